@@ -1,0 +1,41 @@
+"""Role helpers. Every permission check on the server goes through these."""
+
+from django.contrib.auth.models import Group
+
+ORGANISER_GROUP = "组织者"
+PROVIDER_STAFF_GROUP = "培训机构人员"
+
+
+def is_organiser(user) -> bool:
+    if not user or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_is_organiser", None)
+    if cached is None:
+        cached = user.groups.filter(name=ORGANISER_GROUP).exists()
+        user._is_organiser = cached
+    return cached
+
+
+def provider_ids(user) -> set[int]:
+    """Ids of the providers whose staff the user is."""
+    if not user or not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_provider_ids", None)
+    if cached is None:
+        cached = set(user.provider_memberships.values_list("provider_id", flat=True))
+        user._provider_ids = cached
+    return cached
+
+
+def is_provider_staff(user) -> bool:
+    return bool(provider_ids(user))
+
+
+def can_manage_provider(user, provider_id: int | None) -> bool:
+    return is_organiser(user) or (provider_id is not None and provider_id in provider_ids(user))
+
+
+def organiser_group() -> Group:
+    return Group.objects.get_or_create(name=ORGANISER_GROUP)[0]

@@ -1,0 +1,11 @@
+"""Local development and `make run`: debug on, a throwaway secret, media served."""
+
+from config import env as E
+
+from .base import *  # noqa: F403
+
+DEBUG = E.bool_("DJANGO_DEBUG", default=True)
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-change-me"  # noqa: F405
+SERVE_MEDIA = True
+ALLOWED_HOSTS = ["*"]
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

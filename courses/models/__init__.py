@@ -1,0 +1,26 @@
+from .catalogue import Category, Course, CourseQuerySet, Delivery, Provider, ProviderMembership, SkillLevel
+from .content import Chapter, Lesson, Question, QuestionKind, Quiz, QuizQuestion
+from .learning import Enrolment, LessonProgress, QuizAttempt
+from .pages import CourseCatalogPage, CoursePage, ProviderPage
+
+__all__ = [
+    "Category",
+    "Chapter",
+    "Course",
+    "CourseCatalogPage",
+    "CoursePage",
+    "CourseQuerySet",
+    "Delivery",
+    "Enrolment",
+    "Lesson",
+    "LessonProgress",
+    "Provider",
+    "ProviderMembership",
+    "ProviderPage",
+    "Question",
+    "QuestionKind",
+    "Quiz",
+    "QuizAttempt",
+    "QuizQuestion",
+    "SkillLevel",
+]

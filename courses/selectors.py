@@ -1,0 +1,228 @@
+"""Reads that are more than a one-line query: catalogue, outlines, progress, figures."""
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import is_organiser, provider_ids
+
+from .models import Category, Course, Delivery, Enrolment, Lesson, LessonProgress, Provider, Question, SkillLevel
+
+SORTS = {
+    "new": ("-page__first_published_at", _("最新发布")),
+    "popular": ("-enrolled", _("报名最多")),
+    "hours": ("hours", _("学时从少到多")),
+    "-hours": ("-hours", _("学时从多到少")),
+    "title": ("title", _("名称")),
+}
+COVER_SPEC = "fill-480x270"
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def catalogue_context(request, *, catalogue, provider=None) -> dict:
+    """Filter, search, sort and page the live courses; a fixed number of queries."""
+    params = request.GET
+    q = params.get("q", "").strip()[:100]
+    qs = Course.objects.published()
+    if provider is not None:
+        qs = qs.filter(provider=provider)
+    if q:
+        qs = qs.search(q)
+    filters = {
+        "category": params.get("category", ""),
+        "level": _int(params.get("level")),
+        "provider": params.get("provider", "") if provider is None else "",
+        "delivery": params.get("delivery", ""),
+    }
+    if filters["category"]:
+        qs = qs.filter(category__slug=filters["category"])
+    if filters["level"] is not None and filters["level"] in SkillLevel.values:
+        qs = qs.filter(level=filters["level"])
+    if filters["provider"]:
+        qs = qs.filter(provider__slug=filters["provider"])
+    if filters["delivery"] in Delivery.values:
+        qs = qs.filter(delivery=filters["delivery"])
+    sort = params.get("sort", "") if params.get("sort") in SORTS else ("relevance" if q else "new")
+    if sort == "popular":
+        qs = qs.annotate(enrolled=Count("enrolments"))
+    if sort == "relevance":
+        qs = qs.alias(in_title=Q(title__icontains=q)).order_by("-in_title", "-page__first_published_at", "pk")
+    else:
+        qs = qs.order_by(SORTS[sort][0], "pk")
+    qs = qs.select_related("provider", "category", "page").prefetch_related(_cover_prefetch())
+    paginator = Paginator(qs, _page_size(), allow_empty_first_page=True)
+    page = paginator.get_page(params.get("page"))
+    for course in page.object_list:
+        course.url = course.page.get_url(request)
+        course.cover_rendition = _rendition(course)
+    query = params.copy()
+    query.pop("page", None)
+    return {
+        "courses": page,
+        "paginator": paginator,
+        "q": q,
+        "filters": filters,
+        "sort": sort,
+        "sorts": [(k, v[1]) for k, v in SORTS.items()],
+        "querystring": query.urlencode(),
+        "categories": Category.objects.all(),
+        "levels": SkillLevel.choices,
+        "deliveries": Delivery.choices,
+        "providers": Provider.objects.filter(page__live=True).only("name", "slug") if provider is None else [],
+        "base_url": catalogue.get_url(request),
+    }
+
+
+def _page_size() -> int:
+    from django.conf import settings
+
+    return settings.CATALOGUE_PAGE_SIZE
+
+
+def _cover_prefetch():
+    from django.db.models import Prefetch
+    from wagtail.images import get_image_model
+
+    return Prefetch("cover", queryset=get_image_model().objects.prefetch_renditions(COVER_SPEC))
+
+
+def _rendition(course):
+    if not course.cover:
+        return None
+    try:
+        return course.cover.get_rendition(COVER_SPEC)
+    except Exception:  # a missing source file must not break the catalogue
+        return None
+
+
+# ---------------------------------------------------------------- outline
+
+
+@dataclass
+class OutlineChapter:
+    chapter: object
+    lessons: list = field(default_factory=list)
+
+
+def course_outline(course) -> list[OutlineChapter]:
+    chapters = {c.pk: OutlineChapter(c) for c in course.chapters.all()}
+    for lesson in Lesson.objects.filter(course=course).select_related("chapter").only(
+        "id", "title", "chapter_id", "sort_order", "quiz_id", "is_required", "minutes", "course_id", "chapter__sort_order"
+    ):
+        chapters[lesson.chapter_id].lessons.append(lesson)
+    return [c for c in chapters.values()]
+
+
+def ordered_lessons(course_id: int) -> list:
+    return list(Lesson.objects.filter(course_id=course_id).select_related("chapter"))
+
+
+@dataclass
+class EnrolmentState:
+    done_ids: set
+    required_total: int
+    required_done: int
+    next_lesson: object | None
+    unlocked_ids: set
+
+    @property
+    def percent(self) -> int:
+        return int(self.required_done * 100 / self.required_total) if self.required_total else 0
+
+
+def enrolment_state(enrolment, lessons=None) -> EnrolmentState:
+    lessons = lessons if lessons is not None else ordered_lessons(enrolment.course_id)
+    done = set(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True))
+    required = [lesson for lesson in lessons if lesson.is_required]
+    unlocked, blocked = set(), False
+    next_lesson = None
+    for lesson in lessons:
+        if not blocked or not enrolment.course.sequential:
+            unlocked.add(lesson.pk)
+        if lesson.pk not in done and next_lesson is None:
+            next_lesson = lesson
+        if lesson.is_required and lesson.pk not in done:
+            blocked = True
+    return EnrolmentState(
+        done_ids=done,
+        required_total=len(required),
+        required_done=sum(1 for lesson in required if lesson.pk in done),
+        next_lesson=next_lesson,
+        unlocked_ids=unlocked,
+    )
+
+
+def lesson_is_unlocked(enrolment, lesson) -> bool:
+    return lesson.pk in enrolment_state(enrolment).unlocked_ids
+
+
+def course_page_context(request, course) -> dict:
+    outline = course_outline(course)
+    enrolment = state = None
+    if request.user.is_authenticated:
+        enrolment = Enrolment.objects.filter(learner=request.user, course=course).first()
+        if enrolment:
+            state = enrolment_state(enrolment, [lesson for ch in outline for lesson in ch.lessons])
+    lesson_count = sum(len(ch.lessons) for ch in outline)
+    return {"course": course, "outline": outline, "enrolment": enrolment, "state": state, "lesson_count": lesson_count}
+
+
+def attempt_questions(attempt) -> list[Question]:
+    by_id = Question.objects.in_bulk(attempt.question_ids)
+    score_missing = [qid for qid in attempt.question_ids if qid not in by_id]
+    if score_missing:  # a question deleted since the attempt began is skipped, not an error
+        pass
+    return [by_id[qid] for qid in attempt.question_ids if qid in by_id]
+
+
+# ---------------------------------------------------------------- dashboards
+
+
+def dashboard_rows(learner) -> list[dict]:
+    """Each enrolment with its progress and next step, in a constant number of queries."""
+    required = Lesson.objects.filter(course=OuterRef("course"), is_required=True).values("course")
+    required = required.annotate(n=Count("pk")).values("n")
+    done = LessonProgress.objects.filter(enrolment=OuterRef("pk"), lesson__is_required=True).values("enrolment")
+    done = done.annotate(n=Count("pk")).values("n")
+    enrolments = (
+        Enrolment.objects.filter(learner=learner)
+        .select_related("course__provider", "course__page", "course__final_quiz")
+        .annotate(
+            required_total=Coalesce(Subquery(required, output_field=IntegerField()), 0),
+            required_done=Coalesce(Subquery(done, output_field=IntegerField()), 0),
+        )
+        .order_by("completed_at", "-last_activity_at", "-enrolled_at")
+    )
+    rows = []
+    for e in enrolments:
+        total = e.required_total
+        percent = 100 if e.completed_at else (int(e.required_done * 100 / total) if total else 0)
+        if not e.completed_at and percent == 100:
+            percent = 99  # lessons done, final quiz still to pass
+        rows.append({"enrolment": e, "course": e.course, "percent": percent})
+    return rows
+
+
+def next_step(enrolment):
+    """The lesson a learner should open next, or None when everything is done."""
+    return enrolment_state(enrolment).next_lesson
+
+
+def provider_course_stats(user):
+    """Enrolment and completion figures for the courses the user may see."""
+    qs = Course.objects.select_related("provider").annotate(
+        enrolled=Count("enrolments", distinct=True),
+        completed=Count("enrolments", filter=Q(enrolments__completed_at__isnull=False), distinct=True),
+    )
+    if not is_organiser(user):
+        qs = qs.filter(provider_id__in=provider_ids(user))
+    return qs.order_by("provider__name", "code")

@@ -1,0 +1,233 @@
+"""Every write in the learning domain. Views, admin, imports and commands call these."""
+
+import random
+from decimal import Decimal
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
+
+from accounts.roles import PROVIDER_STAFF_GROUP, can_manage_provider
+
+from . import grading, selectors
+from .models import (
+    Course,
+    CourseCatalogPage,
+    CoursePage,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    Provider,
+    ProviderMembership,
+    ProviderPage,
+    Quiz,
+    QuizAttempt,
+)
+from .text import normalise_search
+
+# ---------------------------------------------------------------- providers
+
+PROVIDER_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page"]
+PROVIDER_MEDIA_PERMISSIONS = [
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+]
+
+
+def provider_staff_group() -> Group:
+    """The shared group that lets provider staff into the admin at all."""
+    group, _created = Group.objects.get_or_create(name=PROVIDER_STAFF_GROUP)
+    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    return group
+
+
+@transaction.atomic
+def provider_setup(*, provider: Provider, catalogue: CourseCatalogPage | None = None) -> Provider:
+    """Give a provider its page, its media collection and a group scoped to both (idempotent).
+
+    Wagtail's own permission checks then confine the provider's staff to this subtree.
+    """
+    catalogue = catalogue or CourseCatalogPage.objects.first()
+    if catalogue is None:
+        raise ValidationError(_("请先创建课程目录页面"))
+    page = ProviderPage.objects.filter(provider=provider).first()
+    if page is None:
+        page = ProviderPage(title=provider.name, slug=provider.slug, provider=provider)
+        catalogue.add_child(instance=page)
+        page.save_revision().publish()
+    if provider.collection is None:
+        provider.collection = Collection.get_first_root_node().add_child(name=f"{provider.name}")
+    if provider.group is None:
+        provider.group, _created = Group.objects.get_or_create(name=f"机构:{provider.slug}")
+    provider.save(update_fields=["collection", "group"])
+    for codename in PROVIDER_PAGE_PERMISSIONS:
+        GroupPagePermission.objects.get_or_create(
+            group=provider.group, page=page, permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+        )
+    for app_label, codename in PROVIDER_MEDIA_PERMISSIONS:
+        GroupCollectionPermission.objects.get_or_create(
+            group=provider.group,
+            collection=provider.collection,
+            permission=Permission.objects.get(content_type__app_label=app_label, codename=codename),
+        )
+    return provider
+
+
+@transaction.atomic
+def provider_member_add(*, provider: Provider, user) -> ProviderMembership:
+    membership, _created = ProviderMembership.objects.get_or_create(provider=provider, user=user)
+    if provider.group is None:
+        provider_setup(provider=provider)
+    user.groups.add(provider.group, provider_staff_group())
+    user._provider_ids = None
+    return membership
+
+
+# ------------------------------------------------------------------ courses
+
+
+def course_reindex(*, course_id: int) -> None:
+    """Rebuild the normalised text the catalogue search matches against."""
+    course = Course.objects.select_related("provider", "category").filter(pk=course_id).first()
+    if course is None:
+        return
+    parts = [course.title, course.code, course.summary, course.instructors, course.provider.name]
+    parts.append(course.provider.short_name)
+    if course.category:
+        parts.append(course.category.name)
+    parts += list(course.chapters.values_list("title", flat=True))
+    parts += list(course.lessons.values_list("title", flat=True))
+    text = "\n".join(normalise_search(p) for p in parts if p)
+    Course.objects.filter(pk=course_id).update(search_text=text)
+
+
+@transaction.atomic
+def course_page_ensure(*, course: Course, publish: bool = True, user=None) -> CoursePage:
+    """Create (or refresh) the catalogue page of a course under its provider's page."""
+    if user is not None and not can_manage_provider(user, course.provider_id):
+        raise PermissionDenied
+    page = CoursePage.objects.filter(course=course).first()
+    if page is None:
+        parent = ProviderPage.objects.filter(provider_id=course.provider_id).first()
+        if parent is None:
+            provider_setup(provider=course.provider)
+            parent = ProviderPage.objects.get(provider_id=course.provider_id)
+        page = CoursePage(course=course, title=course.title)
+        parent.add_child(instance=page)
+    elif page.title != course.title:
+        page.title = page.draft_title = course.title
+        page.save()
+    if publish:
+        page.save_revision(user=user).publish(user=user)
+    return page
+
+
+# ---------------------------------------------------------------- learners
+
+
+@transaction.atomic
+def enrolment_create(*, learner, course: Course) -> Enrolment:
+    if not Course.objects.published().filter(pk=course.pk).exists():
+        raise ValidationError(_("该课程暂未开放报名"))
+    enrolment, _created = Enrolment.objects.get_or_create(learner=learner, course=course)
+    return enrolment
+
+
+def _enrolment_for(learner, course_id: int) -> Enrolment:
+    enrolment = Enrolment.objects.select_related("course").filter(learner=learner, course_id=course_id).first()
+    if enrolment is None:
+        raise PermissionDenied(_("请先报名该课程"))
+    return enrolment
+
+
+@transaction.atomic
+def lesson_complete(*, learner, lesson: Lesson) -> Enrolment:
+    """Mark a lesson done. A lesson with a quiz is done only by passing the quiz."""
+    enrolment = _enrolment_for(learner, lesson.course_id)
+    if not selectors.lesson_is_unlocked(enrolment, lesson):
+        raise ValidationError(_("请先完成前面的必修课时"))
+    if lesson.quiz_id:
+        raise ValidationError(_("本课时需要通过测验才能完成"))
+    _progress_record(enrolment, lesson)
+    return enrolment
+
+
+def _progress_record(enrolment: Enrolment, lesson: Lesson) -> None:
+    LessonProgress.objects.get_or_create(enrolment=enrolment, lesson=lesson)
+    enrolment.last_activity_at = timezone.now()
+    enrolment.save(update_fields=["last_activity_at"])
+    enrolment_refresh_completion(enrolment=enrolment)
+
+
+def enrolment_refresh_completion(*, enrolment: Enrolment) -> bool:
+    """Complete the course once every required lesson is done and the final quiz is passed."""
+    if enrolment.completed_at:
+        return True
+    state = selectors.enrolment_state(enrolment)
+    if state.required_done < state.required_total:
+        return False
+    course = enrolment.course
+    if course.final_quiz_id and not QuizAttempt.objects.filter(
+        enrolment=enrolment, quiz_id=course.final_quiz_id, passed=True
+    ).exists():
+        return False
+    enrolment.completed_at = timezone.now()
+    enrolment.save(update_fields=["completed_at"])
+    return True
+
+
+@transaction.atomic
+def quiz_attempt_start(*, learner, quiz: Quiz, lesson: Lesson | None = None) -> QuizAttempt:
+    """Open an attempt (or return the one still open) with its questions fixed in order."""
+    enrolment = _enrolment_for(learner, quiz.course_id)
+    if lesson is not None and not selectors.lesson_is_unlocked(enrolment, lesson):
+        raise ValidationError(_("请先完成前面的必修课时"))
+    open_attempt = QuizAttempt.objects.filter(enrolment=enrolment, quiz=quiz, submitted_at__isnull=True).first()
+    if open_attempt:
+        return open_attempt
+    ids = list(quiz.quiz_questions.order_by("sort_order").values_list("question_id", flat=True))
+    if not ids:
+        raise ValidationError(_("该测验还没有题目"))
+    if quiz.shuffle:
+        random.SystemRandom().shuffle(ids)
+    return QuizAttempt.objects.create(learner=learner, quiz=quiz, enrolment=enrolment, question_ids=ids)
+
+
+@transaction.atomic
+def quiz_attempt_submit(*, attempt: QuizAttempt, learner, data) -> QuizAttempt:
+    """Grade and store an attempt. Tampered data refuses the whole submission."""
+    attempt = QuizAttempt.objects.select_for_update().select_related("quiz__course", "enrolment").get(pk=attempt.pk)
+    if attempt.learner_id != learner.pk:
+        raise PermissionDenied
+    if attempt.is_submitted:
+        raise ValidationError(_("本次测验已经提交，请勿重复提交"))
+    questions = selectors.attempt_questions(attempt)
+    answers, results = {}, {}
+    score = max_score = Decimal(0)
+    for question in questions:
+        given = grading.parse_submission(question, data)
+        result = grading.grade(question, given, question.score)
+        answers[str(question.pk)] = given
+        results[str(question.pk)] = {"correct": result.correct, "score": str(result.score)}
+        score += result.score
+        max_score += question.score
+    attempt.answers, attempt.results = answers, results
+    attempt.score, attempt.max_score = score, max_score
+    attempt.percent = (score * 100 / max_score).quantize(Decimal("0.1")) if max_score else Decimal(0)
+    attempt.passed = attempt.percent >= attempt.quiz.effective_pass_mark
+    attempt.submitted_at = timezone.now()
+    attempt.save()
+    if attempt.passed:
+        for lesson in attempt.quiz.lessons.filter(course_id=attempt.quiz.course_id):
+            LessonProgress.objects.get_or_create(enrolment=attempt.enrolment, lesson=lesson)
+    attempt.enrolment.last_activity_at = attempt.submitted_at
+    attempt.enrolment.save(update_fields=["last_activity_at"])
+    enrolment_refresh_completion(enrolment=attempt.enrolment)
+    return attempt

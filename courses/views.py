@@ -1,0 +1,168 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.roles import is_organiser, is_provider_staff
+
+from . import grading, selectors, services
+from .models import Course, Enrolment, Lesson, QuizAttempt
+
+
+def _error(request, message, status, course=None):
+    return render(request, "courses/error.html", {"message": message, "course": course}, status=status)
+
+
+def _course_url(course) -> str:
+    page = getattr(course, "page", None)
+    return page.url if page and page.live else "/"
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    rows = selectors.dashboard_rows(request.user)
+    for row in rows:
+        if not row["enrolment"].completed_at:
+            row["next"] = selectors.next_step(row["enrolment"])
+    return render(request, "courses/dashboard.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def enrol(request, course_id: int):
+    course = get_object_or_404(Course.objects.select_related("page"), pk=course_id)
+    try:
+        services.enrolment_create(learner=request.user, course=course)
+    except ValidationError as exc:
+        return _error(request, exc.messages[0], 400, course)
+    messages.success(request, _("报名成功，开始学习吧！"))
+    return redirect(_course_url(course))
+
+
+def _lesson_context(request, lesson_id: int):
+    lesson = get_object_or_404(Lesson.objects.select_related("course__page", "chapter", "video"), pk=lesson_id)
+    enrolment = Enrolment.objects.select_related("course").filter(learner=request.user, course=lesson.course).first()
+    if enrolment is None:
+        raise PermissionDenied(_("请先报名该课程，再开始学习"))
+    lessons = selectors.ordered_lessons(lesson.course_id)
+    state = selectors.enrolment_state(enrolment, lessons)
+    if lesson.pk not in state.unlocked_ids:
+        raise ValidationError(_("请先完成前面的必修课时"))
+    return lesson, enrolment, lessons, state
+
+
+@login_required
+@require_GET
+def lesson_detail(request, lesson_id: int):
+    try:
+        lesson, enrolment, lessons, state = _lesson_context(request, lesson_id)
+    except PermissionDenied as exc:
+        return _error(request, str(exc), 403, Lesson.objects.filter(pk=lesson_id).first().course)
+    except ValidationError as exc:
+        return _error(request, exc.messages[0], 403, Lesson.objects.get(pk=lesson_id).course)
+    index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
+    context = {
+        "lesson": lesson,
+        "course": lesson.course,
+        "enrolment": enrolment,
+        "state": state,
+        "lessons": lessons,
+        "previous": lessons[index - 1] if index > 0 else None,
+        "next": lessons[index + 1] if index + 1 < len(lessons) else None,
+        "documents": lesson.documents.all(),
+        "done": lesson.pk in state.done_ids,
+        "best_attempt": (
+            QuizAttempt.objects.filter(enrolment=enrolment, quiz_id=lesson.quiz_id, submitted_at__isnull=False)
+            .order_by("-percent")
+            .first()
+            if lesson.quiz_id
+            else None
+        ),
+    }
+    return render(request, "courses/lesson.html", context)
+
+
+@login_required
+@require_POST
+def lesson_complete(request, lesson_id: int):
+    lesson = get_object_or_404(Lesson.objects.select_related("course__page"), pk=lesson_id)
+    try:
+        enrolment = services.lesson_complete(learner=request.user, lesson=lesson)
+    except PermissionDenied as exc:
+        return _error(request, str(exc) or _("请先报名该课程"), 403, lesson.course)
+    except ValidationError as exc:
+        return _error(request, exc.messages[0], 400, lesson.course)
+    if enrolment.completed_at:
+        messages.success(request, _("恭喜！您已完成本课程。"))
+    nxt = selectors.next_step(enrolment)
+    return redirect("courses:lesson", lesson_id=nxt.pk) if nxt else redirect("courses:dashboard")
+
+
+@login_required
+@require_GET
+def quiz_take(request, lesson_id: int):
+    lesson = get_object_or_404(Lesson.objects.select_related("course__page", "quiz"), pk=lesson_id)
+    if lesson.quiz is None:
+        return _error(request, _("本课时没有测验"), 404, lesson.course)
+    try:
+        attempt = services.quiz_attempt_start(learner=request.user, quiz=lesson.quiz, lesson=lesson)
+    except PermissionDenied as exc:
+        return _error(request, str(exc) or _("请先报名该课程"), 403, lesson.course)
+    except ValidationError as exc:
+        return _error(request, exc.messages[0], 400, lesson.course)
+    questions = selectors.attempt_questions(attempt)
+    return render(
+        request, "courses/quiz.html", {"lesson": lesson, "quiz": lesson.quiz, "attempt": attempt, "questions": questions}
+    )
+
+
+@login_required
+@require_POST
+def attempt_submit(request, attempt_id: int):
+    attempt = get_object_or_404(QuizAttempt.objects.select_related("quiz__course"), pk=attempt_id)
+    if attempt.learner_id != request.user.pk:
+        return _error(request, _("不能提交他人的测验"), 403)
+    try:
+        attempt = services.quiz_attempt_submit(attempt=attempt, learner=request.user, data=request.POST)
+    except grading.SubmissionError as exc:
+        return _error(request, _("提交的答案无效：%(reason)s") % {"reason": exc}, 400, attempt.quiz.course)
+    except ValidationError as exc:
+        return _error(request, exc.messages[0], 409, attempt.quiz.course)
+    return redirect("courses:attempt", attempt_id=attempt.pk)
+
+
+@login_required
+@require_GET
+def attempt_detail(request, attempt_id: int):
+    attempt = get_object_or_404(QuizAttempt.objects.select_related("quiz__course__page", "enrolment"), pk=attempt_id)
+    if attempt.learner_id != request.user.pk:
+        return _error(request, _("不能查看他人的测验"), 403)
+    if not attempt.is_submitted:
+        return redirect("courses:dashboard")
+    rows = []
+    for question in selectors.attempt_questions(attempt):
+        result = attempt.results.get(str(question.pk), {})
+        rows.append(
+            {
+                "question": question,
+                "given": attempt.answers.get(str(question.pk)),
+                "correct": result.get("correct", False),
+                "score": result.get("score", "0"),
+                "answer": grading.answer_display(question),
+            }
+        )
+    lesson = attempt.quiz.lessons.first()
+    nxt = selectors.next_step(attempt.enrolment) if attempt.passed else None
+    context = {"attempt": attempt, "rows": rows, "lesson": lesson, "next": nxt, "course": attempt.quiz.course}
+    return render(request, "courses/attempt.html", context)
+
+
+@login_required
+@require_GET
+def provider_stats(request):
+    if not (is_organiser(request.user) or is_provider_staff(request.user)):
+        return _error(request, _("只有培训机构人员和组织者可以查看课程数据"), 403)
+    return render(request, "courses/provider_stats.html", {"courses": selectors.provider_course_stats(request.user)})
