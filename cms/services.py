@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+
 from wagtail.models import Page, Site
 
 from .models import HomePage
@@ -31,7 +32,9 @@ def site_ensure():
         home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="技能人才学习平台")
+        Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="技能人才学习平台"
+        )
     elif site.root_page_id != home.pk:
         site.root_page = home
         site.save()

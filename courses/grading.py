@@ -42,9 +42,8 @@ def validate_question(q) -> None:
             or not all(isinstance(b, list) and b and all(isinstance(a, str) and a.strip() for a in b) for b in blanks)
         ):
             errors.append(_("填空题每个空至少需要一个可接受的答案"))
-    elif q.kind == QuestionKind.SHORT:
-        if not isinstance(q.answer, str):
-            errors.append(_("简答题的参考答案必须是文本"))
+    elif q.kind == QuestionKind.SHORT and not isinstance(q.answer, str):
+        errors.append(_("简答题的参考答案必须是文本"))
     if errors:
         raise ValidationError({"answer": errors})
 

@@ -90,6 +90,7 @@ def _page_size() -> int:
 
 def _cover_prefetch():
     from django.db.models import Prefetch
+
     from wagtail.images import get_image_model
 
     return Prefetch("cover", queryset=get_image_model().objects.prefetch_renditions(COVER_SPEC))
@@ -115,11 +116,23 @@ class OutlineChapter:
 
 def course_outline(course) -> list[OutlineChapter]:
     chapters = {c.pk: OutlineChapter(c) for c in course.chapters.all()}
-    for lesson in Lesson.objects.filter(course=course).select_related("chapter").only(
-        "id", "title", "chapter_id", "sort_order", "quiz_id", "is_required", "minutes", "course_id", "chapter__sort_order"
+    for lesson in (
+        Lesson.objects.filter(course=course)
+        .select_related("chapter")
+        .only(
+            "id",
+            "title",
+            "chapter_id",
+            "sort_order",
+            "quiz_id",
+            "is_required",
+            "minutes",
+            "course_id",
+            "chapter__sort_order",
+        )
     ):
         chapters[lesson.chapter_id].lessons.append(lesson)
-    return [c for c in chapters.values()]
+    return list(chapters.values())
 
 
 def ordered_lessons(course_id: int) -> list:

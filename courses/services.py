@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
 from accounts.roles import PROVIDER_STAFF_GROUP, can_manage_provider
@@ -69,7 +70,9 @@ def provider_setup(*, provider: Provider, catalogue: CourseCatalogPage | None = 
     provider.save(update_fields=["collection", "group"])
     for codename in PROVIDER_PAGE_PERMISSIONS:
         GroupPagePermission.objects.get_or_create(
-            group=provider.group, page=page, permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+            group=provider.group,
+            page=page,
+            permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename),
         )
     for app_label, codename in PROVIDER_MEDIA_PERMISSIONS:
         GroupCollectionPermission.objects.get_or_create(
@@ -174,9 +177,10 @@ def enrolment_refresh_completion(*, enrolment: Enrolment) -> bool:
     if state.required_done < state.required_total:
         return False
     course = enrolment.course
-    if course.final_quiz_id and not QuizAttempt.objects.filter(
-        enrolment=enrolment, quiz_id=course.final_quiz_id, passed=True
-    ).exists():
+    if (
+        course.final_quiz_id
+        and not QuizAttempt.objects.filter(enrolment=enrolment, quiz_id=course.final_quiz_id, passed=True).exists()
+    ):
         return False
     enrolment.completed_at = timezone.now()
     enrolment.save(update_fields=["completed_at"])

@@ -115,7 +115,9 @@ def quiz_take(request, lesson_id: int):
         return _error(request, exc.messages[0], 400, lesson.course)
     questions = selectors.attempt_questions(attempt)
     return render(
-        request, "courses/quiz.html", {"lesson": lesson, "quiz": lesson.quiz, "attempt": attempt, "questions": questions}
+        request,
+        "courses/quiz.html",
+        {"lesson": lesson, "quiz": lesson.quiz, "attempt": attempt, "questions": questions},
     )
 
 

@@ -119,12 +119,19 @@ class Course(models.Model):
     instructors = models.CharField(_("授课教师"), max_length=200, blank=True, help_text=_("多位教师用顿号或逗号分隔"))
     summary = models.TextField(_("课程简介"), max_length=2000, blank=True)
     cover = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("封面")
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("封面"),
     )
     pass_mark = models.PositiveSmallIntegerField(
         _("及格分数线（%）"), default=60, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
-    sequential = models.BooleanField(_("按顺序学习"), default=True, help_text=_("完成前面的必修课时后才能学习后面的课时"))
+    sequential = models.BooleanField(
+        _("按顺序学习"), default=True, help_text=_("完成前面的必修课时后才能学习后面的课时")
+    )
     final_quiz = models.ForeignKey(
         "courses.Quiz", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("结业测验")
     )

@@ -38,6 +38,9 @@ class LessonProgress(models.Model):
         verbose_name_plural = _("学习进度")
         constraints = [models.UniqueConstraint(fields=["enrolment", "lesson"], name="uniq_lesson_progress")]
 
+    def __str__(self):
+        return f"{self.enrolment_id}:{self.lesson_id}"
+
 
 class QuizAttempt(models.Model):
     """One attempt at a quiz: the questions shown, the answers given, the grading."""
@@ -60,6 +63,9 @@ class QuizAttempt(models.Model):
         verbose_name_plural = _("测验记录")
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["quiz", "learner", "passed"])]
+
+    def __str__(self):
+        return f"{self.quiz} #{self.pk}"
 
     @property
     def is_submitted(self) -> bool:
