@@ -69,6 +69,7 @@ def catalogue_context(request, *, catalogue, provider=None) -> dict:
     return {
         "courses": page,
         "paginator": paginator,
+        "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
         "q": q,
         "filters": filters,
         "sort": sort,

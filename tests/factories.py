@@ -12,11 +12,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.cn")
     real_name = factory.Sequence(lambda n: f"学员{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pass-1234-word")
+    password = factory.django.Password("pass-1234-word")
 
 
 class ProviderFactory(factory.django.DjangoModelFactory):

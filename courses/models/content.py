@@ -134,6 +134,10 @@ class Question(models.Model):
         return [{"id": o["id"], "label": OPTION_LABELS[i], "text": o["text"]} for i, o in enumerate(self.options)]
 
     @property
+    def blank_range(self) -> range:
+        return range(self.blank_count)
+
+    @property
     def blank_count(self) -> int:
         return len(self.answer) if self.kind == QuestionKind.FILL else 0
 
