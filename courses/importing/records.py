@@ -1,0 +1,56 @@
+"""The neutral shapes every importer produces."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+KINDS = ("single", "multiple", "true_false", "fill", "short", "numerical")
+
+# Mirrors of the limits in courses.grading / courses.models.content, repeated here so the
+# parsers stay importable without Django settings.
+OPTION_LETTERS = "ABCDEFGH"
+MAX_OPTIONS = len(OPTION_LETTERS)
+MAX_BLANKS = 20
+MAX_TEXT_LENGTH = 4000  # 题干, 解析
+MAX_KNOWLEDGE_POINT_LENGTH = 100
+MAX_EXTERNAL_ID_LENGTH = 64
+BLANK_MARKER = "____"
+
+
+@dataclass
+class ParsedQuestion:
+    """One question read from a source file, not yet tied to a provider or to option ids.
+
+    answer by kind:
+      single / multiple  sorted list[int] of option indexes (0 = A)
+      true_false         bool
+      fill               list[list[str]], accepted answers per blank
+      short              str, the reference answer (may be "")
+      numerical          list of {"value": float, "tolerance": float} or {"min": float, "max": float}
+    weights: GIFT percentages, parallel to options (choice) or to answer (numerical); None when the
+      source gave none (or, for numerical, when every answer is worth 100%).
+    feedback: parallel to options (choice) or to answer (numerical); for true_false it is
+      [shown when the learner answers 正确, shown when the learner answers 错误]. None when absent.
+    """
+
+    row: int
+    kind: str
+    stem: str
+    options: list[str] = field(default_factory=list)
+    answer: object = None
+    weights: list[float] | None = None
+    explanation: str = ""
+    feedback: list[str] | None = None
+    score: Decimal | None = None
+    difficulty: int | None = None
+    knowledge_point: str = ""
+    external_id: str = ""
+    category: str = ""
+
+
+@dataclass
+class ParseIssue:
+    """A problem in the source: the 1-based row or line, the column (or part) and a Chinese message."""
+
+    row: int
+    column: str
+    message: str
