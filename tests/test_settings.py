@@ -1,0 +1,242 @@
+"""Configuration: the environment picks the integrations, bad values stop start-up, SQLite copes with writers.
+
+Settings modules read the environment at import time, so each case imports them in a
+fresh interpreter with exactly the environment it names (and without the developer's
+`.env`), instead of reloading modules inside this process.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from functools import cache
+
+import pytest
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+from config.env import BASE_DIR
+
+# Prints the settings a case looks at as JSON; `read_env` is disabled so a local .env cannot leak in.
+_DUMP = """
+import importlib, json, sys
+import environ
+environ.Env.read_env = classmethod(lambda cls, *args, **kwargs: None)
+module = importlib.import_module(sys.argv[1])
+names = ["DEBUG", "SECRET_KEY", "DATABASES", "CACHES", "CHANNEL_LAYERS"]
+print(json.dumps({name: getattr(module, name) for name in names}, default=str))
+"""
+
+
+def _run(module: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", str(BASE_DIR)),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(BASE_DIR),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        **env,
+    }
+    return subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", _DUMP, module],
+        env=clean,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@cache
+def _load(module: str, env: tuple[tuple[str, str], ...] = ()) -> dict:
+    result = _run(module, dict(env))
+    assert result.returncode == 0, f"{module} failed to import with {dict(env)}:\n{result.stderr}"
+    return json.loads(result.stdout)
+
+
+def load(module: str, **env: str) -> dict:
+    return _load(module, tuple(sorted(env.items())))
+
+
+def refused(module: str, **env: str) -> str:
+    """Import `module` expecting start-up to stop; return what it said."""
+    result = _run(module, env)
+    assert result.returncode != 0, f"{module} imported although it should have refused {env}"
+    return result.stderr
+
+
+PG_URL = "postgres://skills:s3cret@db.internal:5433/skills"
+REDIS_URL = "redis://cache.internal:6380/2"
+ALL_MODULES = ["config.settings.dev", "config.settings.test", "config.settings.production"]
+PRODUCTION_KEY = {"DJANGO_SECRET_KEY": "x" * 50}
+
+
+def _env_for(module):
+    return PRODUCTION_KEY if module.endswith("production") else {}
+
+
+# ---------------------------------------------------------------- database
+
+
+@pytest.mark.parametrize("module", ALL_MODULES)
+def test_database_url_selects_postgresql_with_a_pool(module):
+    db = load(module, DATABASE_URL=PG_URL, **_env_for(module))["DATABASES"]["default"]
+
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], int(db["PORT"])) == (
+        "skills",
+        "skills",
+        "s3cret",
+        "db.internal",
+        5433,
+    )
+    pool = db["OPTIONS"]["pool"]
+    assert pool["min_size"] >= 1
+    assert pool["max_size"] >= pool["min_size"]
+    # With a pool, persistent connections must be off: the pool owns connection lifetime.
+    assert db["CONN_MAX_AGE"] == 0
+
+
+def test_pool_size_follows_db_pool_max():
+    db = load("config.settings.test", DATABASE_URL=PG_URL, DB_POOL_MAX="7")["DATABASES"]["default"]
+    assert db["OPTIONS"]["pool"]["max_size"] == 7
+
+
+@pytest.mark.parametrize("module", ALL_MODULES)
+def test_without_database_url_sqlite_is_set_up_for_concurrent_writers(module):
+    db = load(module, **_env_for(module))["DATABASES"]["default"]
+
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    options = db["OPTIONS"]
+    init = options["init_command"].replace(" ", "").lower()
+    assert "journal_mode=wal" in init
+    assert "busy_timeout=" in init
+    busy_ms = int(init.split("busy_timeout=")[1].split(";")[0])
+    assert busy_ms >= 5000
+    assert options["timeout"] >= 5
+    assert options["transaction_mode"] == "IMMEDIATE"
+
+
+# ------------------------------------------------------ cache and channels
+
+
+@pytest.mark.parametrize("module", ALL_MODULES)
+def test_redis_url_selects_channels_redis_and_the_redis_cache(module):
+    settings = load(module, REDIS_URL=REDIS_URL, **_env_for(module))
+
+    layer = settings["CHANNEL_LAYERS"]["default"]
+    assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert layer["CONFIG"]["hosts"] == [REDIS_URL]
+    cache_ = settings["CACHES"]["default"]
+    assert cache_["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache_["LOCATION"] == REDIS_URL
+
+
+@pytest.mark.parametrize("module", ALL_MODULES)
+def test_without_redis_url_everything_stays_in_process(module):
+    settings = load(module, **_env_for(module))
+
+    assert settings["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+    assert settings["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+# --------------------------------------------------- safety and bad values
+
+
+def test_base_settings_are_safe_for_production():
+    settings = load("config.settings.base")
+    assert settings["DEBUG"] is False
+    assert settings["SECRET_KEY"] == ""
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    assert "DJANGO_SECRET_KEY" in refused("config.settings.production")
+    assert "DJANGO_SECRET_KEY" in refused("config.settings.production", DJANGO_SECRET_KEY="")
+
+
+def test_production_starts_with_a_secret_key_and_debug_off():
+    settings = load("config.settings.production", **PRODUCTION_KEY)
+    assert settings["SECRET_KEY"] == PRODUCTION_KEY["DJANGO_SECRET_KEY"]
+    assert settings["DEBUG"] is False
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "extra"),
+    [
+        ("DJANGO_DEBUG", "maybe", {}),
+        ("DB_POOL_MAX", "lots", {"DATABASE_URL": PG_URL}),
+        ("DATABASE_URL", "not-a-database-url", {}),
+    ],
+)
+def test_a_bad_value_stops_start_up_naming_the_variable(variable, value, extra):
+    stderr = refused("config.settings.production", **PRODUCTION_KEY, **extra, **{variable: value})
+    last_line = stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in last_line
+    assert variable in last_line
+
+
+# ------------------------------------------------- SQLite under concurrency
+
+WRITERS = 8
+TRANSACTIONS_EACH = 30
+
+
+@pytest.fixture
+def sqlite_alias(tmp_path, django_db_blocker):
+    """A connection alias on a temporary SQLite file with the OPTIONS the settings configure."""
+    configured = load("config.settings.test")["DATABASES"]["default"]
+    assert configured["ENGINE"] == "django.db.backends.sqlite3"
+    alias = "concurrency"
+    database = {"ENGINE": configured["ENGINE"], "NAME": str(tmp_path / "db.sqlite3"), "OPTIONS": configured["OPTIONS"]}
+    # configure_settings fills in Django's defaults (ATOMIC_REQUESTS, TIME_ZONE, TEST …); it insists on a default.
+    connections.settings[alias] = connections.configure_settings({DEFAULT_DB_ALIAS: {}, alias: database})[alias]
+    with django_db_blocker.unblock():
+        with connections[alias].cursor() as cursor:
+            cursor.execute("CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER NOT NULL)")
+            cursor.execute("CREATE TABLE entry (id INTEGER PRIMARY KEY, writer INTEGER, seen INTEGER)")
+            cursor.execute("INSERT INTO counter (id, value) VALUES (1, 0)")
+        yield alias
+        connections[alias].close()
+    del connections[alias]
+    del connections.settings[alias]
+
+
+def test_concurrent_writers_on_sqlite_never_see_database_is_locked(sqlite_alias):
+    errors: list[BaseException] = []
+    start = threading.Barrier(WRITERS)
+
+    def writer(number: int) -> None:
+        try:
+            start.wait()
+            for _ in range(TRANSACTIONS_EACH):
+                # Read, then write from what was read: the pattern that deadlocks without IMMEDIATE.
+                with transaction.atomic(using=sqlite_alias), connections[sqlite_alias].cursor() as cursor:
+                    cursor.execute("SELECT value FROM counter WHERE id = 1")
+                    (seen,) = cursor.fetchone()
+                    cursor.execute("INSERT INTO entry (writer, seen) VALUES (%s, %s)", [number, seen])
+                    cursor.execute("UPDATE counter SET value = %s WHERE id = 1", [seen + 1])
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            connections[sqlite_alias].close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert not any(thread.is_alive() for thread in threads), "a writer hung"
+    assert not errors, f"{len(errors)} writer(s) failed, the first with {errors[0]!r}"
+    with connections[sqlite_alias].cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0].lower() == "wal"
+        cursor.execute("SELECT value FROM counter WHERE id = 1")
+        total = cursor.fetchone()[0]
+        cursor.execute("SELECT COUNT(*), COUNT(DISTINCT seen) FROM entry")
+        rows, distinct_seen = cursor.fetchone()
+    # No transaction was lost, and none read a value another had already consumed.
+    assert total == WRITERS * TRANSACTIONS_EACH
+    assert rows == distinct_seen == WRITERS * TRANSACTIONS_EACH
