@@ -6,6 +6,8 @@ a message that names the variable.
 
 from pathlib import Path
 
+import os
+
 import environ
 
 from django.core.exceptions import ImproperlyConfigured
@@ -14,7 +16,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 _env_file = BASE_DIR / ".env"
-if _env_file.exists():
+# Tests must not pick up a developer's .env (a DATABASE_URL there would point the suite elsewhere).
+if _env_file.exists() and not os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith(".test"):
     environ.Env.read_env(_env_file)
 
 
@@ -30,8 +33,25 @@ def _wrap(reader):
     return read
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _strict_bool(name, default=False):
+    """django-environ reads any unknown word as False; a typo must not silently turn DEBUG off or on."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"expected true/false, 1/0, yes/no or on/off, got {raw!r}")
+
+
 str_ = _wrap(env.str)
-bool_ = _wrap(env.bool)
+bool_ = _wrap(_strict_bool)
 int_ = _wrap(env.int)
 list_ = _wrap(env.list)
 
@@ -41,6 +61,9 @@ def db_url(name: str = "DATABASE_URL") -> dict | None:
     if not env.str(name, default=""):
         return None
     try:
-        return env.db_url(name)
+        config = env.db_url(name)
     except Exception as exc:
         raise ImproperlyConfigured(f"Environment variable {name} is invalid: {exc}") from exc
+    if not config.get("ENGINE") or not config.get("NAME"):
+        raise ImproperlyConfigured(f"Environment variable {name} is invalid: expected postgres://user@host:port/dbname")
+    return config
