@@ -42,10 +42,21 @@ PROVIDER_MEDIA_PERMISSIONS = [
 ]
 
 
+# Model permissions on the course records; courses.permissions narrows them to the member's providers.
+PROVIDER_STAFF_MODEL_PERMISSIONS = [
+    f"{action}_{model}"
+    for model in ("course", "chapter", "lesson", "quiz", "question")
+    for action in ("add", "change", "delete", "view")
+]
+
+
 def provider_staff_group() -> Group:
     """The shared group that lets provider staff into the admin at all."""
     group, _created = Group.objects.get_or_create(name=PROVIDER_STAFF_GROUP)
     group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    group.permissions.add(
+        *Permission.objects.filter(content_type__app_label="courses", codename__in=PROVIDER_STAFF_MODEL_PERMISSIONS)
+    )
     return group
 
 
@@ -122,7 +133,8 @@ def course_page_ensure(*, course: Course, publish: bool = True, user=None) -> Co
         if parent is None:
             provider_setup(provider=course.provider)
             parent = ProviderPage.objects.get(provider_id=course.provider_id)
-        page = CoursePage(course=course, title=course.title)
+        # A draft until published (Page.live defaults to True, which would list it at once).
+        page = CoursePage(course=course, title=course.title, live=False, has_unpublished_changes=True)
         parent.add_child(instance=page)
     elif page.title != course.title:
         page.title = page.draft_title = course.title

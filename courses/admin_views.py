@@ -1,0 +1,281 @@
+"""Admin views for the course records, scoped to the editor's providers on the server.
+
+Wagtail's generic model views check model-level permissions only. The subclasses here
+take every object and every listing from the model's permission policy
+(courses.permissions), so a record of another provider is not found (404) on any
+URL — edit, delete, history, usage, inspect, chooser — and saving re-checks the instance.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.forms.choosers import BaseFilterForm
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic import chooser as chooser_views
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
+from wagtail.admin.views.reports import ReportView
+from wagtail.admin.widgets.button import HeaderButton
+
+from accounts.roles import is_organiser, is_provider_staff
+
+from . import selectors, services
+from .models import CoursePage, Question, QuestionKind
+from .models.content import GRADABLE_KINDS
+from .permissions import policy_for
+
+ANY_ACTION = ["add", "change", "delete", "view"]
+
+
+class ScopedObjectMixin:
+    """Objects come from the policy's queryset for this user; anything else is a 404."""
+
+    object_action = "change"
+
+    def scoped_queryset(self, actions=None):
+        user = self.request.user
+        return policy_for(self.model).instances_user_has_any_permission_for(user, actions or ANY_ACTION)
+
+    def check_instance(self, instance, action=None):
+        if not policy_for(self.model).user_has_permission_for_instance(
+            self.request.user, action or self.object_action, instance
+        ):
+            raise PermissionDenied
+        return instance
+
+
+class ScopedIndexView(ScopedObjectMixin, generic.IndexView):
+    list_select_related = ()
+
+    def get_base_queryset(self):
+        queryset = self.scoped_queryset(self.any_permission_required)
+        if self.list_select_related:
+            queryset = queryset.select_related(*self.list_select_related)
+        return queryset
+
+
+class ScopedCreateView(ScopedObjectMixin, generic.CreateView):
+    page_title = _("新建")
+
+    def save_instance(self):
+        # The form has already limited every choice; this re-checks the finished record.
+        self.check_instance(self.form.instance, "add")
+        return super().save_instance()
+
+
+class ScopedEditView(ScopedObjectMixin, generic.EditView):
+    def get_queryset(self):
+        return self.scoped_queryset(["change"])
+
+    def get_object(self, queryset=None):
+        return self.check_instance(super().get_object(queryset), "change")
+
+    def save_instance(self):
+        self.check_instance(self.form.instance, "change")
+        return super().save_instance()
+
+
+class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
+    def get_queryset(self):
+        return self.scoped_queryset(["delete"])
+
+    def get_object(self, queryset=None):
+        if getattr(self, "object", None):
+            return self.object
+        return self.check_instance(super().get_object(queryset), "delete")
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ProtectedError:
+            messages.error(self.request, _("该记录仍被其他内容引用（如目录页面、报名或测验记录），不能删除。"))
+            return redirect(self.get_success_url())
+
+
+class ScopedHistoryView(ScopedObjectMixin, HistoryView):
+    def get_base_object_queryset(self):
+        return self.scoped_queryset()
+
+
+class ScopedUsageView(ScopedObjectMixin, UsageView):
+    def get_base_object_queryset(self):
+        return self.scoped_queryset()
+
+
+class ScopedInspectView(ScopedObjectMixin, generic.InspectView):
+    def get_object(self, queryset=None):
+        return get_object_or_404(self.scoped_queryset(), pk=self.pk)
+
+
+# ------------------------------------------------------------------ courses
+
+
+class CourseCreateView(ScopedCreateView):
+    def save_instance(self):
+        course = super().save_instance()
+        # A new course gets a draft catalogue page under its provider's page.
+        services.course_page_ensure(course=course, publish=False, user=self.request.user)
+        return course
+
+
+class CourseEditView(ScopedEditView):
+    def save_instance(self):
+        course = super().save_instance()
+        # Keep the page title in step with the course (and create the page if it is missing).
+        if "title" in self.form.changed_data or not CoursePage.objects.filter(course=course).exists():
+            services.course_page_ensure(course=course, publish=False, user=self.request.user)
+        return course
+
+    @cached_property
+    def header_buttons(self):
+        page = getattr(self.object, "page", None)
+        if page is None:
+            return []
+        buttons = [
+            HeaderButton(
+                label=_("在目录中发布/查看页面"),
+                url=reverse("wagtailadmin_pages:edit", args=[page.pk]),
+                icon_name="doc-empty",
+            )
+        ]
+        if page.live and (url := page.get_url(self.request)):
+            buttons.append(HeaderButton(label=_("查看线上页面"), url=url, icon_name="link-external"))
+        return buttons
+
+
+class ProviderCreateView(ScopedCreateView):
+    def save_instance(self):
+        provider = super().save_instance()
+        services.provider_setup(provider=provider)  # its page, media collection and group
+        return provider
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)  # saves inside a transaction, so a refusal leaves nothing behind
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
+# ------------------------------------------------------------------ figures
+
+
+def _completion_rate(course) -> str:
+    return f"{course.completed * 100 // course.enrolled}%" if course.enrolled else "—"
+
+
+class CourseStatsView(ReportView):
+    """Enrolment and completion per course: staff see their providers' courses, organisers all."""
+
+    page_title = _("课程数据")
+    header_icon = "table"
+    paginate_by = 50
+    index_url_name = "course_stats:index"
+    index_results_url_name = "course_stats:results"
+    list_export = ["provider.name", "code", "title", "enrolled", "completed", "completion_rate"]
+    export_headings = {
+        "provider.name": _("培训机构"),
+        "code": _("课程编号"),
+        "title": _("课程名称"),
+        "enrolled": _("报名人数"),
+        "completed": _("结业人数"),
+        "completion_rate": _("结业率"),
+    }
+    export_filename = "course-stats"
+
+    columns = [
+        Column("provider", label=_("培训机构"), accessor="provider.name"),
+        Column("code", label=_("课程编号")),
+        Column("title", label=_("课程名称")),
+        Column("enrolled", label=_("报名人数")),
+        Column("completed", label=_("结业人数")),
+        Column("completion_rate", label=_("结业率"), accessor=_completion_rate),
+    ]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (is_organiser(request.user) or is_provider_staff(request.user)):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.provider_course_stats(self.request.user)
+
+    def decorate_paginated_queryset(self, object_list):
+        for course in object_list:
+            course.completion_rate = _completion_rate(course)
+        return object_list
+
+
+# ------------------------------------------------------------- question chooser
+
+
+class QuestionFilterForm(BaseFilterForm):
+    q = forms.CharField(label=_("搜索题干"), required=False)
+    kind = forms.ChoiceField(
+        label=_("题型"),
+        required=False,
+        choices=[("", _("全部题型"))] + [(k.value, k.label) for k in QuestionKind if k in GRADABLE_KINDS],
+    )
+
+    def filter(self, objects):
+        objects = super().filter(objects)
+        if query := self.cleaned_data.get("q", "").strip():
+            objects = objects.filter(stem__icontains=query)
+            self.is_searching = True
+            self.search_query = query
+        if kind := self.cleaned_data.get("kind"):
+            objects = objects.filter(kind=kind)
+        return objects
+
+
+class _ScopedQuestions:
+    def scoped_questions(self):
+        policy = policy_for(Question)
+        queryset = policy.instances_user_has_any_permission_for(self.request.user, ["change", "view"])
+        return queryset.filter(kind__in=GRADABLE_KINDS).select_related("provider")
+
+
+class _QuestionChooseMixin(_ScopedQuestions):
+    filter_form_class = QuestionFilterForm
+
+    def get_object_list(self):
+        return self.scoped_questions()
+
+    @property
+    def columns(self):
+        return [
+            self.title_column,
+            Column("kind", label=_("题型"), accessor="get_kind_display"),
+            Column("knowledge_point", label=_("知识点")),
+            Column("provider", label=_("培训机构"), accessor="provider.name"),
+        ]
+
+
+class QuestionChooseView(_QuestionChooseMixin, chooser_views.ChooseView):
+    pass
+
+
+class QuestionChooseResultsView(_QuestionChooseMixin, chooser_views.ChooseResultsView):
+    pass
+
+
+class QuestionChosenView(_ScopedQuestions, chooser_views.ChosenView):
+    def get_object(self, pk):
+        item = self.scoped_questions().filter(pk=pk).first()
+        if item is None:
+            raise Http404
+        return item
+
+
+class QuestionChosenMultipleView(_ScopedQuestions, chooser_views.ChosenMultipleView):
+    def get_objects(self, pks):
+        return self.scoped_questions().filter(pk__in=pks)

@@ -1,0 +1,403 @@
+"""Admin wiring for the course records: the 课程管理 menu, its viewsets and the 课程数据 report.
+
+Course pages are edited in Wagtail's page explorer (page permissions confine provider staff
+to their provider's subtree). The plain records are edited here, each through a viewset whose
+views take their objects from the provider-scoped permission policies in courses.permissions.
+"""
+
+import django_filters
+
+from django import forms
+from django.urls import path
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+from wagtail.admin.viewsets.chooser import ChooserViewSet
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.documents.widgets import AdminDocumentChooser
+
+from accounts.roles import is_organiser, is_provider_staff
+
+from . import admin_views
+from .forms import (
+    ChapterAdminForm,
+    CourseAdminForm,
+    LessonAdminForm,
+    QuestionAdminForm,
+    QuizAdminForm,
+    QuizQuestionAdminForm,
+)
+from .models import Category, Chapter, Course, Delivery, Lesson, Provider, Question, QuestionKind, Quiz, SkillLevel
+from .permissions import register_policies, scoped_to_user
+
+# Before any viewset asks the registry (which would create a fallback policy instead).
+register_policies()
+
+
+# ------------------------------------------------------------------ filters
+
+
+def _user(request):
+    return getattr(request, "user", None)
+
+
+def _providers(request):
+    return scoped_to_user(Provider.objects.all(), _user(request), "pk")
+
+
+def _courses(request):
+    return scoped_to_user(Course.objects.all(), _user(request), "provider")
+
+
+class ScopedFilterSet(WagtailFilterSet):
+    """Filter choices come from the user's providers; the provider filter is for organisers only."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        if not is_organiser(_user(request)):
+            self.filters.pop("provider", None)
+
+
+class CourseFilterSet(ScopedFilterSet):
+    provider = django_filters.ModelChoiceFilter(label=_("培训机构"), queryset=_providers)
+    category = django_filters.ModelChoiceFilter(label=_("行业分类"), queryset=Category.objects.all())
+    level = django_filters.ChoiceFilter(label=_("技能等级"), choices=SkillLevel.choices)
+    delivery = django_filters.ChoiceFilter(label=_("授课方式"), choices=Delivery.choices)
+
+    class Meta:
+        model = Course
+        fields = ["provider", "category", "level", "delivery"]
+
+
+class CourseChildFilterSet(ScopedFilterSet):
+    course = django_filters.ModelChoiceFilter(label=_("课程"), queryset=_courses)
+
+
+class ChapterFilterSet(CourseChildFilterSet):
+    class Meta:
+        model = Chapter
+        fields = ["course"]
+
+
+class LessonFilterSet(CourseChildFilterSet):
+    is_required = django_filters.BooleanFilter(label=_("必修"))
+
+    class Meta:
+        model = Lesson
+        fields = ["course", "is_required"]
+
+
+class QuizFilterSet(CourseChildFilterSet):
+    class Meta:
+        model = Quiz
+        fields = ["course"]
+
+
+class QuestionFilterSet(ScopedFilterSet):
+    provider = django_filters.ModelChoiceFilter(label=_("培训机构"), queryset=_providers)
+    kind = django_filters.ChoiceFilter(label=_("题型"), choices=QuestionKind.choices)
+    difficulty = django_filters.ChoiceFilter(label=_("难度"), choices=[(i, str(i)) for i in range(1, 6)])
+
+    class Meta:
+        model = Question
+        fields = ["provider", "kind", "difficulty"]
+
+
+# ------------------------------------------------------------------ viewsets
+
+
+class ScopedModelViewSet(ModelViewSet):
+    """A ModelViewSet whose every view is scoped by the model's permission policy."""
+
+    index_view_class = admin_views.ScopedIndexView
+    add_view_class = admin_views.ScopedCreateView
+    edit_view_class = admin_views.ScopedEditView
+    delete_view_class = admin_views.ScopedDeleteView
+    history_view_class = admin_views.ScopedHistoryView
+    usage_view_class = admin_views.ScopedUsageView
+    inspect_view_class = admin_views.ScopedInspectView
+    copy_view_enabled = False  # a copy would carry none of the record's chapters, lessons or questions
+    sort_order_field = None
+    list_select_related = ()
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(list_select_related=self.list_select_related, **kwargs)
+
+
+class QuestionChooserViewSet(ChooserViewSet):
+    model = Question
+    icon = "help"
+    choose_one_text = _("选择试题")
+    choose_another_text = _("更换试题")
+    edit_item_text = _("编辑试题")
+    register_widget = False  # used explicitly in the quiz form only
+    choose_view_class = admin_views.QuestionChooseView
+    choose_results_view_class = admin_views.QuestionChooseResultsView
+    chosen_view_class = admin_views.QuestionChosenView
+    chosen_multiple_view_class = admin_views.QuestionChosenMultipleView
+
+
+question_chooser_viewset = QuestionChooserViewSet("courses_question_chooser", url_prefix="courses/question-chooser")
+
+
+class ScopedInlinePanel(InlinePanel):
+    """An InlinePanel whose child forms receive the editing user (for scoped choices)."""
+
+    def __init__(self, *args, form_class=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form_class = form_class
+
+    def clone_kwargs(self):
+        return {**super().clone_kwargs(), "form_class": self.form_class}
+
+    def get_form_options(self):
+        options = super().get_form_options()
+        formset = options["formsets"][self.relation_name]
+        formset["form"] = self.form_class
+        formset["inherit_kwargs"] = ["for_user"]
+        return options
+
+
+class CourseViewSet(ScopedModelViewSet):
+    model = Course
+    icon = "folder-open-1"
+    menu_name = "courses"
+    menu_label = _("课程")
+    add_view_class = admin_views.CourseCreateView
+    edit_view_class = admin_views.CourseEditView
+    list_display = ["title", "code", "provider", "category", "level", "hours"]
+    list_select_related = ("provider", "category")
+    filterset_class = CourseFilterSet
+    search_fields = ["title", "code", "instructors"]
+    ordering = ["provider__name", "code"]
+    list_export = ["provider.name", "code", "title", "category.name", "get_level_display", "hours"]
+    export_headings = {
+        "provider.name": _("培训机构"),
+        "category.name": _("行业分类"),
+        "get_level_display": _("技能等级"),
+    }
+    edit_handler = ObjectList(
+        [
+            MultiFieldPanel(
+                [
+                    FieldPanel("provider"),
+                    FieldRowPanel([FieldPanel("code"), FieldPanel("title")]),
+                    FieldRowPanel([FieldPanel("category"), FieldPanel("level")]),
+                    FieldRowPanel([FieldPanel("hours"), FieldPanel("delivery")]),
+                    FieldPanel("instructors"),
+                    FieldPanel("summary"),
+                    FieldPanel("cover"),
+                ],
+                heading=_("基本信息"),
+            ),
+            MultiFieldPanel(
+                [FieldPanel("pass_mark"), FieldPanel("sequential"), FieldPanel("final_quiz")],
+                heading=_("学习规则"),
+            ),
+        ],
+        base_form_class=CourseAdminForm,
+    )
+
+
+class ChapterViewSet(ScopedModelViewSet):
+    model = Chapter
+    icon = "list-ol"
+    menu_name = "chapters"
+    menu_label = _("章节")
+    list_display = ["title", Column("course", label=_("课程"), sort_key="course__title"), "sort_order"]
+    list_select_related = ("course",)
+    filterset_class = ChapterFilterSet
+    search_fields = ["title", "course__title"]
+    ordering = ["course__code", "sort_order", "id"]
+    edit_handler = ObjectList(
+        [FieldPanel("course", heading=_("课程")), FieldPanel("title"), FieldPanel("sort_order")],
+        base_form_class=ChapterAdminForm,
+    )
+
+
+class LessonViewSet(ScopedModelViewSet):
+    model = Lesson
+    icon = "doc-full"
+    menu_name = "lessons"
+    menu_label = _("课时")
+    list_display = [
+        "title",
+        Column("course", label=_("课程"), sort_key="course__title"),
+        "chapter",
+        "sort_order",
+        BooleanColumn("is_required", label=_("必修")),
+        "quiz",
+    ]
+    list_select_related = ("course", "chapter", "quiz")
+    filterset_class = LessonFilterSet
+    search_fields = ["title", "course__title", "chapter__title"]
+    ordering = ["course__code", "chapter__sort_order", "sort_order", "id"]
+    edit_handler = ObjectList(
+        [
+            MultiFieldPanel(
+                [
+                    FieldPanel("chapter"),
+                    FieldPanel("title"),
+                    FieldRowPanel([FieldPanel("sort_order"), FieldPanel("minutes")]),
+                ],
+                heading=_("课时"),
+            ),
+            FieldPanel("body"),
+            MultiFieldPanel(
+                [FieldPanel("video", widget=AdminDocumentChooser), FieldPanel("video_url")], heading=_("视频")
+            ),
+            FieldPanel(
+                "documents",
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("先在“文档”中上传到本机构的文件夹，再在这里勾选"),
+            ),
+            MultiFieldPanel([FieldPanel("quiz"), FieldPanel("is_required")], heading=_("测验与要求")),
+        ],
+        base_form_class=LessonAdminForm,
+    )
+
+
+class QuizViewSet(ScopedModelViewSet):
+    model = Quiz
+    icon = "tasks"
+    menu_name = "quizzes"
+    menu_label = _("测验")
+    list_display = ["title", Column("course", label=_("课程"), sort_key="course__title"), "pass_mark"]
+    list_select_related = ("course",)
+    filterset_class = QuizFilterSet
+    search_fields = ["title", "course__title"]
+    ordering = ["course__code", "id"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("course", heading=_("课程")),
+            FieldPanel("title"),
+            FieldPanel("description"),
+            FieldRowPanel([FieldPanel("pass_mark"), FieldPanel("shuffle")]),
+            ScopedInlinePanel(
+                "quiz_questions",
+                form_class=QuizQuestionAdminForm,
+                label=_("题目"),
+                heading=_("题目"),
+                panels=[FieldPanel("question", widget=question_chooser_viewset.widget_class)],
+            ),
+        ],
+        base_form_class=QuizAdminForm,
+    )
+
+
+class QuestionViewSet(ScopedModelViewSet):
+    model = Question
+    icon = "help"
+    menu_name = "questions"
+    menu_label = _("题库")
+    list_display = [
+        "stem",
+        "kind",
+        Column("provider", label=_("培训机构"), accessor="provider.name", sort_key="provider__name"),
+        "knowledge_point",
+        "difficulty",
+        "score",
+    ]
+    list_select_related = ("provider",)
+    filterset_class = QuestionFilterSet
+    search_fields = ["stem", "knowledge_point", "external_id"]
+    ordering = ["-id"]
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("provider", heading=_("培训机构")), FieldPanel("kind")]),
+            FieldPanel("stem"),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel(f"option_{a}"), FieldPanel(f"option_{b}")])
+                    for a, b in ("ab", "cd", "ef", "gh")
+                ],
+                heading=_("选项（单选、多选题）"),
+                help_text=_("从A开始连续填写，2到8个选项"),
+            ),
+            FieldPanel("answer"),
+            FieldPanel("explanation"),
+            FieldRowPanel([FieldPanel("score"), FieldPanel("difficulty")]),
+            FieldRowPanel([FieldPanel("knowledge_point"), FieldPanel("external_id")]),
+        ],
+        base_form_class=QuestionAdminForm,
+    )
+
+
+class CategoryViewSet(ScopedModelViewSet):
+    model = Category
+    icon = "tag"
+    menu_name = "categories"
+    menu_label = _("行业分类")
+    list_display = ["name", "slug", "sort_order"]
+    search_fields = ["name"]
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]
+
+
+class ProviderViewSet(ScopedModelViewSet):
+    model = Provider
+    icon = "group"
+    menu_name = "providers"
+    menu_label = _("培训机构")
+    add_view_class = admin_views.ProviderCreateView
+    list_display = ["name", "short_name", "slug", "website"]
+    search_fields = ["name", "short_name"]
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("short_name")]),
+        FieldPanel("slug"),
+        FieldPanel("website"),
+        FieldPanel("description"),
+    ]
+
+
+class CourseStatsViewSet(ViewSet):
+    """The 课程数据 report, as a viewset so it sits in the 课程管理 menu."""
+
+    icon = "table"
+    menu_name = "course-stats"
+    menu_label = _("课程数据")
+
+    def get_urlpatterns(self):
+        kwargs = {
+            "index_url_name": self.get_url_name("index"),
+            "index_results_url_name": self.get_url_name("results"),
+        }
+        return [
+            path("", admin_views.CourseStatsView.as_view(**kwargs), name="index"),
+            path("results/", admin_views.CourseStatsView.as_view(results_only=True, **kwargs), name="results"),
+        ]
+
+    @cached_property
+    def menu_item_class(self):
+        class CourseStatsMenuItem(MenuItem):
+            def is_shown(self, request):
+                return is_organiser(request.user) or is_provider_staff(request.user)
+
+        return CourseStatsMenuItem
+
+
+class CourseAdminGroup(ViewSetGroup):
+    menu_label = _("课程管理")
+    menu_name = "course-admin"
+    menu_icon = "folder-open-inverse"
+    menu_order = 200
+    items = (
+        CourseViewSet("courses_course", url_prefix="courses/courses"),
+        ChapterViewSet("courses_chapter", url_prefix="courses/chapters"),
+        LessonViewSet("courses_lesson", url_prefix="courses/lessons"),
+        QuizViewSet("courses_quiz", url_prefix="courses/quizzes"),
+        QuestionViewSet("courses_question", url_prefix="courses/questions"),
+        CourseStatsViewSet("course_stats", url_prefix="courses/stats"),
+        CategoryViewSet("courses_category", url_prefix="courses/categories"),
+        ProviderViewSet("courses_provider", url_prefix="courses/providers"),
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_course_admin():
+    return [CourseAdminGroup(), question_chooser_viewset]
