@@ -1,4 +1,5 @@
 import pytest
+
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -78,13 +79,22 @@ def test_over_long_fields_are_rejected(client, learner):
 def test_signup_login_logout_and_password_reset(client, mailoutbox):
     response = client.post(
         reverse("accounts:signup"),
-        {"username": "wang", "real_name": "王五", "email": "wang@example.cn", "password1": "Xk9-long-pass", "password2": "Xk9-long-pass"},
+        {
+            "username": "wang",
+            "real_name": "王五",
+            "email": "wang@example.cn",
+            "password1": "Xk9-long-pass",
+            "password2": "Xk9-long-pass",
+        },
     )
     assert response.status_code == 302
     assert client.get(reverse("courses:dashboard")).status_code == 200
     client.post(reverse("accounts:logout"))
     assert client.get(reverse("courses:dashboard")).status_code == 302
-    assert client.post(reverse("accounts:login"), {"username": "wang@example.cn", "password": "Xk9-long-pass"}).status_code == 302
+    assert (
+        client.post(reverse("accounts:login"), {"username": "wang@example.cn", "password": "Xk9-long-pass"}).status_code
+        == 302
+    )
     client.post(reverse("accounts:logout"))
     client.post(reverse("accounts:password_reset"), {"email": "wang@example.cn"})
     assert len(mailoutbox) == 1 and "/accounts/password/reset/" in mailoutbox[0].body

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.urls import reverse

@@ -1,6 +1,7 @@
 """The learner's journey through views: enrol, study in order, pass the final quiz, complete."""
 
 import pytest
+
 from django.urls import reverse
 
 from courses.models import Enrolment, LessonProgress, QuizAttempt

@@ -74,6 +74,8 @@ def test_catalogue_filters(courses, client):
     assert "集成电路版图设计基础" in body and "基于工业互联网" not in body
 
 
-@pytest.mark.parametrize("params", [{"level": "abc"}, {"page": "999"}, {"sort": "evil"}, {"q": "x" * 500}, {"delivery": "?"}])
+@pytest.mark.parametrize(
+    "params", [{"level": "abc"}, {"page": "999"}, {"sort": "evil"}, {"q": "x" * 500}, {"delivery": "?"}]
+)
 def test_odd_catalogue_parameters_do_not_break_the_page(courses, client, params):
     assert client.get("/courses/", params).status_code == 200

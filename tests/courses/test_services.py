@@ -1,6 +1,7 @@
 """Service rules, and the promise that page edits never touch learner records."""
 
 import pytest
+
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from courses import services
