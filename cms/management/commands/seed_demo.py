@@ -1,0 +1,61 @@
+"""Fill the site with realistic Chinese demo content; safe to run again (it only adds what is missing)."""
+
+import logging
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from courses.demo import demo_seed
+
+
+class Command(BaseCommand):
+    help = "创建演示数据：培训机构、行业分类、课程（含课时和测验）、组织者、机构人员和学员。可重复运行。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--courses",
+            type=int,
+            default=0,
+            metavar="N",
+            help="另外确保存在 N 门批量生成的课程（GEN-00001…），用于压力测试",
+        )
+
+    def handle(self, *args, **options):
+        if options["courses"] < 0:
+            raise CommandError("--courses 不能为负数")
+        started = time.perf_counter()
+        wagtail_log = logging.getLogger("wagtail")
+        level = wagtail_log.level
+        wagtail_log.setLevel(logging.WARNING)  # one "Page created" line per page is noise here
+        try:
+            report = demo_seed(generated=options["courses"], log=self.stdout.write)
+        finally:
+            wagtail_log.setLevel(level)
+        elapsed = time.perf_counter() - started
+        if report.created:
+            created = "，".join(f"{name} {n}" for name, n in report.created.items())
+            self.stdout.write(self.style.SUCCESS(f"演示数据已创建（{elapsed:.1f} 秒）：{created}"))
+        else:
+            self.stdout.write(self.style.SUCCESS(f"演示数据已是最新，没有新增内容（{elapsed:.1f} 秒）"))
+        self.stdout.write(self._totals())
+        self.stdout.write("登录账号（仅在首次创建时设置密码）：")
+        for role, username, password in report.credentials:
+            self.stdout.write(f"  {role}：{username} / {password}")
+        self.stdout.write("  管理后台：/admin/    课程目录：/courses/")
+
+    def _totals(self) -> str:
+        from django.contrib.auth import get_user_model
+
+        from courses.models import Category, Course, CoursePage, Enrolment, Lesson, Provider, QuizAttempt
+
+        totals = [
+            ("培训机构", Provider.objects.count()),
+            ("行业分类", Category.objects.count()),
+            ("课程", Course.objects.count()),
+            ("已发布课程页", CoursePage.objects.live().count()),
+            ("课时", Lesson.objects.count()),
+            ("用户", get_user_model().objects.count()),
+            ("报名", Enrolment.objects.count()),
+            ("测验记录", QuizAttempt.objects.count()),
+        ]
+        return "现有：" + "，".join(f"{name} {n}" for name, n in totals)
