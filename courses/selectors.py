@@ -58,9 +58,19 @@ def catalogue_context(request, *, catalogue, provider=None) -> dict:
         qs = qs.alias(in_title=Q(title__icontains=q)).order_by("-in_title", "-page__first_published_at", "pk")
     else:
         qs = qs.order_by(SORTS[sort][0], "pk")
-    qs = qs.select_related("provider", "category", "page").prefetch_related(_cover_prefetch())
-    paginator = Paginator(qs, _page_size(), allow_empty_first_page=True)
-    page = paginator.get_page(params.get("page"))
+    related = ("provider", "category", "page")
+    if q:
+        # The substring match reads every course's search text. Paginating the queryset would do
+        # that twice (COUNT, then the page); instead one query collects the ordered ids of all hits
+        # and the page's rows are loaded by primary key.
+        paginator = Paginator(list(qs.values_list("pk", flat=True)), _page_size(), allow_empty_first_page=True)
+        page = paginator.get_page(params.get("page"))
+        rows = Course.objects.select_related(*related).prefetch_related(_cover_prefetch()).in_bulk(page.object_list)
+        page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
+    else:
+        qs = qs.select_related(*related).prefetch_related(_cover_prefetch())
+        paginator = Paginator(qs, _page_size(), allow_empty_first_page=True)
+        page = paginator.get_page(params.get("page"))
     for course in page.object_list:
         course.url = course.page.get_url(request)
         course.cover_rendition = _rendition(course)
@@ -180,6 +190,9 @@ def lesson_is_unlocked(enrolment, lesson) -> bool:
 
 
 def course_page_context(request, course) -> dict:
+    # One query for the course and what the page shows of it, instead of one each for its provider,
+    # category and cover when the template first touches them.
+    course = Course.objects.select_related("provider", "category", "cover").get(pk=course.pk)
     outline = course_outline(course)
     enrolment = state = None
     if request.user.is_authenticated:
