@@ -4,9 +4,8 @@ Every variable is listed in `.env.example`. A malformed value stops start-up wit
 a message that names the variable.
 """
 
-from pathlib import Path
-
 import os
+from pathlib import Path
 
 import environ
 

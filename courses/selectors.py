@@ -189,6 +189,17 @@ def lesson_is_unlocked(enrolment, lesson) -> bool:
     return lesson.pk in enrolment_state(enrolment).unlocked_ids
 
 
+def video_embed_html(url: str) -> str:
+    """The player for a known video platform, or "" so the page offers a plain link instead."""
+    from wagtail.embeds.embeds import get_embed
+    from wagtail.embeds.exceptions import EmbedException
+
+    try:
+        return get_embed(url).html
+    except EmbedException:
+        return ""
+
+
 def course_page_context(request, course) -> dict:
     # One query for the course and what the page shows of it, instead of one each for its provider,
     # category and cover when the template first touches them.

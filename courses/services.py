@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
@@ -134,7 +135,13 @@ def course_page_ensure(*, course: Course, publish: bool = True, user=None) -> Co
             provider_setup(provider=course.provider)
             parent = ProviderPage.objects.get(provider_id=course.provider_id)
         # A draft until published (Page.live defaults to True, which would list it at once).
-        page = CoursePage(course=course, title=course.title, live=False, has_unpublished_changes=True)
+        page = CoursePage(
+            course=course,
+            title=course.title,
+            slug=slugify(course.code) or f"course-{course.pk}",  # codes are unique per provider
+            live=False,
+            has_unpublished_changes=True,
+        )
         parent.add_child(instance=page)
     elif page.title != course.title:
         page.title = page.draft_title = course.title

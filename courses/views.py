@@ -73,6 +73,7 @@ def lesson_detail(request, lesson_id: int):
         "previous": lessons[index - 1] if index > 0 else None,
         "next": lessons[index + 1] if index + 1 < len(lessons) else None,
         "documents": lesson.documents.all(),
+        "video_embed": selectors.video_embed_html(lesson.video_url) if lesson.video_url and not lesson.video else "",
         "done": lesson.pk in state.done_ids,
         "best_attempt": (
             QuizAttempt.objects.filter(enrolment=enrolment, quiz_id=lesson.quiz_id, submitted_at__isnull=False)

@@ -112,6 +112,7 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Cache, channel layer, background tasks -------------------------------
 REDIS_URL = E.str_("REDIS_URL", default="")

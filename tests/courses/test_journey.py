@@ -111,3 +111,13 @@ def test_lesson_without_enrolment_is_forbidden(client, learner, course):
 def test_anonymous_is_sent_to_login(client, course):
     response = client.get(reverse("courses:dashboard"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_unknown_video_platform_gets_a_link(client, learner, course):
+    lesson = course.lessons.order_by("sort_order").first()
+    lesson.video_url = "https://video.example.com/v/123"
+    lesson.save()
+    client.force_login(learner)
+    client.post(reverse("courses:enrol", args=[course.pk]))
+    body = client.get(reverse("courses:lesson", args=[lesson.pk])).content.decode()
+    assert 'href="https://video.example.com/v/123"' in body

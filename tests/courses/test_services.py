@@ -121,3 +121,10 @@ def test_course_page_ensure_checks_the_user(provider_a, provider_b, staff_b):
     with pytest.raises(PermissionDenied):
         services.course_page_ensure(course=course, user=staff_b)
     assert not CoursePage.objects.filter(course=course).exists()
+
+
+def test_course_page_slug_is_the_course_code(provider_a):
+    course = build_course(provider_a, title="工业控制系统安全防护", code="ICS-SEC-01", with_quiz=False)
+    page = CoursePage.objects.get(course=course)
+    assert page.slug == "ics-sec-01"
+    assert page.url.endswith("/courses/provider-a/ics-sec-01/")
