@@ -101,12 +101,8 @@ else
 	@for cmd in $(BENCH_COMMANDS); do echo "== $$cmd"; $(MANAGE) $$cmd $(BENCH_ARGS); done
 endif
 
-requirements: $(STAMP_PIP)  ## recompile requirements*.txt from *.in (UPGRADE=1 to upgrade pins)
-	@$(PY) -c "import piptools" 2>/dev/null || $(PY) -m pip install --quiet pip-tools
-	CUSTOM_COMPILE_COMMAND="make requirements" $(VENV)/bin/pip-compile --quiet --strip-extras \
-		--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade) -o requirements.txt requirements.in
-	CUSTOM_COMPILE_COMMAND="make requirements" $(VENV)/bin/pip-compile --quiet --strip-extras \
-		--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade) -o requirements-dev.txt requirements-dev.in
+requirements:  ## recompile requirements*.txt from *.in for Debian 12's Python 3.11.2 (UPGRADE=1 to upgrade pins)
+	scripts/compile-requirements.sh $(if $(UPGRADE),--upgrade)
 
 messages: $(STAMP_PIP)  ## extract gettext strings into locale/en and compile them
 	@mkdir -p locale
