@@ -1,0 +1,39 @@
+from .answers import TheoryAnswer, TheoryAnswerLog
+from .audit import Announcement, AuditLog
+from .board import RoundSequence, ScoreboardEvent, ScoreboardEventKind, ScoreboardRow
+from .contest import AwardMode, Contest, ContestLevel, Track, TrackJudge, TrackKind
+from .judging import Criterion, CriterionAggregation, CriterionKind, CriterionResult, JudgeScore, Task
+from .registration import Province, Registration, RegistrationStatus, TeamMember
+from .rounds import Entry, Round, RoundQuestion, RoundStage, RoundStatus
+
+__all__ = [
+    "Announcement",
+    "AuditLog",
+    "AwardMode",
+    "Contest",
+    "ContestLevel",
+    "Criterion",
+    "CriterionAggregation",
+    "CriterionKind",
+    "CriterionResult",
+    "Entry",
+    "JudgeScore",
+    "Province",
+    "Registration",
+    "RegistrationStatus",
+    "Round",
+    "RoundQuestion",
+    "RoundSequence",
+    "RoundStage",
+    "RoundStatus",
+    "ScoreboardEvent",
+    "ScoreboardEventKind",
+    "ScoreboardRow",
+    "Task",
+    "TeamMember",
+    "TheoryAnswer",
+    "TheoryAnswerLog",
+    "Track",
+    "TrackJudge",
+    "TrackKind",
+]

@@ -1,0 +1,130 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Province(models.TextChoices):
+    """The 34 provincial-level divisions, keyed by their GB/T 2260 codes."""
+
+    BEIJING = "11", _("北京市")
+    TIANJIN = "12", _("天津市")
+    HEBEI = "13", _("河北省")
+    SHANXI = "14", _("山西省")
+    NEI_MONGOL = "15", _("内蒙古自治区")
+    LIAONING = "21", _("辽宁省")
+    JILIN = "22", _("吉林省")
+    HEILONGJIANG = "23", _("黑龙江省")
+    SHANGHAI = "31", _("上海市")
+    JIANGSU = "32", _("江苏省")
+    ZHEJIANG = "33", _("浙江省")
+    ANHUI = "34", _("安徽省")
+    FUJIAN = "35", _("福建省")
+    JIANGXI = "36", _("江西省")
+    SHANDONG = "37", _("山东省")
+    HENAN = "41", _("河南省")
+    HUBEI = "42", _("湖北省")
+    HUNAN = "43", _("湖南省")
+    GUANGDONG = "44", _("广东省")
+    GUANGXI = "45", _("广西壮族自治区")
+    HAINAN = "46", _("海南省")
+    CHONGQING = "50", _("重庆市")
+    SICHUAN = "51", _("四川省")
+    GUIZHOU = "52", _("贵州省")
+    YUNNAN = "53", _("云南省")
+    XIZANG = "54", _("西藏自治区")
+    SHAANXI = "61", _("陕西省")
+    GANSU = "62", _("甘肃省")
+    QINGHAI = "63", _("青海省")
+    NINGXIA = "64", _("宁夏回族自治区")
+    XINJIANG = "65", _("新疆维吾尔自治区")
+    TAIWAN = "71", _("台湾省")
+    HONG_KONG = "81", _("香港特别行政区")
+    MACAO = "82", _("澳门特别行政区")
+
+
+class RegistrationStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("未通过")
+
+
+class Registration(models.Model):
+    """A contestant's (or a team's) entry to a track; only approved registrations take part in rounds.
+
+    `user` is the contestant, or the team leader on a team track; the other team members are
+    `TeamMember` rows. One registration per person per track (services check members too).
+    """
+
+    track = models.ForeignKey(
+        "contests.Track", on_delete=models.CASCADE, related_name="registrations", verbose_name=_("赛项")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="contest_registrations",
+        verbose_name=_("选手/队长"),
+    )
+    team_name = models.CharField(_("队伍名称"), max_length=60, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="contests.TeamMember",
+        related_name="team_registrations",
+        blank=True,
+        verbose_name=_("队员"),
+    )
+    organisation = models.CharField(_("工作单位"), max_length=100)
+    province = models.CharField(_("省份"), max_length=2, choices=Province.choices)
+    status = models.CharField(
+        _("审核状态"), max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING
+    )
+    note = models.CharField(_("审核意见"), max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("参赛报名")
+        verbose_name_plural = _("参赛报名")
+        ordering = ["track_id", "submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["track", "user"], name="uniq_registration_per_track"),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False), name="registration_decided_has_time"
+            ),
+        ]
+        indexes = [models.Index(fields=["track", "status"])]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.team_name or self.user.display_name
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == RegistrationStatus.APPROVED
+
+
+class TeamMember(models.Model):
+    """A member of a team registration (the leader is `Registration.user` and is listed here too)."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="team_members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    is_leader = models.BooleanField(_("队长"), default=False)
+
+    class Meta:
+        verbose_name = _("队员")
+        verbose_name_plural = _("队员")
+        constraints = [models.UniqueConstraint(fields=["registration", "user"], name="uniq_team_member")]
+
+    def __str__(self):
+        return f"{self.registration}：{self.user}"

@@ -1,0 +1,162 @@
+import datetime as dt
+import secrets
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class RoundStage(models.TextChoices):
+    PRELIMINARY = "preliminary", _("预赛")
+    FINAL = "final", _("决赛")
+
+
+class RoundStatus(models.TextChoices):
+    DRAFT = "draft", _("筹备中")
+    LOBBY = "lobby", _("候场")
+    RUNNING = "running", _("进行中")
+    PAUSED = "paused", _("已暂停")
+    ENDED = "ended", _("已结束")
+    PUBLISHED = "published", _("成绩已公布")
+
+
+LIVE_STATUSES = (RoundStatus.RUNNING, RoundStatus.PAUSED)
+
+
+class Round(models.Model):
+    """A timed round (预赛 / 决赛) of a track: a theory paper, practical tasks, or both.
+
+    The server is the clock. `starts_at`/`ends_at` are the schedule until the organiser starts the
+    round, then the actual start and the planned end (same length). The deadline of an entry is
+    `ends_at + extra_seconds + paused_seconds (+ the current pause) + entry.extra_seconds`.
+    The scoreboard freezes for the public `freeze_minutes` before the round-wide deadline.
+    """
+
+    track = models.ForeignKey("contests.Track", on_delete=models.CASCADE, related_name="rounds", verbose_name=_("赛项"))
+    stage = models.CharField(_("阶段"), max_length=12, choices=RoundStage.choices, default=RoundStage.PRELIMINARY)
+    title = models.CharField(_("场次名称"), max_length=80, blank=True)
+    has_theory = models.BooleanField(_("含理论考试"), default=True)
+    has_practical = models.BooleanField(_("含实操比赛"), default=True)
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    freeze_minutes = models.PositiveSmallIntegerField(
+        _("封榜时间（分钟）"), default=0, help_text=_("结束前多少分钟起，公众和选手看到的排行榜不再更新；0 表示不封榜")
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
+    paused_at = models.DateTimeField(_("暂停于"), null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("累计暂停（秒）"), default=0)
+    extra_seconds = models.PositiveIntegerField(_("全体延时（秒）"), default=0)
+    shuffle_questions = models.BooleanField(_("题目乱序"), default=False)
+    shuffle_options = models.BooleanField(_("选项乱序"), default=False)
+    theory_max = models.DecimalField(_("理论满分"), max_digits=7, decimal_places=1, default=Decimal(0))
+    practical_max = models.DecimalField(_("实操满分"), max_digits=7, decimal_places=1, default=Decimal(0))
+    reveal_cursor = models.PositiveIntegerField(_("揭榜进度"), default=0)
+    ended_at = models.DateTimeField(_("实际结束时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("成绩公布时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("场次")
+        verbose_name_plural = _("场次")
+        ordering = ["track_id", "starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="round_ends_after_start"),
+            models.CheckConstraint(condition=Q(has_theory=True) | Q(has_practical=True), name="round_has_a_part"),
+            models.CheckConstraint(
+                condition=Q(status="paused", paused_at__isnull=False)
+                | (~Q(status="paused") & Q(paused_at__isnull=True)),
+                name="round_paused_at_iff_paused",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "starts_at"])]
+
+    def __str__(self):
+        return self.title or f"{self.track.name} {self.get_stage_display()}"
+
+    # ------------------------------------------------------------- clock (pure)
+
+    def paused_total(self, now: dt.datetime) -> int:
+        """Seconds the round has stood still so far, including a pause in progress."""
+        current = int((now - self.paused_at).total_seconds()) if self.paused_at else 0
+        return self.paused_seconds + max(current, 0)
+
+    def deadline(self, now: dt.datetime, extra_seconds: int = 0) -> dt.datetime:
+        return self.ends_at + dt.timedelta(seconds=self.extra_seconds + self.paused_total(now) + extra_seconds)
+
+    def freeze_at(self, now: dt.datetime) -> dt.datetime | None:
+        if not self.freeze_minutes:
+            return None
+        return self.deadline(now) - dt.timedelta(minutes=self.freeze_minutes)
+
+    def is_frozen(self, now: dt.datetime) -> bool:
+        """Whether a score change at `now` is hidden from the public board (until the reveal)."""
+        if self.status == RoundStatus.PUBLISHED:
+            return False
+        freeze_at = self.freeze_at(now)
+        return freeze_at is not None and now >= freeze_at
+
+    @property
+    def weights(self) -> tuple[Decimal, Decimal]:
+        """(theory, practical) weights in percent for this round's parts."""
+        if self.has_theory and self.has_practical:
+            return self.track.theory_weight, self.track.practical_weight
+        return (Decimal(100), Decimal(0)) if self.has_theory else (Decimal(0), Decimal(100))
+
+
+class RoundQuestion(models.Model):
+    """A question of a round's theory paper, with the score it carries in this paper."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="round_questions")
+    question = models.ForeignKey("courses.Question", on_delete=models.PROTECT, related_name="+", verbose_name=_("试题"))
+    order = models.PositiveIntegerField(_("题号"), default=0)
+    score = models.DecimalField(
+        _("分值"), max_digits=5, decimal_places=1, default=Decimal(1), validators=[MinValueValidator(0)]
+    )
+
+    class Meta:
+        verbose_name = _("理论试题")
+        verbose_name_plural = _("理论试卷")
+        ordering = ["round_id", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "question"], name="uniq_round_question"),
+            models.CheckConstraint(condition=Q(score__gte=0), name="round_question_score_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.order}. {self.question}"
+
+
+def new_shuffle_seed() -> int:
+    return secrets.randbelow(2**31)
+
+
+class Entry(models.Model):
+    """An approved registration taking part in one round: its own clock, paper order and console session.
+
+    `shuffle_seed` fixes the question (and option) order of this entry's paper, so a reload or a
+    reconnect shows the same order. `session_epoch` grows on every console connection: the newest
+    connection owns the entry, an older one is told it was taken over.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="entries", verbose_name=_("场次"))
+    registration = models.ForeignKey(
+        "contests.Registration", on_delete=models.CASCADE, related_name="entries", verbose_name=_("报名")
+    )
+    extra_seconds = models.PositiveIntegerField(_("个人延时（秒）"), default=0)
+    shuffle_seed = models.PositiveIntegerField(default=new_shuffle_seed)
+    session_epoch = models.PositiveIntegerField(_("连接序号"), default=0)
+    joined_at = models.DateTimeField(_("首次进入"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("最近连接"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("参赛记录")
+        verbose_name_plural = _("参赛记录")
+        ordering = ["round_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["round", "registration"], name="uniq_entry_per_round")]
+
+    def __str__(self):
+        return f"{self.round} · {self.registration}"
+
+    def deadline(self, now: dt.datetime) -> dt.datetime:
+        return self.round.deadline(now, self.extra_seconds)
