@@ -112,7 +112,6 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Cache, channel layer, background tasks -------------------------------
 REDIS_URL = E.str_("REDIS_URL", default="")
@@ -206,3 +205,16 @@ LOGGING = {
 
 CATALOGUE_PAGE_SIZE = 12
 SITE_TAGLINE = _("工业和信息化技术技能人才网上学习平台")
+
+# --- Certificates (certificates/numbers.py, keys.py) ------------------------
+# Verification links and QR codes point here; defaults to WAGTAILADMIN_BASE_URL.
+CERTIFICATE_BASE_URL = E.str_("CERTIFICATE_BASE_URL", default="") or WAGTAILADMIN_BASE_URL
+# Ed25519 signing key (base64 seed or PEM). Production must set it; dev generates a key file.
+CERTIFICATE_SIGNING_KEY = E.str_("CERTIFICATE_SIGNING_KEY", default="")
+CERTIFICATE_SIGNING_KEY_FILE = None
+# Earlier did:key issuers still trusted after a key rotation (comma-separated).
+CERTIFICATE_TRUSTED_DIDS = E.list_("CERTIFICATE_TRUSTED_DIDS", default=[])
+CERTIFICATE_NUMBER_PATTERN = E.str_("CERTIFICATE_NUMBER_PATTERN", default="{kind}{year}{level}{serial:06d}")
+CERTIFICATE_ISSUER_NAME = E.str_("CERTIFICATE_ISSUER_NAME", default="工业和信息化技术技能人才网上学习平台")
+CERTIFICATE_SIGNATORIES = [{"role": "发证机构负责人", "name": ""}]
+CERTIFICATE_VERIFY_RATE_PER_MINUTE = E.int_("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=30)
