@@ -1,0 +1,45 @@
+"""Who may do what in contests. Site roles come from accounts.roles; judging from track assignments."""
+
+from accounts.roles import is_organiser
+
+from .models import Entry, RegistrationStatus, TrackJudge
+
+
+def can_manage_contests(user) -> bool:
+    """Organisers (the 组织者 group or superusers) run every contest."""
+    return is_organiser(user)
+
+
+def judged_track_ids(user) -> set[int]:
+    if not user or not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_judged_track_ids", None)
+    if cached is None:
+        cached = set(TrackJudge.objects.filter(judge=user).values_list("track_id", flat=True))
+        user._judged_track_ids = cached
+    return cached
+
+
+def is_judge(user) -> bool:
+    return bool(judged_track_ids(user))
+
+
+def can_judge_track(user, track_id: int) -> bool:
+    return track_id in judged_track_ids(user)
+
+
+def sees_live_board(user, track_id: int) -> bool:
+    """Organisers and the track's judges see the board unfrozen."""
+    return can_manage_contests(user) or can_judge_track(user, track_id)
+
+
+def entry_for_user(user, round_id: int) -> Entry | None:
+    """The user's entry in the round (as contestant, team leader or team member), if approved."""
+    if not user or not user.is_authenticated:
+        return None
+    entries = Entry.objects.select_related("round__track", "registration").filter(
+        round_id=round_id, registration__status=RegistrationStatus.APPROVED
+    )
+    return (
+        entries.filter(registration__user=user).first() or entries.filter(registration__team_members__user=user).first()
+    )

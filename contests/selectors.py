@@ -1,0 +1,333 @@
+"""Reads of the contest domain: the paper, the console clock, the board (live or frozen), the feed, results.
+
+Board values are strings of decimals on the wire so totals compare exactly in every client.
+"""
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from courses.models import QuestionKind
+from courses.models.content import OPTION_LABELS
+
+from . import scoring
+from .models import (
+    Entry,
+    Province,
+    Registration,
+    Round,
+    RoundQuestion,
+    RoundSequence,
+    RoundStatus,
+    ScoreboardEvent,
+    ScoreboardRow,
+    TheoryAnswer,
+)
+
+# A client further behind than this gets a snapshot instead of a replay.
+MAX_REPLAY_EVENTS = 500
+
+NOT_STARTED = (RoundStatus.DRAFT, RoundStatus.LOBBY)
+
+
+# ------------------------------------------------------------------ the paper
+
+
+def theory_paper_for(entry: Entry) -> dict | None:
+    """The entry's paper without answer keys or explanations; None before the round starts.
+
+    With shuffling on, the question and option order come from the entry's own seed, so every
+    reload and reconnect shows the same order. Labels A–H follow the displayed order.
+    """
+    rnd = entry.round
+    if not rnd.has_theory or rnd.status in NOT_STARTED:
+        return None
+    rqs = list(RoundQuestion.objects.filter(round=rnd).select_related("question").order_by("order", "id"))
+    rng = random.Random(f"{rnd.pk}:{entry.shuffle_seed}")  # noqa: S311 - presentation order, not a secret
+    if rnd.shuffle_questions:
+        rng.shuffle(rqs)
+    questions = []
+    for number, rq in enumerate(rqs, start=1):
+        q = rq.question
+        options = list(q.options) if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) else []
+        if rnd.shuffle_options:
+            rng.shuffle(options)
+        questions.append(
+            {
+                "id": q.pk,
+                "no": number,
+                "kind": q.kind,
+                "kind_label": str(QuestionKind(q.kind).label),
+                "stem": q.stem,
+                "score": str(rq.score),
+                "options": [
+                    {"id": o["id"], "label": OPTION_LABELS[i], "text": o["text"]} for i, o in enumerate(options)
+                ],
+                "blanks": q.blank_count,
+            }
+        )
+    return {"round": rnd.pk, "title": str(rnd), "total_score": str(rnd.theory_max), "questions": questions}
+
+
+def theory_answers_for(entry: Entry) -> dict[int, dict]:
+    """The entry's own saved answers (never their grading), to resume a console."""
+    rows = TheoryAnswer.objects.filter(entry=entry).values("question_id", "answer", "client_id", "revision")
+    return {
+        r["question_id"]: {"answer": r["answer"], "client_id": str(r["client_id"]), "revision": r["revision"]}
+        for r in rows
+    }
+
+
+def console_state(entry: Entry, now: dt.datetime) -> dict:
+    """What a contestant's console needs for its countdown: server time, status and own deadline."""
+    rnd = entry.round
+    deadline = entry.deadline(now)
+    remaining = max(deadline - now, dt.timedelta(0)) if rnd.status not in NOT_STARTED else deadline - rnd.starts_at
+    if rnd.status in (RoundStatus.ENDED, RoundStatus.PUBLISHED):
+        remaining = dt.timedelta(0)
+    return {
+        "round": rnd.pk,
+        "entry": entry.pk,
+        "status": rnd.status,
+        "server_now": now.isoformat(),
+        "starts_at": rnd.starts_at.isoformat(),
+        "deadline": deadline.isoformat(),
+        "remaining_ms": int(remaining.total_seconds() * 1000),
+        "epoch": entry.session_epoch,
+    }
+
+
+# ------------------------------------------------------------------ the board
+
+
+def _public_values(qs):
+    """Annotate the values the public sees: the frozen copy where a change is still hidden."""
+    return qs.annotate(
+        v_theory=Coalesce("frozen_theory", "theory_score"),
+        v_practical=Coalesce("frozen_practical", "practical_score"),
+        v_total=Coalesce("frozen_total", "total"),
+        v_reached=Coalesce("frozen_reached_at", "reached_at"),
+        v_tasks=Coalesce("frozen_tasks", "tasks"),
+    )
+
+
+def _live_values(qs):
+    return qs.annotate(
+        v_theory=F("theory_score"),
+        v_practical=F("practical_score"),
+        v_total=F("total"),
+        v_reached=F("reached_at"),
+        v_tasks=F("tasks"),
+    )
+
+
+FIELDS = (
+    "id",
+    "entry_id",
+    "name",
+    "organisation",
+    "province",
+    "v_theory",
+    "v_practical",
+    "v_total",
+    "v_reached",
+    "v_tasks",
+)
+
+
+ONE, TWO = Decimal("0.1"), Decimal("0.01")
+
+
+def _fixed(value, places: Decimal) -> str:
+    """Decimals with the column's places whatever the database returned (SQLite drops them in Coalesce)."""
+    return str(Decimal(value).quantize(places))
+
+
+def _payload(v: dict, rank: int | None = None) -> dict:
+    row = {
+        "entry": v["entry_id"],
+        "name": v["name"],
+        "organisation": v["organisation"],
+        "province": v["province"],
+        "province_name": str(Province(v["province"]).label) if v["province"] else "",
+        "theory": _fixed(v["v_theory"], ONE),
+        "practical": _fixed(v["v_practical"], TWO),
+        "total": _fixed(v["v_total"], TWO),
+        "tasks": {k: str(x) for k, x in (v["v_tasks"] or {}).items()},
+        "reached_at": v["v_reached"].isoformat(),
+    }
+    if rank is not None:
+        row["rank"] = rank
+    return row
+
+
+def row_payload(row: ScoreboardRow) -> dict:
+    """A row's live values in the board's wire shape (without rank), used in feed events."""
+    return _payload(
+        {
+            "entry_id": row.entry_id,
+            "name": row.name,
+            "organisation": row.organisation,
+            "province": row.province,
+            "v_theory": row.theory_score,
+            "v_practical": row.practical_score,
+            "v_total": row.total,
+            "v_reached": row.reached_at,
+            "v_tasks": row.tasks,
+        }
+    )
+
+
+def board_ranked(rnd: Round, *, live: bool) -> list[dict]:
+    """Every row of the board in rank order, each with its rank; ties go to the earlier reached_at.
+
+    `live` is for organisers and judges; everyone else sees the frozen values while a freeze holds.
+    """
+    qs = ScoreboardRow.objects.filter(round=rnd)
+    qs = (_live_values if live else _public_values)(qs).order_by("-v_total", "v_reached", "id").values(*FIELDS)
+    rows, previous, rank = [], None, 0
+    for position, v in enumerate(qs, start=1):
+        key = (v["v_total"], v["v_reached"])
+        if key != previous:
+            rank, previous = position, key
+        rows.append(_payload(v, rank))
+    return rows
+
+
+def scoreboard_rows(
+    rnd: Round,
+    *,
+    live: bool,
+    province: str = "",
+    organisation: str = "",
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[dict]:
+    """A slice of the ranked board, optionally filtered by 省份 and organisation (overall ranks kept)."""
+    rows = board_ranked(rnd, live=live)
+    if province:
+        rows = [r for r in rows if r["province"] == province]
+    if organisation:
+        rows = [r for r in rows if r["organisation"] == organisation]
+    return rows[offset : None if limit is None else offset + limit]
+
+
+def scoreboard_entry_row(rnd: Round, entry_id: int, *, live: bool) -> dict | None:
+    """One entry's row with its overall rank, counted with two indexed comparisons."""
+    qs = (_live_values if live else _public_values)(ScoreboardRow.objects.filter(round=rnd))
+    mine = qs.filter(entry_id=entry_id).values(*FIELDS).first()
+    if mine is None:
+        return None
+    ahead = qs.filter(Q(v_total__gt=mine["v_total"]) | Q(v_total=mine["v_total"], v_reached__lt=mine["v_reached"]))
+    return _payload(mine, ahead.count() + 1)
+
+
+def board_last_seq(rnd: Round) -> int:
+    return RoundSequence.objects.filter(round=rnd).values_list("last_seq", flat=True).first() or 0
+
+
+def board_is_frozen(rnd: Round) -> bool:
+    """Whether the public board is currently holding back changes."""
+    return ScoreboardRow.objects.filter(round=rnd, frozen_total__isnull=False).exists()
+
+
+def scoreboard_snapshot(rnd: Round, *, live: bool, province: str = "", organisation: str = "") -> dict:
+    """The whole board as JSON: the state a client resumes the feed from (`seq`)."""
+    seq = board_last_seq(rnd)
+    return {
+        "round": rnd.pk,
+        "seq": seq,
+        "status": rnd.status,
+        "live": live,
+        "frozen": not live and (rnd.is_frozen(timezone.now()) or board_is_frozen(rnd)),
+        "reveal_cursor": rnd.reveal_cursor,
+        "tasks": [{"id": t.pk, "title": t.title, "max_score": str(t.max_score)} for t in rnd.tasks.all()],
+        "rows": scoreboard_rows(rnd, live=live, province=province, organisation=organisation),
+    }
+
+
+def events_since(rnd: Round, seq: int, *, live: bool) -> list[dict] | None:
+    """The feed after `seq`, or None when the client must take a full snapshot (too far behind or ahead).
+
+    Public viewers get only public events; their sequence numbers may skip the hidden ones.
+    """
+    last = board_last_seq(rnd)
+    if seq < 0 or seq > last or last - seq > MAX_REPLAY_EVENTS:
+        return None
+    qs = ScoreboardEvent.objects.filter(round=rnd, seq__gt=seq)
+    if not live:
+        qs = qs.filter(public=True)
+    return [
+        {"seq": e["seq"], "kind": e["kind"], "payload": e["payload"], "at": e["created_at"].isoformat()}
+        for e in qs.order_by("seq").values("seq", "kind", "payload", "created_at")
+    ]
+
+
+# ------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    rank: int
+    entry_id: int
+    registration_id: int
+    name: str
+    organisation: str
+    province: str
+    theory: Decimal
+    practical: Decimal
+    total: Decimal
+    award: str  # a scoring.Award value, or ""
+
+    @property
+    def award_label(self) -> str:
+        return str(scoring.Award(self.award).label) if self.award else ""
+
+
+def round_results(rnd: Round) -> list[ResultRow]:
+    """Final ranking with award bands. Entries that scored nothing are ranked but get no award."""
+    ranked = board_ranked(rnd, live=True)
+    registrations = dict(Entry.objects.filter(round=rnd).values_list("pk", "registration_id"))
+    eligible = sum(1 for r in ranked if Decimal(r["total"]) > 0)
+    track = rnd.track
+    cutoffs = scoring.award_cutoffs(mode=track.award_mode, bands=track.award_bands, entrants=eligible)
+    results = []
+    for position, r in enumerate(ranked, start=1):
+        total = Decimal(r["total"])
+        results.append(
+            ResultRow(
+                rank=r["rank"],
+                entry_id=r["entry"],
+                registration_id=registrations[r["entry"]],
+                name=r["name"],
+                organisation=r["organisation"],
+                province=r["province"],
+                theory=Decimal(r["theory"]),
+                practical=Decimal(r["practical"]),
+                total=total,
+                award=scoring.award_for(position, cutoffs) if total > 0 else "",
+            )
+        )
+    return results
+
+
+@dataclass(frozen=True)
+class AwardRow:
+    registration: Registration
+    award: str
+    rank: int
+    total: Decimal
+
+
+def published_awards(rnd: Round) -> list[AwardRow]:
+    """Awards of a published round — what certificates are issued from. Empty until published."""
+    if rnd.status != RoundStatus.PUBLISHED:
+        return []
+    results = [r for r in round_results(rnd) if r.award]
+    registrations = Registration.objects.select_related("user").in_bulk([r.registration_id for r in results])
+    return [AwardRow(registrations[r.registration_id], r.award, r.rank, r.total) for r in results]

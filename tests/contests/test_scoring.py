@@ -1,0 +1,220 @@
+import random
+from decimal import Decimal
+
+import pytest
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from contests import scoring, services
+from contests.models import CriterionResult, JudgeScore, RoundQuestion, ScoreboardRow, TheoryAnswer
+from courses import grading
+from tests.contests.conftest import minutes
+from tests.contests.factories import T0, RoundFactory
+from tests.contests.helpers import cid, half, right, wrong
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+# ---------------------------------------------------------------- pure rules
+
+
+def test_weighted_total_is_out_of_100():
+    total = scoring.weighted_total(
+        theory=Decimal(15),
+        practical=Decimal(50),
+        theory_max=Decimal(30),
+        practical_max=Decimal(100),
+        weights=(Decimal(30), Decimal(70)),
+    )
+    assert total == Decimal("50.00")
+
+
+@pytest.mark.parametrize(
+    ("values", "aggregation", "expected"),
+    [
+        ([Decimal(40), Decimal(50), Decimal(52), Decimal(54), Decimal(60)], "trimmed_mean", Decimal("52.00")),
+        ([Decimal(40), Decimal(50), Decimal(52), Decimal(54), Decimal(60)], "mean", Decimal("51.20")),
+        ([Decimal(40), Decimal(50), Decimal(54), Decimal(60)], "trimmed_mean", Decimal("51.00")),  # < 5 judges
+        ([Decimal(7)], "mean", Decimal("7.00")),
+    ],
+)
+def test_criterion_aggregation(values, aggregation, expected):
+    agg = scoring.criterion_aggregate(kind="judgement", aggregation=aggregation, values=values, spread_threshold=None)
+    assert agg.value == expected and agg.judge_count == len(values) and not agg.flagged
+
+
+def test_spread_flag_when_judges_differ_by_more_than_the_threshold():
+    def flagged(values, threshold):
+        return scoring.criterion_aggregate(
+            kind="judgement", aggregation="mean", values=[Decimal(v) for v in values], spread_threshold=threshold
+        ).flagged
+
+    assert flagged([40, 51], Decimal(10))
+    assert not flagged([40, 50], Decimal(10))
+    assert not flagged([0, 60], None)
+
+
+def test_measurement_takes_the_latest_confirmed_value():
+    agg = scoring.criterion_aggregate(
+        kind="measurement", aggregation="mean", values=[Decimal(30), Decimal(35)], spread_threshold=None
+    )
+    assert agg.value == Decimal(35)
+
+
+@pytest.mark.parametrize(
+    ("mode", "bands", "entrants", "cutoffs"),
+    [
+        ("rank", [1, 2, 3, 0], 10, [1, 3, 6, 6]),
+        ("rank", [1, 2, 3, 4], 4, [1, 3, 4, 4]),
+        ("percent", [10, 20, 30, 0], 25, [2, 7, 15, 15]),
+        ("percent", [10, 20, 30, 10], 6, [0, 1, 3, 4]),
+    ],
+)
+def test_award_cutoffs(mode, bands, entrants, cutoffs):
+    assert scoring.award_cutoffs(mode=mode, bands=bands, entrants=entrants) == cutoffs
+    assert scoring.award_for(1, cutoffs) == ("first" if cutoffs[0] else "second" if cutoffs[1] else "third")
+
+
+# ---------------------------------------------------------------- judging through the services
+
+
+@pytest.fixture
+def judges(running_round, organiser, judge):
+    panel = [judge] + [UserFactory(username=f"judge{n}") for n in range(2, 6)]
+    for j in panel[1:]:
+        services.judge_assign(track=running_round.track, judge=j, by=organiser)
+    return panel
+
+
+def criterion_of(rnd, kind):
+    return rnd.tasks.get().criteria.get(kind=kind)
+
+
+def board(entry):
+    return ScoreboardRow.objects.get(entry=entry)
+
+
+def test_trimmed_mean_with_five_judges_and_spread_flag(running_round, entry, judges):
+    criterion = criterion_of(running_round, "judgement")
+    criterion.aggregation = "trimmed_mean"
+    criterion.save()
+    for j, value in zip(judges, [40, 50, 52, 54, 60], strict=True):
+        services.judge_score_submit(judge=j, entry=entry, criterion=criterion, value=value, confirm=True)
+    result = CriterionResult.objects.get(criterion=criterion, entry=entry)
+    assert (result.value, result.judge_count, result.spread, result.flagged) == (Decimal(52), 5, Decimal(20), True)
+    row = board(entry)
+    assert row.practical_score == Decimal(52)
+    assert row.tasks == {str(criterion.task_id): "52.00"}
+    assert row.total == Decimal("36.40")  # 52/100 × 70
+
+
+def test_a_score_reaches_the_board_only_when_confirmed(running_round, entry, judge):
+    criterion = criterion_of(running_round, "judgement")
+    services.judge_score_submit(judge=judge, entry=entry, criterion=criterion, value="45.5")
+    assert board(entry).practical_score == 0
+    services.judge_score_confirm(judge=judge, entry=entry, criterion=criterion)
+    assert board(entry).practical_score == Decimal("45.5")
+    # Changing a confirmed score takes it off the board until it is confirmed again.
+    services.judge_score_submit(judge=judge, entry=entry, criterion=criterion, value=30)
+    assert board(entry).practical_score == 0
+    assert not JudgeScore.objects.get(entry=entry, criterion=criterion).confirmed
+
+
+def test_judges_cannot_score_other_tracks(running_round, entry, judge, outsider_judge, organiser):
+    other_round = RoundFactory(track__contest=running_round.track.contest)
+    services.judge_assign(track=other_round.track, judge=outsider_judge, by=organiser)
+    criterion = criterion_of(running_round, "judgement")
+    for who in (outsider_judge, UserFactory(username="nobody")):
+        with pytest.raises(PermissionDenied):
+            services.judge_score_submit(judge=who, entry=entry, criterion=criterion, value=10, confirm=True)
+    assert not JudgeScore.objects.exists()
+
+
+def test_scores_are_checked_against_the_criterion(running_round, entry, judges):
+    judgement = criterion_of(running_round, "judgement")
+    measurement = criterion_of(running_round, "measurement")
+    for bad in ("61", "-1", "abc", "1.25", "NaN"):
+        with pytest.raises(ValidationError):
+            services.judge_score_submit(judge=judges[0], entry=entry, criterion=judgement, value=bad)
+    services.judge_score_submit(judge=judges[0], entry=entry, criterion=measurement, value=35, confirm=True)
+    with pytest.raises(ValidationError):  # a measurement is entered by one judge
+        services.judge_score_submit(judge=judges[1], entry=entry, criterion=measurement, value=20)
+
+
+def test_scores_are_locked_once_results_are_published(running_round, entry, judge, organiser):
+    services.round_end(round=running_round, by=organiser)
+    services.round_publish_results(round=running_round, by=organiser)
+    with pytest.raises(ValidationError):
+        services.judge_score_submit(
+            judge=judge, entry=entry, criterion=criterion_of(running_round, "judgement"), value=1
+        )
+
+
+# ---------------------------------------------------------------- incremental == full recomputation
+
+
+def full_recomputation(entry, rnd):
+    """Grade every stored answer and aggregate every confirmed score from scratch."""
+    scores = dict(RoundQuestion.objects.filter(round=rnd).values_list("question_id", "score"))
+    theory = sum(
+        (
+            grading.grade(a.question, a.answer, scores[a.question_id]).score
+            for a in TheoryAnswer.objects.filter(entry=entry)
+        ),
+        Decimal(0),
+    )
+    tasks = {}
+    for task in rnd.tasks.all():
+        raw = Decimal(0)
+        for criterion in task.criteria.all():
+            values = list(
+                JudgeScore.objects.filter(criterion=criterion, entry=entry, confirmed=True)
+                .order_by("confirmed_at", "id")
+                .values_list("value", flat=True)
+            )
+            raw += scoring.criterion_aggregate(
+                kind=criterion.kind,
+                aggregation=criterion.aggregation,
+                values=values,
+                spread_threshold=criterion.spread_threshold,
+            ).value
+        tasks[str(task.pk)] = str(raw)
+    practical = scoring.practical_from_tasks(tasks, dict(rnd.tasks.values_list("pk", "max_score")))
+    total = scoring.weighted_total(
+        theory=theory,
+        practical=practical,
+        theory_max=rnd.theory_max,
+        practical_max=rnd.practical_max,
+        weights=rnd.weights,
+    )
+    return theory, practical, total
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_incremental_scores_equal_a_full_recomputation(seed, running_round, entry, other_entry, paper, judges, clock):
+    rng = random.Random(seed)
+    judgement = criterion_of(running_round, "judgement")
+    judgement.aggregation = "trimmed_mean"
+    judgement.save()
+    measurement = criterion_of(running_round, "measurement")
+    entries = [entry, other_entry]
+    for step in range(80):
+        clock.move_to(T0 + minutes(step))
+        who = rng.choice(entries)
+        if rng.random() < 0.6:
+            q = rng.choice(paper)
+            choices = [right, wrong] + ([half] if q.kind == "fill" else [])
+            services.theory_answer_save(entry=who, question_id=q.pk, client_id=cid(), answer=rng.choice(choices)(q))
+        elif rng.random() < 0.8:
+            j = rng.choice(judges)
+            services.judge_score_submit(
+                judge=j, entry=who, criterion=judgement, value=rng.randint(0, 60), confirm=rng.random() < 0.7
+            )
+        elif not JudgeScore.objects.filter(criterion=measurement, entry=who).exclude(judge=judges[0]).exists():
+            services.judge_score_submit(
+                judge=judges[0], entry=who, criterion=measurement, value=rng.randint(0, 40), confirm=True
+            )
+    for e in entries:
+        row = board(e)
+        assert (row.theory_score, row.practical_score, row.total) == full_recomputation(e, running_round)
