@@ -23,6 +23,8 @@ from wagtail.images import get_image_model
 from wagtail.permissions import policy_registry
 
 from accounts.roles import can_manage_provider
+from courses.importing.answers import CellError
+from courses.importing.numerical import format_numerical_answer, parse_numerical_answer
 
 from .models import Question, QuestionKind
 from .models.content import GRADABLE_KINDS, OPTION_LABELS, new_option_id
@@ -223,6 +225,11 @@ def answer_from_text(kind: str, text: str, options: list[dict]):
                 raise ValidationError(_("每个空至少需要一个答案；各空之间用“|”分隔，同一空的多个答案用“;”分隔"))
             blanks.append(accepted)
         return blanks
+    if kind == QuestionKind.NUMERICAL:
+        try:
+            return parse_numerical_answer(text)
+        except CellError as exc:
+            raise ValidationError(exc.message) from None
     return text  # short answer: reference text
 
 
@@ -236,6 +243,8 @@ def answer_to_text(question: Question) -> str:
         return {True: "正确", False: "错误"}.get(answer, "") if isinstance(answer, bool) else ""
     if kind == QuestionKind.FILL and isinstance(answer, list):
         return "|".join(";".join(str(a) for a in blank) for blank in answer if isinstance(blank, list))
+    if kind == QuestionKind.NUMERICAL and isinstance(answer, list):
+        return format_numerical_answer(answer)
     return answer if isinstance(answer, str) else ""
 
 
@@ -263,7 +272,7 @@ class QuestionAdminForm(ProviderScopedForm):
         help_text=_(
             "单选填字母，如 B；多选填全部正确字母，如 ACD；判断填“正确”或“错误”；"
             "填空题各空之间用“|”分隔，同一空的多个可接受答案用“;”分隔，如 5G;第五代移动通信|工业互联网；"
-            "简答题填参考答案"
+            "简答题填参考答案；数值题填“数值”“数值:误差”或“下限..上限”，多个答案用“;”分隔，如 9.8:0.05"
         ),
     )
 

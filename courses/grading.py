@@ -6,8 +6,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from courses.importing.numerical import format_numerical_answer, numerical_matches
 from courses.models.content import QuestionKind
-from courses.text import normalise_answer
+from courses.text import normalise, normalise_answer
 
 MAX_OPTIONS = 8
 MAX_BLANKS = 20
@@ -44,8 +45,27 @@ def validate_question(q) -> None:
             errors.append(_("填空题每个空至少需要一个可接受的答案"))
     elif q.kind == QuestionKind.SHORT and not isinstance(q.answer, str):
         errors.append(_("简答题的参考答案必须是文本"))
+    elif q.kind == QuestionKind.NUMERICAL and not _valid_numerical(q.answer):
+        errors.append(_("数值题需要1到10个答案，每个是“数值:误差”或“下限..上限”"))
     if errors:
         raise ValidationError({"answer": errors})
+
+
+def _valid_numerical(answer) -> bool:
+    def number(x) -> bool:
+        return isinstance(x, int | float) and not isinstance(x, bool)
+
+    if not isinstance(answer, list) or not 1 <= len(answer) <= 10:
+        return False
+    for item in answer:
+        if not isinstance(item, dict) or not 0 < item.get("weight", 100) <= 100:
+            return False
+        if "min" in item:
+            if not (number(item["min"]) and number(item.get("max")) and item["min"] <= item["max"]):
+                return False
+        elif not (number(item.get("value")) and number(item.get("tolerance", 0)) and item.get("tolerance", 0) >= 0):
+            return False
+    return True
 
 
 def parse_submission(question, data) -> object:
@@ -80,6 +100,11 @@ def parse_submission(question, data) -> object:
                 raise SubmissionError(_("填空答案过长"))
             given.append(value)
         return given
+    if question.kind == QuestionKind.NUMERICAL:
+        value = data.get(key, "")
+        if len(value) > 50:
+            raise SubmissionError(_("数值答案过长"))
+        return value.strip()
     raise SubmissionError(_("该题型不能在线作答"))
 
 
@@ -112,7 +137,22 @@ def grade(question, given, score: Decimal) -> Result:
         )
         earned = (score * hits / len(blanks)).quantize(Decimal("0.1")) if blanks else Decimal(0)
         return Result(hits == len(blanks), earned)
+    if kind == QuestionKind.NUMERICAL:
+        number = _read_number(given)
+        weight = numerical_matches(question.answer, number) if number is not None else 0.0
+        earned = (score * Decimal(str(weight)) / 100).quantize(Decimal("0.1"))
+        return Result(weight == 100, earned)
     return Result(False, Decimal(0))
+
+
+def _read_number(given) -> float | None:
+    """A learner's number: full-width digits and spaces are fine; anything else scores zero."""
+    text = normalise(given if isinstance(given, str) else "").replace(" ", "")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
 
 
 def answer_display(question) -> str:
@@ -124,4 +164,6 @@ def answer_display(question) -> str:
         return _("正确") if question.answer else _("错误")
     if question.kind == QuestionKind.FILL:
         return " | ".join(" / ".join(b) for b in question.answer)
+    if question.kind == QuestionKind.NUMERICAL:
+        return format_numerical_answer(question.answer)
     return str(question.answer)

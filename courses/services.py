@@ -16,6 +16,7 @@ from accounts.roles import PROVIDER_STAFF_GROUP, can_manage_provider
 
 from . import grading, selectors
 from .models import (
+    Chapter,
     Course,
     CourseCatalogPage,
     CoursePage,
@@ -123,6 +124,26 @@ def course_reindex(*, course_id: int) -> None:
     Course.objects.filter(pk=course_id).update(search_text=text)
 
 
+def course_reindex_many(*, course_ids) -> None:
+    """course_reindex for many courses in a handful of queries (bulk imports bypass the signals)."""
+    ids = list(course_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        courses = list(Course.objects.select_related("provider", "category").filter(pk__in=chunk))
+        titles: dict[int, list[str]] = {c.pk: [] for c in courses}
+        for course_id, title in Chapter.objects.filter(course_id__in=chunk).values_list("course_id", "title"):
+            titles[course_id].append(title)
+        for course_id, title in Lesson.objects.filter(course_id__in=chunk).values_list("course_id", "title"):
+            titles[course_id].append(title)
+        for course in courses:
+            parts = [course.title, course.code, course.summary, course.instructors, course.provider.name]
+            parts.append(course.provider.short_name)
+            if course.category:
+                parts.append(course.category.name)
+            course.search_text = "\n".join(normalise_search(p) for p in [*parts, *titles[course.pk]] if p)
+        Course.objects.bulk_update(courses, ["search_text"], batch_size=500)
+
+
 @transaction.atomic
 def course_page_ensure(*, course: Course, publish: bool = True, user=None) -> CoursePage:
     """Create (or refresh) the catalogue page of a course under its provider's page."""
@@ -203,6 +224,10 @@ def enrolment_refresh_completion(*, enrolment: Enrolment) -> bool:
         return False
     enrolment.completed_at = timezone.now()
     enrolment.save(update_fields=["completed_at"])
+    # The completion certificate is rendered in the background once this is committed.
+    from certificates.tasks import issue_completion
+
+    transaction.on_commit(lambda: issue_completion.enqueue(enrolment.pk), robust=True)
     return True
 
 

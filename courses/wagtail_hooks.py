@@ -24,7 +24,7 @@ from wagtail.documents.widgets import AdminDocumentChooser
 
 from accounts.roles import is_organiser, is_provider_staff
 
-from . import admin_views
+from . import admin_views, import_views
 from .forms import (
     ChapterAdminForm,
     CourseAdminForm,
@@ -381,6 +381,45 @@ class CourseStatsViewSet(ViewSet):
         return CourseStatsMenuItem
 
 
+class _StaffMenuViewSet(ViewSet):
+    """A menu entry shown to provider staff and organisers only."""
+
+    @cached_property
+    def menu_item_class(self):
+        class StaffMenuItem(MenuItem):
+            def is_shown(self, request):
+                return is_organiser(request.user) or is_provider_staff(request.user)
+
+        return StaffMenuItem
+
+
+class ImportViewSet(_StaffMenuViewSet):
+    """批量导入: upload, preview, confirm; the job list and the templates (courses/import_views.py)."""
+
+    icon = "upload"
+    menu_name = "course-import"
+    menu_label = _("批量导入")
+
+    def get_urlpatterns(self):
+        return [
+            path("", import_views.ImportIndexView.as_view(), name="index"),
+            path("new/", import_views.ImportCreateView.as_view(), name="new"),
+            path("<int:pk>/", import_views.ImportJobView.as_view(), name="job"),
+            path("<int:pk>/progress/", import_views.import_job_progress, name="progress"),
+            path("<int:pk>/confirm/", import_views.import_job_confirm_view, name="confirm"),
+            path("templates/<str:kind>.<str:ext>", import_views.template_download, name="template"),
+        ]
+
+
+class ExportViewSet(_StaffMenuViewSet):
+    icon = "download"
+    menu_name = "course-export"
+    menu_label = _("批量导出")
+
+    def get_urlpatterns(self):
+        return [path("", import_views.ExportView.as_view(), name="index")]
+
+
 class CourseAdminGroup(ViewSetGroup):
     menu_label = _("课程管理")
     menu_name = "course-admin"
@@ -393,6 +432,8 @@ class CourseAdminGroup(ViewSetGroup):
         QuizViewSet("courses_quiz", url_prefix="courses/quizzes"),
         QuestionViewSet("courses_question", url_prefix="courses/questions"),
         CourseStatsViewSet("course_stats", url_prefix="courses/stats"),
+        ImportViewSet("courses_import", url_prefix="courses/import"),
+        ExportViewSet("courses_export", url_prefix="courses/export"),
         CategoryViewSet("courses_category", url_prefix="courses/categories"),
         ProviderViewSet("courses_provider", url_prefix="courses/providers"),
     )

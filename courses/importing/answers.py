@@ -7,7 +7,8 @@ punctuation work everywhere; question text, options and explanations are kept as
 
 - 题型: 单选/单选题/单项选择/单项选择题 → single; 多选/多选题/多项选择/多项选择题/不定项/不定项选择(题) → multiple;
   判断/判断题/是非题 → true_false; 填空/填空题 → fill; 简答/简答题/问答/问答题 → short; English
-  single, multiple, truefalse (true_false, true/false), fill, short. Spaces and 【】 [] () around are ignored.
+  single, multiple, truefalse (true_false, true/false), fill, short; 数值/数值题/numerical → numerical (see
+  ``courses.importing.numerical`` for its 答案 notation). Spaces and 【】 [] () around are ignored.
 - 答案, choice questions: option letters, either run together ("ABC") or separated by spaces,
   commas, semicolons, 、, / or | ("A,B", "A、B", "A；B", "a b", "ＡＢ", "Ａ，Ｂ"); case does not matter;
   a repeated letter counts once. A single-choice answer must name exactly one option.
@@ -83,13 +84,14 @@ _KIND_WORDS = {
     "true_false": ("判断", "判断题", "是非题", "truefalse"),
     "fill": ("填空", "填空题", "fill"),
     "short": ("简答", "简答题", "问答", "问答题", "short"),
+    "numerical": ("数值", "数值题", "numerical"),
 }
 _KINDS_BY_WORD = {word: kind for kind, words in _KIND_WORDS.items() for word in words}
 _KIND_NOISE = re.compile(r"[\s_\-/【】\[\]()]")
 
 
 def parse_kind(value: str) -> str:
-    """题型 cell → one of single, multiple, true_false, fill, short."""
+    """题型 cell → one of single, multiple, true_false, fill, short, numerical."""
     key = _KIND_NOISE.sub("", normalise(value)).casefold()
     if not key:
         raise CellError("题型不能为空")
@@ -449,6 +451,10 @@ def _parse_answer(kind, value: str, stem: str, options: list[str], option_count:
             return answer
         if kind == "short":
             return value
+        if kind == "numerical":
+            from courses.importing.numerical import parse_numerical_answer
+
+            return parse_numerical_answer(value)
     except CellError as e:
         fail("answer", e.message)
     return None

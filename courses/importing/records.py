@@ -45,12 +45,15 @@ class ParsedQuestion:
     knowledge_point: str = ""
     external_id: str = ""
     category: str = ""
+    sheet: str = ""  # the workbook sheet the row came from, when there are several
 
 
 @dataclass
 class ParseIssue:
-    """A problem in the source: the 1-based row or line, the column (or part) and a Chinese message."""
+    """A problem in the source: the 1-based row or line, the column (or part), a Chinese message and,
+    for workbooks with several sheets, the sheet's name."""
 
     row: int
     column: str
     message: str
+    sheet: str = ""

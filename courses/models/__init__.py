@@ -1,5 +1,6 @@
 from .catalogue import Category, Course, CourseQuerySet, Delivery, Provider, ProviderMembership, SkillLevel
 from .content import Chapter, Lesson, Question, QuestionKind, Quiz, QuizQuestion
+from .imports import ImportFormat, ImportJob, ImportKind, ImportStatus
 from .learning import Enrolment, LessonProgress, QuizAttempt
 from .pages import CourseCatalogPage, CoursePage, ProviderPage
 
@@ -12,6 +13,10 @@ __all__ = [
     "CourseQuerySet",
     "Delivery",
     "Enrolment",
+    "ImportFormat",
+    "ImportJob",
+    "ImportKind",
+    "ImportStatus",
     "Lesson",
     "LessonProgress",
     "Provider",

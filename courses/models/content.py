@@ -75,9 +75,16 @@ class QuestionKind(models.TextChoices):
     TRUE_FALSE = "true_false", _("判断")
     FILL = "fill", _("填空")
     SHORT = "short", _("简答")
+    NUMERICAL = "numerical", _("数值")
 
 
-GRADABLE_KINDS = {QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.TRUE_FALSE, QuestionKind.FILL}
+GRADABLE_KINDS = {
+    QuestionKind.SINGLE,
+    QuestionKind.MULTIPLE,
+    QuestionKind.TRUE_FALSE,
+    QuestionKind.FILL,
+    QuestionKind.NUMERICAL,
+}
 
 
 def new_option_id() -> str:
@@ -90,7 +97,9 @@ class Question(models.Model):
 
     options: [{"id": "9f2c1a0b", "text": "..."}] in display order (labels A–H by position).
     answer:  single → ["<id>"]; multiple → ["<id>", ...]; true_false → true/false;
-             fill → [["accepted", "alternative"], ...] one list per blank; short → "reference text".
+             fill → [["accepted", "alternative"], ...] one list per blank; short → "reference text";
+             numerical → [{"value": 9.8, "tolerance": 0.05} | {"min": 1, "max": 36}, ...], each with an
+             optional "weight" (percent) when a partly right answer earns part of the score.
     The answer never leaves the server before an attempt is submitted.
     """
 

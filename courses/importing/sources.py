@@ -1,0 +1,282 @@
+"""Uploaded bytes → tables of text cells, within size and row limits. No Django.
+
+- XLSX: every visible worksheet, in workbook order, read with the standard library's expat parser
+  straight from the zip (shared strings, inline strings, numbers, booleans, cached formula values).
+  openpyxl's read-only mode took 2.0 s for 10,000 rows × 16 columns on our 2-core machine, this reader
+  0.4 s; openpyxl is still what writes the templates and exports.
+- CSV: ``encoding.read_csv_rows`` (UTF-8 with or without BOM, GBK/GB18030, comma/semicolon/tab).
+- GIFT and Aiken: ``encoding.decode_bytes``.
+
+Every failure raises ``SourceError`` with a Chinese message for the person importing.
+"""
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from posixpath import join, normpath
+from xml.parsers import expat
+
+from courses.importing.encoding import decode_bytes, read_csv_rows
+
+__all__ = ["MAX_BYTES", "MAX_ROWS", "SourceError", "Table", "read_csv", "read_text", "read_xlsx", "unescape_cell"]
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 50_000
+MAX_COLUMNS = 60
+MAX_UNZIPPED = 400 * 1024 * 1024
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+class SourceError(ValueError):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Table:
+    """One sheet (or the whole CSV): ``rows[0]`` is spreadsheet row 1; cells are stripped text."""
+
+    name: str
+    rows: list[list[str]] = field(default_factory=list)
+
+
+def check_size(data: bytes) -> None:
+    if not data:
+        raise SourceError("文件是空的，请选择填写好的文件")
+    if len(data) > MAX_BYTES:
+        raise SourceError(
+            f"文件太大（{len(data) / 1048576:.1f} MB），单个文件不能超过 {MAX_BYTES // 1048576} MB，请拆分后分批导入"
+        )
+
+
+def _row_limit(count: int) -> None:
+    if count > MAX_ROWS:
+        raise SourceError(f"文件超过 {MAX_ROWS:,} 行，请拆分后分批导入")
+
+
+_FORMULA_PREFIX = re.compile(r"^'(?=[=+\-@\t\r])")
+
+
+def unescape_cell(value: str) -> str:
+    """Undo our export's formula neutralisation ("'=SUM(…)" → "=SUM(…)"), so export → import is a no-op."""
+    return _FORMULA_PREFIX.sub("", value, count=1)
+
+
+def read_text(data: bytes) -> str:
+    check_size(data)
+    try:
+        text, _encoding = decode_bytes(data)
+    except ValueError as e:
+        raise SourceError(str(e)) from None
+    if not text.strip():
+        raise SourceError("文件是空的，请选择填写好的文件")
+    return text
+
+
+def read_csv(data: bytes) -> list[Table]:
+    check_size(data)
+    try:
+        rows = read_csv_rows(data)
+    except ValueError as e:
+        raise SourceError(str(e)) from None
+    _row_limit(len(rows) - 1)
+    rows = [[unescape_cell(cell.strip()) for cell in row[:MAX_COLUMNS]] for row in rows]
+    if not any(any(row) for row in rows):
+        raise SourceError("文件是空的，请选择填写好的文件")
+    return [Table("", rows)]
+
+
+# ------------------------------------------------------------------------------------------- XLSX
+
+_NOT_XLSX = "文件不是有效的 Excel 工作簿（.xlsx）。请在 Excel 中“另存为”→“Excel 工作簿（*.xlsx）”后重新上传"
+
+
+def read_xlsx(data: bytes) -> list[Table]:
+    check_size(data)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        if data.startswith(b"\xd0\xcf\x11\xe0"):
+            raise SourceError("这是旧版 Excel 工作簿（.xls），请另存为 .xlsx 后重新上传") from None
+        raise SourceError(_NOT_XLSX) from None
+    if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED:
+        raise SourceError("工作簿解压后过大，请删除无关的工作表或图片后重新上传")
+    if "xl/workbook.xml" not in names:
+        raise SourceError(_NOT_XLSX)
+    try:
+        shared = _shared_strings(archive, names)
+        tables = [Table(name, _sheet_rows(archive, path, shared)) for name, path in _sheets(archive, names)]
+    except SourceError:
+        raise
+    except (expat.ExpatError, KeyError, zipfile.BadZipFile, EOFError, ValueError, IndexError, OSError):
+        raise SourceError(f"{_NOT_XLSX}（工作簿内容已损坏）") from None
+    _row_limit(sum(max(0, sum(1 for row in table.rows if row) - 1) for table in tables))
+    if not any(any(table.rows) for table in tables):
+        raise SourceError("工作簿中没有任何内容，请填写后重新上传")
+    return tables
+
+
+def _refuse_dtd(*_args):
+    raise ValueError("XML 文档类型声明不受支持")
+
+
+def _parse(archive: zipfile.ZipFile, path: str, start, end=None, text=None) -> None:
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.StartElementHandler = start
+    if end:
+        parser.EndElementHandler = end
+    if text:
+        parser.CharacterDataHandler = text
+    with archive.open(path) as stream:
+        parser.ParseFile(stream)
+
+
+def _local(name: str) -> str:
+    return name.rpartition(":")[2]
+
+
+def _sheets(archive, names) -> list[tuple[str, str]]:
+    """(sheet name, zip path) of the visible worksheets, in workbook order (hidden ones hold lookup lists)."""
+    targets: dict[str, str] = {}
+
+    def relationship(name, attrs):
+        if _local(name) == "Relationship":
+            target = attrs.get("Target", "")
+            targets[attrs.get("Id", "")] = normpath(
+                target.lstrip("/") if target.startswith("/") else join("xl", target)
+            )
+
+    if "xl/_rels/workbook.xml.rels" in names:
+        _parse(archive, "xl/_rels/workbook.xml.rels", relationship)
+    sheets: list[tuple[str, str]] = []
+
+    def sheet(name, attrs):
+        if _local(name) == "sheet" and attrs.get("state", "visible") == "visible":
+            rid = next((value for key, value in attrs.items() if key != "sheetId" and _local(key) == "id"), "")
+            sheets.append((attrs.get("name", ""), targets.get(rid, "")))
+
+    _parse(archive, "xl/workbook.xml", sheet)
+    return [(name, path) for name, path in sheets if path in names]
+
+
+def _shared_strings(archive, names) -> list[str]:
+    if "xl/sharedStrings.xml" not in names:
+        return []
+    strings: list[str] = []
+    parts: list[str] = []
+    state = {"t": False, "phonetic": 0}
+
+    def start(name, _attrs):
+        name = _local(name)
+        if name == "si":
+            parts.clear()
+        elif name == "t":
+            state["t"] = True
+        elif name == "rPh":
+            state["phonetic"] += 1
+
+    def end(name):
+        name = _local(name)
+        if name == "si":
+            strings.append("".join(parts))
+        elif name == "t":
+            state["t"] = False
+        elif name == "rPh":
+            state["phonetic"] -= 1
+
+    def text(data):
+        if state["t"] and not state["phonetic"]:
+            parts.append(data)
+
+    _parse(archive, "xl/sharedStrings.xml", start, end, text)
+    return strings
+
+
+def _column(ref: str) -> int:
+    index = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            index = index * 26 + ord(ch) - 64
+        else:
+            break
+    return index - 1
+
+
+def _number(text: str) -> str:
+    """Excel stores 2.3 as 2.2999999999999998; 15 significant digits is what Excel shows."""
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return format(value, ".15g") if value == value else text
+
+
+def _sheet_rows(archive, path: str, shared: list[str]) -> list[list[str]]:
+    """Rows of one worksheet; rows[i] is spreadsheet row i + 1. Empty rows at the end are dropped."""
+    rows: list[list[str]] = []
+    state = {"row": None, "number": 0, "type": None, "col": 0, "value": False, "phonetic": 0}
+    parts: list[str] = []
+
+    def start(name, attrs):
+        name = _local(name)
+        if name == "row":
+            state["number"] = int(attrs.get("r") or state["number"] + 1)
+            state["row"] = []
+        elif name == "c":
+            ref = attrs.get("r")
+            state["type"] = attrs.get("t")
+            state["col"] = _column(ref) if ref else len(state["row"] or [])
+            parts.clear()
+        elif name in ("v", "t"):
+            state["value"] = True
+        elif name == "rPh":
+            state["phonetic"] += 1
+
+    def end(name):
+        name = _local(name)
+        if name in ("v", "t"):
+            state["value"] = False
+        elif name == "rPh":
+            state["phonetic"] -= 1
+        elif name == "c":
+            col, row = state["col"], state["row"]
+            if row is None or not 0 <= col < MAX_COLUMNS:
+                return
+            value = "".join(parts)
+            kind = state["type"]
+            if kind == "s":
+                value = shared[int(value)] if value else ""
+            elif kind == "b":
+                value = "TRUE" if value == "1" else "FALSE"
+            elif kind in (None, "n") and value:
+                value = _number(value)
+            while len(row) < col:
+                row.append("")
+            if len(row) == col:
+                row.append(unescape_cell(value.strip()))
+        elif name == "row":
+            row = state["row"]
+            while row and not row[-1]:
+                row.pop()
+            if row:
+                if state["number"] > MAX_ROWS + 100:
+                    _row_limit(MAX_ROWS + 1)
+                while len(rows) < state["number"] - 1:
+                    rows.append([])
+                rows.append(row)
+            state["row"] = None
+
+    _parse(
+        archive,
+        path,
+        start,
+        end,
+        text=lambda data: parts.append(data) if state["value"] and not state["phonetic"] else None,
+    )
+    return rows

@@ -1,0 +1,222 @@
+"""Import jobs: upload → preview (dry run) → confirm → apply. The services every path calls.
+
+- ``import_job_create`` stores the upload and queues the preview (views; tests; the benchmark).
+- ``import_job_preview`` reads and parses the file, plans every row against the database without
+  writing course or question rows, stores the preview, and keeps the parsed records in a JSON file.
+- ``import_job_confirm`` queues the apply step, only from a preview without errors.
+- ``import_job_apply`` re-plans the stored records inside one transaction and writes them; if the
+  plan no longer matches the preview (someone changed the records meanwhile) it stores the new
+  preview and asks for another confirmation. Any error rolls everything back.
+The task wrappers in ``courses.tasks`` only call the preview and apply functions.
+"""
+
+import json
+import logging
+import re
+from dataclasses import asdict
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import can_manage_provider
+from courses.importing.courses import CourseRow
+from courses.importing.records import ParsedQuestion, ParseIssue
+from courses.importing.sources import MAX_BYTES, SourceError
+from courses.models import ImportFormat, ImportJob, ImportKind, ImportStatus, Provider
+
+from .courses import courses_apply, courses_plan
+from .questions import questions_apply, questions_plan
+from .reading import read_file
+
+logger = logging.getLogger(__name__)
+EXTENSIONS = {"xlsx": "xlsx", "csv": "csv", "txt": None, "json": "json", "gift": "gift", "aiken": "aiken"}
+PROGRESS_EVERY = 1000
+
+
+_AIKEN_ANSWER = re.compile(r"^\s*(ANSWER|答案|正确答案)\s*[:：]", re.IGNORECASE | re.MULTILINE)
+
+
+class ImportChanged(Exception):
+    """The records changed between preview and confirm; the new preview has been stored."""
+
+
+def guess_format(filename: str, data: bytes, kind: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if data.startswith(b"PK\x03\x04") or extension == "xlsx":
+        return "xlsx"
+    if extension in ("csv", "json", "gift"):
+        return extension
+    if extension == "txt" and kind == ImportKind.QUESTIONS:
+        lowered = filename.lower()
+        if "aiken" in lowered or "gift" in lowered:
+            return "aiken" if "aiken" in lowered else "gift"
+        head = data[:20000].decode("utf-8", "ignore")
+        return "aiken" if _AIKEN_ANSWER.search(head) else "gift"
+    if data.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] in (b"[", b"{"):
+        return "json"
+    return "csv"
+
+
+def import_job_create(*, user, provider: Provider, kind: str, upload, fmt: str = "", publish: bool = True) -> ImportJob:
+    """Store an upload for ``provider``; the caller queues the preview. Refuses other providers."""
+    if not can_manage_provider(user, provider.pk):
+        raise PermissionDenied
+    if kind not in ImportKind.values:
+        raise ValidationError(_("请选择导入课程还是题库"))
+    if upload.size > MAX_BYTES:
+        raise ValidationError(
+            _("文件太大，单个文件不能超过 %(mb)s MB，请拆分后分批导入") % {"mb": MAX_BYTES // 1048576}
+        )
+    if not upload.size:
+        raise ValidationError(_("文件是空的，请选择填写好的文件"))
+    data = upload.read()
+    fmt = fmt or guess_format(upload.name, data, kind)
+    if fmt not in ImportFormat.values:
+        raise ValidationError(_("不支持的文件格式"))
+    if kind == ImportKind.COURSES and fmt in ("gift", "aiken"):
+        raise ValidationError(_("GIFT 和 Aiken 文件只能导入题库"))
+    job = ImportJob(
+        provider=provider,
+        user=user,
+        kind=kind,
+        format=fmt,
+        original_name=upload.name[:255],
+        size=len(data),
+        publish=publish,
+    )
+    job.file.save(f"{timezone.now():%Y%m%d%H%M%S}.{fmt}", ContentFile(data), save=False)
+    job.save()
+    return job
+
+
+def _progress(job_id: int):
+    def report(done: int, total: int | None = None) -> None:
+        fields = {"rows_done": done}
+        if total is not None:
+            fields["rows_total"] = total
+        ImportJob.objects.filter(pk=job_id).update(**fields)
+
+    return report
+
+
+def _plan(job: ImportJob, records, issues, progress=None):
+    if job.kind == ImportKind.QUESTIONS:
+        return questions_plan(provider=job.provider, records=records, issues=issues, progress=progress)
+    return courses_plan(provider=job.provider, records=records, issues=issues, publish_default=job.publish)
+
+
+def import_job_preview(*, job_id: int) -> ImportJob:
+    """The dry run. Never raises: a file that cannot be read ends as 文件有误 with the reason."""
+    job = ImportJob.objects.select_related("provider").get(pk=job_id)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.PREVIEWING, rows_done=0)
+    try:
+        with job.file.open("rb") as stream:
+            data = stream.read()
+        progress = _progress(job.pk)
+        parsed = read_file(job.kind, data, job.format, progress=progress)
+        job.rows_total = parsed.total
+        if parsed.errors:
+            return _finish(job, ImportStatus.INVALID, errors=parsed.errors)
+        ImportJob.objects.filter(pk=job.pk).update(rows_total=parsed.total)
+        plan = _plan(job, parsed.records, parsed.issues, progress)
+        _store_parsed(job, parsed.records, parsed.issues)
+        if not plan.rows:
+            return _finish(job, ImportStatus.INVALID, errors=[_("文件中没有可导入的数据行")])
+        job.rows, job.summary, job.fingerprint = [r.as_json() for r in plan.rows], plan.summary, plan.fingerprint()
+        job.previewed_at = timezone.now()
+        return _finish(job, ImportStatus.PREVIEWED)
+    except SourceError as e:
+        return _finish(job, ImportStatus.INVALID, errors=[e.message])
+    except Exception:  # noqa: BLE001 - the person sees a message, the log keeps the traceback
+        logger.exception("import job %s: preview failed", job.pk)
+        return _finish(job, ImportStatus.FAILED, message=_("预览时发生内部错误，已记录，请联系管理员"))
+
+
+def _finish(job: ImportJob, status: str, *, errors=None, message: str = "") -> ImportJob:
+    job.status = status
+    job.errors = errors or []
+    job.message = message
+    if status in (ImportStatus.PREVIEWED, ImportStatus.DONE):
+        job.rows_done = job.rows_total
+    job.save()
+    return job
+
+
+def _store_parsed(job: ImportJob, records, issues) -> None:
+    payload = {
+        "records": [asdict(r) for r in records],
+        "issues": [asdict(i) for i in issues],
+    }
+    content = json.dumps(payload, ensure_ascii=False, default=str).encode()
+    if job.parsed:
+        job.parsed.delete(save=False)
+    job.parsed.save(f"{job.file.name.rsplit('/', 1)[-1]}.parsed.json", ContentFile(content), save=False)
+
+
+def _load_parsed(job: ImportJob):
+    with job.parsed.open("rb") as stream:
+        payload = json.loads(stream.read())
+    issues = [ParseIssue(**i) for i in payload["issues"]]
+    if job.kind == ImportKind.QUESTIONS:
+        records = []
+        for item in payload["records"]:
+            item["score"] = Decimal(item["score"]) if item["score"] is not None else None
+            records.append(ParsedQuestion(**item))
+        return records, issues
+    records = []
+    for item in payload["records"]:
+        if "hours" in item["course"]:
+            item["course"]["hours"] = Decimal(item["course"]["hours"])
+        records.append(CourseRow(**item))
+    return records, issues
+
+
+def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
+    if not can_manage_provider(user, job.provider_id):
+        raise PermissionDenied
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED).update(
+        status=ImportStatus.APPLY_QUEUED, message=""
+    )
+    job.refresh_from_db()
+    if not updated or job.errors or job.summary.get("error"):
+        if updated:
+            ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.PREVIEWED)
+        raise ValidationError(_("只有没有错误的预览才能确认导入"))
+    return job
+
+
+def import_job_apply(*, job_id: int, user=None) -> ImportJob:
+    """Write a confirmed job in one transaction. Never raises: failures leave nothing written."""
+    job = ImportJob.objects.select_related("provider", "user").get(pk=job_id)
+    if job.status != ImportStatus.APPLY_QUEUED:
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.APPLYING)
+    try:
+        records, issues = _load_parsed(job)
+        result = _apply(job, records, issues, user or job.user)
+    except ImportChanged:
+        job.message = _("预览之后数据发生了变化，已重新生成预览，请核对后再次确认")
+        return _finish(job, ImportStatus.PREVIEWED, message=job.message)
+    except Exception:  # noqa: BLE001
+        logger.exception("import job %s: apply failed", job.pk)
+        return _finish(
+            job, ImportStatus.FAILED, message=_("导入失败，所有数据都没有写入。请重新预览后再试，或联系管理员")
+        )
+    job.summary = {**job.summary, "result": result}
+    job.applied_at = timezone.now()
+    return _finish(job, ImportStatus.DONE)
+
+
+@transaction.atomic
+def _apply(job: ImportJob, records, issues, user) -> dict:
+    plan = _plan(job, records, issues)
+    if plan.fingerprint() != job.fingerprint:
+        job.rows, job.summary, job.fingerprint = [r.as_json() for r in plan.rows], plan.summary, plan.fingerprint()
+        raise ImportChanged
+    if job.kind == ImportKind.QUESTIONS:
+        return questions_apply(provider=job.provider, plan=plan)
+    return courses_apply(provider=job.provider, plan=plan, user=user)

@@ -1,0 +1,69 @@
+"""The shape both planners return: one entry per file row, and what to write."""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+NEW, UPDATE, SKIP, ERROR = "new", "update", "skip", "error"
+ACTION_LABELS = {NEW: "新增", UPDATE: "更新", SKIP: "跳过", ERROR: "错误"}
+
+
+@dataclass
+class RowPlan:
+    row: int
+    sheet: str = ""
+    action: str = NEW
+    key: str = ""
+    label: str = ""
+    changes: list[str] = field(default_factory=list)
+    issues: list[dict] = field(default_factory=list)
+
+    def fail(self, column: str, message: str) -> None:
+        self.action = ERROR
+        self.issues.append({"column": column, "message": message})
+
+    def as_json(self) -> dict:
+        data = {"row": self.row, "action": self.action, "key": self.key, "label": self.label}
+        if self.sheet:
+            data["sheet"] = self.sheet
+        if self.changes:
+            data["changes"] = self.changes
+        if self.issues:
+            data["issues"] = self.issues
+        return data
+
+
+@dataclass
+class Plan:
+    rows: list[RowPlan] = field(default_factory=list)
+    writes: dict = field(default_factory=dict)  # planner-specific: what apply() writes
+
+    @property
+    def summary(self) -> dict:
+        counts = {NEW: 0, UPDATE: 0, SKIP: 0, ERROR: 0}
+        for row in self.rows:
+            counts[row.action] += 1
+        counts["total"] = len(self.rows)
+        return counts
+
+    @property
+    def has_errors(self) -> bool:
+        return any(row.action == ERROR for row in self.rows)
+
+    def fingerprint(self) -> str:
+        """Changes when any row's action or changed fields change: the confirm step compares it with
+        the preview's, so what is written is what the person saw."""
+        digest = hashlib.sha256()
+        for row in self.rows:
+            digest.update(json.dumps([row.sheet, row.row, row.action, row.key, row.changes]).encode())
+        return digest.hexdigest()
+
+    def sorted_rows(self) -> list[RowPlan]:
+        return sorted(self.rows, key=lambda r: (r.sheet, r.row))
+
+
+def issues_by_row(issues) -> dict[tuple[str, int], list]:
+    grouped: dict[tuple[str, int], list] = {}
+    for issue in issues:
+        grouped.setdefault((issue.sheet, issue.row), []).append(issue)
+    return grouped

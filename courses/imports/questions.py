@@ -1,0 +1,216 @@
+"""Question-bank import: plan every row against the provider's bank, then write in bulk.
+
+Matching, always within the chosen provider:
+- a row with 外部编号 matches the provider's question with that 外部编号;
+- a row without one matches the question whose 题型, 题干 and 选项 are the same, preferring one
+  without 外部编号 (GIFT and Aiken files carry no 外部编号, so re-importing them is still idempotent).
+Blank optional cells (分值, 难度, 解析, 知识点, and a 简答 reference answer) keep the stored value; for a
+new question they take the default. A row whose values equal the stored ones is 跳过 and not written.
+"""
+
+import hashlib
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from courses.grading import validate_question
+from courses.importing.records import ParsedQuestion
+from courses.importing.sanitize import plain_text
+from courses.models import Provider, Question
+from courses.models.content import OPTION_LABELS, new_option_id
+
+from .plan import ERROR, NEW, SKIP, UPDATE, Plan, RowPlan, issues_by_row
+
+FIELDS = ("kind", "stem", "options", "answer", "explanation", "score", "difficulty", "knowledge_point")
+LABELS = {
+    "kind": "题型",
+    "stem": "题干",
+    "options": "选项",
+    "answer": "答案",
+    "explanation": "解析",
+    "score": "分值",
+    "difficulty": "难度",
+    "knowledge_point": "知识点",
+}
+DEFAULTS = {"score": Decimal("1.0"), "difficulty": 3, "explanation": "", "knowledge_point": ""}
+BATCH = 1000
+
+
+def fingerprint(kind: str, stem: str, options: list[str]) -> str:
+    """Identifies a question without 外部编号 by what it asks."""
+    text = "\x1f".join([kind, stem, *options])
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def _canonical(record: ParsedQuestion) -> dict:
+    """The record's values in the stored form (answers as option indexes), texts sanitised."""
+    options = [plain_text(o) for o in record.options]
+    answer = record.answer
+    if record.kind == "short":
+        answer = plain_text(answer or "")
+    elif record.kind == "fill":
+        answer = [[plain_text(a) for a in blank] for blank in answer]
+    elif record.kind == "numerical":
+        answer = [dict(a) for a in answer]
+        for item, weight in zip(answer, record.weights or [], strict=False):
+            if weight != 100:
+                item["weight"] = weight
+    knowledge_point = plain_text(record.knowledge_point) or plain_text(record.category)[:100]
+    return {
+        "kind": record.kind,
+        "stem": plain_text(record.stem),
+        "options": options,
+        "answer": answer,
+        "explanation": plain_text(record.explanation),
+        "score": record.score,
+        "difficulty": record.difficulty,
+        "knowledge_point": knowledge_point,
+    }
+
+
+def _stored(row: dict) -> dict:
+    """A stored question (values() dict) in the same canonical form."""
+    options = row["options"] if isinstance(row["options"], list) else []
+    answer = row["answer"]
+    if row["kind"] in ("single", "multiple") and isinstance(answer, list):
+        ids = [o.get("id") for o in options]
+        answer = sorted(ids.index(a) for a in answer if a in ids)
+    return {**row, "options": [o.get("text", "") for o in options], "answer": answer}
+
+
+def _label(values: dict) -> str:
+    stem = values["stem"].replace("\n", " ")
+    return stem[:60] + ("…" if len(stem) > 60 else "")
+
+
+def questions_plan(*, provider: Provider, records: list[ParsedQuestion], issues, progress=None) -> Plan:
+    """Classify every row as 新增 / 更新 / 跳过 / 错误 without writing anything."""
+    existing = list(Question.objects.filter(provider=provider).order_by("pk").values("id", "external_id", *FIELDS))
+    by_external = {q["external_id"]: q for q in existing if q["external_id"]}
+    by_content: dict[str, dict] = {}
+    for q in sorted(existing, key=lambda q: bool(q["external_id"])):
+        by_content.setdefault(fingerprint(q["kind"], q["stem"], _stored(q)["options"]), q)
+
+    plan = Plan(writes={"create": [], "update": []})
+    grouped = issues_by_row(issues)
+    seen: dict[str, RowPlan] = {}
+    claimed: set[int] = set()
+    for index, record in enumerate(records, 1):
+        values = _canonical(record)
+        row = RowPlan(row=record.row, sheet=record.sheet, label=_label(values))
+        for issue in grouped.pop((record.sheet, record.row), []):
+            row.fail(issue.column, issue.message)
+        plan.rows.append(row)
+        _check(values, row)
+        key = record.external_id or "#" + fingerprint(values["kind"], values["stem"], values["options"])
+        row.key = record.external_id
+        if key in seen:
+            other = seen[key]
+            where = f"{other.sheet}工作表" if other.sheet and other.sheet != row.sheet else ""
+            if record.external_id:
+                row.fail("外部编号", f"外部编号“{record.external_id}”与{where}第{other.row}行重复")
+            else:
+                row.fail("题干", f"与{where}第{other.row}行是同一道题（题型、题干和选项都相同）")
+        seen.setdefault(key, row)
+        current = by_external.get(record.external_id) if record.external_id else by_content.get(key[1:])
+        if current is not None and current["id"] in claimed:
+            current = None
+        if row.action != ERROR:
+            _classify(row, values, current, record.external_id, plan)
+            if current is not None:
+                claimed.add(current["id"])
+        if progress and index % BATCH == 0:
+            progress(index)
+    for (sheet, number), row_issues in grouped.items():  # rows the parser could not read at all
+        row = RowPlan(row=number, sheet=sheet)
+        for issue in row_issues:
+            row.fail(issue.column, issue.message)
+        plan.rows.append(row)
+    order = {}
+    for row in plan.rows:
+        order.setdefault(row.sheet, len(order))
+    plan.rows.sort(key=lambda r: (order[r.sheet], r.row))
+    return plan
+
+
+def _check(values: dict, row: RowPlan) -> None:
+    if not values["stem"]:
+        row.fail("题干", "题干去掉网页标记后为空")
+    for index, text in enumerate(values["options"]):
+        if not text:
+            row.fail(f"选项{OPTION_LABELS[index]}", f"选项{OPTION_LABELS[index]}去掉网页标记后为空")
+    if row.action == ERROR:
+        return
+    probe = Question(kind=values["kind"], options=[{"id": str(i), "text": t} for i, t in enumerate(values["options"])])
+    probe.answer = [str(i) for i in values["answer"]] if values["kind"] in ("single", "multiple") else values["answer"]
+    try:
+        validate_question(probe)
+    except ValidationError as e:
+        for message in e.message_dict.get("answer", e.messages):
+            row.fail("答案", message)
+
+
+def _classify(row: RowPlan, values: dict, current: dict | None, external_id: str, plan: Plan) -> None:
+    if current is None:
+        row.action = NEW
+        target = {name: (values[name] if values[name] is not None else DEFAULTS[name]) for name in FIELDS}
+        plan.writes["create"].append((row, external_id, target))
+        return
+    stored = _stored(current)
+    target, changes = {}, []
+    for name in FIELDS:
+        value = values[name]
+        keep_blank = name in ("explanation", "knowledge_point") or (name == "answer" and stored["kind"] == "short")
+        if value is None or (value == "" and keep_blank):
+            value = stored[name]
+        target[name] = value
+        if value != stored[name]:
+            changes.append(LABELS[name])
+    row.changes = changes
+    row.action = UPDATE if changes else SKIP
+    if changes:
+        plan.writes["update"].append((row, current, target))
+
+
+def _options(texts: list[str], previous: list) -> list[dict]:
+    """Each position keeps the option id it had, so answers already given stay attached."""
+    previous = previous if isinstance(previous, list) else []
+    ids = [p.get("id") for p in previous if isinstance(p, dict)]
+    return [{"id": ids[i] if i < len(ids) and ids[i] else new_option_id(), "text": t} for i, t in enumerate(texts)]
+
+
+def _model_values(target: dict, previous_options) -> dict:
+    values = dict(target)
+    values["options"] = (
+        _options(target["options"], previous_options) if target["kind"] in ("single", "multiple") else []
+    )
+    if target["kind"] in ("single", "multiple"):
+        values["answer"] = [values["options"][i]["id"] for i in target["answer"]]
+    return values
+
+
+@transaction.atomic
+def questions_apply(*, provider: Provider, plan: Plan) -> dict:
+    """Write a plan made inside this transaction. Raises on any error, so nothing is written."""
+    if plan.has_errors:
+        raise ValidationError("导入文件仍有错误，不能导入")
+    now = timezone.now()
+    created = [
+        Question(provider=provider, external_id=external_id, **_model_values(target, []))
+        for _row, external_id, target in plan.writes["create"]
+    ]
+    Question.objects.bulk_create(created, batch_size=BATCH)
+    updated = []
+    for _row, current, target in plan.writes["update"]:
+        question = Question(pk=current["id"], provider=provider, external_id=current["external_id"])
+        for name, value in _model_values(target, current["options"]).items():
+            setattr(question, name, value)
+        question.updated_at = now
+        updated.append(question)
+    Question.objects.bulk_update(updated, [*FIELDS, "updated_at"], batch_size=500)
+    return {"created": len(created), "updated": len(updated)}
+
+
+__all__ = ["NEW", "SKIP", "UPDATE", "questions_apply", "questions_plan"]
