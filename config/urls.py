@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("learn/", include("courses.urls")),
+    path("contests/", include("contests.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "contests"
+
+urlpatterns = [
+    path("", views.contest_list, name="list"),
+    path("tracks/<int:track_id>/register/", views.register, name="register"),
+    path("tracks/<int:track_id>/registrations/", views.registrations, name="registrations"),
+    path("rounds/<int:round_id>/console/", views.round_console, name="console"),
+    path("rounds/<int:round_id>/control/", views.round_control, name="control"),
+    path("rounds/<int:round_id>/judge/", views.judge_console, name="judge"),
+    path("rounds/<int:round_id>/board/", views.board, name="board"),
+    path("rounds/<int:round_id>/board.json", views.board_json, name="board_json"),
+    path("rounds/<int:round_id>/results/", views.results, name="results"),
+    path("<slug:slug>/", views.contest_detail, name="detail"),
+]
