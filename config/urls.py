@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("learn/", include("courses.urls")),
     path("contests/", include("contests.urls")),
+    path("", include("certificates.urls")),  # /verify/… (public) and /certificates/… (我的证书, organisers)
 ]
 
 if settings.SERVE_MEDIA:

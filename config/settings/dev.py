@@ -9,3 +9,5 @@ SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-change-me"  # noqa: F405
 SERVE_MEDIA = True
 ALLOWED_HOSTS = ["*"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# A development signing key, created on first use and never committed (.keys/ is git-ignored).
+CERTIFICATE_SIGNING_KEY_FILE = CERTIFICATE_SIGNING_KEY_FILE or BASE_DIR / ".keys" / "certificate-signing-key.pem"  # noqa: F405

@@ -1,5 +1,9 @@
 """pytest: fast hashing, tasks run inline, no manifest needed for static files."""
 
+import base64
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -14,3 +18,7 @@ MEDIA_ROOT = str(BASE_DIR / ".test-media")  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# An ephemeral signing key per test run.
+CERTIFICATE_SIGNING_KEY = base64.b64encode(Ed25519PrivateKey.generate().private_bytes_raw()).decode()
+CERTIFICATE_SIGNING_KEY_FILE = None
+CERTIFICATE_BASE_URL = WAGTAILADMIN_BASE_URL

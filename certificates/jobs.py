@@ -1,0 +1,162 @@
+"""Bulk issuance in the background: a job record, a django-tasks task, progress for the live bar.
+
+A job issues its items in batches (services.issue_many lays out a batch as one document), counting
+issued, skipped (already issued from the same source) and failed items as it goes; the progress
+endpoint reads those counters. Jobs are created here and run by `tasks.run_issue_job`.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import services
+from .models import Certificate, CertificateKind, IssueJob, JobStatus
+
+MAX_ERRORS = 200
+
+
+def _enqueue(job: IssueJob) -> IssueJob:
+    from .tasks import run_issue_job
+
+    transaction.on_commit(lambda: run_issue_job.enqueue(job.pk))
+    return job
+
+
+@transaction.atomic
+def job_create_skill_levels(*, rows, issued_by, issues=(), title: str = "") -> IssueJob:
+    """Issue skill-level certificates for parsed rows (bulk.SkillRow) in the background; the rows
+    that could not be read (bulk.RowIssue) are counted as failed from the start."""
+    services._require_organiser(issued_by)
+    items = [{"user_id": r.user_id, "level": r.level, "occupation": r.occupation, "line": r.line} for r in rows]
+    errors = [_("第 %(line)s 行：%(message)s") % {"line": i.line, "message": i.message} for i in issues]
+    job = IssueJob.objects.create(
+        kind=CertificateKind.SKILL_LEVEL,
+        title=title or _("批量颁发职业技能等级证书（%(n)s 人）") % {"n": len(items)},
+        params={"items": items},
+        total=len(items) + len(errors),
+        failed=len(errors),
+        errors=errors[:MAX_ERRORS],
+        created_by=issued_by,
+    )
+    return _enqueue(job)
+
+
+@transaction.atomic
+def job_create_awards(*, rnd, issued_by) -> IssueJob:
+    """Issue the award certificates of a published round in the background (idempotent per person)."""
+    services._require_organiser(issued_by)
+    job = IssueJob.objects.create(
+        kind=CertificateKind.AWARD,
+        title=_("颁发获奖证书：%(round)s") % {"round": f"{rnd.track} {rnd}"},
+        params={"round_id": rnd.pk},
+        created_by=issued_by,
+    )
+    return _enqueue(job)
+
+
+def _record(job: IssueJob, *, done=0, skipped=0, failed=0, errors=()) -> None:
+    IssueJob.objects.filter(pk=job.pk).update(
+        done=F("done") + done, skipped=F("skipped") + skipped, failed=F("failed") + failed
+    )
+    if errors:
+        job.refresh_from_db(fields=["errors"])
+        job.errors = (job.errors + list(errors))[:MAX_ERRORS]
+        job.save(update_fields=["errors"])
+
+
+def _items_skill_levels(job: IssueJob):
+    users = get_user_model().objects.in_bulk([i["user_id"] for i in job.params.get("items", [])])
+    for item in job.params.get("items", []):
+        user = users.get(item["user_id"])
+        label = _("第 %(line)s 行") % {"line": item.get("line", "?")}
+        if user is None:
+            yield label, None, _("用户已不存在")
+            continue
+        try:
+            yield (
+                label,
+                services.skill_level_item(
+                    holder=user, level=item["level"], occupation=item["occupation"], issued_by=job.created_by
+                ),
+                None,
+            )
+        except Exception as exc:  # noqa: BLE001 - reported on the job
+            yield label, None, str(exc)
+
+
+def _items_awards(job: IssueJob):
+    from contests.models import Round
+
+    from .selectors import awards_for_round
+
+    rnd = Round.objects.select_related("track__contest").get(pk=job.params["round_id"])
+    rows = awards_for_round(rnd)
+    IssueJob.objects.filter(pk=job.pk).update(total=len(rows))
+    issued = set(Certificate.objects.filter(source=f"round:{rnd.pk}").values_list("holder_id", flat=True))
+    for row in rows:
+        label = f"{row.user.real_name or row.user.username}（{row.award}）"
+        if row.user.pk in issued:
+            yield label, "skip", None
+            continue
+        issued.add(row.user.pk)
+        yield label, services.award_item(row, issued_by=job.created_by), None
+
+
+def job_run(job_id: int) -> IssueJob:
+    """Run a pending job to the end; its counters move as batches are stored."""
+    job = IssueJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status != JobStatus.PENDING:
+        return job
+    IssueJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    status = JobStatus.FAILED
+    try:
+        source = _items_awards(job) if job.kind == CertificateKind.AWARD else _items_skill_levels(job)
+        batch: list = []
+        for label, item, error in source:
+            if error:
+                _record(job, failed=1, errors=[f"{label}：{error}"])
+            elif item == "skip":
+                _record(job, skipped=1)
+            else:
+                batch.append((label, item))
+            if len(batch) >= services.BATCH:
+                _run_batch(job, batch)
+                batch = []
+        if batch:
+            _run_batch(job, batch)
+        status = JobStatus.DONE
+    except Exception as exc:
+        _record(job, errors=[_("任务中断：%(error)s") % {"error": exc}])
+        raise
+    finally:
+        IssueJob.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
+def _run_batch(job: IssueJob, batch: list) -> None:
+    results = services.issue_many([item for _label, item in batch])
+    errors = [
+        f"{label}：{result}"
+        for (label, _item), result in zip(batch, results, strict=True)
+        if isinstance(result, Exception)
+    ]
+    _record(job, done=len(batch) - len(errors), failed=len(errors), errors=errors)
+
+
+def job_progress(job: IssueJob) -> dict:
+    job.refresh_from_db()
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "total": job.total,
+        "done": job.done,
+        "skipped": job.skipped,
+        "failed": job.failed,
+        "percent": job.percent,
+        "errors": job.errors[-20:],
+        "finished": job.status in (JobStatus.DONE, JobStatus.FAILED),
+    }

@@ -1,0 +1,249 @@
+"""Organiser pages: list and search, revoke, re-render, ZIP download, issue skill levels and awards,
+bulk-job progress, and the template editor with a live preview. Every view checks is_organiser."""
+
+import datetime as dt
+import tempfile
+import zipfile
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import is_organiser
+
+from . import bulk, jobs, pdf, selectors, services, snapshots
+from .forms import AwardRoundForm, BulkSkillLevelForm, RevokeForm, SkillLevelForm, TemplateForm
+from .models import Certificate, CertificateKind, CertificateTemplate, IssueJob
+from .templating import Layout, LayoutError, layout_default, layout_for
+from .views import _facts
+
+ZIP_MAX = 500
+
+
+def organiser_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_organiser(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@organiser_required
+def certificate_list(request):
+    qs = selectors.certificates_search(
+        query=request.GET.get("q", ""), kind=request.GET.get("kind", ""), state=request.GET.get("state", "")
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    context = {"page": page, "kinds": CertificateKind.choices, "q": request.GET.get("q", "")}
+    context.update(kind=request.GET.get("kind", ""), state=request.GET.get("state", ""))
+    context["jobs"] = IssueJob.objects.order_by("-created_at")[:5]
+    return render(request, "certificates/manage/list.html", context)
+
+
+@organiser_required
+def certificate_detail(request, pk: int):
+    certificate = get_object_or_404(Certificate.objects.select_related("holder", "revoked_by", "issued_by"), pk=pk)
+    context = {"certificate": certificate, "facts": _facts(certificate), "revoke_form": RevokeForm()}
+    context["verify_url"] = services.verify_url(certificate.code)
+    return render(request, "certificates/manage/detail.html", context)
+
+
+@organiser_required
+@require_POST
+def certificate_revoke(request, pk: int):
+    certificate = get_object_or_404(Certificate, pk=pk)
+    form = RevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.certificate_revoke(certificate=certificate, reason=form.cleaned_data["reason"], by=request.user)
+            messages.success(request, _("证书 %(number)s 已撤销") % {"number": certificate.number})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("请填写撤销原因"))
+    return redirect("certificates:manage_detail", pk=pk)
+
+
+@organiser_required
+@require_POST
+def certificate_rerender(request, pk: int):
+    certificate = get_object_or_404(Certificate, pk=pk)
+    try:
+        services.certificate_rerender(certificate=certificate, by=request.user)
+        messages.success(request, _("已按当前模板重新生成 PDF"))
+    except (pdf.MissingGlyphError, LayoutError) as exc:
+        messages.error(request, str(exc))
+    return redirect("certificates:manage_detail", pk=pk)
+
+
+@organiser_required
+@require_POST
+def certificate_zip(request):
+    """The selected certificates' PDFs in one ZIP, built in a temporary file and streamed from it."""
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:ZIP_MAX]
+    certificates = list(Certificate.objects.filter(pk__in=ids).exclude(pdf=""))
+    if not certificates:
+        messages.error(request, _("请先勾选要下载的证书"))
+        return redirect("certificates:manage_list")
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:  # PDFs are compressed already
+        for certificate in certificates:
+            with certificate.pdf.open("rb") as handle:
+                archive.writestr(f"{certificate.number}-{certificate.holder_name}.pdf", handle.read())
+    spool.seek(0)
+    name = f"certificates-{timezone.localtime():%Y%m%d-%H%M}.zip"
+    return FileResponse(spool, as_attachment=True, filename=name, content_type="application/zip")
+
+
+# ------------------------------------------------------------------ issuing
+
+
+@organiser_required
+def issue_skill_level(request):
+    single, upload = SkillLevelForm(prefix="one"), BulkSkillLevelForm(prefix="bulk")
+    issues = []
+    if request.method == "POST" and "one-holder" in request.POST:
+        single = SkillLevelForm(request.POST, prefix="one")
+        if single.is_valid():
+            data = single.cleaned_data
+            expires = data.get("expires_on")
+            expires_at = timezone.make_aware(dt.datetime.combine(expires, dt.time(23, 59, 59))) if expires else None
+            try:
+                certificate = services.certificate_issue_skill_level(
+                    holder=data["holder"],
+                    level=data["level"],
+                    occupation=data["occupation"],
+                    issued_by=request.user,
+                    expires_at=expires_at,
+                )
+                messages.success(request, _("已颁发证书 %(number)s") % {"number": certificate.number})
+                return redirect("certificates:manage_detail", pk=certificate.pk)
+            except (ValidationError, pdf.MissingGlyphError, LayoutError) as exc:
+                single.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+    elif request.method == "POST":
+        upload = BulkSkillLevelForm(request.POST, request.FILES, prefix="bulk")
+        if upload.is_valid():
+            try:
+                rows, issues = bulk.parse_skill_rows(upload.cleaned_data["file"].read())
+            except ValueError as exc:
+                upload.add_error("file", str(exc))
+                rows = []
+            if rows:
+                job = jobs.job_create_skill_levels(rows=rows, issues=issues, issued_by=request.user)
+                return redirect("certificates:job", pk=job.pk)
+            if not upload.errors and not issues:
+                upload.add_error("file", _("文件中没有数据行"))
+    context = {"single": single, "upload": upload, "issues": issues}
+    return render(request, "certificates/manage/skill_level.html", context)
+
+
+@organiser_required
+def issue_awards(request):
+    try:
+        form = AwardRoundForm(request.POST or None)
+    except ImportError:  # the contests app is not installed
+        form = None
+    if form is not None and request.method == "POST" and form.is_valid():
+        job = jobs.job_create_awards(rnd=form.cleaned_data["round"], issued_by=request.user)
+        return redirect("certificates:job", pk=job.pk)
+    return render(request, "certificates/manage/awards.html", {"form": form})
+
+
+@organiser_required
+def job_detail(request, pk: int):
+    job = get_object_or_404(IssueJob, pk=pk)
+    return render(request, "certificates/manage/job.html", {"job": job, "progress": jobs.job_progress(job)})
+
+
+@organiser_required
+def job_progress(request, pk: int):
+    return JsonResponse(
+        jobs.job_progress(get_object_or_404(IssueJob, pk=pk)), json_dumps_params={"ensure_ascii": False}
+    )
+
+
+# ------------------------------------------------------------------ templates
+
+
+@organiser_required
+def template_list(request):
+    saved = {t.kind: t for t in CertificateTemplate.objects.select_related("updated_by")}
+    rows = [(value, label, saved.get(value)) for value, label in CertificateKind.choices]
+    return render(request, "certificates/manage/templates.html", {"rows": rows})
+
+
+def _kind_or_404(kind: str) -> str:
+    if kind not in CertificateKind.values:
+        from django.http import Http404
+
+        raise Http404
+    return kind
+
+
+@organiser_required
+def template_edit(request, kind: str):
+    kind = _kind_or_404(kind)
+    current = layout_for(kind)
+    form = TemplateForm(request.POST or None, initial={"html": current.html, "css": current.css})
+    if request.method == "POST" and "reset" in request.POST:
+        CertificateTemplate.objects.filter(kind=kind).delete()
+        messages.success(request, _("已恢复默认模板"))
+        return redirect("certificates:template_edit", kind=kind)
+    if request.method == "POST" and form.is_valid():
+        saved, created = CertificateTemplate.objects.get_or_create(
+            kind=kind,
+            defaults={"html": form.cleaned_data["html"], "css": form.cleaned_data["css"], "updated_by": request.user},
+        )
+        if not created:
+            saved.html, saved.css = form.cleaned_data["html"], form.cleaned_data["css"]
+            saved.version += 1
+            saved.updated_by = request.user
+            saved.save()
+        messages.success(
+            request,
+            _("模板已保存（版本 %(v)s）；新颁发的证书将使用它，已颁发的证书可在详情页重新生成") % {"v": saved.version},
+        )
+        return redirect("certificates:template_edit", kind=kind)
+    context = {"form": form, "kind": kind, "kind_label": CertificateKind(kind).label, "layout": current}
+    context["variables"] = TEMPLATE_VARIABLES
+    return render(request, "certificates/manage/template_edit.html", context)
+
+
+@organiser_required
+@require_POST
+def template_preview(request, kind: str):
+    """The first page, as PNG, of a sample certificate rendered with the posted (unsaved) template."""
+    kind = _kind_or_404(kind)
+    default = layout_default(kind)
+    layout = Layout(kind=kind, html=request.POST.get("html", default.html), css=request.POST.get("css", default.css))
+    try:
+        data = pdf.render_one(layout, snapshots.sample_context(kind))
+    except (LayoutError, pdf.MissingGlyphError) as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    return HttpResponse(pdf.pdf_to_png(data, dpi=72), content_type="image/png")
+
+
+TEMPLATE_VARIABLES = [
+    ("cert.title / cert.number / cert.code", _("证书名称、证书编号、验证码")),
+    ("holder.name / holder.id_number_masked", _("持证人姓名、脱敏身份证号")),
+    ("course.title / course.code / course.provider / course.hours", _("结业证书：课程名称、编号、培训机构、学时")),
+    ("level.label / occupation", _("职业技能等级证书：等级、职业（工种）")),
+    (
+        "contest.name / contest.track / contest.round / contest.award / contest.rank / contest.team",
+        _("获奖证书：大赛、赛项、场次、奖项、名次、队伍"),
+    ),
+    ("issued_on / completed_on / expires_on", _("颁发日期、结业日期、有效期（中文日期）")),
+    ("issuer / signatories", _("颁发机构、签名栏（列表：role、name）")),
+    ("qr / seal / verify_url", _("验证二维码、印章、验证网址")),
+]

@@ -1,0 +1,202 @@
+"""The frozen data of a certificate (its snapshot) and what a layout sees when it is rendered.
+
+A snapshot is plain JSON written once at issuance: the holder's name and masked ID number, the
+course / level + occupation / contest + track + award + rank, the dates and the issuer. Everything
+shown on the PDF, on the verification page and in the credential comes from it, never from the
+live course or profile.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.idcard import mask
+from courses.models import SkillLevel
+
+TITLES = {"completion": "结业证书", "skill_level": "职业技能等级证书", "award": "获奖证书"}
+AWARDS = {"一等奖": 1, "二等奖": 2, "三等奖": 3, "优秀奖": 4}
+AWARD_ALIASES = {"first": "一等奖", "second": "二等奖", "third": "三等奖", "merit": "优秀奖", "excellence": "优秀奖"}
+
+
+def award_label(value) -> str:
+    """一等奖 … 优秀奖 from a label, a choice value ("first") or a band number (1–4)."""
+    text = str(getattr(value, "label", value) or "").strip()
+    if text in AWARDS:
+        return text
+    if text.lower() in AWARD_ALIASES:
+        return AWARD_ALIASES[text.lower()]
+    if text.isdigit() and 1 <= int(text) <= 4:
+        return list(AWARDS)[int(text) - 1]
+    raise ValueError(f"未知的奖项：{value!r}")
+
+
+def issuer_name() -> str:
+    return settings.CERTIFICATE_ISSUER_NAME
+
+
+def signatories() -> list[dict]:
+    return [dict(s) for s in getattr(settings, "CERTIFICATE_SIGNATORIES", [])]
+
+
+def _holder(user) -> dict:
+    return {"name": (user.real_name or user.username).strip(), "id_number_masked": mask(user.id_number)}
+
+
+def _date(value) -> str:
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value)
+        value = value.date()
+    return value.isoformat()
+
+
+def _hours(value) -> str:
+    value = Decimal(value or 0).normalize()
+    return f"{value:f}"
+
+
+def completion(enrolment, *, issued_at) -> dict:
+    course = enrolment.course
+    return {
+        "kind": "completion",
+        "title": TITLES["completion"],
+        "holder": _holder(enrolment.learner),
+        "achievement": course.title,
+        "achievement_key": f"{course.provider.slug}/{course.code}",
+        "description": f"完成《{course.title}》课程（{_hours(course.hours)} 学时）全部学习，考核合格，准予结业",
+        "criteria": "完成课程全部必修课时，并通过结业测验（如有）",
+        "course": {
+            "title": course.title,
+            "code": course.code,
+            "provider": course.provider.name,
+            "hours": _hours(course.hours),
+            "level": int(course.level),
+        },
+        "completed_on": _date(enrolment.completed_at or issued_at),
+        "issued_on": _date(issued_at),
+        "issuer": issuer_name(),
+        "signatories": signatories(),
+    }
+
+
+def skill_level(holder, *, level: int, occupation: str, issued_at, expires_at=None) -> dict:
+    label = str(SkillLevel(level).label)
+    return {
+        "kind": "skill_level",
+        "title": TITLES["skill_level"],
+        "holder": _holder(holder),
+        "achievement": f"{occupation} {label}",
+        "achievement_key": f"{occupation}/{level}",
+        "description": f"经考核合格，取得职业（工种）“{occupation}”{label}职业技能等级",
+        "criteria": "按国家职业技能标准组织的理论知识考试和操作技能考核均合格",
+        "level": {"value": int(level), "label": label},
+        "occupation": occupation,
+        "issued_on": _date(issued_at),
+        "expires_on": _date(expires_at) if expires_at else "",
+        "issuer": issuer_name(),
+        "signatories": signatories(),
+    }
+
+
+@dataclass(frozen=True)
+class AwardRow:
+    """One award winner of a round, as the contests domain publishes it."""
+
+    user: object
+    award: str
+    rank: int | None
+    total: str
+    contest: str
+    track: str
+    round: str
+    round_id: int
+    team: str = ""
+
+
+def award(row: AwardRow, *, issued_at) -> dict:
+    where = f"{row.contest}“{row.track}”赛项"
+    return {
+        "kind": "award",
+        "title": TITLES["award"],
+        "holder": _holder(row.user),
+        "achievement": f"{where}{row.award}",
+        "achievement_key": f"round:{row.round_id}/{row.award}",
+        "description": f"在{where}{row.round}中荣获{row.award}" + (f"（第 {row.rank} 名）" if row.rank else ""),
+        "criteria": "按大赛规程评定的比赛成绩与奖项比例",
+        "contest": {
+            "name": row.contest,
+            "track": row.track,
+            "round": row.round,
+            "award": row.award,
+            "rank": row.rank,
+            "total": row.total,
+            "team": row.team,
+        },
+        "issued_on": _date(issued_at),
+        "issuer": f"{row.contest}组委会",
+        "signatories": signatories(),
+    }
+
+
+def level_digit(snapshot: dict) -> int:
+    """The {level} of the number pattern (see numbers.py)."""
+    kind = snapshot["kind"]
+    if kind == "completion":
+        return snapshot["course"]["level"]
+    if kind == "skill_level":
+        return snapshot["level"]["value"]
+    return AWARDS[snapshot["contest"]["award"]]
+
+
+def date_cn(value: str) -> str:
+    if not value:
+        return ""
+    day = dt.date.fromisoformat(value)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def layout_context(snapshot: dict, *, number: str, code: str, verify_url: str) -> dict:
+    """The variables a certificate layout sees (documented on the template editor page)."""
+    return {
+        "cert": {"number": number, "code": code, "kind": snapshot["kind"], "title": snapshot["title"]},
+        "holder": snapshot["holder"],
+        "achievement": snapshot["achievement"],
+        "description": snapshot["description"],
+        "course": snapshot.get("course", {}),
+        "level": snapshot.get("level", {}),
+        "occupation": snapshot.get("occupation", ""),
+        "contest": snapshot.get("contest", {}),
+        "issued_on": date_cn(snapshot["issued_on"]),
+        "completed_on": date_cn(snapshot.get("completed_on", "")),
+        "expires_on": date_cn(snapshot.get("expires_on", "")),
+        "issuer": snapshot["issuer"],
+        "signatories": snapshot.get("signatories", []),
+        "verify_url": verify_url,
+    }
+
+
+def sample_context(kind: str) -> dict:
+    """What the template editor previews: a made-up certificate of the kind (nothing is saved)."""
+    from django.contrib.auth import get_user_model
+
+    from courses.models import Course, Enrolment, Provider
+
+    now = timezone.now()
+    person = get_user_model()(username="sample", real_name="张三", id_number="110105199001011234")
+    if kind == "completion":
+        course = Course(
+            provider=Provider(name="示例培训中心", slug="sample"), code="IIOT-101", title="工业互联网平台应用", hours=32
+        )
+        snapshot = completion(Enrolment(learner=person, course=course, completed_at=now), issued_at=now)
+    elif kind == "skill_level":
+        snapshot = skill_level(person, level=3, occupation="工业机器人系统运维员", issued_at=now)
+    else:
+        row = AwardRow(person, "一等奖", 1, "96.50", "全国工业和信息化技术技能大赛", "工业互联网安全", "决赛", 0)
+        snapshot = award(row, issued_at=now)
+    return layout_context(snapshot, number="XX2026X000000", code="SAMPLE2345SAMPLE2345", verify_url=_sample_url())
+
+
+def _sample_url() -> str:
+    return f"{settings.CERTIFICATE_BASE_URL.rstrip('/')}/verify/SAMPLE2345SAMPLE2345/"

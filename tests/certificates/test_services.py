@@ -1,0 +1,153 @@
+"""Issuing, revoking and re-rendering, as the rest of the site triggers them."""
+
+import pytest
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import QueryDict
+
+from certificates import services
+from certificates.credentials import verify_credential
+from certificates.models import Certificate
+from certificates.selectors import awards_for_round
+from courses import services as course_services
+from courses.models import Enrolment, QuizAttempt
+from tests.certificates.contest_data import NAMES, published_round
+from tests.factories import UserFactory
+
+
+def test_completing_a_course_issues_its_certificate_once(learner, course, django_capture_on_commit_callbacks):
+    course_services.enrolment_create(learner=learner, course=course)
+    lessons = list(course.lessons.filter(quiz__isnull=True).order_by("sort_order"))
+    for lesson in lessons:
+        course_services.lesson_complete(learner=learner, lesson=lesson)
+    assert not Certificate.objects.exists()
+    attempt = course_services.quiz_attempt_start(learner=learner, quiz=course.final_quiz)
+    data = QueryDict(mutable=True)
+    for question in attempt.quiz.quiz_questions.select_related("question"):
+        q = question.question
+        data[f"q-{q.pk}"] = q.answer[0] if q.kind == "single" else ("true" if q.answer else "false")
+    with django_capture_on_commit_callbacks(execute=True):
+        course_services.quiz_attempt_submit(attempt=attempt, learner=learner, data=data)
+    assert QuizAttempt.objects.get(pk=attempt.pk).passed
+    enrolment = Enrolment.objects.get(learner=learner, course=course)
+    certificate = Certificate.objects.get(enrolment=enrolment)
+    assert certificate.kind == "completion" and certificate.holder == learner
+    assert certificate.snapshot["course"]["title"] == "工业互联网平台应用"
+    assert certificate.number.startswith("JY")
+    # again (a retried task, a second completion check): still one
+    assert services.certificate_issue_completion(enrolment=enrolment) == certificate
+    assert Certificate.objects.count() == 1
+
+
+def test_an_unfinished_enrolment_gets_no_certificate(learner, course):
+    enrolment = Enrolment.objects.create(learner=learner, course=course)
+    assert services.certificate_issue_completion(enrolment=enrolment) is None
+
+
+def test_issued_certificate_never_changes_when_course_or_profile_do(certificate, client):
+    url = f"/verify/{certificate.code}/"
+    before = client.get(url).content.decode()
+    course = certificate.course
+    course.title = "改名后的课程"
+    course.save()
+    holder = certificate.holder
+    holder.real_name = "张三丰"
+    holder.id_number = "110105194912310021"
+    holder.save()
+    after = client.get(url).content.decode()
+    assert "工业互联网平台应用" in after and "改名后的课程" not in after
+    assert "张三丰" not in after and "张三" in after
+    assert _facts_block(before) == _facts_block(after)
+    certificate.refresh_from_db()
+    assert verify_credential(certificate.credential)
+
+
+def _facts_block(html: str) -> str:
+    return html[html.index('<dl class="facts">') : html.index("</dl>")]
+
+
+def test_skill_level_is_for_organisers_only(learner, other_learner, organiser):
+    with pytest.raises(PermissionDenied):
+        services.certificate_issue_skill_level(holder=other_learner, level=3, occupation="电工", issued_by=learner)
+    with pytest.raises(ValidationError):
+        services.certificate_issue_skill_level(holder=other_learner, level=0, occupation="电工", issued_by=organiser)
+    with pytest.raises(ValidationError):
+        services.certificate_issue_skill_level(holder=other_learner, level=3, occupation=" ", issued_by=organiser)
+    assert not Certificate.objects.exists()
+
+
+def test_awards_for_round_reads_the_published_bands(organiser):
+    rnd = published_round(organiser=organiser)
+    rows = awards_for_round(rnd)
+    assert [(r.user.real_name, r.award, r.rank) for r in rows] == [
+        (NAMES[0], "一等奖", 1),
+        (NAMES[1], "二等奖", 2),
+        (NAMES[2], "三等奖", 3),
+        (NAMES[3], "优秀奖", 4),
+    ]
+    assert rows[0].contest == "2026年全国工业和信息化技术技能大赛" and rows[0].track == "工业互联网安全"
+
+
+def test_award_certificates_for_a_round_in_one_action_idempotent(organiser):
+    from certificates import jobs
+
+    rnd = published_round(organiser=organiser)
+    job = jobs.job_create_awards(rnd=rnd, issued_by=organiser)
+    job = jobs.job_run(job.pk) if job.status == "pending" else job
+    job.refresh_from_db()
+    assert (job.status, job.total, job.done, job.failed) == ("done", 4, 4, 0)
+    awards = Certificate.objects.filter(kind="award").order_by("number")
+    assert sorted(c.snapshot["contest"]["award"] for c in awards) == ["一等奖", "三等奖", "二等奖", "优秀奖"]
+    first = awards.get(holder__real_name=NAMES[0])
+    assert first.number[6] == "1" and first.snapshot["issuer"].endswith("组委会")
+    assert first.credential["credentialSubject"]["achievement"]["achievementType"] == "Award"
+    again = jobs.job_run(jobs.job_create_awards(rnd=rnd, issued_by=organiser).pk)
+    assert (again.done, again.skipped) == (0, 4)
+    assert Certificate.objects.filter(kind="award").count() == 4
+
+
+def test_team_awards_give_every_member_a_certificate(organiser):
+    rnd = published_round(organiser=organiser, team=True)
+    rows = awards_for_round(rnd)
+    assert len(rows) == 8
+    assert {r.team for r in rows if r.award == "一等奖"} == {"第1队"}
+    assert {r.user.real_name for r in rows if r.award == "一等奖"} == {NAMES[0], f"{NAMES[0]}的队友"}
+
+
+def test_award_issuance_needs_an_organiser(organiser, learner):
+    rnd = published_round(organiser=organiser)
+    with pytest.raises(PermissionDenied):
+        services.certificate_issue_award(row=awards_for_round(rnd)[0], issued_by=learner)
+
+
+def test_revoking_keeps_the_certificate_with_reason_time_and_who(certificate, organiser, learner):
+    with pytest.raises(PermissionDenied):
+        services.certificate_revoke(certificate=certificate, reason="误发", by=learner)
+    with pytest.raises(ValidationError):
+        services.certificate_revoke(certificate=certificate, reason="  ", by=organiser)
+    revoked = services.certificate_revoke(certificate=certificate, reason="学习记录存在代学行为", by=organiser)
+    assert (revoked.status, revoked.revoke_reason, revoked.revoked_by) == ("revoked", "学习记录存在代学行为", organiser)
+    assert revoked.revoked_at is not None
+    with pytest.raises(ValidationError):
+        services.certificate_revoke(certificate=certificate, reason="again", by=organiser)
+    assert Certificate.objects.filter(pk=certificate.pk).exists()
+
+
+def test_rerender_keeps_number_code_and_signature(certificate, organiser):
+    from certificates.models import CertificateTemplate
+    from certificates.templating import layout_default
+
+    default = layout_default("completion")
+    CertificateTemplate.objects.create(
+        kind="completion", html=default.html.replace("准予结业", "准予结业（新版）"), css=default.css, version=2
+    )
+    before = (certificate.number, certificate.code, certificate.credential, certificate.pdf_sha256)
+    rerendered = services.certificate_rerender(certificate=certificate, by=organiser)
+    assert (rerendered.number, rerendered.code, rerendered.credential) == before[:3]
+    assert rerendered.pdf_sha256 != before[3] and rerendered.template_version == 2
+    from tests.certificates.helpers import pdftotext
+
+    with rerendered.pdf.open("rb") as handle:
+        assert "新版" in pdftotext(handle.read())
+    with pytest.raises(PermissionDenied):
+        services.certificate_rerender(certificate=certificate, by=UserFactory())

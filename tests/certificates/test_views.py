@@ -1,0 +1,227 @@
+"""Public verification, 我的证书, and the organiser pages, as a matrix of who may do what."""
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from django.urls import reverse
+
+from certificates import services
+from certificates.models import Certificate, CertificateTemplate, IssueJob
+from tests.certificates.contest_data import published_round
+from tests.conftest import PASSWORD
+from tests.factories import UserFactory
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+# ------------------------------------------------------------------ verification
+
+
+def test_verify_page_shows_the_certificate_without_login(client, certificate):
+    response = client.get(f"/verify/{certificate.code}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-state="valid"' in html and "有效" in html
+    for text in ["张三", "110105********002X", "结业证书", certificate.number, "工业互联网平台应用", "甲培训中心"]:
+        assert text in html
+    assert "11010519491231002X" not in html
+
+
+def test_revoked_certificate_shows_reason_and_time(client, certificate, organiser):
+    services.certificate_revoke(certificate=certificate, reason="证书信息有误，已重新颁发", by=organiser)
+    html = client.get(f"/verify/{certificate.code}/").content.decode()
+    assert 'data-state="revoked"' in html and "已撤销" in html and "证书信息有误，已重新颁发" in html
+    payload = client.get(f"/verify/{certificate.code}.json").json()
+    assert payload["status"]["state"] == "revoked" and payload["status"]["reason"] == "证书信息有误，已重新颁发"
+
+
+def test_unknown_code_is_not_found(client, db):
+    response = client.get("/verify/ABCDEFGHJKLMNPQRSTUV/")
+    assert response.status_code == 404
+    assert "未找到" in response.content.decode()
+    assert client.get("/verify/ABCDEFGHJKLMNPQRSTUV.json").status_code == 404
+    assert client.get("/verify/not-a-code/").status_code == 404
+
+
+def test_typed_code_form_redirects_to_the_certificate(client, certificate):
+    typed = " ".join([certificate.code[:5].lower(), certificate.code[5:]])
+    response = client.get("/verify/", {"code": typed})
+    assert response.status_code == 302 and response["Location"] == f"/verify/{certificate.code}/"
+    assert client.get("/verify/", {"code": "xyz"}).status_code == 404
+    assert client.get("/verify/").status_code == 200
+
+
+def test_json_is_the_signed_credential_and_status(client, certificate):
+    payload = json.loads(client.get(f"/verify/{certificate.code}.json").content)
+    assert payload["credential"] == certificate.credential
+    assert payload["status"] == {"state": "valid", "label": "有效"}
+    assert payload["number"] == certificate.number
+
+
+def test_verification_is_rate_limited_per_address(client, certificate, settings):
+    settings.CERTIFICATE_VERIFY_RATE_PER_MINUTE = 30
+    for _ in range(30):
+        assert client.get(f"/verify/{certificate.code}/").status_code == 200
+    blocked = client.get(f"/verify/{certificate.code}/")
+    assert blocked.status_code == 429 and "查询过于频繁" in blocked.content.decode()
+    assert blocked["Retry-After"] == "60"
+    assert client.get(f"/verify/{certificate.code}.json").status_code == 429
+    other = client.get(f"/verify/{certificate.code}/", REMOTE_ADDR="10.0.0.2")
+    assert other.status_code == 200
+
+
+# ------------------------------------------------------------------ 我的证书
+
+
+def test_my_certificates_lists_only_mine_and_downloads(client, certificate, other_learner, organiser):
+    UserFactory(username="someone")
+    services.certificate_issue_skill_level(holder=other_learner, level=2, occupation="焊工", issued_by=organiser)
+    html = login(client, certificate.holder).get("/certificates/").content.decode()
+    assert certificate.number in html
+    assert "焊工" not in html
+    response = client.get(f"/certificates/{certificate.pk}/pdf/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_someone_elses_certificate_is_not_found(client, certificate, other_learner):
+    login(client, other_learner)
+    assert client.get(f"/certificates/{certificate.pk}/pdf/").status_code == 404
+    assert certificate.number not in client.get("/certificates/").content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, certificate):
+    for url in ["/certificates/", f"/certificates/{certificate.pk}/pdf/", "/certificates/manage/"]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+# ------------------------------------------------------------------ organisers
+
+ORGANISER_URLS = [
+    "/certificates/manage/",
+    "/certificates/manage/skill-level/",
+    "/certificates/manage/awards/",
+    "/certificates/manage/templates/",
+    "/certificates/manage/templates/completion/",
+]
+
+
+@pytest.mark.parametrize("url", ORGANISER_URLS)
+def test_organiser_pages_are_forbidden_to_learners_and_provider_staff(client, url, learner, staff_a):
+    for user in (learner, staff_a):
+        assert login(client, user).get(url).status_code == 403
+        client.logout()
+
+
+@pytest.mark.parametrize("url", ORGANISER_URLS)
+def test_organiser_pages_open_for_organisers(client, url, organiser):
+    assert login(client, organiser).get(url).status_code == 200
+
+
+def test_learner_cannot_revoke_rerender_or_zip(client, certificate, learner):
+    login(client, learner)
+    assert client.post(f"/certificates/manage/{certificate.pk}/revoke/", {"reason": "x"}).status_code == 403
+    assert client.post(f"/certificates/manage/{certificate.pk}/rerender/").status_code == 403
+    assert client.post("/certificates/manage/zip/", {"ids": [certificate.pk]}).status_code == 403
+    certificate.refresh_from_db()
+    assert certificate.status == "valid"
+
+
+def test_organiser_revokes_with_a_reason(client, certificate, organiser):
+    login(client, organiser)
+    client.post(f"/certificates/manage/{certificate.pk}/revoke/", {"reason": ""})
+    certificate.refresh_from_db()
+    assert certificate.status == "valid"
+    client.post(f"/certificates/manage/{certificate.pk}/revoke/", {"reason": "重复颁发"})
+    certificate.refresh_from_db()
+    assert (certificate.status, certificate.revoke_reason) == ("revoked", "重复颁发")
+
+
+def test_organiser_downloads_many_as_zip(client, certificate, organiser, other_learner):
+    second = services.certificate_issue_skill_level(
+        holder=other_learner, level=1, occupation="电工", issued_by=organiser
+    )
+    response = login(client, organiser).post("/certificates/manage/zip/", {"ids": [certificate.pk, second.pk]})
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    names = sorted(archive.namelist())
+    assert names == sorted([f"{certificate.number}-张三.pdf", f"{second.number}-李四.pdf"])
+    assert all(archive.read(n).startswith(b"%PDF") for n in names)
+
+
+def test_organiser_issues_one_skill_level_certificate(client, organiser, other_learner):
+    other_learner.id_number = "11010519491231002X"
+    other_learner.save()
+    response = login(client, organiser).post(
+        "/certificates/manage/skill-level/",
+        {"one-holder": "11010519491231002X", "one-level": "2", "one-occupation": "电工", "one-expires_on": ""},
+    )
+    certificate = Certificate.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/certificates/manage/{certificate.pk}/"
+    assert (certificate.holder, certificate.snapshot["level"]["label"]) == (other_learner, "二级/技师")
+    assert certificate.issued_by == organiser
+
+
+def test_bulk_upload_runs_a_job_with_progress(
+    client, organiser, learner, other_learner, django_capture_on_commit_callbacks
+):
+    csv = "用户名或身份证号,技能等级,职业（工种）\nlearner,三级/高级工,电工\nlearner2,4,钳工\nnobody,3,焊工\n".encode(
+        "gb18030"
+    )
+    upload = io.BytesIO(csv)
+    upload.name = "名单.csv"
+    with django_capture_on_commit_callbacks(execute=True):  # the job is enqueued on commit
+        response = login(client, organiser).post("/certificates/manage/skill-level/", {"bulk-file": upload})
+    job = IssueJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/certificates/manage/jobs/{job.pk}/"
+    progress = client.get(f"/certificates/manage/jobs/{job.pk}.json").json()  # the immediate backend ran it
+    assert (progress["status"], progress["done"], progress["failed"], progress["total"]) == ("done", 2, 1, 3)
+    assert progress["percent"] == 100 and progress["finished"]
+    assert any("nobody" in e for e in progress["errors"])
+    assert Certificate.objects.filter(kind="skill_level").count() == 2
+    page = client.get(f"/certificates/manage/jobs/{job.pk}/").content.decode()
+    assert 'role="progressbar"' in page and "progress.js" in page
+
+
+def test_organiser_issues_a_rounds_awards_in_one_action(client, organiser, django_capture_on_commit_callbacks):
+    rnd = published_round(organiser=organiser)
+    login(client, organiser)
+    assert "工业互联网安全" in client.get("/certificates/manage/awards/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/certificates/manage/awards/", {"round": rnd.pk})
+    job = IssueJob.objects.get()
+    assert response["Location"] == reverse("certificates:job", args=[job.pk])
+    assert client.get(f"/certificates/manage/jobs/{job.pk}.json").json()["done"] == 4
+    assert Certificate.objects.filter(kind="award", source=f"round:{rnd.pk}").count() == 4
+
+
+def test_template_editor_saves_versions_and_previews(client, organiser):
+    login(client, organiser)
+    page = client.get("/certificates/manage/templates/skill_level/").content.decode()
+    assert "holder.name" in page and "preview.js" in page
+    from certificates.templating import layout_default
+
+    default = layout_default("skill_level")
+    html = default.html.replace("特发此证", "特发此证书")
+    preview = client.post("/certificates/manage/templates/skill_level/preview.png", {"html": html, "css": default.css})
+    assert preview.status_code == 200 and preview["Content-Type"] == "image/png"
+    assert preview.content.startswith(b"\x89PNG")
+    broken = client.post("/certificates/manage/templates/skill_level/preview.png", {"html": "{% if %}", "css": ""})
+    assert broken.status_code == 400
+    client.post("/certificates/manage/templates/skill_level/", {"html": html, "css": default.css})
+    client.post("/certificates/manage/templates/skill_level/", {"html": html + " ", "css": default.css})
+    saved = CertificateTemplate.objects.get(kind="skill_level")
+    assert saved.version == 2 and saved.updated_by == organiser
+    assert (
+        client.post("/certificates/manage/templates/skill_level/", {"html": "{% include 'x' %}", "css": ""}).status_code
+        == 200
+    )
+    assert CertificateTemplate.objects.get(kind="skill_level").version == 2
+    assert client.get("/certificates/manage/templates/nonsense/").status_code == 404
