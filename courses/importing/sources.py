@@ -61,7 +61,7 @@ _FORMULA_PREFIX = re.compile(r"^'(?=[=+\-@\t\r])")
 
 def unescape_cell(value: str) -> str:
     """Undo our export's formula neutralisation ("'=SUM(…)" → "=SUM(…)"), so export → import is a no-op."""
-    return _FORMULA_PREFIX.sub("", value, count=1)
+    return _FORMULA_PREFIX.sub("", value, count=1) if value[:1] == "'" else value
 
 
 def read_text(data: bytes) -> str:
@@ -137,8 +137,15 @@ def _parse(archive: zipfile.ZipFile, path: str, start, end=None, text=None) -> N
         parser.ParseFile(stream)
 
 
+_LOCAL: dict[str, str] = {}
+
+
 def _local(name: str) -> str:
-    return name.rpartition(":")[2]
+    """ "x:row" → "row" (some writers prefix the namespace); cached, it runs for every element."""
+    local = _LOCAL.get(name)
+    if local is None:
+        local = _LOCAL[name] = name.rpartition(":")[2]
+    return local
 
 
 def _sheets(archive, names) -> list[tuple[str, str]]:
@@ -198,14 +205,19 @@ def _shared_strings(archive, names) -> list[str]:
     return strings
 
 
+_COLUMNS: dict[str, int] = {}
+
+
 def _column(ref: str) -> int:
-    index = 0
-    for ch in ref:
-        if "A" <= ch <= "Z":
+    """ "AB12" → 27 (0-based), cached by its letters."""
+    letters = ref.rstrip("0123456789")
+    index = _COLUMNS.get(letters)
+    if index is None:
+        index = 0
+        for ch in letters:
             index = index * 26 + ord(ch) - 64
-        else:
-            break
-    return index - 1
+        index = _COLUMNS[letters] = index - 1
+    return index
 
 
 def _number(text: str) -> str:
@@ -217,66 +229,85 @@ def _number(text: str) -> str:
     return format(value, ".15g") if value == value else text
 
 
+class _SheetReader:
+    """expat handlers for one worksheet. Attributes, not a dict, and the commonest elements (c, v)
+    tested first: these run twice for every cell."""
+
+    def __init__(self, shared: list[str]):
+        self.shared = shared
+        self.rows: list[list[str]] = []
+        self.row: list[str] | None = None
+        self.number = 0
+        self.type = None
+        self.col = 0
+        self.value = False
+        self.phonetic = 0
+        self.parts: list[str] = []
+
+    def start(self, name, attrs):
+        if ":" in name:
+            name = _local(name)
+        if name == "c":
+            ref = attrs.get("r")
+            self.type = attrs.get("t")
+            self.col = _column(ref) if ref else len(self.row or ())
+            self.parts = []
+        elif name == "v" or name == "t":
+            self.value = True
+        elif name == "row":
+            self.number = int(attrs.get("r") or self.number + 1)
+            self.row = []
+        elif name == "rPh":
+            self.phonetic += 1
+
+    def end(self, name):
+        if ":" in name:
+            name = _local(name)
+        if name == "v" or name == "t":
+            self.value = False
+        elif name == "c":
+            self._cell()
+        elif name == "row":
+            self._row()
+        elif name == "rPh":
+            self.phonetic -= 1
+
+    def text(self, data):
+        if self.value and not self.phonetic:
+            self.parts.append(data)
+
+    def _cell(self):
+        col, row = self.col, self.row
+        if row is None or not 0 <= col < MAX_COLUMNS:
+            return
+        value = "".join(self.parts)
+        kind = self.type
+        if kind == "s":
+            value = self.shared[int(value)] if value else ""
+        elif kind == "b":
+            value = "TRUE" if value == "1" else "FALSE"
+        elif (kind is None or kind == "n") and value:
+            value = _number(value)
+        while len(row) < col:
+            row.append("")
+        if len(row) == col:
+            row.append(unescape_cell(value.strip()))
+
+    def _row(self):
+        row = self.row
+        while row and not row[-1]:
+            row.pop()
+        if row:
+            if self.number > MAX_ROWS + 100:
+                _row_limit(MAX_ROWS + 1)
+            while len(self.rows) < self.number - 1:
+                self.rows.append([])
+            self.rows.append(row)
+        self.row = None
+
+
 def _sheet_rows(archive, path: str, shared: list[str]) -> list[list[str]]:
     """Rows of one worksheet; rows[i] is spreadsheet row i + 1. Empty rows at the end are dropped."""
-    rows: list[list[str]] = []
-    state = {"row": None, "number": 0, "type": None, "col": 0, "value": False, "phonetic": 0}
-    parts: list[str] = []
-
-    def start(name, attrs):
-        name = _local(name)
-        if name == "row":
-            state["number"] = int(attrs.get("r") or state["number"] + 1)
-            state["row"] = []
-        elif name == "c":
-            ref = attrs.get("r")
-            state["type"] = attrs.get("t")
-            state["col"] = _column(ref) if ref else len(state["row"] or [])
-            parts.clear()
-        elif name in ("v", "t"):
-            state["value"] = True
-        elif name == "rPh":
-            state["phonetic"] += 1
-
-    def end(name):
-        name = _local(name)
-        if name in ("v", "t"):
-            state["value"] = False
-        elif name == "rPh":
-            state["phonetic"] -= 1
-        elif name == "c":
-            col, row = state["col"], state["row"]
-            if row is None or not 0 <= col < MAX_COLUMNS:
-                return
-            value = "".join(parts)
-            kind = state["type"]
-            if kind == "s":
-                value = shared[int(value)] if value else ""
-            elif kind == "b":
-                value = "TRUE" if value == "1" else "FALSE"
-            elif kind in (None, "n") and value:
-                value = _number(value)
-            while len(row) < col:
-                row.append("")
-            if len(row) == col:
-                row.append(unescape_cell(value.strip()))
-        elif name == "row":
-            row = state["row"]
-            while row and not row[-1]:
-                row.pop()
-            if row:
-                if state["number"] > MAX_ROWS + 100:
-                    _row_limit(MAX_ROWS + 1)
-                while len(rows) < state["number"] - 1:
-                    rows.append([])
-                rows.append(row)
-            state["row"] = None
-
-    _parse(
-        archive,
-        path,
-        start,
-        end,
-        text=lambda data: parts.append(data) if state["value"] and not state["phonetic"] else None,
-    )
-    return rows
+    reader = _SheetReader(shared)
+    _parse(archive, path, reader.start, reader.end, reader.text)
+    return reader.rows

@@ -13,7 +13,6 @@ The task wrappers in ``courses.tasks`` only call the preview and apply functions
 import json
 import logging
 import re
-from dataclasses import asdict
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -103,9 +102,11 @@ def _progress(job_id: int):
     return report
 
 
-def _plan(job: ImportJob, records, issues, progress=None):
+def _plan(job: ImportJob, records, issues, progress=None, *, validate: bool = True):
     if job.kind == ImportKind.QUESTIONS:
-        return questions_plan(provider=job.provider, records=records, issues=issues, progress=progress)
+        return questions_plan(
+            provider=job.provider, records=records, issues=issues, progress=progress, validate=validate
+        )
     return courses_plan(provider=job.provider, records=records, issues=issues, publish_default=job.publish)
 
 
@@ -142,15 +143,14 @@ def _finish(job: ImportJob, status: str, *, errors=None, message: str = "") -> I
     job.message = message
     if status in (ImportStatus.PREVIEWED, ImportStatus.DONE):
         job.rows_done = job.rows_total
-    job.save()
+    job.save()  # a job loaded with defer("rows") saves only its other fields
     return job
 
 
 def _store_parsed(job: ImportJob, records, issues) -> None:
-    payload = {
-        "records": [asdict(r) for r in records],
-        "issues": [asdict(i) for i in issues],
-    }
+    # vars() rather than dataclasses.asdict(): the records hold only JSON-ready values, and asdict's
+    # deep copy took a third of the preview time for 10,000 rows.
+    payload = {"records": [vars(r) for r in records], "issues": [vars(i) for i in issues]}
     content = json.dumps(payload, ensure_ascii=False, default=str).encode()
     if job.parsed:
         job.parsed.delete(save=False)
@@ -191,7 +191,8 @@ def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
 
 def import_job_apply(*, job_id: int, user=None) -> ImportJob:
     """Write a confirmed job in one transaction. Never raises: failures leave nothing written."""
-    job = ImportJob.objects.select_related("provider", "user").get(pk=job_id)
+    # The preview rows are not needed here (nor rewritten, unless the plan changed): ~2 MB for 10,000 rows.
+    job = ImportJob.objects.select_related("provider", "user").defer("rows").get(pk=job_id)
     if job.status != ImportStatus.APPLY_QUEUED:
         return job
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.APPLYING)
@@ -213,7 +214,7 @@ def import_job_apply(*, job_id: int, user=None) -> ImportJob:
 
 @transaction.atomic
 def _apply(job: ImportJob, records, issues, user) -> dict:
-    plan = _plan(job, records, issues)
+    plan = _plan(job, records, issues, validate=False)
     if plan.fingerprint() != job.fingerprint:
         job.rows, job.summary, job.fingerprint = [r.as_json() for r in plan.rows], plan.summary, plan.fingerprint()
         raise ImportChanged

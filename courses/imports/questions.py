@@ -9,7 +9,9 @@ new question they take the default. A row whose values equal the stored ones is 
 """
 
 import hashlib
+import secrets
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +21,7 @@ from courses.grading import validate_question
 from courses.importing.records import ParsedQuestion
 from courses.importing.sanitize import plain_text
 from courses.models import Provider, Question
-from courses.models.content import OPTION_LABELS, new_option_id
+from courses.models.content import OPTION_LABELS
 
 from .plan import ERROR, NEW, SKIP, UPDATE, Plan, RowPlan, issues_by_row
 
@@ -85,8 +87,14 @@ def _label(values: dict) -> str:
     return stem[:60] + ("…" if len(stem) > 60 else "")
 
 
-def questions_plan(*, provider: Provider, records: list[ParsedQuestion], issues, progress=None) -> Plan:
-    """Classify every row as 新增 / 更新 / 跳过 / 错误 without writing anything."""
+def questions_plan(
+    *, provider: Provider, records: list[ParsedQuestion], issues, progress=None, validate: bool = True
+) -> Plan:
+    """Classify every row as 新增 / 更新 / 跳过 / 错误 without writing anything.
+
+    ``validate=False`` skips the per-row answer checks, which depend on the file only: the confirm
+    step re-plans records the preview already checked, and only the database can have changed since.
+    """
     existing = list(Question.objects.filter(provider=provider).order_by("pk").values("id", "external_id", *FIELDS))
     by_external = {q["external_id"]: q for q in existing if q["external_id"]}
     by_content: dict[str, dict] = {}
@@ -103,7 +111,8 @@ def questions_plan(*, provider: Provider, records: list[ParsedQuestion], issues,
         for issue in grouped.pop((record.sheet, record.row), []):
             row.fail(issue.column, issue.message)
         plan.rows.append(row)
-        _check(values, row)
+        if validate:
+            _check(values, row)
         key = record.external_id or "#" + fingerprint(values["kind"], values["stem"], values["options"])
         row.key = record.external_id
         if key in seen:
@@ -128,10 +137,11 @@ def questions_plan(*, provider: Provider, records: list[ParsedQuestion], issues,
         for issue in row_issues:
             row.fail(issue.column, issue.message)
         plan.rows.append(row)
-    order = {}
-    for row in plan.rows:
-        order.setdefault(row.sheet, len(order))
-    plan.rows.sort(key=lambda r: (order[r.sheet], r.row))
+    if grouped:  # rows the parser left out are appended above: put them back in file order
+        order = {}
+        for row in plan.rows:
+            order.setdefault(row.sheet, len(order))
+        plan.rows.sort(key=lambda r: (order[r.sheet], r.row))
     return plan
 
 
@@ -143,8 +153,12 @@ def _check(values: dict, row: RowPlan) -> None:
             row.fail(f"选项{OPTION_LABELS[index]}", f"选项{OPTION_LABELS[index]}去掉网页标记后为空")
     if row.action == ERROR:
         return
-    probe = Question(kind=values["kind"], options=[{"id": str(i), "text": t} for i, t in enumerate(values["options"])])
-    probe.answer = [str(i) for i in values["answer"]] if values["kind"] in ("single", "multiple") else values["answer"]
+    choice = values["kind"] in ("single", "multiple")
+    probe = SimpleNamespace(  # what validate_question reads, without building a model instance per row
+        kind=values["kind"],
+        options=[{"id": str(i), "text": t} for i, t in enumerate(values["options"])],
+        answer=[str(i) for i in values["answer"]] if choice else values["answer"],
+    )
     try:
         validate_question(probe)
     except ValidationError as e:
@@ -175,10 +189,14 @@ def _classify(row: RowPlan, values: dict, current: dict | None, external_id: str
 
 
 def _options(texts: list[str], previous: list) -> list[dict]:
-    """Each position keeps the option id it had, so answers already given stay attached."""
+    """Each position keeps the option id it had, so answers already given stay attached. New ids are
+    random like ``new_option_id``'s, drawn in one call per question rather than one per option."""
     previous = previous if isinstance(previous, list) else []
     ids = [p.get("id") for p in previous if isinstance(p, dict)]
-    return [{"id": ids[i] if i < len(ids) and ids[i] else new_option_id(), "text": t} for i, t in enumerate(texts)]
+    fresh = secrets.token_hex(4 * len(texts))
+    return [
+        {"id": ids[i] if i < len(ids) and ids[i] else fresh[i * 8 : i * 8 + 8], "text": t} for i, t in enumerate(texts)
+    ]
 
 
 def _model_values(target: dict, previous_options) -> dict:
