@@ -38,7 +38,7 @@ def answer_parse(question, payload) -> object:
     """Check a console answer (JSON) and return it in the stored shape, or raise grading.SubmissionError.
 
     Shapes: single ``["<id>"]`` (or ``"<id>"``), multiple ``["<id>", …]``, true_false ``true``/``false``/``null``,
-    fill ``["blank 1", …]``. The checks are courses.grading's own (known option ids, sizes), fed through
+    fill ``["blank 1", …]``, numerical ``"3.14"`` (or a number). The checks are courses.grading's own (known option ids, sizes), fed through
     the same form-data shape the quiz pages use.
     """
     key = f"q-{question.pk}"
@@ -65,6 +65,10 @@ def answer_parse(question, payload) -> object:
             raise grading.SubmissionError(_("答案格式不正确"))
         for n, value in enumerate(values):
             data[f"{key}-{n}"] = value
+    elif kind == QuestionKind.NUMERICAL:
+        if payload is not None and (isinstance(payload, bool) or not isinstance(payload, str | int | float)):
+            raise grading.SubmissionError(_("答案格式不正确"))
+        data[key] = "" if payload is None else str(payload)
     return grading.parse_submission(question, data)
 
 

@@ -218,3 +218,14 @@ def test_incremental_scores_equal_a_full_recomputation(seed, running_round, entr
     for e in entries:
         row = board(e)
         assert (row.theory_score, row.practical_score, row.total) == full_recomputation(e, running_round)
+
+
+def test_numerical_answers_are_parsed_and_graded_with_tolerance(provider_a):
+    from tests.factories import QuestionFactory
+
+    q = QuestionFactory(provider=provider_a, kind="numerical", options=[], answer=[{"value": 3.3, "tolerance": 0.05}])
+    assert scoring.answer_grade(q, scoring.answer_parse(q, "3.32"), Decimal(10)).score == Decimal(10)
+    assert scoring.answer_grade(q, scoring.answer_parse(q, 3.5), Decimal(10)).score == Decimal(0)
+    for bad in (True, ["3.3"], {"v": 1}):
+        with pytest.raises(grading.SubmissionError):
+            scoring.answer_parse(q, bad)

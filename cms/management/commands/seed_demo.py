@@ -5,6 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from contests.demo import contest_demo_seed
 from courses.demo import demo_seed
 
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         wagtail_log.setLevel(logging.WARNING)  # one "Page created" line per page is noise here
         try:
             report = demo_seed(generated=options["courses"], log=self.stdout.write)
+            contest_demo_seed(report)
         finally:
             wagtail_log.setLevel(level)
         elapsed = time.perf_counter() - started

@@ -1,0 +1,298 @@
+"""Admin wiring for contests: the 技能大赛 menu, for organisers only.
+
+Contests, tracks, rounds, theory papers, practical tasks and rubric criteria are set up here. Running a
+round (status, clock, reveal) happens on the organiser console at /contests/rounds/<id>/console/, and
+judge assignments made here go through contests.services so they are audited like every other action.
+A paper, task or criterion cannot change once its round has started: the maximum scores and every
+contestant's board row are computed from them.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from accounts.roles import ORGANISER_GROUP, is_organiser
+from courses.wagtail_hooks import question_chooser_viewset
+
+from . import services
+from .models import AuditLog, Contest, Criterion, Round, RoundQuestion, RoundStatus, Task, Track
+
+EDITABLE_STATUSES = (RoundStatus.DRAFT, RoundStatus.LOBBY)
+
+
+class OrganiserPolicy(ModelPermissionPolicy):
+    """Organisers may do `actions`; nobody else sees the model at all."""
+
+    def __init__(self, model, actions=("add", "change", "delete", "view")):
+        super().__init__(model)
+        self.actions = set(actions)
+
+    def user_has_permission(self, user, action):
+        return is_organiser(user) and action in self.actions
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, a) for a in actions)
+
+    def users_with_any_permission(self, actions):
+        if not self.actions & set(actions):
+            return get_user_model().objects.none()
+        return (
+            get_user_model()
+            .objects.filter(Q(is_superuser=True) | Q(groups__name=ORGANISER_GROUP), is_active=True)
+            .distinct()
+        )
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if self.user_has_any_permission(user, actions):
+            return self.model._default_manager.all()
+        return self.model._default_manager.none()
+
+
+for _model in (Contest, Track, Round, RoundQuestion, Task, Criterion):
+    register_permission_policy(_model, OrganiserPolicy(_model))
+register_permission_policy(AuditLog, OrganiserPolicy(AuditLog, actions=("view",)))  # read-only
+
+
+class OrganiserViewSet(ModelViewSet):
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
+# ------------------------------------------------------------------ forms
+
+
+class TrackAdminForm(WagtailAdminModelForm):
+    """Judges are chosen here and assigned through the audited service."""
+
+    judge_users = forms.ModelMultipleChoiceField(
+        label=_("评委"),
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["judge_users"].initial = list(self.instance.judges.values_list("pk", flat=True))
+
+    def save(self, commit=True):
+        track = super().save(commit=commit)
+        if commit:
+            wanted = set(self.cleaned_data.get("judge_users") or [])
+            current = set(track.judges.all())
+            for judge in wanted - current:
+                services.judge_assign(track=track, judge=judge, by=self.for_user)
+            for judge in current - wanted:
+                services.judge_unassign(track=track, judge=judge, by=self.for_user)
+        return track
+
+
+class RoundAdminForm(WagtailAdminModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        rnd = self.instance
+        if rnd.pk and rnd.status not in EDITABLE_STATUSES:
+            frozen = {"track", "has_theory", "has_practical", "starts_at", "ends_at"}
+            if frozen & set(self.changed_data):
+                raise ValidationError(_("比赛开始后不能修改赛项、时间或考试内容；请在控制台暂停或延时"))
+        return cleaned
+
+
+def _round_of(instance) -> Round | None:
+    if isinstance(instance, RoundQuestion | Task):
+        return instance.round if instance.round_id else None
+    if isinstance(instance, Criterion):
+        return instance.task.round if instance.task_id else None
+    return None
+
+
+class LockedAfterStartForm(WagtailAdminModelForm):
+    """Papers, tasks and criteria are fixed once their round starts."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for rnd in {_round_of(self.instance), cleaned.get("round"), getattr(cleaned.get("task"), "round", None)}:
+            if rnd is not None and rnd.status not in EDITABLE_STATUSES:
+                raise ValidationError(_("该场次已开始，试卷、任务和评分细则不能再修改"))
+        return cleaned
+
+
+class RoundQuestionAdminForm(LockedAfterStartForm):
+    def clean(self):
+        cleaned = super().clean()
+        question = cleaned.get("question")
+        if question is not None and question.kind == "short":
+            raise ValidationError({"question": _("简答题不能自动评分，不能用于在线理论考试")})
+        return cleaned
+
+
+# ------------------------------------------------------------------ viewsets
+
+
+class ContestViewSet(OrganiserViewSet):
+    model = Contest
+    icon = "trophy"
+    menu_label = _("大赛")
+    list_display = ["name", "level", "year", "organiser"]
+    list_filter = ["level", "year"]
+    search_fields = ["name"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("name"),
+            FieldPanel("slug"),
+            FieldRowPanel([FieldPanel("level"), FieldPanel("year")]),
+            FieldPanel("organiser"),
+            FieldPanel("description"),
+        ],
+        base_form_class=WagtailAdminModelForm,
+    )
+
+
+class TrackViewSet(OrganiserViewSet):
+    model = Track
+    icon = "list-ul"
+    menu_label = _("赛项")
+    list_display = ["name", Column("contest", label=_("大赛")), "kind", "theory_weight", "practical_weight"]
+    list_filter = ["contest", "kind"]
+    search_fields = ["name"]
+    list_select_related = ["contest"]
+
+    edit_handler = ObjectList(
+        [
+            FieldPanel("contest"),
+            FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
+            FieldRowPanel([FieldPanel("kind"), FieldPanel("team_size_max"), FieldPanel("sort_order")]),
+            FieldRowPanel([FieldPanel("theory_weight"), FieldPanel("practical_weight")], heading=_("成绩权重")),
+            MultiFieldPanel(
+                [
+                    FieldPanel("award_mode"),
+                    FieldRowPanel(
+                        [
+                            FieldPanel("award_first"),
+                            FieldPanel("award_second"),
+                            FieldPanel("award_third"),
+                            FieldPanel("award_merit"),
+                        ]
+                    ),
+                ],
+                heading=_("奖项设置（按名次填人数，按比例填百分比）"),
+            ),
+            FieldPanel("judge_users"),
+        ],
+        base_form_class=TrackAdminForm,
+    )
+
+
+class RoundViewSet(OrganiserViewSet):
+    model = Round
+    icon = "time"
+    menu_label = _("场次")
+    list_display = ["__str__", Column("track", label=_("赛项")), "stage", "starts_at", "status"]
+    list_filter = ["stage", "status", "track__contest"]
+    list_select_related = ["track"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("track"),
+            FieldRowPanel([FieldPanel("stage"), FieldPanel("title")]),
+            FieldRowPanel([FieldPanel("has_theory"), FieldPanel("has_practical")]),
+            FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at"), FieldPanel("freeze_minutes")]),
+            FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_options")]),
+        ],
+        base_form_class=RoundAdminForm,
+    )
+
+
+class RoundQuestionViewSet(OrganiserViewSet):
+    model = RoundQuestion
+    icon = "help"
+    menu_label = _("理论试卷")
+    list_display = ["order", Column("question", label=_("试题")), Column("round", label=_("场次")), "score"]
+    list_filter = ["round"]
+    list_select_related = ["question", "round__track"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("round"),
+            FieldPanel("question", widget=question_chooser_viewset.widget_class),
+            FieldRowPanel([FieldPanel("order"), FieldPanel("score")]),
+        ],
+        base_form_class=RoundQuestionAdminForm,
+    )
+
+
+class TaskViewSet(OrganiserViewSet):
+    model = Task
+    icon = "tasks"
+    menu_label = _("实操任务")
+    list_display = ["title", Column("round", label=_("场次")), "max_score", "order"]
+    list_filter = ["round"]
+    list_select_related = ["round__track"]
+    edit_handler = ObjectList(
+        [FieldPanel("round"), FieldPanel("title"), FieldRowPanel([FieldPanel("max_score"), FieldPanel("order")])],
+        base_form_class=LockedAfterStartForm,
+    )
+
+
+class CriterionViewSet(OrganiserViewSet):
+    model = Criterion
+    icon = "list-ol"
+    menu_label = _("评分细则")
+    list_display = ["title", Column("task", label=_("任务")), "kind", "max_score", "aggregation"]
+    list_filter = ["kind", "task__round"]
+    list_select_related = ["task"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("task"),
+            FieldPanel("title"),
+            FieldRowPanel([FieldPanel("kind"), FieldPanel("max_score"), FieldPanel("order")]),
+            FieldRowPanel([FieldPanel("aggregation"), FieldPanel("spread_threshold")]),
+        ],
+        base_form_class=LockedAfterStartForm,
+    )
+
+
+class AuditLogViewSet(ModelViewSet):
+    model = AuditLog
+    icon = "history"
+    menu_label = _("操作日志")
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["created_at", "actor", "action", "object_type", "object_id", Column("round", label=_("场次"))]
+    list_filter = ["action", "contest"]
+    list_select_related = ["actor", "round__track"]
+    form_fields = ["action"]
+
+
+class ContestAdminGroup(ViewSetGroup):
+    menu_label = _("技能大赛")
+    menu_name = "contest-admin"
+    menu_icon = "trophy"
+    menu_order = 210
+    items = (
+        ContestViewSet("contests_contest", url_prefix="contests/contests"),
+        TrackViewSet("contests_track", url_prefix="contests/tracks"),
+        RoundViewSet("contests_round", url_prefix="contests/rounds"),
+        RoundQuestionViewSet("contests_roundquestion", url_prefix="contests/papers"),
+        TaskViewSet("contests_task", url_prefix="contests/tasks"),
+        CriterionViewSet("contests_criterion", url_prefix="contests/criteria"),
+        AuditLogViewSet("contests_auditlog", url_prefix="contests/audit"),
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_contest_admin():
+    return ContestAdminGroup()
