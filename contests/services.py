@@ -113,7 +113,7 @@ def _audit(*, actor, action: str, obj, now: dt.datetime, rnd: Round | None = Non
 
 
 def _lock_round(rnd: Round) -> Round:
-    return Round.objects.select_for_update().select_related("track").get(pk=rnd.pk)
+    return Round.objects.select_for_update(of=("self",)).select_related("track").get(pk=rnd.pk)
 
 
 def _next_seq(round_id: int) -> int:
@@ -186,7 +186,7 @@ def registration_approve(*, registration: Registration, by, now: dt.datetime | N
     """Approve a registration; it joins every round of its track that is already open."""
     _require_organiser(by)
     now = now or timezone.now()
-    registration = Registration.objects.select_for_update().select_related("track").get(pk=registration.pk)
+    registration = Registration.objects.select_for_update(of=("self",)).select_related("track").get(pk=registration.pk)
     if registration.status == RegistrationStatus.APPROVED:
         return registration
     registration.status, registration.decided_by, registration.decided_at = RegistrationStatus.APPROVED, by, now
@@ -207,7 +207,7 @@ def registration_reject(
     """Reject (or withdraw approval of) a registration that has not competed yet."""
     _require_organiser(by)
     now = now or timezone.now()
-    registration = Registration.objects.select_for_update().select_related("track").get(pk=registration.pk)
+    registration = Registration.objects.select_for_update(of=("self",)).select_related("track").get(pk=registration.pk)
     started = registration.entries.exclude(round__status__in=[RoundStatus.DRAFT, RoundStatus.LOBBY])
     if started.exists():
         raise ValidationError(_("该选手已参加比赛，不能撤销资格"))
