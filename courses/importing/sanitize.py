@@ -31,8 +31,13 @@ RICH_ATTRIBUTES = {
 }
 
 
+_SUSPECT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|<[a-zA-Z!/?]")
+
+
 def plain_text(value: str) -> str:
-    value = _CONTROL.sub("", value or "")
+    if not value or not _SUSPECT.search(value):  # the common case: one scan, nothing to clean
+        return (value or "").strip()
+    value = _CONTROL.sub("", value)
     for _round in range(3):
         if not _MARKUP.search(value):
             break
