@@ -194,3 +194,19 @@ def test_a_failure_in_a_bulk_insert_leaves_nothing_behind(staff_a, provider_a, c
     monkeypatch.setattr(QuerySet, "bulk_create", lessons_fail)
     assert confirm(job, staff_a).status == ImportStatus.FAILED
     assert not Course.objects.exists() and not Chapter.objects.exists()
+
+
+def test_bulk_pages_leave_a_sound_tree_and_later_pages_still_fit(staff_a, provider_a, category):
+    from wagtail.models import Page
+
+    from courses import services
+    from tests.factories import CourseFactory
+
+    run(staff_a, provider_a, "courses", "c.xlsx", sample())
+    assert all(not problems for problems in Page.find_problems())
+    page = CoursePage.objects.get(course__code="C-1")
+    assert page.get_latest_revision().as_object().course_id == page.course_id
+    assert page.get_parent().specific.provider == provider_a
+    later = services.course_page_ensure(course=CourseFactory(provider=provider_a, code="LATER", title="后加的课程"))
+    assert later.get_parent().pk == page.get_parent().pk
+    assert all(not problems for problems in Page.find_problems())
