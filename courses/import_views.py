@@ -91,7 +91,10 @@ class _AdminPage(WagtailAdminTemplateMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": reverse("courses_import:index"), "label": _("批量导入")}]
+        items = [*self.breadcrumbs_items, {"url": reverse("courses_import:index"), "label": _("批量导入")}]
+        if not isinstance(self, ImportIndexView):
+            items.append({"url": None, "label": self.get_page_title()})
+        return items
 
 
 class ImportIndexView(_AdminPage, TemplateView):
@@ -222,7 +225,7 @@ class ExportView(_AdminPage, FormView):
     form_class = ExportForm
 
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": reverse("courses_export:index"), "label": _("批量导出")}]
+        return [*self.breadcrumbs_items, {"url": None, "label": _("批量导出")}]
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
