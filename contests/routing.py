@@ -1,3 +1,10 @@
-"""WebSocket routes for live contest rounds (filled in by the live-contest work)."""
+"""WebSocket routes of live rounds (config/asgi.py wraps them in the origin check and the session auth)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from .consumers import ContestantConsumer, ScoreboardConsumer
+
+websocket_urlpatterns = [
+    path("ws/rounds/<int:round_id>/contestant/", ContestantConsumer.as_asgi()),
+    path("ws/rounds/<int:round_id>/board/", ScoreboardConsumer.as_asgi()),
+]

@@ -16,3 +16,11 @@ urlpatterns = [
     path("rounds/<int:round_id>/results/", views.results, name="results"),
     path("<slug:slug>/", views.contest_detail, name="detail"),
 ]
+
+# Live rounds (part B): JSON for board clients.
+from . import api  # noqa: E402
+
+urlpatterns += [
+    path("rounds/<int:round_id>/scoreboard.json", api.scoreboard_json, name="scoreboard_json"),
+    path("rounds/<int:round_id>/events.json", api.events_json, name="events_json"),
+]

@@ -1,0 +1,305 @@
+"""WebSocket consumers of live rounds: thin. They authenticate (the session user from the scope),
+check permissions, subscribe through `contests.events`, forward what it hands them, and call
+services through `database_sync_to_async`. No ORM writes and no scoring rules here.
+
+Close codes (docs/protocol.md): 4401 not logged in, 4403 not allowed, 4404 no such round,
+4009 taken over by a newer console of the same contestant. Clients do not reconnect after these.
+"""
+
+import json
+import logging
+import time
+from urllib.parse import parse_qs
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from django.db import DatabaseError
+from django.utils.translation import gettext as _
+
+from . import events, services
+from .hub import Subscriber
+from .liveboard import PUBLIC, STAFF
+from .models import Round
+from .permissions import entry_for_user, sees_live_board
+
+log = logging.getLogger(__name__)
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_TAKEN_OVER = 4009
+MAX_MESSAGE_CHARS = 16_000
+
+
+class TokenBucket:
+    """`rate` messages a second on average, bursts of up to `burst`."""
+
+    def __init__(self, rate: float, burst: int):
+        self.rate, self.burst = rate, burst
+        self.tokens, self.stamp = float(burst), time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+    def retry_after_ms(self) -> int:
+        return int((1 - self.tokens) / self.rate * 1000) + 1
+
+
+class LiveConsumer(AsyncWebsocketConsumer, Subscriber):
+    """What both consumers share: no per-socket channel, rate limit, JSON in, text out."""
+
+    # The process's hub is subscribed to the channel layer on behalf of its sockets (contests/hub.py),
+    # so a socket needs no channel of its own: an alias that names no layer gives it none.
+    channel_layer_alias = "contests.hub-only"
+    rate, burst = 10.0, 20
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bucket = TokenBucket(self.rate, self.burst)
+        self.joined = False
+        self.ready = False  # the first frame (hello / snapshot) went out
+        self.early: list = []  # what the hub delivered before that, in order
+
+    async def dispatch(self, message):
+        # Channels' own dispatch first hops to a thread to close stale database connections, for
+        # every frame. Our database calls go through database_sync_to_async, which does that itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def send_text(self, text: str) -> None:
+        if self.ready:
+            await self.send(text_data=text)
+        else:
+            self.early.append(text)
+
+    async def on_event(self, message: dict) -> None:
+        if self.ready:
+            await self.handle_event(message)
+        else:
+            self.early.append(message)
+
+    async def handle_event(self, message: dict) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    async def send_first(self, text: str) -> None:
+        """Send the first frame, then whatever the hub delivered while it was being built."""
+        await self.send(text_data=text)
+        self.ready = True
+        while self.early:
+            item = self.early.pop(0)
+            if isinstance(item, str):
+                await self.send(text_data=item)
+            else:
+                await self.handle_event(item)
+
+    async def refuse(self, code: str, message: str, close_code: int) -> None:
+        """Accept, say why, close: a browser only sees the reason of a socket that was accepted."""
+        await self.accept()
+        await self.send(text_data=events.error(code, message))
+        await self.close(code=close_code)
+
+    def parse(self, text_data) -> dict | None:
+        if not text_data or len(text_data) > MAX_MESSAGE_CHARS:
+            return None
+        try:
+            message = json.loads(text_data)
+        except ValueError:
+            return None
+        return message if isinstance(message, dict) and isinstance(message.get("type"), str) else None
+
+    async def receive(self, text_data=None, bytes_data=None):
+        message = self.parse(text_data)
+        if message is None:
+            await self.send(text_data=events.error("bad_request", _("无法识别的消息")))
+            return
+        if not self.bucket.take():
+            await self.rate_limited(message)
+            return
+        await self.handle(message)
+
+    async def rate_limited(self, message: dict) -> None:
+        await self.send(
+            text_data=events.error(
+                "rate_limited", _("操作过于频繁，请稍后再试"), retry_after_ms=self.bucket.retry_after_ms()
+            )
+        )
+
+    async def handle(self, message: dict) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def round_id(self) -> int:
+        return int(self.scope["url_route"]["kwargs"]["round_id"])
+
+
+class ContestantConsumer(LiveConsumer):
+    """`ws/rounds/<id>/contestant/`: an approved contestant's console for the theory paper."""
+
+    async def connect(self):
+        self.round = self.round_id()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.refuse("unauthenticated", _("请先登录"), CLOSE_UNAUTHENTICATED)
+            return
+        entry = await database_sync_to_async(entry_for_user)(user, self.round)
+        if entry is None:
+            await self.refuse("forbidden", _("您不是本场次审核通过的选手"), CLOSE_FORBIDDEN)
+            return
+        await self.accept()
+        self.entry = await database_sync_to_async(services.entry_connect)(entry=entry)
+        self.epoch, self.extra_seconds, self.has_paper = self.entry.session_epoch, self.entry.extra_seconds, False
+        await events.console_join(self, round_id=self.round, entry_id=self.entry.pk)
+        self.joined = True
+        hello = await events.console_hello(self.entry.pk)
+        self.extra_seconds, self.has_paper = hello.extra_seconds, hello.has_paper
+        if hello.epoch > self.epoch:  # an even newer console connected meanwhile
+            await self.taken_over()
+            return
+        await self.send_first(hello.text)
+
+    async def disconnect(self, code):
+        if self.joined:
+            self.joined = False
+            await events.console_leave(self, round_id=self.round, entry_id=self.entry.pk)
+
+    async def handle(self, message: dict) -> None:
+        kind = message["type"]
+        if kind == "answer.save":
+            await self.answer_save(message)
+        elif kind == "ping":
+            await self.send(text_data=events.pong(message.get("t")))
+        else:
+            await self.send(text_data=events.error("unknown_type", _("未知的消息类型")))
+
+    async def rate_limited(self, message: dict) -> None:
+        if message["type"] != "answer.save":
+            await super().rate_limited(message)
+            return
+        text = events.answer_rejected(
+            client_id=message.get("client_id"),
+            question_id=message.get("question_id"),
+            code="rate_limited",
+            message=_("提交过于频繁，答案稍后会自动重新提交"),
+        )
+        await self.send(text_data=text)
+
+    async def answer_save(self, message: dict) -> None:
+        client_id, question_id = message.get("client_id"), message.get("question_id")
+
+        def rejected(code, text):
+            return events.answer_rejected(client_id=client_id, question_id=question_id, code=code, message=text)
+
+        if not isinstance(client_id, str) or not isinstance(question_id, int) or isinstance(question_id, bool):
+            await self.send(text_data=rejected("invalid", _("答案格式不正确")))
+            return
+        try:
+            ack = await database_sync_to_async(services.theory_answer_save)(
+                entry=self.entry,
+                question_id=question_id,
+                client_id=client_id,
+                answer=message.get("answer"),
+                epoch=self.epoch,
+            )
+        except services.AnswerRejected as exc:
+            await self.send(text_data=rejected(exc.code, exc.message))
+            if exc.code == "superseded":
+                await self.taken_over()
+            return
+        except DatabaseError:
+            log.exception("answer save failed")
+            await self.send(text_data=rejected("retry", _("服务器繁忙，答案未保存，将自动重试")))
+            return
+        await self.send(text_data=events.answer_ack(ack))
+
+    async def handle_event(self, message: dict) -> None:
+        kind = message["type"]
+        if kind == "round.state":
+            state = events.clock_with_extra(message["state"], self.extra_seconds)
+            await self.send(text_data=events.state_message(state))
+            if not self.has_paper and state["status"] in ("running", "paused"):
+                paper = await events.console_paper(self.entry.pk)
+                if paper is not None:
+                    self.has_paper = True
+                    await self.send(text_data=paper)
+        elif kind == "entry.changed":
+            state, self.extra_seconds = await events.console_state(self.entry.pk)
+            await self.send(text_data=events.state_message(state))
+        elif kind == "session.taken_over" and message["epoch"] > self.epoch:
+            await self.taken_over()
+
+    async def taken_over(self) -> None:
+        if self.joined:
+            self.joined = False
+            await events.console_leave(self, round_id=self.round, entry_id=self.entry.pk)
+        await self.send(text_data=events.taken_over())
+        await self.close(code=CLOSE_TAKEN_OVER)
+
+
+def _board_access(user, round_id: int) -> tuple[str, int | None] | None:
+    """(audience, own entry id) for a board socket, or None when the round does not exist."""
+    track_id = Round.objects.filter(pk=round_id).values_list("track_id", flat=True).first()
+    if track_id is None:
+        return None
+    if sees_live_board(user, track_id):
+        return STAFF, None
+    entry = entry_for_user(user, round_id)
+    return PUBLIC, entry.pk if entry else None
+
+
+class ScoreboardConsumer(LiveConsumer):
+    """`ws/rounds/<id>/board/?view=top|all`: the public (possibly frozen) board, or the live one for staff."""
+
+    async def connect(self):
+        self.round = self.round_id()
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        self.view = "all" if query.get("view", ["top"])[0] == "all" else "top"
+        access = await database_sync_to_async(_board_access)(self.scope.get("user"), self.round)
+        if access is None:
+            await self.refuse("not_found", _("场次不存在"), CLOSE_NOT_FOUND)
+            return
+        self.audience, self.entry_id = access
+        await self.accept()
+        snapshot = await events.board_join(
+            self, round_id=self.round, audience=self.audience, view=self.view, entry_id=self.entry_id
+        )
+        self.joined = True
+        await self.send_first(snapshot)
+        if self.entry_id is not None:
+            mine = await events.board_mine_text(self.round, self.entry_id)
+            if mine is not None:
+                await self.send(text_data=mine)
+
+    async def disconnect(self, code):
+        if self.joined:
+            self.joined = False
+            await events.board_leave(
+                self, round_id=self.round, audience=self.audience, view=self.view, entry_id=self.entry_id
+            )
+
+    async def handle(self, message: dict) -> None:
+        kind = message["type"]
+        if kind == "resume":
+            last_seq = message.get("last_seq")
+            if not isinstance(last_seq, int) or isinstance(last_seq, bool):
+                await self.send(text_data=events.error("bad_request", _("缺少有效的 last_seq")))
+            elif self.view == "top":
+                await self.send(text_data=await events.board_snapshot(self.round, self.audience, "top"))
+            else:
+                await self.send(text_data=await events.board_missed(self.round, self.audience, last_seq))
+        elif kind == "ping":
+            await self.send(text_data=events.pong(message.get("t")))
+        else:
+            await self.send(text_data=events.error("unknown_type", _("未知的消息类型")))
+
+    async def handle_event(self, message: dict) -> None:
+        if message["type"] == "round.state":
+            await self.send(text_data=message["text"])

@@ -1,0 +1,232 @@
+"""One round's board held in memory by one process, for the live feed.
+
+Both audiences are kept ranked: `staff` (organisers and judges: live values) and `public` (everyone
+else: the frozen values while a freeze holds). The board catches up by reading the round's feed
+(`ScoreboardEvent`) after the last sequence number it applied — one indexed query per flush, shared
+by every viewer in the process — and falls back to a full reload after a state change or a long gap.
+It remembers what changed since the last flush, the top rows and each contestant's own row last sent,
+so a flush can hand out deltas. Ranks follow `selectors.board_ranked`: total descending, then the
+earlier `reached_at`; equal (total, reached_at) share a rank.
+
+Methods run in a database thread (`database_sync_to_async`); a lock keeps them one at a time.
+"""
+
+import datetime as dt
+import threading
+from bisect import bisect_left, insort
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from . import selectors
+from .models import Round, RoundStatus, ScoreboardEvent, ScoreboardEventKind
+
+PUBLIC, STAFF = "public", "staff"
+AUDIENCES = (PUBLIC, STAFF)
+TOP_ROWS = 20
+
+
+def _key(row: dict) -> tuple:
+    return (-Decimal(row["total"]), dt.datetime.fromisoformat(row["reached_at"]), row["entry"])
+
+
+class Ranking:
+    """Rows of one audience, kept sorted by (−total, reached_at, entry)."""
+
+    def __init__(self):
+        self.rows: dict[int, dict] = {}
+        self.keys: dict[int, tuple] = {}
+        self.order: list[tuple] = []
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def put(self, row: dict) -> bool:
+        """Store a row's values (without rank); False when nothing changed."""
+        entry = row["entry"]
+        if self.rows.get(entry) == row:
+            return False
+        key, old = _key(row), self.keys.get(entry)
+        if old != key:
+            if old is not None:
+                del self.order[bisect_left(self.order, old)]
+            insort(self.order, key)
+        self.rows[entry], self.keys[entry] = row, key
+        return True
+
+    def drop(self, entry: int) -> None:
+        key = self.keys.pop(entry, None)
+        if key is not None:
+            del self.order[bisect_left(self.order, key)]
+            del self.rows[entry]
+
+    def rank(self, entry: int) -> int | None:
+        key = self.keys.get(entry)
+        return None if key is None else bisect_left(self.order, key[:2]) + 1
+
+    def ranked(self, limit: int | None = None) -> list[dict]:
+        out, previous, rank = [], None, 0
+        for position, key in enumerate(self.order[:limit], start=1):
+            if key[:2] != previous:
+                rank, previous = position, key[:2]
+            out.append({**self.rows[key[2]], "rank": rank})
+        return out
+
+
+@dataclass
+class Flush:
+    """What changed since the previous flush, per audience (`rows` without ranks)."""
+
+    seq: int
+    rows: dict[str, list[dict]] = field(default_factory=dict)
+    from_seq: dict[str, int] = field(default_factory=dict)
+    revealed: list[int] = field(default_factory=list)
+    top: dict[str, list[dict]] = field(default_factory=dict)
+    resync: bool = False
+
+
+class LiveBoard:
+    def __init__(self, round_id: int):
+        self.round_id = round_id
+        self.round: Round | None = None
+        self.seq = -1
+        self.tasks: list[dict] = []
+        self.hidden = False  # some public row still shows its frozen values
+        self.reveal_cursor = 0
+        self.rankings = {aud: Ranking() for aud in AUDIENCES}
+        self.changed: dict[str, dict[int, dict]] = {aud: {} for aud in AUDIENCES}
+        self.revealed: list[int] = []
+        self.resync = False
+        self.sent_seq: dict[str, int] = {}
+        self.sent_top: dict[str, list[dict]] = {}
+        self.mine_sent: dict[int, dict] = {}
+        self.mine_seq = -1
+        self.cache: dict = {}  # serialised snapshots, owned by contests.events
+        self.lock = threading.RLock()
+
+    # ------------------------------------------------------------ catching up
+
+    def advance(self) -> None:
+        """Apply every feed event stored since the last call (or reload the whole board)."""
+        with self.lock:
+            last = selectors.board_last_seq(self.round) if self.round is not None else -1
+            if self.round is None or last < self.seq:
+                self._reload()
+                return
+            if last == self.seq:
+                return
+            events = list(
+                ScoreboardEvent.objects.filter(round_id=self.round_id, seq__gt=self.seq)
+                .order_by("seq")
+                .values("seq", "kind", "public", "payload")[: selectors.MAX_REPLAY_EVENTS + 1]
+            )
+            if len(events) > selectors.MAX_REPLAY_EVENTS or any(e["kind"] == ScoreboardEventKind.STATE for e in events):
+                self._reload()
+                return
+            for event in events:
+                self._apply(event)
+            self.seq = max(last, events[-1]["seq"] if events else last)
+            self.cache.clear()
+
+    def _apply(self, event: dict) -> None:
+        row = event["payload"]
+        if self.rankings[STAFF].put(row):
+            self.changed[STAFF][row["entry"]] = row
+        if event["public"] or event["kind"] == ScoreboardEventKind.REVEAL:
+            if self.rankings[PUBLIC].put(row):
+                self.changed[PUBLIC][row["entry"]] = row
+        else:
+            self.hidden = True
+        if event["kind"] == ScoreboardEventKind.REVEAL:
+            self.revealed.append(row["entry"])
+            self.reveal_cursor += 1
+
+    def _reload(self) -> None:
+        first = self.round is None
+        rnd = Round.objects.select_related("track").get(pk=self.round_id)
+        seq = selectors.board_last_seq(rnd)
+        for aud in AUDIENCES:
+            ranking = self.rankings[aud]
+            rows = selectors.board_ranked(rnd, live=aud == STAFF)
+            present = set()
+            for row in rows:
+                row.pop("rank", None)
+                present.add(row["entry"])
+                if ranking.put(row) and not first:
+                    self.changed[aud][row["entry"]] = row
+            for entry in set(ranking.rows) - present:
+                ranking.drop(entry)
+                self.resync = True
+        self.round, self.seq = rnd, seq
+        self.hidden = selectors.board_is_frozen(rnd)
+        self.reveal_cursor = rnd.reveal_cursor
+        self.tasks = [{"id": t.pk, "title": t.title, "max_score": str(t.max_score)} for t in rnd.tasks.all()]
+        if first:
+            self.sent_seq = dict.fromkeys(AUDIENCES, seq)
+            self.sent_top = {aud: self.rankings[aud].ranked(TOP_ROWS) for aud in AUDIENCES}
+        self.cache.clear()
+
+    # ------------------------------------------------------------ what viewers get
+
+    def meta(self, audience: str) -> dict:
+        now = timezone.now()
+        rnd = self.round
+        freeze_at = rnd.freeze_at(now)
+        frozen = rnd.status != RoundStatus.PUBLISHED and (self.hidden or rnd.is_frozen(now))
+        return {
+            "round": self.round_id,
+            "audience": audience,
+            "status": rnd.status,
+            "frozen": frozen,
+            "freeze_at": freeze_at.isoformat() if freeze_at else None,
+            "reveal_cursor": self.reveal_cursor,
+            "entries": len(self.rankings[audience]),
+        }
+
+    def ranked(self, audience: str, limit: int | None = None) -> list[dict]:
+        with self.lock:
+            return self.rankings[audience].ranked(limit)
+
+    def drain(self, audiences=AUDIENCES, top_audiences=AUDIENCES) -> Flush:
+        """Take the changes since the last flush; the top rows only where they differ from the last sent."""
+        with self.lock:
+            flush = Flush(seq=self.seq, revealed=self.revealed, resync=self.resync)
+            for aud in AUDIENCES:
+                rows = list(self.changed[aud].values())
+                if rows and aud in audiences:
+                    flush.rows[aud] = rows
+                    flush.from_seq[aud] = self.sent_seq.get(aud, self.seq)
+                if rows or self.resync:
+                    self.sent_seq[aud] = self.seq
+                self.changed[aud] = {}
+            for aud in top_audiences:
+                top = self.rankings[aud].ranked(TOP_ROWS)
+                if top != self.sent_top.get(aud):
+                    self.sent_top[aud] = top
+                    flush.top[aud] = top
+            self.revealed, self.resync = [], False
+            return flush
+
+    def mine(self, entry: int) -> dict | None:
+        """A contestant's own row on the public board, with rank."""
+        with self.lock:
+            ranking = self.rankings[PUBLIC]
+            row = ranking.rows.get(entry)
+            return None if row is None else {**row, "rank": ranking.rank(entry)}
+
+    def mine_changes(self, entries: list[int]) -> dict[int, dict]:
+        """Own rows (with rank) of `entries` that differ from what each was last sent."""
+        with self.lock:
+            out = {}
+            for entry in entries:
+                row = self.mine(entry)
+                if row is not None and row != self.mine_sent.get(entry):
+                    out[entry] = self.mine_sent[entry] = row
+            self.mine_seq = self.seq
+            return out
+
+    def mine_sent_now(self, entry: int, row: dict | None) -> None:
+        with self.lock:
+            if row is not None:
+                self.mine_sent[entry] = row
