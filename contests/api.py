@@ -22,8 +22,10 @@ def _json(payload: dict, status: int = 200) -> JsonResponse:
 
 
 def _round_and_audience(request, round_id: int) -> tuple[Round, str]:
+    """`?audience=public` gives staff the public board too (the venue display asks for it)."""
     rnd = get_object_or_404(Round.objects.select_related("track"), pk=round_id)
-    return rnd, STAFF if sees_live_board(request.user, rnd.track_id) else PUBLIC
+    staff = sees_live_board(request.user, rnd.track_id) and request.GET.get("audience") != PUBLIC
+    return rnd, STAFF if staff else PUBLIC
 
 
 @require_GET

@@ -256,7 +256,11 @@ def _board_access(user, round_id: int) -> tuple[str, int | None] | None:
 
 
 class ScoreboardConsumer(LiveConsumer):
-    """`ws/rounds/<id>/board/?view=top|all`: the public (possibly frozen) board, or the live one for staff."""
+    """`ws/rounds/<id>/board/?view=top|all`: the public (possibly frozen) board, or the live one for staff.
+
+    `&audience=public` asks for the public board whoever is logged in: the venue display uses it so
+    that an organiser's session on the big screen never shows the live board during a freeze.
+    """
 
     async def connect(self):
         self.round = self.round_id()
@@ -267,6 +271,8 @@ class ScoreboardConsumer(LiveConsumer):
             await self.refuse("not_found", _("场次不存在"), CLOSE_NOT_FOUND)
             return
         self.audience, self.entry_id = access
+        if query.get("audience", [""])[0] == PUBLIC:
+            self.audience = PUBLIC
         await self.accept()
         snapshot = await events.board_join(
             self, round_id=self.round, audience=self.audience, view=self.view, entry_id=self.entry_id

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import selectors
-from .hub import Hub, cross_process, event_loop
+from .hub import Hub, call_soon, cross_process, event_loop
 from .liveboard import AUDIENCES, PUBLIC, STAFF, TOP_ROWS, LiveBoard
 from .models import Announcement, Entry, Round, RoundStatus, ScoreboardEventKind
 
@@ -352,7 +352,7 @@ def scoreboard_changed(round_id: int, seq: int) -> None:
     """A feed event (`seq`) was stored for the round: a row changed, a row was revealed, or the state."""
     loop = event_loop()
     if loop is not None:
-        loop.call_soon_threadsafe(_board_changed_on_loop, loop, round_id)
+        call_soon(loop, _board_changed_on_loop, loop, round_id)
     elif cross_process():
         _publish_now(round_group(round_id), {"type": "board.changed", "round": round_id, "seq": seq})
 
@@ -382,7 +382,7 @@ def session_taken_over(entry_id: int, epoch: int) -> None:
 def _emit(group: str, message: dict) -> None:
     loop = event_loop()
     if loop is not None:
-        loop.call_soon_threadsafe(_emit_on_loop, loop, group, message)
+        call_soon(loop, _emit_on_loop, loop, group, message)
     elif cross_process():
         _publish_now(group, message)
 

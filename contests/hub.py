@@ -12,6 +12,7 @@ One hub per event loop (Daphne runs one loop per process; each test run gets a f
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import os
 import threading
@@ -42,6 +43,11 @@ def event_loop() -> asyncio.AbstractEventLoop | None:
     if loop is not None and same_process and loop.is_running() and not loop.is_closed():
         return loop
     return None
+
+
+def call_soon(loop: asyncio.AbstractEventLoop, callback, *args) -> None:
+    """Schedule `callback(*args)` on `loop` from any thread, in a fresh context (see `Hub.spawn`)."""
+    loop.call_soon_threadsafe(callback, *args, context=contextvars.Context())
 
 
 def cross_process() -> bool:
@@ -148,7 +154,9 @@ class Hub:
         return self.locks.setdefault(key, asyncio.Lock())
 
     def spawn(self, coro) -> asyncio.Task:
-        task = self.loop.create_task(coro)
+        """Run `coro` as a task of its own, in a fresh context: work scheduled from a database thread
+        must not inherit that thread's asgiref state (it would refuse to run sync code, "would deadlock")."""
+        task = self.loop.create_task(coro, context=contextvars.Context())
         self.tasks.add(task)
         task.add_done_callback(self._task_done)
         return task
@@ -170,7 +178,7 @@ class Hub:
             return
         since = self.loop.time() - self.last_run.get(key, float("-inf"))
         delay = max(first, interval - since)
-        self.timers[key] = self.loop.call_later(delay, self._fire, key, run)
+        self.timers[key] = self.loop.call_later(delay, self._fire, key, run, context=contextvars.Context())
 
     def _fire(self, key: str, run: Callable[[], Awaitable[None]]) -> None:
         self.timers.pop(key, None)
@@ -182,7 +190,7 @@ class Hub:
     async def _ensure_relay(self) -> None:
         if self.channel is None:
             self.channel = await self.layer.new_channel()
-            self.relay_task = self.loop.create_task(self._relay())
+            self.relay_task = self.loop.create_task(self._relay(), context=contextvars.Context())
 
     async def _relay(self) -> None:
         backoff = 0.1

@@ -24,3 +24,12 @@ urlpatterns += [
     path("rounds/<int:round_id>/scoreboard.json", api.scoreboard_json, name="scoreboard_json"),
     path("rounds/<int:round_id>/events.json", api.events_json, name="events_json"),
 ]
+
+# Live rounds (part B): the contestant console, the live scoreboard and the venue display.
+from . import live_views  # noqa: E402
+
+urlpatterns += [
+    path("rounds/<int:round_id>/contestant/", live_views.contestant_console, name="contestant"),
+    path("rounds/<int:round_id>/scoreboard/", live_views.scoreboard, name="scoreboard"),
+    path("rounds/<int:round_id>/display/", live_views.display, name="display"),
+]
