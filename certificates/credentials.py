@@ -62,8 +62,14 @@ def canonicalize(document: dict) -> str:
     )
 
 
+@lru_cache(maxsize=256)
+def _config_hash(proof_config_json: str) -> bytes:
+    """A bulk run signs many credentials in the same second with the same key: one canonicalisation."""
+    return hashlib.sha256(canonicalize(json.loads(proof_config_json)).encode()).digest()
+
+
 def _hash_data(document: dict, proof_config: dict) -> bytes:
-    config_hash = hashlib.sha256(canonicalize(proof_config).encode()).digest()
+    config_hash = _config_hash(json.dumps(proof_config, sort_keys=True, ensure_ascii=False))
     document_hash = hashlib.sha256(canonicalize(document).encode()).digest()
     return config_hash + document_hash
 

@@ -116,7 +116,9 @@ def verify_json(request, code: str):
     if certificate.is_revoked:
         status.update(revoked_at=certificate.revoked_at.isoformat(), reason=certificate.revoke_reason)
     payload = {"number": certificate.number, "status": status, "credential": certificate.credential}
-    return JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Access-Control-Allow-Origin"] = "*"  # public data: wallets and verifiers on other sites may read it
+    return response
 
 
 # ------------------------------------------------------------------ 我的证书

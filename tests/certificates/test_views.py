@@ -62,6 +62,7 @@ def test_json_is_the_signed_credential_and_status(client, certificate):
     assert payload["credential"] == certificate.credential
     assert payload["status"] == {"state": "valid", "label": "有效"}
     assert payload["number"] == certificate.number
+    assert client.get(f"/verify/{certificate.code}.json")["Access-Control-Allow-Origin"] == "*"
 
 
 def test_verification_is_rate_limited_per_address(client, certificate, settings):
@@ -225,3 +226,12 @@ def test_template_editor_saves_versions_and_previews(client, organiser):
     )
     assert CertificateTemplate.objects.get(kind="skill_level").version == 2
     assert client.get("/certificates/manage/templates/nonsense/").status_code == 404
+
+
+def test_wagtail_admin_menu_shows_certificates_to_organisers_only(client, organiser, staff_a):
+    urls = ["/certificates/manage/", "/certificates/manage/skill-level/", "/certificates/manage/awards/"]
+    body = login(client, organiser).get("/admin/").content.decode()
+    assert all(f'"url": "{url}"' in body for url in urls)
+    client.logout()
+    body = login(client, staff_a).get("/admin/").content.decode()
+    assert not any(f'"url": "{url}"' in body for url in urls)
