@@ -81,3 +81,26 @@ class TemplateForm(forms.Form):
         except LayoutError as exc:
             raise forms.ValidationError(str(exc)) from None
         return data
+
+
+BAND_LEVEL_CHOICES = [(0, _("不颁发")), *LEVEL_CHOICES]
+
+
+class SkillFromRoundForm(AwardRoundForm):
+    """Skill-level certificates for the award winners of a published round, a level per award band."""
+
+    occupation = forms.CharField(
+        label=_("职业（工种）"), max_length=40, required=False, help_text=_("不填则用赛项名称")
+    )
+    level_first = forms.TypedChoiceField(label=_("一等奖"), choices=BAND_LEVEL_CHOICES, coerce=int, initial=2)
+    level_second = forms.TypedChoiceField(label=_("二等奖"), choices=BAND_LEVEL_CHOICES, coerce=int, initial=3)
+    level_third = forms.TypedChoiceField(label=_("三等奖"), choices=BAND_LEVEL_CHOICES, coerce=int, initial=3)
+    level_merit = forms.TypedChoiceField(label=_("优秀奖"), choices=BAND_LEVEL_CHOICES, coerce=int, initial=0)
+
+    def levels(self) -> dict[str, int]:
+        data = self.cleaned_data
+        bands = {"一等奖": "level_first", "二等奖": "level_second", "三等奖": "level_third", "优秀奖": "level_merit"}
+        return {award: data[field] for award, field in bands.items() if data[field]}
+
+    def occupation_value(self) -> str:
+        return self.cleaned_data["occupation"].strip() or self.cleaned_data["round"].track.name

@@ -25,11 +25,21 @@ def _enqueue(job: IssueJob) -> IssueJob:
 
 
 @transaction.atomic
-def job_create_skill_levels(*, rows, issued_by, issues=(), title: str = "") -> IssueJob:
+def job_create_skill_levels(*, rows, issued_by, issues=(), title: str = "", source: str = "") -> IssueJob:
     """Issue skill-level certificates for parsed rows (bulk.SkillRow) in the background; the rows
     that could not be read (bulk.RowIssue) are counted as failed from the start."""
     services._require_organiser(issued_by)
-    items = [{"user_id": r.user_id, "level": r.level, "occupation": r.occupation, "line": r.line} for r in rows]
+    items = [
+        {
+            "user_id": r.user_id,
+            "level": r.level,
+            "occupation": r.occupation,
+            "line": r.line,
+            "name": r.name,
+            "source": source,
+        }
+        for r in rows
+    ]
     errors = [_("第 %(line)s 行：%(message)s") % {"line": i.line, "message": i.message} for i in issues]
     job = IssueJob.objects.create(
         kind=CertificateKind.SKILL_LEVEL,
@@ -41,6 +51,28 @@ def job_create_skill_levels(*, rows, issued_by, issues=(), title: str = "") -> I
         created_by=issued_by,
     )
     return _enqueue(job)
+
+
+def job_create_skill_levels_from_round(*, rnd, levels: dict[str, int], occupation: str, issued_by) -> IssueJob:
+    """Skill-level certificates for a published round's award winners: `levels` maps 一等奖 … 优秀奖 to
+    a level (bands left out get none). One per person and round (source "round:<id>:skill")."""
+    from .bulk import SkillRow
+    from .selectors import awards_for_round
+
+    services._require_organiser(issued_by)
+    rows = [
+        SkillRow(
+            line=row.rank or 0,
+            user_id=row.user.pk,
+            name=row.user.real_name,
+            level=levels[row.award],
+            occupation=occupation,
+        )
+        for row in awards_for_round(rnd)
+        if levels.get(row.award)
+    ]
+    title = _("按成绩颁发职业技能等级证书：%(round)s（%(n)s 人）") % {"round": f"{rnd.track} {rnd}", "n": len(rows)}
+    return job_create_skill_levels(rows=rows, issued_by=issued_by, title=title, source=f"round:{rnd.pk}:skill")
 
 
 @transaction.atomic
@@ -67,23 +99,32 @@ def _record(job: IssueJob, *, done=0, skipped=0, failed=0, errors=()) -> None:
 
 
 def _items_skill_levels(job: IssueJob):
-    users = get_user_model().objects.in_bulk([i["user_id"] for i in job.params.get("items", [])])
-    for item in job.params.get("items", []):
+    items = job.params.get("items", [])
+    users = get_user_model().objects.in_bulk([i["user_id"] for i in items])
+    issued = set(
+        Certificate.objects.filter(
+            holder_id__in=users, source__in={i.get("source", "") for i in items} - {""}
+        ).values_list("holder_id", "source")
+    )
+    for item in items:
         user = users.get(item["user_id"])
-        label = _("第 %(line)s 行") % {"line": item.get("line", "?")}
+        source = item.get("source", "")
+        label = item.get("name") if source else _("第 %(line)s 行") % {"line": item.get("line", "?")}
         if user is None:
             yield label, None, _("用户已不存在")
             continue
+        if source and (user.pk, source) in issued:
+            yield label, "skip", None
+            continue
         try:
-            yield (
-                label,
-                services.skill_level_item(
-                    holder=user, level=item["level"], occupation=item["occupation"], issued_by=job.created_by
-                ),
-                None,
+            item = services.skill_level_item(
+                holder=user, level=item["level"], occupation=item["occupation"], issued_by=job.created_by, source=source
             )
         except Exception as exc:  # noqa: BLE001 - reported on the job
             yield label, None, str(exc)
+            continue
+        issued.add((user.pk, source))
+        yield label, item, None
 
 
 def _items_awards(job: IssueJob):

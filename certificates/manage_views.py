@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import is_organiser
 
 from . import bulk, jobs, pdf, selectors, services, snapshots
-from .forms import AwardRoundForm, BulkSkillLevelForm, RevokeForm, SkillLevelForm, TemplateForm
+from .forms import AwardRoundForm, BulkSkillLevelForm, RevokeForm, SkillFromRoundForm, SkillLevelForm, TemplateForm
 from .models import Certificate, CertificateKind, CertificateTemplate, IssueJob
 from .templating import Layout, LayoutError, layout_default, layout_for
 from .views import _facts
@@ -109,11 +109,28 @@ def certificate_zip(request):
 # ------------------------------------------------------------------ issuing
 
 
+def _round_form(data=None):
+    try:
+        return SkillFromRoundForm(data, prefix="round")
+    except ImportError:  # the contests app is not installed
+        return None
+
+
 @organiser_required
 def issue_skill_level(request):
-    single, upload = SkillLevelForm(prefix="one"), BulkSkillLevelForm(prefix="bulk")
+    single, upload, from_round = SkillLevelForm(prefix="one"), BulkSkillLevelForm(prefix="bulk"), _round_form()
     issues = []
-    if request.method == "POST" and "one-holder" in request.POST:
+    if request.method == "POST" and "round-round" in request.POST:
+        from_round = _round_form(request.POST)
+        if from_round is not None and from_round.is_valid():
+            job = jobs.job_create_skill_levels_from_round(
+                rnd=from_round.cleaned_data["round"],
+                levels=from_round.levels(),
+                occupation=from_round.occupation_value(),
+                issued_by=request.user,
+            )
+            return redirect("certificates:job", pk=job.pk)
+    elif request.method == "POST" and "one-holder" in request.POST:
         single = SkillLevelForm(request.POST, prefix="one")
         if single.is_valid():
             data = single.cleaned_data
@@ -144,7 +161,7 @@ def issue_skill_level(request):
                 return redirect("certificates:job", pk=job.pk)
             if not upload.errors and not issues:
                 upload.add_error("file", _("文件中没有数据行"))
-    context = {"single": single, "upload": upload, "issues": issues}
+    context = {"single": single, "upload": upload, "issues": issues, "from_round": from_round}
     return render(request, "certificates/manage/skill_level.html", context)
 
 

@@ -1,6 +1,10 @@
 """Background tasks (django-tasks): completion certificates after a course is completed, bulk jobs."""
 
+import logging
+
 from django_tasks import task
+
+log = logging.getLogger(__name__)
 
 
 @task()
@@ -12,7 +16,12 @@ def issue_completion(enrolment_id: int) -> str | None:
     enrolment = Enrolment.objects.filter(pk=enrolment_id).first()
     if enrolment is None:
         return None
-    certificate = certificate_issue_completion(enrolment=enrolment)
+    try:
+        certificate = certificate_issue_completion(enrolment=enrolment)
+    except Exception:
+        # e.g. a name with a character no font can draw: nothing was issued; an organiser must look.
+        log.exception("结业证书未能颁发（报名 %s）", enrolment_id)
+        raise
     return certificate.number if certificate else None
 
 

@@ -235,3 +235,23 @@ def test_wagtail_admin_menu_shows_certificates_to_organisers_only(client, organi
     client.logout()
     body = login(client, staff_a).get("/admin/").content.decode()
     assert not any(f'"url": "{url}"' in body for url in urls)
+
+
+def test_skill_levels_from_a_rounds_results_once_per_person(client, organiser, django_capture_on_commit_callbacks):
+    rnd = published_round(organiser=organiser)
+    data = {"round-round": rnd.pk, "round-occupation": "", "round-level_first": "2", "round-level_second": "3"}
+    data.update({"round-level_third": "0", "round-level_merit": "0"})
+    login(client, organiser)
+    assert "按大赛成绩颁发" in client.get("/certificates/manage/skill-level/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/certificates/manage/skill-level/", data)
+    issued = Certificate.objects.filter(kind="skill_level").order_by("snapshot__level__value")
+    assert [(c.holder.username, c.snapshot["level"]["label"], c.snapshot["occupation"]) for c in issued] == [
+        ("contestant0", "二级/技师", "工业互联网安全"),
+        ("contestant1", "三级/高级工", "工业互联网安全"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/certificates/manage/skill-level/", data)
+    again = IssueJob.objects.order_by("-pk").first()
+    assert (again.done, again.skipped) == (0, 2)
+    assert Certificate.objects.filter(kind="skill_level").count() == 2
