@@ -48,7 +48,16 @@ def document_loader(url: str, options=None) -> dict:
             "jsonld.LoadDocumentError",
             code="loading document failed",
         )
-    return {"contextUrl": None, "documentUrl": url, "document": _context(url), "contentType": "application/ld+json"}
+    # "static": pyld may keep the processed context by URL for the life of the process. Without a
+    # tag it re-resolves both contexts for every canonicalisation, serialising the ~25 KB of context
+    # JSON to compute its cache keys: a third of the signing time.
+    return {
+        "contextUrl": None,
+        "documentUrl": url,
+        "document": _context(url),
+        "contentType": "application/ld+json",
+        "tag": "static",
+    }
 
 
 # Nothing in this process may fetch a context from the network, whoever calls pyld.

@@ -91,12 +91,26 @@ def number_format(*, kind: str, year: int, level: int, serial: int) -> str:
 
 def serial_next(*, kind: str, year: int) -> int:
     """The next serial for a kind and year, taken inside the caller's transaction (row-locked)."""
+    return serial_block(kind=kind, year=year, count=1)
+
+
+def serial_block(*, kind: str, year: int, count: int) -> int:
+    """Take `count` consecutive serials for a kind and year in one transaction; returns the first."""
     from .models import NumberSequence
 
     with transaction.atomic():
         NumberSequence.objects.get_or_create(kind=kind, year=year)
-        NumberSequence.objects.filter(kind=kind, year=year).update(last=F("last") + 1)
-        return NumberSequence.objects.get(kind=kind, year=year).last
+        NumberSequence.objects.filter(kind=kind, year=year).update(last=F("last") + count)
+        return NumberSequence.objects.get(kind=kind, year=year).last - count + 1
+
+
+def serial_release(*, kind: str, year: int, taken_up_to: int, used_up_to: int) -> None:
+    """Give back the serials after `used_up_to` that were taken up to `taken_up_to` and not used,
+    if nobody has taken a later one since (so a failed issuance leaves no gap at the end)."""
+    from .models import NumberSequence
+
+    if used_up_to < taken_up_to:
+        NumberSequence.objects.filter(kind=kind, year=year, last=taken_up_to).update(last=used_up_to)
 
 
 def number_next(*, kind: str, year: int, level: int) -> str:

@@ -2,14 +2,16 @@
 
 Issuing takes a serial in a short transaction and signs the credential, renders the PDF outside any
 transaction (so workers do not hold the database's write lock while WeasyPrint works), then stores
-the file and inserts the row. If anything fails — a missing glyph, a duplicate — the file is
-removed, the serial is handed back when nobody took a later one, and no certificate exists. A
-certificate is never deleted: revoking sets its status.
+the file and inserts the row; a bulk batch (`issue_many`) takes its serials in one transaction and
+inserts its rows in one. If anything fails — a missing glyph, a duplicate — the file is removed,
+the serial is handed back when nobody took a later one, and no certificate exists. A certificate is
+never deleted: revoking sets its status.
 """
 
 import hashlib
 import json
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -24,7 +26,7 @@ from accounts.roles import is_organiser
 from courses.models import Enrolment, SkillLevel
 
 from . import credentials, numbers, pdf, snapshots
-from .models import Certificate, CertificateStatus, NumberSequence
+from .models import Certificate, CertificateStatus
 from .templating import layout_for
 
 log = logging.getLogger(__name__)
@@ -67,105 +69,155 @@ class _Pending:
         return [("credential.json", "Open Badges 3.0 凭证（已签名）", text)]
 
 
-def _prepare(snapshot: dict, holder, **fields) -> _Pending:
+def _prepare(snapshot: dict, holder, *, serial: int, **fields) -> _Pending:
+    """Number the certificate with a serial already taken, and sign its credential."""
     issued_at = fields.setdefault("issued_at", timezone.now())
     pending = _Pending(snapshot=snapshot, holder=holder, fields=fields)
     pending.year = timezone.localtime(issued_at).year
-    pending.serial = numbers.serial_next(kind=pending.kind, year=pending.year)
+    pending.serial = serial
     pending.number = numbers.number_format(
         kind=pending.kind, year=pending.year, level=snapshots.level_digit(snapshot), serial=pending.serial
     )
     pending.code = numbers.code_new()
-    try:
-        unsigned = credentials.credential_build(
-            snapshot=snapshot,
-            code=pending.code,
-            number=pending.number,
-            issued_at=issued_at,
-            expires_at=fields.get("expires_at"),
-            base_url=settings.CERTIFICATE_BASE_URL,
-        )
-        pending.credential = credentials.sign(unsigned)
-    except BaseException:
-        _abandon(pending)
-        raise
+    unsigned = credentials.credential_build(
+        snapshot=snapshot,
+        code=pending.code,
+        number=pending.number,
+        issued_at=issued_at,
+        expires_at=fields.get("expires_at"),
+        base_url=settings.CERTIFICATE_BASE_URL,
+    )
+    pending.credential = credentials.sign(unsigned)
     return pending
 
 
-def _abandon(pending: _Pending) -> None:
-    """Give the serial back if it is still the last one taken (no gap after a failed issuance)."""
-    NumberSequence.objects.filter(kind=pending.kind, year=pending.year, last=pending.serial).update(
-        last=pending.serial - 1
+def _row(pending: _Pending, stored: str, data: bytes, layout) -> Certificate:
+    return Certificate(
+        kind=pending.kind,
+        number=pending.number,
+        code=pending.code,
+        holder=pending.holder,
+        snapshot=pending.snapshot,
+        pdf=stored,
+        pdf_sha256=hashlib.sha256(data).hexdigest(),
+        credential=pending.credential,
+        template_version=layout.version,
+        rendered_at=timezone.now(),
+        **pending.fields,
     )
 
 
+def _save_file(pending: _Pending, data: bytes) -> str:
+    return default_storage.save(f"certificates/{pending.year}/{pending.code}.pdf", ContentFile(data))
+
+
 def _store(pending: _Pending, data: bytes, layout) -> Certificate:
-    stored = default_storage.save(f"certificates/{pending.year}/{pending.code}.pdf", ContentFile(data))
+    stored = _save_file(pending, data)
     try:
         with transaction.atomic():
-            return Certificate.objects.create(
-                kind=pending.kind,
-                number=pending.number,
-                code=pending.code,
-                holder=pending.holder,
-                snapshot=pending.snapshot,
-                pdf=stored,
-                pdf_sha256=hashlib.sha256(data).hexdigest(),
-                credential=pending.credential,
-                template_version=layout.version,
-                rendered_at=timezone.now(),
-                **pending.fields,
-            )
+            certificate = _row(pending, stored, data, layout)
+            certificate.save(force_insert=True)
+            return certificate
     except BaseException:
         default_storage.delete(stored)
         raise
 
 
-def _issue(snapshot: dict, holder, **fields) -> Certificate:
-    pending = _prepare(snapshot, holder, **fields)
+def _store_many(ready: list[tuple[_Pending, bytes]], layout) -> list[Certificate | Exception]:
+    """Store the files, then insert the rows in one transaction. If that fails (another worker issued
+    one of them meanwhile), insert them one by one, so only the offending ones fail."""
+    stored: list[tuple[_Pending, bytes, str]] = []
+    results: list[Certificate | Exception] = []
+    for pending, data in ready:
+        try:
+            stored.append((pending, data, _save_file(pending, data)))
+            results.append(None)
+        except Exception as exc:  # noqa: BLE001 - reported per item
+            results.append(exc)
+    if not stored:
+        return results
     try:
+        with transaction.atomic():
+            rows = Certificate.objects.bulk_create([_row(p, name, data, layout) for p, data, name in stored])
+    except IntegrityError:
+        rows = []
+        for pending, data, name in stored:
+            try:
+                with transaction.atomic():
+                    row = _row(pending, name, data, layout)
+                    row.save(force_insert=True)
+                rows.append(row)
+            except Exception as exc:  # noqa: BLE001 - reported per item
+                default_storage.delete(name)
+                rows.append(exc)
+    except BaseException:
+        for _pending, _data, name in stored:
+            default_storage.delete(name)
+        raise
+    rows_iter = iter(rows)
+    return [next(rows_iter) if result is None else result for result in results]
+
+
+def _issue(snapshot: dict, holder, **fields) -> Certificate:
+    kind = snapshot["kind"]
+    year = timezone.localtime(fields.setdefault("issued_at", timezone.now())).year
+    serial = numbers.serial_next(kind=kind, year=year)
+    try:
+        pending = _prepare(snapshot, holder, serial=serial, **fields)
         layout = layout_for(pending.kind)
         data = pdf.render_one(layout, pending.context(), pending.attachments())
         return _store(pending, data, layout)
     except BaseException:
-        _abandon(pending)
+        numbers.serial_release(kind=kind, year=year, taken_up_to=serial, used_up_to=serial - 1)
         raise
 
 
 def issue_many(items: list[tuple[dict, object, dict]]) -> list[Certificate | Exception]:
-    """Issue several certificates of one kind, rendered together; one result (or error) per item."""
+    """Issue several certificates of one kind, rendered together; one result (or error) per item.
+
+    The batch takes its serials in one transaction, lays its certificates out as one document and
+    inserts its rows in one transaction. An item that fails before rendering leaves its serial to
+    the next item; serials left unused at the end of the batch are given back when nobody has taken
+    a later one, as a single issuance does.
+    """
     if not items:
         return []
     layout = layout_for(items[0][0]["kind"])
-    pendings: list[_Pending | Exception] = []
-    for snapshot, holder, fields in items:
-        try:
-            pendings.append(_prepare(snapshot, holder, **fields))
-        except Exception as exc:  # noqa: BLE001 - reported per item
-            pendings.append(exc)
-    ready = [p for p in pendings if isinstance(p, _Pending)]
-    rendered = dict(
-        zip(
-            (id(p) for p in ready),
-            pdf.render_many(layout, [p.context() for p in ready], [p.attachments() for p in ready]) if ready else [],
-            strict=True,
+    now = timezone.now()
+    items = [(snapshot, holder, {"issued_at": now, **fields}) for snapshot, holder, fields in items]
+    keys = [(snapshot["kind"], timezone.localtime(fields["issued_at"]).year) for snapshot, _h, fields in items]
+    taken: dict[tuple[str, int], tuple[int, int]] = {}  # (kind, year) → first and last serial taken
+    for (kind, year), count in Counter(keys).items():
+        first = numbers.serial_block(kind=kind, year=year, count=count)
+        taken[(kind, year)] = (first, first + count - 1)
+    used = {key: first - 1 for key, (first, _last) in taken.items()}  # the last serial used so far
+    try:
+        pendings: list[_Pending | Exception] = []
+        for (snapshot, holder, fields), key in zip(items, keys, strict=True):
+            try:
+                pendings.append(_prepare(snapshot, holder, serial=used[key] + 1, **fields))
+                used[key] += 1
+            except Exception as exc:  # noqa: BLE001 - reported per item; the next item takes the serial
+                pendings.append(exc)
+        ready = [p for p in pendings if isinstance(p, _Pending)]
+        rendered = (
+            pdf.render_many(layout, [p.context() for p in ready], [p.attachments() for p in ready]) if ready else []
         )
-    )
-    results: list[Certificate | Exception] = []
-    for pending in pendings:
-        if isinstance(pending, Exception):
-            results.append(pending)
-            continue
-        data = rendered[id(pending)]
-        try:
-            if isinstance(data, Exception):
-                raise data
-            results.append(_store(pending, data, layout))
-        except Exception as exc:  # noqa: BLE001 - reported per item
-            results.append(exc)
-    for pending, result in reversed(list(zip(pendings, results, strict=True))):
-        if isinstance(pending, _Pending) and isinstance(result, Exception):
-            _abandon(pending)
+        outcome = {id(p): data for p, data in zip(ready, rendered, strict=True) if isinstance(data, Exception)}
+        good = [(p, data) for p, data in zip(ready, rendered, strict=True) if not isinstance(data, Exception)]
+        outcome.update(zip((id(p) for p, _data in good), _store_many(good, layout), strict=True))
+    except Exception:
+        for (kind, year), (first, last) in taken.items():  # nothing of this batch was stored
+            numbers.serial_release(kind=kind, year=year, taken_up_to=last, used_up_to=first - 1)
+        raise
+    results = [p if isinstance(p, Exception) else outcome[id(p)] for p in pendings]
+    stored = {key: first - 1 for key, (first, _last) in taken.items()}
+    for pending, result in zip(pendings, results, strict=True):
+        if isinstance(result, Certificate):
+            key = (pending.kind, pending.year)
+            stored[key] = max(stored[key], pending.serial)
+    for (kind, year), (_first, last) in taken.items():
+        numbers.serial_release(kind=kind, year=year, taken_up_to=last, used_up_to=stored[(kind, year)])
     return results
 
 

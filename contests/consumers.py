@@ -15,7 +15,6 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from . import events, services
@@ -23,6 +22,7 @@ from .hub import Subscriber
 from .liveboard import PUBLIC, STAFF
 from .models import Round
 from .permissions import entry_for_user, sees_live_board
+from .writer import AnswerWriter
 
 log = logging.getLogger(__name__)
 
@@ -201,24 +201,20 @@ class ContestantConsumer(LiveConsumer):
         if not isinstance(client_id, str) or not isinstance(question_id, int) or isinstance(question_id, bool):
             await self.send(text_data=rejected("invalid", _("答案格式不正确")))
             return
-        try:
-            ack = await database_sync_to_async(services.theory_answer_save)(
-                entry=self.entry,
-                question_id=question_id,
-                client_id=client_id,
-                answer=message.get("answer"),
-                epoch=self.epoch,
-            )
-        except services.AnswerRejected as exc:
-            await self.send(text_data=rejected(exc.code, exc.message))
-            if exc.code == "superseded":
+        save = services.AnswerSave(
+            entry_id=self.entry.pk,
+            question_id=question_id,
+            client_id=client_id,
+            answer=message.get("answer"),
+            epoch=self.epoch,
+        )
+        outcome = await AnswerWriter.get().save(save)
+        if isinstance(outcome, services.AnswerRejected):
+            await self.send(text_data=rejected(outcome.code, outcome.message))
+            if outcome.code == "superseded":
                 await self.taken_over()
             return
-        except DatabaseError:
-            log.exception("answer save failed")
-            await self.send(text_data=rejected("retry", _("服务器繁忙，答案未保存，将自动重试")))
-            return
-        await self.send(text_data=events.answer_ack(ack))
+        await self.send(text_data=events.answer_ack(outcome))
 
     async def handle_event(self, message: dict) -> None:
         kind = message["type"]

@@ -20,10 +20,10 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Literal, NotRequired, TypedDict
 
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 
 from django.conf import settings
@@ -359,11 +359,15 @@ def scoreboard_changed(round_id: int, seq: int) -> None:
 
 def round_state_changed(round_id: int) -> None:
     """Status, clock (pause, extension for everyone), freeze or reveal state changed."""
+    if _nobody_listens():
+        return
     rnd = Round.objects.select_related("track").get(pk=round_id)
     _emit(round_group(round_id), {"type": "round.state", "round": round_id, "state": round_clock(rnd)})
 
 
 def announcement_posted(round_id: int, announcement_id: int) -> None:
+    if _nobody_listens():
+        return
     note = Announcement.objects.get(pk=announcement_id)
     message = {"type": "announcement.posted", "round": round_id, "announcement": announcement_payload(note)}
     _emit(round_group(round_id), message)
@@ -379,6 +383,11 @@ def session_taken_over(entry_id: int, epoch: int) -> None:
     _emit(entry_group(entry_id), {"type": "session.taken_over", "entry": entry_id, "epoch": epoch})
 
 
+def _nobody_listens() -> bool:
+    """No sockets in this process (no event loop) and no other process to tell (in-memory layer)."""
+    return event_loop() is None and not cross_process()
+
+
 def _emit(group: str, message: dict) -> None:
     loop = event_loop()
     if loop is not None:
@@ -387,14 +396,30 @@ def _emit(group: str, message: dict) -> None:
         _publish_now(group, message)
 
 
+_publisher: dict = {}
+_publisher_lock = threading.Lock()
+
+
+def _publisher_loop() -> asyncio.AbstractEventLoop:
+    """One event loop in a daemon thread for code without a loop (commands, shells, sync tests), so
+    channels_redis keeps one connection pool instead of one per message."""
+    with _publisher_lock:
+        if "loop" not in _publisher:
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="contests-publisher", daemon=True).start()
+            _publisher["loop"] = loop
+        return _publisher["loop"]
+
+
 def _publish_now(group: str, message: dict) -> None:
-    """No event loop here (a management command, a shell): reach the servers through the layer."""
+    """No event loop here: reach the servers through the layer, waiting briefly for the send."""
+    loop = _publisher_loop()
 
     async def send():
-        await Hub(asyncio.get_running_loop()).publish(group, message)
+        await Hub(loop).publish(group, message)
 
     try:
-        async_to_sync(send)()
+        asyncio.run_coroutine_threadsafe(send(), loop).result(timeout=5)
     except Exception:
         log.exception("could not publish %s", message.get("type"))
 
@@ -529,6 +554,24 @@ async def _safety_ticks(hub: Hub, round_id: int) -> None:
     _boards(hub).pop(round_id, None)
 
 
+async def _deadline_watch(hub: Hub, round_id: int) -> None:
+    """While the round has sockets here, end it as soon as the last contestant's time is over: the
+    server is the clock, the organiser need not press “end”. A pause or an extension moves that
+    moment, so it is looked up again at least every `safety_interval()` seconds (a cheap query)."""
+    from . import services  # services call this module: imported when first needed
+
+    while _watchers(hub).get(round_id):
+        try:
+            due = await database_sync_to_async(services.round_end_if_due)(round_id=round_id)
+        except Exception:
+            log.exception("deadline check of round %s failed", round_id)
+            due = None
+        wait = safety_interval()
+        if due is not None:
+            wait = min(wait, max(0.05, (due - timezone.now()).total_seconds()))
+        await asyncio.sleep(wait)
+
+
 def _snapshot_text(board: LiveBoard, audience: Audience, view: View) -> str:
     cached = board.cache.get((audience, view))
     if cached is not None and cached[0] == board.seq:
@@ -556,6 +599,7 @@ def _watch(hub: Hub, round_id: int, delta: int) -> None:
         watchers.pop(round_id, None)
     elif delta > 0 and watchers[round_id] == 1:
         hub.spawn(_safety_ticks(hub, round_id))
+        hub.spawn(_deadline_watch(hub, round_id))
 
 
 def _mine(hub: Hub, round_id: int, entry_id: int, delta: int) -> None:

@@ -25,6 +25,9 @@ from .models import Round, RoundStatus, ScoreboardEvent, ScoreboardEventKind
 PUBLIC, STAFF = "public", "staff"
 AUDIENCES = (PUBLIC, STAFF)
 TOP_ROWS = 20
+# A board that fell behind (a slow flush under load) replays up to this many feed events: far cheaper
+# than reloading every row, which made it fall further behind (bench_round, docs/PERFORMANCE.md).
+CATCH_UP_EVENTS = 5000
 
 
 def _key(row: dict) -> tuple:
@@ -119,9 +122,9 @@ class LiveBoard:
             events = list(
                 ScoreboardEvent.objects.filter(round_id=self.round_id, seq__gt=self.seq)
                 .order_by("seq")
-                .values("seq", "kind", "public", "payload")[: selectors.MAX_REPLAY_EVENTS + 1]
+                .values("seq", "kind", "public", "payload")[: CATCH_UP_EVENTS + 1]
             )
-            if len(events) > selectors.MAX_REPLAY_EVENTS or any(e["kind"] == ScoreboardEventKind.STATE for e in events):
+            if len(events) > CATCH_UP_EVENTS or any(e["kind"] == ScoreboardEventKind.STATE for e in events):
                 self._reload()
                 return
             for event in events:

@@ -16,14 +16,14 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses import grading
 from courses.models import QuestionKind
 
-from . import events, scoring, selectors
+from . import events, scoring, selectors, sql
 from .models import (
     Announcement,
     AuditLog,
@@ -116,14 +116,15 @@ def _lock_round(rnd: Round) -> Round:
     return Round.objects.select_for_update(of=("self",)).select_related("track").get(pk=rnd.pk)
 
 
-def _next_seq(round_id: int) -> int:
-    """The next feed number of the round. The UPDATE holds the counter row until commit."""
-    RoundSequence.objects.filter(round_id=round_id).update(last_seq=F("last_seq") + 1)
-    return RoundSequence.objects.filter(round_id=round_id).values_list("last_seq", flat=True).get()
+def _next_seqs(round_id: int, count: int = 1) -> range:
+    """The next `count` feed numbers of the round. The UPDATE holds the counter row until commit."""
+    RoundSequence.objects.filter(round_id=round_id).update(last_seq=F("last_seq") + count)
+    last = RoundSequence.objects.filter(round_id=round_id).values_list("last_seq", flat=True).get()
+    return range(last - count + 1, last + 1)
 
 
 def _append_event(rnd: Round, *, kind: str, payload: dict, now: dt.datetime, public: bool = True) -> int:
-    seq = _next_seq(rnd.pk)
+    seq = _next_seqs(rnd.pk)[0]
     ScoreboardEvent.objects.create(round=rnd, seq=seq, kind=kind, public=public, payload=payload, created_at=now)
     transaction.on_commit(partial(events.scoreboard_changed, rnd.pk, seq))
     return seq
@@ -412,14 +413,45 @@ def round_end(*, round: Round, by, now: dt.datetime | None = None) -> Round:
     now = now or timezone.now()
     rnd = _lock_round(round)
     _require_status(rnd, RoundStatus.LOBBY, RoundStatus.RUNNING, RoundStatus.PAUSED)
+    return _end(rnd, now, by=by)
+
+
+def _end(rnd: Round, now: dt.datetime, *, by, **audit) -> Round:
     if rnd.paused_at:
         rnd.paused_seconds = rnd.paused_total(now)
         rnd.paused_at = None
     rnd.status, rnd.ended_at = RoundStatus.ENDED, now
     _save(rnd, "status", "ended_at", "paused_at", "paused_seconds")
-    _audit(actor=by, action="round.end", obj=rnd, now=now, rnd=rnd)
+    _audit(actor=by, action="round.end", obj=rnd, now=now, rnd=rnd, **audit)
     _state_changed(rnd, now)
     return rnd
+
+
+def round_last_deadline(rnd: Round, now: dt.datetime) -> dt.datetime:
+    """When the last contestant's time runs out: the round's deadline plus the longest own extension."""
+    longest = Entry.objects.filter(round=rnd).aggregate(longest=Max("extra_seconds"))["longest"] or 0
+    return rnd.deadline(now, longest)
+
+
+@transaction.atomic
+def round_end_if_due(*, round_id: int, now: dt.datetime | None = None) -> dt.datetime | None:
+    """The clock ends a running round once every contestant's time is over, as the organiser's “end”
+    would (audited with no actor). Returns when to look again while it still runs, else None.
+
+    Safe to call from several processes at once: the round row is locked and its status re-read.
+    """
+    now = now or timezone.now()
+    rnd = Round.objects.select_related("track").get(pk=round_id)
+    for locked in (False, True):  # look without a lock first: nearly every call finds time left
+        if rnd.status != RoundStatus.RUNNING:
+            return None
+        due = round_last_deadline(rnd, now)
+        if now < due:
+            return due
+        if not locked:
+            rnd = _lock_round(rnd)
+    _end(rnd, now, by=None, by_clock=True, deadline=due.isoformat())
+    return None
 
 
 @transaction.atomic
@@ -507,7 +539,22 @@ def _freeze_recheck(rnd: Round, now: dt.datetime) -> None:
 # ------------------------------------------------------------------ the board
 
 
-def _row_update(
+ROW_FIELDS = [
+    "theory_score",
+    "practical_score",
+    "total",
+    "reached_at",
+    "tasks",
+    "seq",
+    "frozen_theory",
+    "frozen_practical",
+    "frozen_total",
+    "frozen_reached_at",
+    "frozen_tasks",
+]
+
+
+def _row_apply(
     row: ScoreboardRow,
     rnd: Round,
     *,
@@ -515,8 +562,8 @@ def _row_update(
     theory: Decimal | None = None,
     tasks: dict | None = None,
     task_max: dict | None = None,
-) -> int:
-    """Apply one entry's new part score to its board row (already locked) and append the feed event."""
+) -> bool:
+    """Set an entry's new part score on its board row in memory; True when the public may see it."""
     frozen = rnd.is_frozen(now)
     if frozen and row.frozen_total is None:
         row.frozen_theory, row.frozen_practical, row.frozen_total = row.theory_score, row.practical_score, row.total
@@ -535,24 +582,24 @@ def _row_update(
     )
     if total != row.total:
         row.total, row.reached_at = total, now
+    return not frozen
+
+
+def _row_update(
+    row: ScoreboardRow,
+    rnd: Round,
+    *,
+    now: dt.datetime,
+    theory: Decimal | None = None,
+    tasks: dict | None = None,
+    task_max: dict | None = None,
+) -> int:
+    """Apply one entry's new part score to its board row (already locked) and append the feed event."""
+    public = _row_apply(row, rnd, now=now, theory=theory, tasks=tasks, task_max=task_max)
     row.seq = _append_event(
-        rnd, kind=ScoreboardEventKind.ROW, payload=selectors.row_payload(row), now=now, public=not frozen
+        rnd, kind=ScoreboardEventKind.ROW, payload=selectors.row_payload(row), now=now, public=public
     )
-    row.save(
-        update_fields=[
-            "theory_score",
-            "practical_score",
-            "total",
-            "reached_at",
-            "tasks",
-            "seq",
-            "frozen_theory",
-            "frozen_practical",
-            "frozen_total",
-            "frozen_reached_at",
-            "frozen_tasks",
-        ]
-    )
+    row.save(update_fields=ROW_FIELDS)
     return row.seq
 
 
@@ -574,7 +621,17 @@ def _reject(code: str, message: str) -> AnswerRejected:
     return AnswerRejected(code=code, message=message)
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class AnswerSave:
+    """One `answer.save` as a console sent it; `epoch` is the console's session number."""
+
+    entry_id: int
+    question_id: int
+    client_id: object
+    answer: object
+    epoch: int | None = None
+
+
 def theory_answer_save(
     *,
     entry: Entry,
@@ -584,82 +641,190 @@ def theory_answer_save(
     now: dt.datetime | None = None,
     epoch: int | None = None,
 ) -> AnswerAck:
-    """Store (or change) one answer and re-grade that question only; idempotent by `client_id`.
+    """Store (or change) one answer; raises AnswerRejected when it is refused (see theory_answers_save)."""
+    save = AnswerSave(entry_id=entry.pk, question_id=question_id, client_id=client_id, answer=answer, epoch=epoch)
+    (outcome,) = theory_answers_save(saves=[save], now=now)
+    if isinstance(outcome, AnswerRejected):
+        raise outcome
+    return outcome
 
-    A client id already stored is acknowledged again without a write — even after the deadline, since
-    it was stored in time. Otherwise the save is refused with AnswerRejected when the round is not
-    running, the entry's deadline has passed, a newer console took over (`epoch`), the question is not
-    in the paper, or the answer is malformed. The board row changes by this question's score difference.
+
+@transaction.atomic
+def theory_answers_save(*, saves: list[AnswerSave], now: dt.datetime | None = None) -> list[AnswerAck | AnswerRejected]:
+    """Store a batch of answers from any consoles in one transaction (group commit).
+
+    Each outcome, in order, is what that save alone would get after the ones before it: an AnswerAck,
+    or an AnswerRejected (not raised) when the round is not running, the entry's deadline has passed,
+    a newer console took over (`epoch`), the question is not in the paper, or the answer is malformed.
+    Saves are idempotent by client id: one stored already is acknowledged again without a write —
+    even after the deadline, since it was stored in time. Each question is graded on its own and the
+    board row moves by that question's score difference: one feed event per changed row per batch.
     """
-    now = now or timezone.now()
+    batch = _AnswerBatch(saves, now or timezone.now())
+    outcomes = [batch.apply(save) for save in saves]
+    batch.write()
+    return outcomes
+
+
+def _client_uuid(client_id) -> uuid.UUID | None:
+    if isinstance(client_id, uuid.UUID):
+        return client_id
     try:
-        client_uuid = client_id if isinstance(client_id, uuid.UUID) else uuid.UUID(str(client_id))
+        return uuid.UUID(str(client_id))
     except ValueError:
-        raise _reject("invalid", _("答案编号无效")) from None
-    entry = Entry.objects.select_related("round__track").get(pk=entry.pk)
-    rnd = entry.round
-    row = ScoreboardRow.objects.select_for_update().get(entry_id=entry.pk)  # serialises this entry's writes
+        return None
 
-    current = TheoryAnswer.objects.filter(entry=entry, question_id=question_id).first()
-    if current is not None and current.client_id == client_uuid:
-        return AnswerAck(str(client_uuid), current.question_id, current.revision, current.updated_at, True)
-    logged = TheoryAnswerLog.objects.filter(entry=entry, client_id=client_uuid).first()
-    if logged is not None:
-        return AnswerAck(str(client_uuid), logged.question_id, logged.revision, logged.created_at, True)
 
-    if epoch is not None and epoch != entry.session_epoch:
-        raise _reject("superseded", _("您的账号已在其他页面进入比赛，本页面的答案未保存"))
-    if not rnd.has_theory:
-        raise _reject("no_theory", _("本场次没有理论考试"))
-    if rnd.status in (RoundStatus.DRAFT, RoundStatus.LOBBY):
-        raise _reject("not_started", _("比赛尚未开始，答案未保存"))
-    if rnd.status == RoundStatus.PAUSED:
-        raise _reject("paused", _("比赛已暂停，答案未保存"))
-    if rnd.status not in LIVE_STATUSES or now >= entry.deadline(now):
-        raise _reject("deadline", _("作答时间已结束，答案未保存"))
-    rq = RoundQuestion.objects.select_related("question").filter(round=rnd, question_id=question_id).first()
-    if rq is None:
-        raise _reject("unknown_question", _("该题不在本场试卷中"))
-    try:
-        given = scoring.answer_parse(rq.question, answer)
-    except grading.SubmissionError as exc:
-        raise _reject("invalid", str(exc)) from None
-    result = scoring.answer_grade(rq.question, given, rq.score)
+@dataclass(frozen=True)
+class _EntryState:
+    pk: int
+    round_id: int
+    session_epoch: int
+    extra_seconds: int
 
-    previous_score = Decimal(0)
-    if current is None:
-        current = TheoryAnswer.objects.create(
-            entry=entry,
-            question_id=question_id,
-            client_id=client_uuid,
-            answer=given,
-            score=result.score,
-            correct=result.correct,
-            saved_at=now,
-            updated_at=now,
+
+class _AnswerBatch:
+    """What a batch of saves reads (a few queries for all of them), changes in memory, then writes."""
+
+    def __init__(self, saves: list[AnswerSave], now: dt.datetime):
+        self.now = now
+        entry_ids = sorted({s.entry_id for s in saves})
+        # Locked in entry order, so two processes' batches cannot deadlock on PostgreSQL. Whole rows are
+        # read later, only for entries whose score changed.
+        locked = ScoreboardRow.objects.select_for_update().filter(entry_id__in=entry_ids).order_by("entry_id")
+        self.theory_before = dict(locked.values_list("entry_id", "theory_score"))
+        fields = ("pk", "round_id", "session_epoch", "extra_seconds")
+        self.entries = {e[0]: _EntryState(*e) for e in Entry.objects.filter(pk__in=entry_ids).values_list(*fields)}
+        round_ids = {e.round_id for e in self.entries.values()}
+        self.rounds = Round.objects.select_related("track").in_bulk(round_ids)
+        pairs = {(s.entry_id, s.question_id) for s in saves if isinstance(s.question_id, int)}
+        # The answer itself is replaced, never read: leave its JSON in the database.
+        answers = sql.filter_pairs(TheoryAnswer, "entry", "question", pairs).defer("answer")
+        self.current = {(a.entry_id, a.question_id): a for a in answers}
+        used = {(s.entry_id, u) for s in saves if (u := _client_uuid(s.client_id)) is not None}
+        logged = sql.filter_pairs(TheoryAnswerLog, "entry", "client_id", used)
+        self.logged = {
+            (log["entry_id"], log["client_id"]): (log["question_id"], log["revision"], log["created_at"])
+            for log in logged.values("entry_id", "client_id", "question_id", "revision", "created_at")
+        }
+        question_ids = {q for _e, q in pairs}
+        papers = RoundQuestion.objects.select_related("question").filter(
+            round_id__in=round_ids, question_id__in=question_ids
         )
-    else:
-        previous_score = current.score
-        current.client_id, current.answer, current.score, current.correct = (
-            client_uuid,
-            given,
-            result.score,
-            result.correct,
+        self.papers = {(rq.round_id, rq.question_id): rq for rq in papers}
+        self.created: dict[tuple[int, int], TheoryAnswer] = {}
+        self.changed: dict[tuple[int, int], TheoryAnswer] = {}
+        self.log: list[TheoryAnswerLog] = []
+        self.theory: dict[int, Decimal] = {}  # entry -> its new theory score
+
+    def apply(self, save: AnswerSave) -> AnswerAck | AnswerRejected:
+        now = self.now
+        client_uuid = _client_uuid(save.client_id)
+        if client_uuid is None:
+            return _reject("invalid", _("答案编号无效"))
+        entry = self.entries.get(save.entry_id)
+        if entry is None:
+            return _reject("forbidden", _("您不是本场次审核通过的选手"))
+        rnd, key = self.rounds[entry.round_id], (entry.pk, save.question_id)
+        current = self.current.get(key)
+        if current is not None and current.client_id == client_uuid:
+            return AnswerAck(str(client_uuid), current.question_id, current.revision, current.updated_at, True)
+        logged = self.logged.get((entry.pk, client_uuid))
+        if logged is not None:
+            return AnswerAck(str(client_uuid), *logged, True)
+
+        if save.epoch is not None and save.epoch != entry.session_epoch:
+            return _reject("superseded", _("您的账号已在其他页面进入比赛，本页面的答案未保存"))
+        if not rnd.has_theory:
+            return _reject("no_theory", _("本场次没有理论考试"))
+        if rnd.status in (RoundStatus.DRAFT, RoundStatus.LOBBY):
+            return _reject("not_started", _("比赛尚未开始，答案未保存"))
+        if rnd.status == RoundStatus.PAUSED:
+            return _reject("paused", _("比赛已暂停，答案未保存"))
+        if rnd.status not in LIVE_STATUSES or now >= rnd.deadline(now, entry.extra_seconds):
+            return _reject("deadline", _("作答时间已结束，答案未保存"))
+        rq = self.papers.get((rnd.pk, save.question_id))
+        if rq is None:
+            return _reject("unknown_question", _("该题不在本场试卷中"))
+        try:
+            given = scoring.answer_parse(rq.question, save.answer)
+        except grading.SubmissionError as exc:
+            return _reject("invalid", str(exc))
+        result = scoring.answer_grade(rq.question, given, rq.score)
+
+        previous_score = Decimal(0)
+        if current is None:
+            current = TheoryAnswer(
+                entry_id=entry.pk,
+                question_id=save.question_id,
+                client_id=client_uuid,
+                answer=given,
+                score=result.score,
+                correct=result.correct,
+                saved_at=now,
+                updated_at=now,
+            )
+            self.current[key] = self.created[key] = current
+        else:
+            previous_score = current.score
+            current.client_id, current.answer, current.score, current.correct = (
+                client_uuid,
+                given,
+                result.score,
+                result.correct,
+            )
+            current.revision += 1
+            current.updated_at = now
+            if key not in self.created:
+                self.changed[key] = current
+        self.log.append(
+            TheoryAnswerLog(
+                entry_id=entry.pk,
+                question_id=save.question_id,
+                client_id=client_uuid,
+                answer=given,
+                revision=current.revision,
+                created_at=now,
+            )
         )
-        current.revision += 1
-        current.updated_at = now
-        current.save(update_fields=["client_id", "answer", "score", "correct", "revision", "updated_at"])
-    TheoryAnswerLog.objects.create(
-        entry=entry,
-        question_id=question_id,
-        client_id=client_uuid,
-        answer=given,
-        revision=current.revision,
-        created_at=now,
-    )
-    if result.score != previous_score:
-        _row_update(row, rnd, now=now, theory=row.theory_score - previous_score + result.score)
-    return AnswerAck(str(client_uuid), question_id, current.revision, now, False)
+        self.logged[(entry.pk, client_uuid)] = (save.question_id, current.revision, now)
+        if result.score != previous_score:
+            theory = self.theory.get(entry.pk, self.theory_before[entry.pk])
+            self.theory[entry.pk] = theory - previous_score + result.score
+        return AnswerAck(str(client_uuid), save.question_id, current.revision, now, False)
+
+    def write(self) -> None:
+        sql.insert_each(self.created.values())
+        if self.changed:
+            fields = ["client_id", "answer", "score", "correct", "revision", "updated_at"]
+            sql.update_each(self.changed.values(), fields)
+        sql.insert_each(self.log)
+        # Changed back within the batch: nothing to show.
+        moved = [e for e, theory in self.theory.items() if theory != self.theory_before[e]]
+        by_round: dict[int, list[ScoreboardRow]] = {}
+        for row in ScoreboardRow.objects.filter(entry_id__in=moved).order_by("entry_id"):
+            by_round.setdefault(row.round_id, []).append(row)
+        for round_id, rows in sorted(by_round.items()):
+            rnd = self.rounds[round_id]
+            seqs = _next_seqs(round_id, len(rows))
+            feed = []
+            for row, seq in zip(rows, seqs, strict=True):
+                public = _row_apply(row, rnd, now=self.now, theory=self.theory[row.entry_id])
+                row.seq = seq
+                payload = selectors.row_payload(row)
+                feed.append(
+                    ScoreboardEvent(
+                        round_id=round_id,
+                        seq=seq,
+                        kind=ScoreboardEventKind.ROW,
+                        public=public,
+                        payload=payload,
+                        created_at=self.now,
+                    )
+                )
+            sql.insert_each(feed)
+            sql.update_each(rows, ROW_FIELDS)
+            transaction.on_commit(partial(events.scoreboard_changed, round_id, seqs[-1]))
 
 
 # ------------------------------------------------------------------ judging

@@ -26,3 +26,11 @@ def test_a_batch_of_each_kind_is_issued_with_chinese_names(db, monkeypatch):
         == ["award"] * 2 + ["completion"] * 2 + ["skill_level"] * 2
     )
     assert all(len(c.snapshot["holder"]["name"]) >= 2 for c in Certificate.objects.all())
+
+
+def test_the_pool_preload_module_exists():
+    """multiprocessing's forkserver skips a preload module it cannot import, silently: the pool
+    would still run, but every worker would start cold."""
+    import importlib.util
+
+    assert importlib.util.find_spec(bench.PRELOAD) is not None

@@ -11,6 +11,7 @@ from django.utils import timezone
 from certificates import pdf, services, snapshots
 from certificates.credentials import verify_credential
 from certificates.models import Certificate, NumberSequence
+from certificates.numbers import CODE_ALPHABET
 from certificates.templating import Layout, layout_default
 from tests.certificates.helpers import attached_credential, pdffonts, pdftotext, qr_decode
 from tests.factories import UserFactory
@@ -133,3 +134,80 @@ def _context(name="张三"):
     return snapshots.layout_context(
         snapshot, number="ZJ20262000001", code="A" * 20, verify_url="http://testserver/verify/x/"
     )
+
+
+# ------------------------------------------------------------------ drawn once per process, right per certificate
+
+
+def test_qr_modules_are_exactly_what_qrcode_makes():
+    """artwork.qr_matrix chooses the mask its own way (fast); the symbol must be qrcode's, bit for bit."""
+    import random
+    import string
+
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    from certificates import artwork
+
+    rng = random.Random(5)
+    samples = ["x", "http://testserver/verify/SAMPLE2345SAMPLE2345/"]
+    for base in ["http://testserver", "http://127.0.0.1:8000", "https://zhengshu.skills-platform.example.org.cn/a"]:
+        samples += [f"{base}/verify/{''.join(rng.choices(CODE_ALPHABET, k=20))}/" for _ in range(12)]
+    samples += ["".join(rng.choices(string.printable, k=rng.randint(1, 400))) for _ in range(12)]
+    for data in samples:
+        reference = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2)
+        reference.add_data(data)
+        reference.make(fit=True)
+        assert artwork.qr_matrix(data) == reference.get_matrix(), data
+
+
+def test_certificates_laid_out_together_each_get_their_own_name_number_qr_and_credential():
+    names = ["欧阳明月", "司马光", "王小二"]
+    contexts, attachments = [], []
+    for i, name in enumerate(names):
+        context = _context(name=name)
+        code = f"{i}" * 4 + "ABCDEFGHJKLMNPQR"
+        context["cert"].update(number=f"ZJ2026200000{i + 1}", code=code)
+        context["verify_url"] = f"http://testserver/verify/{code}/"
+        contexts.append(context)
+        attachments.append([("credential.json", "凭证", f'{{"holder": "{name}"}}')])
+    pdfs = pdf.render_many(layout_default("skill_level"), contexts, attachments)
+    pdf.render_many(layout_default("skill_level"), contexts[:1], attachments[:1])  # a second batch, same process
+    assert len(pdfs) == 3
+    for data, context, name in zip(pdfs, contexts, names, strict=True):
+        assert isinstance(data, bytes)
+        text = pdftotext(data)
+        assert name in text and context["cert"]["number"] in text
+        assert [other for other in names if other != name and other in text] == []
+        assert qr_decode(data) == [context["verify_url"]]
+        assert attached_credential(data) == {"holder": name}
+
+
+def test_seal_is_the_same_image_weasyprint_would_embed(tmp_path):
+    """pdf.PreencodedImage writes the seal's colour and alpha once per process; the PDF must hold
+    exactly the pixels WeasyPrint's own decoding of the PNG gives."""
+    import subprocess
+
+    from PIL import Image, ImageChops
+
+    png = pdf.seal_png("工业和信息化技术技能人才网上学习平台")
+    assert png is not None
+    html = '<html><body><img src="cert-art:seal.png" style="width: 42mm; height: 42mm"></body></html>'
+    ours = pdf.html_to_pdf(pdf.Document(html=html, files={}, images={"cert-art:seal.png": pdf.PreencodedImage(png)}))
+    weasyprints = pdf.html_to_pdf(pdf.Document(html=html, files={"cert-art:seal.png": ("image/png", png)}))
+    extracted = {}
+    for label, data in (("ours", ours), ("weasyprint", weasyprints)):
+        (tmp_path / f"{label}.pdf").write_bytes(data)
+        subprocess.run(["pdfimages", "-png", str(tmp_path / f"{label}.pdf"), str(tmp_path / label)], check=True)  # noqa: S603, S607
+        extracted[label] = sorted(tmp_path.glob(f"{label}-*.png"))
+    assert len(extracted["ours"]) == len(extracted["weasyprint"]) == 2  # the colour image and its soft mask
+    for a, b in zip(extracted["ours"], extracted["weasyprint"], strict=True):
+        with Image.open(a) as first, Image.open(b) as second:
+            assert first.size == second.size == (397, 397)
+            assert ImageChops.difference(first.convert("RGB"), second.convert("RGB")).getbbox() is None
+
+
+def test_warm_up_renders_without_touching_the_database():
+    """bench_certificates' forkserver warms up before forking: no database connection may be opened
+    (pytest-django refuses database access in this test)."""
+    pdf.warm_up()

@@ -151,3 +151,61 @@ def test_rerender_keeps_number_code_and_signature(certificate, organiser):
         assert "新版" in pdftotext(handle.read())
     with pytest.raises(PermissionDenied):
         services.certificate_rerender(certificate=certificate, by=UserFactory())
+
+
+# ------------------------------------------------------------------ bulk batches
+
+
+def _media_files() -> list:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(str(p) for p in root.rglob("*.pdf")) if root.exists() else []
+
+
+def test_a_batch_takes_serials_once_and_gives_back_those_left_at_its_end(organiser):
+    from certificates import pdf
+    from certificates.models import NumberSequence
+
+    names = ["甲一", "乙\ue000二", "丙三", "丁\ue000四"]  # the second and fourth cannot be drawn
+    people = [UserFactory(real_name=name) for name in names]
+    items = [services.skill_level_item(holder=p, level=3, occupation="电工", issued_by=organiser) for p in people]
+    results = services.issue_many(items)
+    assert [type(r) for r in results] == [Certificate, pdf.MissingGlyphError, Certificate, pdf.MissingGlyphError]
+    assert [int(r.number[-6:]) for r in results if isinstance(r, Certificate)] == [1, 3]  # 2 was taken before it failed
+    assert NumberSequence.objects.get(kind="skill_level").last == 3  # 4 handed back: nobody took a later one
+    assert len(_media_files()) == 2
+    assert all(verify_credential(r.credential) for r in results if isinstance(r, Certificate))
+    later = services.issue_many(items[:1] + items[2:3])
+    assert [int(r.number[-6:]) for r in later] == [4, 5]
+
+
+def test_an_item_that_fails_before_rendering_leaves_its_serial_to_the_next(organiser, monkeypatch):
+    people = [UserFactory(real_name=name) for name in ["甲一", "乙二", "丙三"]]
+    items = [services.skill_level_item(holder=p, level=2, occupation="焊工", issued_by=organiser) for p in people]
+    real_sign = services.credentials.sign
+
+    def sign(document, **kwargs):
+        if document["credentialSubject"]["identifier"][0]["identityHash"] == "乙二":
+            raise ValueError("签名失败")
+        return real_sign(document, **kwargs)
+
+    monkeypatch.setattr(services.credentials, "sign", sign)
+    results = services.issue_many(items)
+    assert isinstance(results[1], ValueError)
+    assert [int(r.number[-6:]) for r in (results[0], results[2])] == [1, 2]
+
+
+def test_a_duplicate_in_a_batch_fails_alone_and_leaves_no_file(organiser):
+    """The rows of a batch go in with one insert; when that fails they go in one by one."""
+    holder, other = UserFactory(real_name="甲一"), UserFactory(real_name="乙二")
+    item = services.skill_level_item(holder=holder, level=3, occupation="电工", issued_by=organiser, source="list:7")
+    twin = services.skill_level_item(holder=holder, level=3, occupation="电工", issued_by=organiser, source="list:7")
+    fine = services.skill_level_item(holder=other, level=3, occupation="电工", issued_by=organiser, source="list:7")
+    results = services.issue_many([item, twin, fine])
+    assert isinstance(results[0], Certificate) and isinstance(results[2], Certificate)
+    assert isinstance(results[1], Exception)
+    assert Certificate.objects.count() == 2
+    assert _media_files() == sorted(c.pdf.path for c in Certificate.objects.all())

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from contests import selectors, services
-from contests.models import Entry, TheoryAnswer, TheoryAnswerLog
+from contests.models import AuditLog, Entry, Round, RoundStatus, TheoryAnswer, TheoryAnswerLog
 from tests.contests.conftest import minutes
 from tests.contests.factories import T0, RegistrationFactory, RoundFactory
 from tests.contests.helpers import cid, right, wrong
@@ -177,18 +177,47 @@ def test_answer_after_the_deadline_is_rejected_with_a_clear_message(running_roun
         hello = await sock.receive()
         assert hello["state"]["remaining_ms"] == 0
         await sock.send(**save(paper[1], True, client_id))
-        assert await sock.receive() == {
+        rejected, before = await sock.receive_until("answer.rejected")
+        assert rejected == {
             "type": "answer.rejected",
             "client_id": client_id,
             "question_id": paper[1].pk,
             "code": "deadline",
             "message": "作答时间已结束，答案未保存",
         }
-        assert await sock.nothing()
+        after = await sock.drain()
+        # Meanwhile the server's clock ended the round (test_the_clock_ends_the_round...): only that news.
+        assert {(m["type"], m["status"]) for m in before + after} <= {("round.state", "ended")}
         await sock.close()
 
     run(scenario)
     assert not TheoryAnswer.objects.filter(entry=entry).exists()
+
+
+def test_the_clock_ends_the_round_once_the_last_contestant_is_out_of_time(
+    running_round, organiser, entry, other_entry, learner, clock, settings
+):
+    settings.CONTEST_BOARD_SAFETY_SECONDS = 0.1  # how often a watching process looks at the clock
+    services.round_extend(round=running_round, by=organiser, seconds=120, entry=other_entry)
+    session = session_cookie(learner)
+
+    async def scenario():
+        sock = contestant(running_round.pk, session)
+        assert await sock.connect()
+        await sock.receive_until("hello")
+        clock.move_to(T0 + minutes(91))  # the round's own deadline has passed; other_entry has 2 more minutes
+        assert await sock.nothing(0.5)
+        status = (await db(Round.objects.get, pk=running_round.pk)).status
+        clock.move_to(T0 + minutes(92))
+        state, _ = await sock.receive_until("round.state")
+        await sock.close()
+        return status, state
+
+    status, state = run(scenario)
+    assert status == RoundStatus.RUNNING
+    assert (state["status"], state["remaining_ms"]) == ("ended", 0)
+    log = AuditLog.objects.get(round=running_round, action="round.end")
+    assert log.actor is None and log.data["by_clock"] is True
 
 
 def test_malformed_requests_get_errors_not_a_closed_socket(running_round, entry, learner, paper):

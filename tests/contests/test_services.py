@@ -358,3 +358,29 @@ def test_score_percentages_use_the_track_weights(entry, paper, judge):
     row = entry.board_row
     row.refresh_from_db()
     assert (row.theory_score, row.total) == (Decimal(30), Decimal(30))
+
+
+# ---------------------------------------------------------------- the clock ends the round
+
+
+def test_round_ends_by_the_clock_after_the_longest_own_extension_and_not_while_paused(
+    running_round, organiser, other_entry, clock
+):
+    services.round_extend(round=running_round, by=organiser, seconds=60, entry=other_entry)
+    ends = running_round.ends_at
+    clock.move_to(ends - minutes(1))
+    assert services.round_end_if_due(round_id=running_round.pk) == ends + minutes(1)
+    services.round_pause(round=running_round, by=organiser)
+    clock.move_to(ends + minutes(3.5))
+    assert services.round_end_if_due(round_id=running_round.pk) is None  # paused: the clock stands still
+    services.round_resume(round=running_round, by=organiser)  # paused 4.5 minutes: everyone gets them back
+    assert services.round_end_if_due(round_id=running_round.pk) == ends + minutes(5.5)
+    clock.move_to(ends + minutes(5.4))
+    assert services.round_end_if_due(round_id=running_round.pk) == ends + minutes(5.5)  # other_entry still writes
+    clock.move_to(ends + minutes(5.5))
+    assert services.round_end_if_due(round_id=running_round.pk) is None
+    running_round.refresh_from_db()
+    assert running_round.status == RoundStatus.ENDED
+    assert services.round_end_if_due(round_id=running_round.pk) is None  # once only
+    log = AuditLog.objects.get(round=running_round, action="round.end")
+    assert log.actor is None and log.data["by_clock"] is True

@@ -7,7 +7,7 @@
   var status = document.getElementById("preview-status");
   var timer = null, shown = null;
   function refresh() {
-    status.textContent = "生成中…";
+    status.textContent = status.dataset.busy;  // translated in the page
     fetch(form.dataset.preview, { method: "POST", body: new FormData(form), credentials: "same-origin" })
       .then(function (r) {
         if (!r.ok) return r.text().then(function (t) { throw new Error(t); });

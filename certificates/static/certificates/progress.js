@@ -8,8 +8,11 @@
     bar.setAttribute("aria-valuenow", p.percent);
     bar.firstElementChild.style.width = p.percent + "%";
     document.getElementById("job-status").textContent = p.status_label;
-    document.getElementById("job-counts").textContent =
-      "已颁发 " + p.done + "，跳过 " + p.skipped + "，失败 " + p.failed + "，共 " + p.total;
+    var counts = document.getElementById("job-counts");
+    // The sentence comes translated from the page (data-template), with {done} … {total} to fill in.
+    counts.textContent = counts.dataset.template.replace(/\{(done|skipped|failed|total)\}/g, function (_m, key) {
+      return p[key];
+    });
     var list = document.getElementById("job-errors");
     list.textContent = "";
     p.errors.forEach(function (e) {

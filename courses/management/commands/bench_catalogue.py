@@ -12,11 +12,7 @@ import json
 import logging
 import math
 import os
-import shutil
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 import warnings
 from urllib.parse import urlencode
@@ -27,6 +23,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+
+from config.bench import require_scratch, run_in_scratch
 
 SCRATCH_ENV = "BENCH_CATALOGUE_SCRATCH"
 SEARCH_WORD = "安全"  # appears inside titles such as “面向石化的工控安全实践”
@@ -129,54 +127,13 @@ class Command(BaseCommand):
     # ------------------------------------------------------------ parent
 
     def parent(self, *, courses, small, repeat, keep, **_options):
-        scratch = tempfile.mkdtemp(prefix="bench-catalogue-")
-        db_path = os.path.join(scratch, "db.sqlite3")
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-        env.update(
-            SQLITE_PATH=db_path,
-            MEDIA_ROOT=os.path.join(scratch, "media"),
-            DJANGO_DEBUG="false",
-            **{SCRATCH_ENV: db_path},
-        )
-        env.setdefault("DJANGO_SETTINGS_MODULE", os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.dev"))
-        cmd = [
-            sys.executable,
-            str(settings.BASE_DIR / "manage.py"),
-            "bench_catalogue",
-            "--worker",
-            f"--courses={courses}",
-            f"--small={small}",
-            f"--repeat={repeat}",
-        ]
-        self.stdout.write(f"临时数据库：{db_path}")
-        last = ""
-        try:
-            with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True, bufsize=1) as proc:  # noqa: S603
-                for line in proc.stdout:
-                    if last:
-                        self.stdout.write(last)
-                    last = line.rstrip("\n")
-            if proc.returncode:
-                if last:
-                    self.stdout.write(last)
-                raise CommandError(f"测量进程失败（退出码 {proc.returncode}）")
-        finally:
-            if keep:
-                self.stdout.write(f"已保留：{scratch}")
-            else:
-                shutil.rmtree(scratch, ignore_errors=True)
-        self.stdout.write(last)  # the JSON figures stay the last line
+        args = [f"--courses={courses}", f"--small={small}", f"--repeat={repeat}"]
+        run_in_scratch(self, "bench_catalogue", args, marker=SCRATCH_ENV, keep=keep)
 
     # ------------------------------------------------------------ worker
 
     def worker(self, *, courses, small, repeat, **_options):
-        db = settings.DATABASES["default"]
-        if not (
-            os.environ.get(SCRATCH_ENV)
-            and db["ENGINE"] == "django.db.backends.sqlite3"
-            and str(db["NAME"]) == os.environ[SCRATCH_ENV]
-        ):
-            raise CommandError("--worker 只能由 bench_catalogue 在临时 SQLite 数据库上启动")
+        require_scratch("bench_catalogue", SCRATCH_ENV)
         from courses.demo import courses_generate
 
         logging.getLogger("wagtail").setLevel(logging.WARNING)

@@ -19,16 +19,16 @@ import json
 import os
 import random
 import resource
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+
+from config.bench import require_scratch, run_in_scratch
 
 SCRATCH_ENV = "BENCH_IMPORT_SCRATCH"
 GOAL_SECONDS, GOAL_SHARE, GOAL_RSS_MB = 10.0, 0.25, 300
@@ -125,46 +125,18 @@ class Command(BaseCommand):
         return self.parent(**options)
 
     def parent(self, *, questions, courses, repeat, keep, **_options):
-        scratch = tempfile.mkdtemp(prefix="bench-import-")
-        db_path = os.path.join(scratch, "db.sqlite3")
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-        env.update(SQLITE_PATH=db_path, MEDIA_ROOT=os.path.join(scratch, "media"), DJANGO_DEBUG="false")
-        env[SCRATCH_ENV] = db_path
-        env.setdefault("DJANGO_SETTINGS_MODULE", os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.dev"))
-        cmd = [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_import", "--worker"]
-        cmd += [f"--questions={questions}", f"--courses={courses}", f"--repeat={repeat}"]
-        self.stdout.write(f"临时数据库：{db_path}")
-        last = ""
-        try:
+        def migrate(env):
             # Migrating in its own process keeps the worker's peak memory about the import alone.
             started = time.perf_counter()
-            migrate = [sys.executable, str(settings.BASE_DIR / "manage.py"), "migrate", "--noinput", "-v0"]
-            subprocess.run(migrate, env=env, check=True)  # noqa: S603
+            manage = [sys.executable, str(settings.BASE_DIR / "manage.py"), "migrate", "--noinput", "-v0"]
+            subprocess.run(manage, env=env, check=True)  # noqa: S603
             self.stdout.write(f"迁移：{time.perf_counter() - started:.1f} 秒")
-            with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True, bufsize=1) as proc:  # noqa: S603
-                for line in proc.stdout:
-                    if last:
-                        self.stdout.write(last)
-                    last = line.rstrip("\n")
-            if proc.returncode:
-                if last:
-                    self.stdout.write(last)
-                raise CommandError(f"测量进程失败（退出码 {proc.returncode}）")
-        finally:
-            if keep:
-                self.stdout.write(f"已保留：{scratch}")
-            else:
-                shutil.rmtree(scratch, ignore_errors=True)
-        self.stdout.write(last)
+
+        args = [f"--questions={questions}", f"--courses={courses}", f"--repeat={repeat}"]
+        run_in_scratch(self, "bench_import", args, marker=SCRATCH_ENV, keep=keep, before=migrate)
 
     def worker(self, *, questions, courses, repeat, **_options):
-        db = settings.DATABASES["default"]
-        if not (
-            os.environ.get(SCRATCH_ENV)
-            and db["ENGINE"] == "django.db.backends.sqlite3"
-            and str(db["NAME"]) == os.environ[SCRATCH_ENV]
-        ):
-            raise CommandError("--worker 只能由 bench_import 在临时 SQLite 数据库上启动")
+        require_scratch("bench_import", SCRATCH_ENV)
         import logging
 
         logging.disable(logging.INFO)

@@ -1,0 +1,325 @@
+"""The load of `manage.py bench_round`, run in its own process: contestants answering at a steady
+pace and scoreboard viewers, over real WebSockets (the `websockets` library), no Django.
+
+    python -m contests.benchmark.load --setup setup.json --url ws://127.0.0.1:8123 \
+        --duration 30 --rate 1000 --out result.json
+
+Contestants connect to /ws/rounds/<id>/contestant/ with their session cookie, wait for `hello`, then
+each sends `answer.save` every N/rate seconds (staggered), and times the `answer.ack`. Viewers
+connect to /ws/rounds/<id>/board/ (the default top view) and time every `scoreboard.top`.
+
+Staleness is from a score change being stored (the row's `reached_at`, the server's clock on this
+same host) to a viewer receiving the message that first shows it. A row counts when its
+`reached_at` is later than the `at` of the previous message (when the server read the board) and
+its own change put it in view: it was shown already, or its total beats the lowest shown before.
+A row that only moved into view because others dropped changed earlier, out of sight; counting it
+from that earlier moment measured how long the others took to drop, up to seconds. To keep the load process
+light, every viewer records (seq, time received) from the frame's first bytes, and a few viewers
+parse frames fully to learn which rows are new in each seq; the two are joined at the end.
+"""
+
+import argparse
+import asyncio
+import datetime as dt
+import gc
+import json
+import random
+import re
+import time
+import uuid
+from pathlib import Path
+
+from websockets.asyncio.client import connect
+
+SEQ = re.compile(r'"type":"scoreboard\.top","view":"top","seq":(\d+)')
+PARSERS = 10  # viewers that parse every frame
+TOP_ROWS = 20
+CONNECT_CONCURRENCY = 50
+
+
+def _ts(iso: str) -> float:
+    return dt.datetime.fromisoformat(iso).timestamp()
+
+
+def _answer(question: dict):
+    if question["kind"] == "true_false":
+        return random.random() < 0.5  # noqa: S311
+    return [random.choice(question["options"])]  # noqa: S311
+
+
+class Stats:
+    def __init__(self):
+        self.sent: dict[str, float] = {}
+        self.acks: dict[str, float] = {}  # client id -> latency in ms
+        self.acked_at: dict[str, float] = {}
+        self.rejected: dict[str, str] = {}
+        self.errors = 0
+        self.frames: list[list[tuple[int, float]]] = []  # per viewer: (seq, received)
+        self.new_rows: dict[int, list[float]] = {}  # seq -> reached_at of rows new in it
+        self.disconnects = 0
+        self.last_ack = 0.0
+
+
+async def contestant(url, origin, cookie, round_id, questions, stats, start, period, offset, stop, done, ready):
+    headers = {"Cookie": f"sessionid={cookie}"}
+    path = f"{url}/ws/rounds/{round_id}/contestant/"
+    try:
+        ws = await connect(
+            path,
+            origin=origin,
+            additional_headers=headers,
+            compression=None,
+            proxy=None,
+            open_timeout=120,
+            max_queue=None,
+        )
+        hello = json.loads(await ws.recv())
+        if hello.get("type") != "hello" or not hello.get("paper"):
+            raise RuntimeError(f"no paper in hello: {str(hello)[:200]}")
+    except Exception as exc:
+        ready.set_exception(exc)
+        raise
+    ready.set_result(True)
+    async with ws:
+
+        async def receive():
+            async for raw in ws:
+                message = json.loads(raw)
+                kind = message.get("type")
+                now = time.perf_counter()
+                if kind == "answer.ack":
+                    cid = message["client_id"]
+                    if cid in stats.sent and cid not in stats.acks:
+                        stats.acks[cid] = (now - stats.sent[cid]) * 1000
+                        stats.acked_at[cid] = now
+                        stats.last_ack = now
+                elif kind == "answer.rejected":
+                    stats.rejected[message.get("client_id")] = message["code"]
+                elif kind == "error":
+                    stats.errors += 1
+
+        receiver = asyncio.create_task(receive())
+        await start.wait()
+        begin = time.perf_counter() + offset
+        n = 0
+        while not stop.is_set():
+            due = begin + n * period
+            delay = due - time.perf_counter()
+            if delay > 0:
+                try:
+                    await asyncio.wait_for(stop.wait(), delay)
+                    break
+                except TimeoutError:
+                    pass
+            question = random.choice(questions)  # noqa: S311
+            cid = str(uuid.uuid4())
+            stats.sent[cid] = time.perf_counter()
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "answer.save",
+                        "client_id": cid,
+                        "question_id": question["id"],
+                        "answer": _answer(question),
+                    }
+                )
+            )
+            n += 1
+        await done.wait()  # keep the socket open for the last acknowledgements
+        receiver.cancel()
+
+
+async def viewer(url, origin, round_id, index, stats, done):
+    frames: list[tuple[int, float]] = []
+    stats.frames.append(frames)
+    parse = index < PARSERS
+    async with connect(
+        f"{url}/ws/rounds/{round_id}/board/",
+        origin=origin,
+        compression=None,
+        proxy=None,
+        open_timeout=120,
+        max_queue=None,
+    ) as ws:
+        snapshot = json.loads(await ws.recv())
+        previous_at = time.time()
+        seen = {(r["entry"], r["reached_at"]) for r in snapshot.get("rows", [])}
+        shown, floor = _view(snapshot.get("rows", []))
+        try:
+            while not done.is_set():
+                try:
+                    raw = await asyncio.wait_for(ws.recv(), 0.5)
+                except TimeoutError:
+                    continue
+                received = time.time()
+                match = SEQ.match(raw, 1)
+                if match is None:
+                    continue
+                seq = int(match.group(1))
+                frames.append((seq, received))
+                if parse:
+                    message = json.loads(raw)
+                    fresh = []
+                    for row in message["rows"]:
+                        key = (row["entry"], row["reached_at"])
+                        own_change = row["entry"] in shown or float(row["total"]) > floor
+                        if key not in seen and _ts(row["reached_at"]) > previous_at and own_change:
+                            fresh.append(_ts(row["reached_at"]))
+                        seen.add(key)
+                    previous_at = _ts(message["at"])
+                    shown, floor = _view(message["rows"])
+                    stats.new_rows.setdefault(seq, fresh)
+        except Exception:  # noqa: BLE001 - a dropped viewer is counted, not fatal
+            stats.disconnects += 1
+
+
+class _GcPauses:
+    def __init__(self):
+        self.started, self.longest_ms = 0.0, 0.0
+
+    def callback(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self.started = time.perf_counter()
+        else:
+            self.longest_ms = max(self.longest_ms, (time.perf_counter() - self.started) * 1000)
+
+
+def _gc_pauses() -> _GcPauses:
+    pauses = _GcPauses()
+    gc.callbacks.append(pauses.callback)
+    return pauses
+
+
+def _view(rows: list[dict]) -> tuple[set[int], float]:
+    """The entries a top view shows, and the total a row must beat to enter it."""
+    floor = float(rows[-1]["total"]) if len(rows) >= TOP_ROWS else float("-inf")
+    return {r["entry"] for r in rows}, floor
+
+
+def _pct(values: list[float], pct: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(pct / 100 * len(ordered)))], 1)
+
+
+async def run(args) -> dict:
+    setup = json.loads(Path(args.setup).read_text(encoding="utf-8"))
+    url, origin = args.url, args.url.replace("ws://", "http://")
+    round_id, questions = setup["round"], setup["questions"]
+    cookies = setup["sessions"][: args.contestants]
+    stats = Stats()
+    start, stop, done = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    period = len(cookies) / args.rate
+
+    t_connect = time.perf_counter()
+    viewers = []
+
+    async def open_viewer(i):
+        async with gate:
+            task = asyncio.create_task(viewer(url, origin, round_id, i, stats, done))
+            await asyncio.sleep(0.01)
+            return task
+
+    viewers = [await open_viewer(i) for i in range(args.viewers)]
+    contestants, readies = [], []
+    for i, cookie in enumerate(cookies):
+        ready = asyncio.get_running_loop().create_future()
+        readies.append(ready)
+        async with gate:
+            offset = i * period / len(cookies)  # evenly staggered
+            task = contestant(url, origin, cookie, round_id, questions, stats, start, period, offset, stop, done, ready)
+            contestants.append(asyncio.create_task(task))
+            if (i + 1) % CONNECT_CONCURRENCY == 0:
+                await asyncio.wait(readies[-CONNECT_CONCURRENCY:], timeout=120)
+    await asyncio.wait(readies, timeout=300)
+    connected = sum(1 for r in readies if r.done() and not r.exception())
+    connect_s = time.perf_counter() - t_connect
+    await asyncio.sleep(2)  # let the board settle after the connection burst
+    # The clients' own full garbage collections over thousands of sockets stalled this process for
+    # ~0.4 s every few seconds and showed up as server latency: keep what exists out of them.
+    gc.collect()
+    gc.freeze()
+    pauses = _gc_pauses()
+
+    t0 = time.perf_counter()
+    start.set()
+    await asyncio.sleep(args.duration)
+    stop.set()
+    steady_s = time.perf_counter() - t0
+    deadline = time.perf_counter() + args.grace
+    while len(stats.acks) + len(stats.rejected) < len(stats.sent) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1.0)  # the last board messages
+    done.set()
+    outcomes = await asyncio.gather(*contestants, *viewers, return_exceptions=True)
+    failures = [repr(o) for o in outcomes if isinstance(o, BaseException)]
+    gc.callbacks.remove(pauses.callback)
+
+    staleness = [
+        (received - reached) * 1000
+        for frames in stats.frames
+        for seq, received in frames
+        for reached in stats.new_rows.get(seq, ())
+    ]
+    acks = list(stats.acks.values())
+    timeline: dict[int, list[float]] = {}  # second of the steady phase -> ack latencies sent then
+    for cid, latency in stats.acks.items():
+        timeline.setdefault(int(stats.sent[cid] - t0), []).append(latency)
+    stale_timeline: dict[int, list[float]] = {}  # second of the steady phase -> staleness seen then
+    wall0 = time.time() - (time.perf_counter() - t0)
+    for frames in stats.frames:
+        for seq, received in frames:
+            for reached in stats.new_rows.get(seq, ()):
+                stale_timeline.setdefault(int(received - wall0), []).append((received - reached) * 1000)
+    return {
+        "connected": connected,
+        "connect_s": round(connect_s, 1),
+        "steady_s": round(steady_s, 1),
+        "sent": len(stats.sent),
+        "acked": len(stats.acks),
+        "rejected": len(stats.rejected),
+        "unacked": len(stats.sent) - len(stats.acks) - len(stats.rejected),
+        "rejected_codes": sorted(set(stats.rejected.values())),
+        "answers_per_s": round(len(stats.sent) / steady_s, 1),
+        "served_per_s": round(len(stats.acks) / max(stats.last_ack - t0, steady_s), 1),
+        "ack_p50_ms": _pct(acks, 50),
+        "ack_p99_ms": _pct(acks, 99),
+        "staleness_p50_ms": _pct(staleness, 50),
+        "staleness_p99_ms": _pct(staleness, 99),
+        "staleness_samples": len(staleness),
+        "board_frames": sum(len(f) for f in stats.frames),
+        "viewer_disconnects": stats.disconnects,
+        "errors": stats.errors,
+        "socket_failures": len(failures),
+        "load_gc_pause_max_ms": round(pauses.longest_ms, 1),
+        "first_failure": failures[0][:300] if failures else None,
+        "ack_timeline": {s: [len(v), _pct(v, 50), _pct(v, 99), round(max(v), 1)] for s, v in sorted(timeline.items())},
+        "staleness_timeline": {
+            s: [len(v), _pct(v, 50), _pct(v, 99), round(max(v), 1)] for s, v in sorted(stale_timeline.items())
+        },
+        "sent_ids": list(stats.sent),
+        "rejected_ids": [c for c in stats.rejected if c],
+        "acked_ids": list(stats.acks),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--setup", required=True)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--contestants", type=int, required=True)
+    parser.add_argument("--viewers", type=int, required=True)
+    parser.add_argument("--duration", type=float, required=True)
+    parser.add_argument("--rate", type=float, required=True)
+    parser.add_argument("--grace", type=float, default=120, help="seconds to wait for the last acks")
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    result = asyncio.run(run(args))
+    with open(args.out, "w", encoding="utf-8") as f:
+        json.dump(result, f)
+
+
+if __name__ == "__main__":
+    main()

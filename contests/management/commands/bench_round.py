@@ -1,0 +1,208 @@
+"""Load-test a live round: real Daphne, N contestants answering, M scoreboard viewers; then the same
+load against a bare `websockets` server, for comparison.
+
+    python manage.py bench_round --contestants 2000 --viewers 2000 --duration 30 [--rate 1000]
+
+1. A child process (this command with --prepare) migrates a scratch SQLite database in a temporary
+   directory (the embedded default: no DATABASE_URL, no REDIS_URL, in-memory channel layer) and
+   creates a running round with a 20-question paper and N approved contestants with sessions.
+2. Daphne serves that database in its own process; `contests.benchmark.load`, in another process,
+   connects the contestants and viewers, waits for every `hello`, then for --duration seconds sends
+   --rate answers a second in total (each contestant at an even pace) and times acks and boards.
+3. The stored answers are read back from the scratch database: `lost` counts answers sent but
+   neither stored nor explicitly rejected; `duplicated` counts stored rows beyond one per client id.
+4. `contests.benchmark.bare` takes the same load the same way.
+
+The last line printed is one JSON object; docs/PERFORMANCE.md records runs.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+PYTHON = sys.executable
+DAPHNE = str(Path(sys.executable).with_name("daphne"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise CommandError(f"server exited with {proc.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise CommandError(f"nothing listens on {port} after {timeout} s")
+
+
+def _peak_rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _run(cmd: list[str], env: dict) -> None:
+    subprocess.run(cmd, env=env, check=True)  # noqa: S603 - our own interpreter and scripts
+
+
+def _spawn(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
+    with open(log, "w") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+
+
+def _ratio(a, b):
+    return round(a / b, 2) if a is not None and b else None
+
+
+class Command(BaseCommand):
+    help = "Benchmark a live round on Daphne against a bare websockets server (last line: JSON)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--contestants", type=int, default=200)
+        parser.add_argument("--viewers", type=int, default=200)
+        parser.add_argument("--duration", type=float, default=20)
+        parser.add_argument("--rate", type=float, default=None, help="answers per second in total (default N/2)")
+        parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+        parser.add_argument("--prepare", metavar="DIR", help=argparse.SUPPRESS)
+
+    def handle(self, *args, **options):
+        if options["prepare"]:
+            from contests.benchmark.setup import prepare
+
+            prepare(contestants=options["contestants"], out=Path(options["prepare"]) / "setup.json")
+            return
+        n, m = options["contestants"], options["viewers"]
+        rate = options["rate"] or n / 2
+        scratch = Path(tempfile.mkdtemp(prefix="bench_round-"))
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        env |= {
+            "SQLITE_PATH": str(scratch / "db.sqlite3"),
+            "MEDIA_ROOT": str(scratch / "media"),
+            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+            "DJANGO_DEBUG": "false",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(settings.BASE_DIR),
+        }
+        try:
+            result = self.bench(scratch, env, n=n, m=m, rate=rate, duration=options["duration"])
+        finally:
+            if not options["keep"]:
+                shutil.rmtree(scratch, ignore_errors=True)
+        self.stdout.write(json.dumps(result, ensure_ascii=False))
+
+    def log(self, message: str) -> None:
+        self.stderr.write(f"[bench_round] {message}")
+
+    def bench(self, scratch: Path, env: dict, *, n: int, m: int, rate: float, duration: float) -> dict:
+        manage = str(settings.BASE_DIR / "manage.py")
+        self.log(f"preparing {n} contestants in {scratch}")
+        _run([PYTHON, manage, "bench_round", "--prepare", str(scratch), "--contestants", str(n)], env)
+        setup = scratch / "setup.json"
+        load = [PYTHON, "-m", "contests.benchmark.load", "--setup", str(setup), "--contestants", str(n)]
+        load += ["--viewers", str(m), "--duration", str(duration), "--rate", str(rate)]
+
+        port = _free_port()
+        self.log(f"daphne on {port}")
+        server = _spawn(
+            [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"], env, scratch / "daphne.log"
+        )
+        try:
+            _wait_port(port, server)
+            _run([*load, "--url", f"ws://127.0.0.1:{port}", "--out", str(scratch / "load-daphne.json")], env)
+            peak = _peak_rss_mb(server.pid)
+        finally:
+            _stop(server)
+        daphne = json.loads((scratch / "load-daphne.json").read_text())
+        daphne |= self.verify(scratch / "db.sqlite3", daphne)
+
+        port = _free_port()
+        self.log(f"bare websockets server on {port}")
+        stored_file = scratch / "bare-stored.json"
+        bare_cmd = [PYTHON, "-m", "contests.benchmark.bare", "--setup", str(setup), "--port", str(port)]
+        bare_proc = _spawn([*bare_cmd, "--stored", str(stored_file)], env, scratch / "bare.log")
+        try:
+            _wait_port(port, bare_proc)
+            _run([*load, "--url", f"ws://127.0.0.1:{port}", "--out", str(scratch / "load-bare.json")], env)
+            bare_peak = _peak_rss_mb(bare_proc.pid)
+        finally:
+            _stop(bare_proc)
+        bare = json.loads((scratch / "load-bare.json").read_text())
+        stored = set(json.loads(stored_file.read_text())) if stored_file.exists() else set()
+        bare_lost = len(set(bare["sent_ids"]) - set(bare["rejected_ids"]) - stored)
+
+        keys = ("answers_per_s", "served_per_s", "ack_p50_ms", "ack_p99_ms", "staleness_p50_ms", "staleness_p99_ms")
+        return {
+            "contestants": n,
+            "viewers": m,
+            "duration_s": duration,
+            "target_answers_per_s": rate,
+            **{k: daphne[k] for k in keys},
+            "lost": daphne["lost"],
+            "acked_not_stored": daphne["acked_not_stored"],
+            "unacked": daphne["unacked"],
+            "duplicated": daphne["duplicated"],
+            "peak_rss_mb": peak,
+            "sent": daphne["sent"],
+            "acked": daphne["acked"],
+            "rejected": daphne["rejected"],
+            "rejected_codes": daphne["rejected_codes"],
+            "connected": daphne["connected"],
+            "connect_s": daphne["connect_s"],
+            "board_frames": daphne["board_frames"],
+            "staleness_samples": daphne["staleness_samples"],
+            "socket_failures": daphne["socket_failures"],
+            "bare": {
+                **{k: bare[k] for k in keys},
+                "lost": bare_lost,
+                "unacked": bare["unacked"],
+                "peak_rss_mb": bare_peak,
+                "board_frames": bare["board_frames"],
+                "staleness_samples": bare["staleness_samples"],
+            },
+            "ratio_ack_p99": _ratio(daphne["ack_p99_ms"], bare["ack_p99_ms"]),
+            "ratio_staleness_p99": _ratio(daphne["staleness_p99_ms"], bare["staleness_p99_ms"]),
+        }
+
+    def verify(self, db: Path, load: dict) -> dict:
+        """Read the stored answers back: lost = sent − rejected − stored; duplicated = extra rows per id."""
+        with sqlite3.connect(db) as conn:
+            rows = [r[0] for r in conn.execute("SELECT client_id FROM contests_theoryanswerlog")]
+        stored = {str(r).replace("-", "") for r in rows}
+        norm = lambda ids: {i.replace("-", "") for i in ids}  # noqa: E731
+        return {
+            "lost": len(norm(load["sent_ids"]) - norm(load["rejected_ids"]) - stored),
+            "acked_not_stored": len(norm(load["acked_ids"]) - stored),
+            "duplicated": len(rows) - len(stored),
+        }

@@ -1,0 +1,131 @@
+"""Answers stored in batches (group commit): each outcome is what the save alone would have got."""
+
+import random
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from contests import services
+from contests.models import ScoreboardEvent, ScoreboardRow, TheoryAnswer, TheoryAnswerLog
+from contests.services import AnswerAck, AnswerRejected, AnswerSave
+from tests.contests.conftest import minutes
+from tests.contests.helpers import cid, half, right, wrong
+
+pytestmark = pytest.mark.django_db
+
+
+def a(entry, question, payload, client_id=None, **kw) -> AnswerSave:
+    return AnswerSave(entry_id=entry.pk, question_id=question.pk, client_id=client_id or cid(), answer=payload, **kw)
+
+
+def board(rnd):
+    return sorted(ScoreboardRow.objects.filter(round=rnd).values_list("entry_id", "theory_score", "total"))
+
+
+def answers(rnd):
+    rows = TheoryAnswer.objects.filter(entry__round=rnd)
+    return sorted(rows.values_list("entry_id", "question_id", "client_id", "answer", "score", "correct", "revision"))
+
+
+def test_a_batch_stores_what_the_same_saves_one_by_one_would(running_round, entry, other_entry, paper):
+    rng = random.Random(7)
+    saves = []
+    for _ in range(40):
+        question = rng.choice(paper)
+        choose = [right, wrong] + ([half] if question.kind == "fill" else [])
+        saves.append(a(rng.choice([entry, other_entry]), question, rng.choice(choose)(question)))
+    saves.append(saves[5])  # a resend inside the batch
+
+    batch_outcomes = services.theory_answers_save(saves=saves)
+    batched = (board(running_round), answers(running_round), TheoryAnswerLog.objects.count())
+
+    TheoryAnswer.objects.all().delete()
+    TheoryAnswerLog.objects.all().delete()
+    ScoreboardRow.objects.filter(round=running_round).update(theory_score=0, total=0)
+    one_by_one = []
+    for save in saves:
+        try:
+            one_by_one.append(
+                services.theory_answer_save(
+                    entry=running_round.entries.get(pk=save.entry_id),
+                    question_id=save.question_id,
+                    client_id=save.client_id,
+                    answer=save.answer,
+                )
+            )
+        except AnswerRejected as exc:
+            one_by_one.append(exc)
+    alone = (board(running_round), answers(running_round), TheoryAnswerLog.objects.count())
+
+    assert batched == alone
+    assert batched[2] == 40
+    assert [(o.revision, o.duplicate) for o in batch_outcomes] == [(o.revision, o.duplicate) for o in one_by_one]
+    assert batch_outcomes[-1].duplicate and batch_outcomes[-1].client_id == saves[5].client_id
+
+
+def test_refusals_inside_a_batch_leave_the_other_saves_stored(
+    running_round, organiser, entry, other_entry, paper, clock
+):
+    single, tf, _fill = paper
+    services.round_extend(round=running_round, by=organiser, seconds=600, entry=entry)
+    entry.refresh_from_db()
+    clock.move_to(running_round.ends_at + minutes(1))  # only `entry` still has time
+    outcomes = services.theory_answers_save(
+        saves=[
+            a(entry, single, right(single)),
+            a(other_entry, single, right(single)),
+            a(entry, tf, "不是布尔值"),
+            AnswerSave(entry_id=entry.pk, question_id=999_999, client_id=cid(), answer=True),
+            AnswerSave(entry_id=entry.pk, question_id=tf.pk, client_id="不是编号", answer=True),
+            a(entry, tf, right(tf), epoch=entry.session_epoch + 5),
+            a(entry, tf, right(tf)),
+        ]
+    )
+    kinds = [o.code if isinstance(o, AnswerRejected) else "ack" for o in outcomes]
+    assert kinds == ["ack", "deadline", "invalid", "unknown_question", "invalid", "superseded", "ack"]
+    row = ScoreboardRow.objects.get(entry=entry)
+    assert row.theory_score == Decimal(20)
+    assert TheoryAnswerLog.objects.filter(entry=entry).count() == 2
+    assert not TheoryAnswer.objects.filter(entry=other_entry).exists()
+
+
+def test_one_feed_event_per_changed_row_and_none_for_a_change_undone_in_the_batch(
+    running_round, entry, other_entry, paper, django_capture_on_commit_callbacks
+):
+    single, tf, _fill = paper
+    before = ScoreboardEvent.objects.filter(round=running_round).count()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        outcomes = services.theory_answers_save(
+            saves=[
+                a(entry, single, right(single)),
+                a(entry, tf, right(tf)),
+                a(entry, single, wrong(single)),  # the same question again: revision 2
+                a(other_entry, tf, right(tf)),
+                a(other_entry, tf, wrong(tf)),  # and back: no visible change
+            ]
+        )
+    assert [o.revision for o in outcomes] == [1, 1, 2, 1, 2]
+    events = list(ScoreboardEvent.objects.filter(round=running_round).order_by("seq")[before:])
+    assert [(e.payload["entry"], e.payload["theory"]) for e in events] == [(entry.pk, "10.0")]
+    assert len(callbacks) == 1  # one "the board changed" per round per batch
+    assert ScoreboardRow.objects.get(entry=other_entry).theory_score == 0
+    assert ScoreboardRow.objects.get(entry=entry).seq == events[-1].seq
+    stored = TheoryAnswer.objects.get(entry=entry, question=single)
+    assert (stored.revision, stored.correct, stored.client_id) == (2, False, uuid.UUID(outcomes[2].client_id))
+
+
+def test_a_batch_costs_the_same_few_queries_whatever_its_size(running_round, entry, other_entry, paper):
+    def queries(count):
+        saves = [a(e, q, right(q)) for e in (entry, other_entry) for q in paper][:count]
+        TheoryAnswer.objects.all().delete()
+        ScoreboardRow.objects.filter(round=running_round).update(theory_score=0, total=0)
+        with CaptureQueriesContext(connection) as ctx:
+            outcomes = services.theory_answers_save(saves=saves)
+        assert all(isinstance(o, AnswerAck) for o in outcomes)
+        return len(ctx.captured_queries)
+
+    assert queries(2) == queries(6)

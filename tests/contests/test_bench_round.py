@@ -1,0 +1,92 @@
+"""bench_round's load generator and bare server, against each other (no Django server, a few seconds)."""
+
+import argparse
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from contests.benchmark import load
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def setup_file(tmp_path):
+    questions = [
+        {"id": 1, "kind": "single", "options": ["a1", "b2"], "key": ["a1"]},
+        {"id": 2, "kind": "true_false", "options": [], "key": True},
+    ]
+    entries = [
+        {
+            "entry": n,
+            "session": f"s{n}",
+            "name": f"选手{n}",
+            "organisation": "甲公司",
+            "province": "32",
+            "province_name": "江苏省",
+        }
+        for n in range(1, 9)
+    ]
+    setup = {
+        "round": 7,
+        "paper": {"round": 7, "questions": [{"id": 1}, {"id": 2}]},
+        "questions": questions,
+        "sessions": [e["session"] for e in entries],
+        "entries": entries,
+    }
+    path = tmp_path / "setup.json"
+    path.write_text(json.dumps(setup, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_load_against_the_bare_server_acks_everything_and_measures_staleness(setup_file, tmp_path):
+    port, stored = free_port(), tmp_path / "stored.json"
+    cmd = [sys.executable, "-m", "contests.benchmark.bare", "--setup", str(setup_file), "--port", str(port)]
+    server = subprocess.Popen([*cmd, "--stored", str(stored)])  # noqa: S603
+    try:
+        for _ in range(100):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        args = argparse.Namespace(
+            setup=str(setup_file), url=f"ws://127.0.0.1:{port}", contestants=8, viewers=3, duration=2, rate=20, grace=5
+        )
+        result = asyncio.run(load.run(args))
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert result["connected"] == 8 and result["socket_failures"] == 0
+    assert 30 <= result["sent"] <= 50
+    assert result["acked"] == result["sent"] and result["unacked"] == 0
+    assert set(json.loads(stored.read_text())) == set(result["sent_ids"])
+    assert result["staleness_samples"] > 0 and result["board_frames"] > 0
+    assert 0 < result["staleness_p50_ms"] < 1000
+
+
+def test_bench_round_end_to_end_prints_the_figures_the_issue_asks_for():
+    """A tiny run of the real command: scratch database, Daphne, load process, bare server."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out, err = StringIO(), StringIO()
+    call_command("bench_round", contestants=6, viewers=3, duration=2, rate=12, stdout=out, stderr=err)
+    result = json.loads(out.getvalue().strip().splitlines()[-1])
+    keys = {"contestants", "viewers", "answers_per_s", "ack_p50_ms", "ack_p99_ms", "staleness_p50_ms"}
+    keys |= {"staleness_p99_ms", "lost", "duplicated", "peak_rss_mb", "bare", "ratio_ack_p99", "ratio_staleness_p99"}
+    assert keys <= result.keys()
+    assert {"ack_p99_ms", "staleness_p99_ms"} <= result["bare"].keys()
+    assert result["connected"] == 6 and result["socket_failures"] == 0
+    assert result["sent"] >= 18 and result["acked"] == result["sent"]
+    assert result["lost"] == 0 and result["duplicated"] == 0 and result["bare"]["lost"] == 0
+    assert result["peak_rss_mb"] > 0

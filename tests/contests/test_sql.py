@@ -1,0 +1,65 @@
+"""The batch statements store exactly what the ORM would, on SQLite and on PostgreSQL (.ci/run)."""
+
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from django.utils import timezone
+
+from contests import sql
+from contests.models import TheoryAnswer, TheoryAnswerLog
+
+pytestmark = pytest.mark.django_db
+
+
+def test_insert_and_update_each_round_trip_uuids_json_decimals_and_times(entry, paper):
+    now = timezone.now()
+    single, tf, fill = paper
+    rows = [
+        TheoryAnswer(
+            entry_id=entry.pk,
+            question_id=q.pk,
+            client_id=uuid.uuid4(),
+            answer=value,
+            score=Decimal("7.5"),
+            correct=True,
+            saved_at=now,
+            updated_at=now,
+        )
+        for q, value in ((single, ["a1"]), (tf, False), (fill, ["传输控制协议", "IP"]))
+    ]
+    sql.insert_each(rows)
+    stored = {a.question_id: a for a in TheoryAnswer.objects.filter(entry=entry)}
+    assert {q: (a.client_id, a.answer, a.score, a.saved_at) for q, a in stored.items()} == {
+        r.question_id: (r.client_id, r.answer, r.score, now) for r in rows
+    }
+
+    changed = stored[fill.pk]
+    changed.answer, changed.score, changed.revision, changed.client_id = {"空": "值"}, Decimal("2.0"), 3, uuid.uuid4()
+    sql.update_each([changed], ["answer", "score", "revision", "client_id"])
+    again = TheoryAnswer.objects.get(pk=changed.pk)
+    assert (again.answer, again.score, again.revision, again.client_id) == (
+        {"空": "值"},
+        Decimal("2.0"),
+        3,
+        changed.client_id,
+    )
+    assert TheoryAnswer.objects.get(pk=stored[tf.pk].pk).answer is False  # the others untouched
+
+
+def test_filter_pairs_matches_exact_pairs_only(entry, other_entry, paper):
+    now = timezone.now()
+    logs = [
+        TheoryAnswerLog(entry_id=e.pk, question_id=q.pk, client_id=uuid.uuid4(), revision=1, created_at=now)
+        for e in (entry, other_entry)
+        for q in paper
+    ]
+    TheoryAnswerLog.objects.bulk_create(logs)
+    wanted = {(logs[0].entry_id, logs[0].client_id), (logs[4].entry_id, logs[4].client_id)}
+    crossed = {(logs[0].entry_id, logs[4].client_id)}  # a real entry with another entry's id
+    found = sql.filter_pairs(TheoryAnswerLog, "entry", "client_id", wanted | crossed)
+    assert {(log.entry_id, log.client_id) for log in found} == wanted
+    assert not sql.filter_pairs(TheoryAnswerLog, "entry", "client_id", []).exists()
+    with pytest.raises(ValueError, match="at most"):
+        sql.filter_pairs(TheoryAnswerLog, "entry", "client_id", [(n, uuid.uuid4()) for n in range(sql.MAX_PAIRS + 1)])

@@ -1,0 +1,30 @@
+"""config/bench.py: the scratch directory of a bench_* command never outlives a failed worker, and
+workers refuse any database but their scratch file."""
+
+import glob
+import tempfile
+from io import StringIO
+
+import pytest
+
+from django.core.management.base import BaseCommand, CommandError
+
+from config.bench import require_scratch, run_in_scratch
+
+
+def test_a_failing_worker_is_reported_and_its_scratch_directory_removed():
+    command = BaseCommand(stdout=StringIO())
+    seen = {}
+    with pytest.raises(CommandError, match="测量进程失败"):
+        run_in_scratch(command, "no_such_bench", [], marker="BENCH_TEST_SCRATCH", keep=False, before=seen.update)
+    assert seen["SQLITE_PATH"] == seen["BENCH_TEST_SCRATCH"] and "DATABASE_URL" not in seen
+    assert not glob.glob(seen["SQLITE_PATH"]) and seen["SQLITE_PATH"].startswith(tempfile.gettempdir())
+
+
+def test_a_worker_refuses_a_database_that_is_not_its_scratch_file(monkeypatch):
+    monkeypatch.delenv("BENCH_TEST_SCRATCH", raising=False)
+    with pytest.raises(CommandError, match="临时 SQLite"):
+        require_scratch("bench_test", "BENCH_TEST_SCRATCH")
+    monkeypatch.setenv("BENCH_TEST_SCRATCH", "elsewhere.sqlite3")  # not the test database
+    with pytest.raises(CommandError, match="临时 SQLite"):
+        require_scratch("bench_test", "BENCH_TEST_SCRATCH")

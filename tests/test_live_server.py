@@ -1,0 +1,109 @@
+"""config/live_server.py: Daphne's writes go out at once when nothing is queued, in order, and the
+process's garbage collection is tuned — installed exactly when the app is served by Daphne."""
+
+import contextlib
+import socket
+import subprocess
+import sys
+
+import pytest
+from twisted.internet import tcp
+
+from django.conf import settings
+
+from config import live_server
+
+
+class Reactor:
+    """Records what a connection asks of the reactor."""
+
+    def __init__(self):
+        self.writers = set()
+
+    def addWriter(self, writer):  # noqa: N802 - Twisted's interface
+        self.writers.add(writer)
+
+    def removeWriter(self, writer):  # noqa: N802
+        self.writers.discard(writer)
+
+
+@pytest.fixture
+def pair(monkeypatch):
+    monkeypatch.setattr(tcp.Connection, "write", live_server._write)
+    ours, peer = socket.socketpair()
+    ours.setblocking(False)
+    ours.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    reactor = Reactor()
+    conn = tcp.Connection(ours, None, reactor)
+    conn.connected = 1
+    yield conn, peer, reactor
+    ours.close()
+    peer.close()
+
+
+def test_a_write_with_nothing_queued_is_sent_at_once(pair):
+    conn, peer, reactor = pair
+    conn.write(b'{"type":"answer.ack"}')
+    assert peer.recv(100) == b'{"type":"answer.ack"}'
+    assert reactor.writers == set()  # no trip through the reactor
+
+
+def test_what_the_socket_does_not_take_is_buffered_and_later_writes_keep_their_order(pair):
+    conn, peer, reactor = pair
+    big = bytes(range(256)) * 4096  # 1 MiB: more than the socket takes at once
+    conn.write(big)
+    assert reactor.writers == {conn} and conn._tempDataLen > 0
+    conn.write(b"tail")  # something is queued: this one waits its turn
+    received = bytearray()
+    peer.setblocking(False)
+    while reactor.writers or len(received) < len(big) + 4:
+        with contextlib.suppress(BlockingIOError):
+            received += peer.recv(65536)
+        if reactor.writers:
+            conn.doWrite()
+    assert bytes(received) == big + b"tail"
+
+
+def test_the_tuning_is_installed_inside_a_running_reactor_only():
+    """Run in a fresh interpreter: the app called outside a reactor (as in tests), then inside one."""
+    probe = """
+import gc
+import django
+django.setup()  # the daphne app's checks install Twisted's asyncio reactor, as Daphne does
+from twisted.internet import reactor, defer
+from config import live_server
+from config.asgi import application
+
+def state():
+    return live_server.write_through_installed(), gc.get_threshold() == live_server.GC_THRESHOLDS
+
+async def call():
+    async def receive():
+        return {"type": "websocket.disconnect", "code": 1000}
+    async def send(message):
+        pass
+    scope = {"type": "websocket", "path": "/ws/nowhere/", "headers": [], "query_string": b""}
+    try:
+        await application(scope, receive, send)
+    except Exception:
+        pass  # no such route: only the tuning matters here
+
+outside = live_server.served_by_twisted()
+def inside():
+    before = state()
+    d = defer.ensureDeferred(call())
+    d.addBoth(lambda _: print(outside, before, state()) or reactor.stop())
+reactor.callWhenRunning(inside)
+reactor.run()
+"""
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.test", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", probe], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "False (False, False) (True, True)"
+
+
+def test_not_installed_in_this_test_process():
+    assert not live_server.served_by_twisted()
+    assert not live_server.write_through_installed()
