@@ -433,25 +433,30 @@ def round_last_deadline(rnd: Round, now: dt.datetime) -> dt.datetime:
     return rnd.deadline(now, longest)
 
 
-@transaction.atomic
 def round_end_if_due(*, round_id: int, now: dt.datetime | None = None) -> dt.datetime | None:
     """The clock ends a running round once every contestant's time is over, as the organiser's “end”
     would (audited with no actor). Returns when to look again while it still runs, else None.
 
-    Safe to call from several processes at once: the round row is locked and its status re-read.
+    Every process with sockets on the round calls this every few seconds, and nearly every call finds
+    time left: that look is a plain read, so it takes no write lock (SQLite's IMMEDIATE transactions
+    would queue it behind the answer batches). Only a due round is locked, its status re-read, and ended.
     """
     now = now or timezone.now()
-    rnd = Round.objects.select_related("track").get(pk=round_id)
-    for locked in (False, True):  # look without a lock first: nearly every call finds time left
-        if rnd.status != RoundStatus.RUNNING:
-            return None
-        due = round_last_deadline(rnd, now)
-        if now < due:
+    due = _round_due(Round.objects.select_related("track").get(pk=round_id), now)
+    if due is None or now < due:
+        return due
+    with transaction.atomic():
+        rnd = _lock_round(Round(pk=round_id))
+        due = _round_due(rnd, now)
+        if due is None or now < due:  # another process ended it, or the organiser paused or extended it
             return due
-        if not locked:
-            rnd = _lock_round(rnd)
-    _end(rnd, now, by=None, by_clock=True, deadline=due.isoformat())
+        _end(rnd, now, by=None, by_clock=True, deadline=due.isoformat())
     return None
+
+
+def _round_due(rnd: Round, now: dt.datetime) -> dt.datetime | None:
+    """When a running round's last contestant runs out of time; None when it is not running."""
+    return round_last_deadline(rnd, now) if rnd.status == RoundStatus.RUNNING else None
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 """Helpers for socket tests: sessions, communicators on the real ASGI app, and a record of every frame."""
 
+import asyncio
 import json
 
 import pytest
@@ -83,18 +84,27 @@ class Socket:
         return message
 
     async def receive_until(self, kind: str, timeout: float = 3) -> tuple[dict, list[dict]]:
-        """Frames up to and including the first of type `kind`; returns it and the ones before."""
+        """Frames up to and including the first of type `kind` within `timeout` seconds in all (a
+        steady stream of other frames must not keep a test waiting); returns it and the ones before."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         skipped = []
         while True:
-            message = await self.receive(timeout)
+            left = deadline - loop.time()
+            if left <= 0:
+                raise AssertionError(f"no {kind!r} within {timeout} s; got {[m['type'] for m in skipped]}")
+            message = await self.receive(left)
             if message["type"] == kind:
                 return message, skipped
             skipped.append(message)
 
-    async def drain(self, quiet: float = 0.6) -> list[dict]:
-        """Every frame until none arrives for `quiet` seconds."""
+    async def drain(self, quiet: float = 0.6, limit: float = 10) -> list[dict]:
+        """Every frame until none arrives for `quiet` seconds (at most `limit` seconds in all)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
         out = []
         while not await self.comm.receive_nothing(timeout=quiet):
+            assert loop.time() < deadline, f"frames kept coming for {limit} s: {[m['type'] for m in out][-20:]}"
             out.append(await self.receive())
         return out
 

@@ -79,7 +79,9 @@ def connect(server_ws, path, cookie=None):
 async def receive_until(ws, kind, timeout=10):
     deadline = time.monotonic() + timeout
     while True:
-        message = json.loads(await asyncio.wait_for(ws.recv(), max(0.1, deadline - time.monotonic())))
+        left = deadline - time.monotonic()
+        assert left > 0, f"no {kind!r} within {timeout} s"
+        message = json.loads(await asyncio.wait_for(ws.recv(), left))
         if message["type"] == kind:
             return message
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from contests import selectors, services
-from contests.models import AuditLog, Entry, RoundStatus, TeamMember, TheoryAnswer, TheoryAnswerLog, TrackKind
+from contests.models import AuditLog, Entry, Round, RoundStatus, TeamMember, TheoryAnswer, TheoryAnswerLog, TrackKind
 from contests.services import AnswerRejected
 from tests.contests.conftest import minutes
 from tests.contests.factories import T0, RegistrationFactory, TrackFactory
@@ -384,3 +384,30 @@ def test_round_ends_by_the_clock_after_the_longest_own_extension_and_not_while_p
     assert services.round_end_if_due(round_id=running_round.pk) is None  # once only
     log = AuditLog.objects.get(round=running_round, action="round.end")
     assert log.actor is None and log.data["by_clock"] is True
+
+
+def test_a_look_that_finds_time_left_takes_no_lock(running_round, clock, monkeypatch):
+    def refuse(rnd):
+        raise AssertionError("locked the round although time was left")
+
+    monkeypatch.setattr(services, "_lock_round", refuse)
+    clock.move_to(running_round.ends_at - minutes(1))
+    assert services.round_end_if_due(round_id=running_round.pk) == running_round.ends_at
+
+
+def test_a_round_ended_by_the_organiser_between_look_and_lock_is_not_ended_twice(
+    running_round, organiser, clock, monkeypatch
+):
+    lock = services._lock_round
+
+    def organiser_ends_first(rnd):
+        monkeypatch.setattr(services, "_lock_round", lock)
+        services.round_end(round=Round.objects.get(pk=rnd.pk), by=organiser)
+        return lock(rnd)
+
+    monkeypatch.setattr(services, "_lock_round", organiser_ends_first)
+    clock.move_to(running_round.ends_at)
+    assert services.round_end_if_due(round_id=running_round.pk) is None
+    assert list(AuditLog.objects.filter(round=running_round, action="round.end").values_list("actor", flat=True)) == [
+        organiser.pk
+    ]
