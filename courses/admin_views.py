@@ -8,6 +8,7 @@ URL — edit, delete, history, usage, inspect, chooser — and saving re-checks 
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ProtectedError
 from django.http import Http404
@@ -15,11 +16,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
 
 from wagtail.admin.forms.choosers import BaseFilterForm
+from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import chooser as chooser_views
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.views.reports import ReportView
@@ -28,7 +32,8 @@ from wagtail.admin.widgets.button import HeaderButton
 from accounts.roles import is_organiser, is_provider_staff
 
 from . import selectors, services
-from .models import CoursePage, Question, QuestionKind
+from .forms import ProviderStaffAddForm
+from .models import CoursePage, Provider, Question, QuestionKind
 from .models.content import GRADABLE_KINDS
 from .permissions import policy_for
 
@@ -164,6 +169,74 @@ class ProviderCreateView(ScopedCreateView):
             form.add_error(None, exc)
             self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
+
+
+class ProviderIndexView(ScopedIndexView):
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if is_organiser(self.request.user):
+            url = reverse("courses_provider:staff", args=[instance.pk])
+            buttons.append(MenuItem(_("机构人员"), url=url, icon_name="group", priority=15))
+        return buttons
+
+
+class ProviderEditView(ScopedEditView):
+    @cached_property
+    def header_buttons(self):
+        if not is_organiser(self.request.user):
+            return []
+        url = reverse("courses_provider:staff", args=[self.object.pk])
+        return [HeaderButton(label=_("机构人员"), url=url, icon_name="group")]
+
+
+class ProviderStaffView(WagtailAdminTemplateMixin, TemplateView):
+    """机构人员: who authors a provider's courses. Organisers add accounts and take them off."""
+
+    template_name = "courses/provider_staff.html"
+    header_icon = "group"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not is_organiser(request.user):
+            raise PermissionDenied
+        self.provider = get_object_or_404(Provider, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("%(provider)s · 机构人员") % {"provider": self.provider.short_name or self.provider.name}
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("courses_provider:index"), "label": _("培训机构")},
+            {"url": reverse("courses_provider:edit", args=[self.provider.pk]), "label": self.provider.name},
+            {"url": None, "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, form=None, **kwargs):
+        members = self.provider.memberships.select_related("user").order_by("created_at")
+        return super().get_context_data(form=form or ProviderStaffAddForm(), members=members, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if "remove" in request.POST:
+            user = get_object_or_404(get_user_model(), pk=request.POST["remove"])
+            if services.provider_member_remove(provider=self.provider, user=user):
+                messages.success(request, _("已将 %(name)s 移出本机构") % {"name": _display_name(user)})
+            return redirect("courses_provider:staff", self.provider.pk)
+        form = ProviderStaffAddForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        user = form.cleaned_data["account"]
+        name = _display_name(user)
+        if self.provider.memberships.filter(user=user).exists():
+            messages.info(request, _("%(name)s 已是本机构人员") % {"name": name})
+        else:
+            services.provider_member_add(provider=self.provider, user=user)
+            messages.success(request, _("已将 %(name)s 加入本机构，可编辑本机构的课程和题库") % {"name": name})
+        return redirect("courses_provider:staff", self.provider.pk)
+
+
+def _display_name(user) -> str:
+    return f"{user.real_name}（{user.username}）" if user.real_name else user.username
 
 
 # ------------------------------------------------------------------ figures

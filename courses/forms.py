@@ -318,3 +318,26 @@ class QuestionAdminForm(ProviderScopedForm):
         # clean() then checks both with courses.grading.validate_question.
         self.instance.options = options
         return cleaned
+
+
+class ProviderStaffAddForm(forms.Form):
+    """Who to add to a provider's staff: an existing account, by user name or mobile number."""
+
+    account = forms.CharField(
+        label=_("用户名或手机号码"), max_length=150, help_text=_("对方需先注册账号；手机号码须只属于一个账号")
+    )
+
+    def clean_account(self):
+        from django.contrib.auth import get_user_model
+
+        value = self.cleaned_data["account"].strip()
+        users = get_user_model().objects.filter(is_active=True)
+        user = users.filter(username=value).first()
+        if user is None:
+            by_phone = list(users.filter(phone=value)[:2]) if value.isdigit() else []
+            if len(by_phone) > 1:
+                raise ValidationError(_("这个手机号码属于多个账号，请改用用户名"))
+            user = by_phone[0] if by_phone else None
+        if user is None:
+            raise ValidationError(_("没有找到这个账号（已停用的账号不能添加）"))
+        return user

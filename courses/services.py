@@ -106,6 +106,19 @@ def provider_member_add(*, provider: Provider, user) -> ProviderMembership:
     return membership
 
 
+@transaction.atomic
+def provider_member_remove(*, provider: Provider, user) -> bool:
+    """Take a user off a provider's staff: its group goes, and the staff role too once no provider is
+    left (their courses stay with the provider). False when they were not staff of it."""
+    deleted, _rows = ProviderMembership.objects.filter(provider=provider, user=user).delete()
+    if provider.group is not None:
+        user.groups.remove(provider.group)
+    if not ProviderMembership.objects.filter(user=user).exists():
+        user.groups.remove(provider_staff_group())
+    user._provider_ids = None
+    return bool(deleted)
+
+
 # ------------------------------------------------------------------ courses
 
 

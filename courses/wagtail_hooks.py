@@ -344,7 +344,9 @@ class ProviderViewSet(ScopedModelViewSet):
     icon = "group"
     menu_name = "providers"
     menu_label = _("培训机构")
+    index_view_class = admin_views.ProviderIndexView
     add_view_class = admin_views.ProviderCreateView
+    edit_view_class = admin_views.ProviderEditView
     list_display = ["name", "short_name", "slug", "website"]
     search_fields = ["name", "short_name"]
     panels = [
@@ -353,6 +355,12 @@ class ProviderViewSet(ScopedModelViewSet):
         FieldPanel("website"),
         FieldPanel("description"),
     ]
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("<int:pk>/staff/", admin_views.ProviderStaffView.as_view(), name="staff"),
+        ]
 
 
 class CourseStatsViewSet(ViewSet):
