@@ -181,6 +181,12 @@ class ProviderIndexView(ScopedIndexView):
 
 
 class ProviderEditView(ScopedEditView):
+    def save_instance(self):
+        provider = super().save_instance()
+        if "name" in self.form.changed_data:
+            services.provider_setup(provider=provider)  # the page title and collection name follow
+        return provider
+
     @cached_property
     def header_buttons(self):
         if not is_organiser(self.request.user):

@@ -64,7 +64,8 @@ def provider_staff_group() -> Group:
 
 @transaction.atomic
 def provider_setup(*, provider: Provider, catalogue: CourseCatalogPage | None = None) -> Provider:
-    """Give a provider its page, its media collection and a group scoped to both (idempotent).
+    """Give a provider its page, its media collection and a group scoped to both (idempotent); after a
+    rename, the page title and the collection name follow the provider's name.
 
     Wagtail's own permission checks then confine the provider's staff to this subtree.
     """
@@ -76,8 +77,14 @@ def provider_setup(*, provider: Provider, catalogue: CourseCatalogPage | None = 
         page = ProviderPage(title=provider.name, slug=provider.slug, provider=provider)
         catalogue.add_child(instance=page)
         page.save_revision().publish()
+    elif page.title != provider.name:  # renamed: the catalogue follows (the page's URL stays)
+        page.title = page.draft_title = provider.name
+        page.save(update_fields=["title", "draft_title"])
     if provider.collection is None:
         provider.collection = Collection.get_first_root_node().add_child(name=f"{provider.name}")
+    elif provider.collection.name != provider.name:
+        provider.collection.name = provider.name
+        provider.collection.save(update_fields=["name"])
     if provider.group is None:
         provider.group, _created = Group.objects.get_or_create(name=f"机构:{provider.slug}")
     provider.save(update_fields=["collection", "group"])

@@ -184,6 +184,10 @@ STORAGES = {
 # Serve uploaded media from Django; production puts nginx in front instead.
 SERVE_MEDIA = E.bool_("SERVE_MEDIA", default=False)
 
+# Uploaded import files (and their parsed JSON) are deleted this many days after upload by
+# `manage.py prune_imports` (run it daily); the import history keeps its summaries.
+IMPORT_FILE_RETENTION_DAYS = E.int_("IMPORT_FILE_RETENTION_DAYS", default=30)
+
 # Tampered or oversized submissions are refused with 400 before a view runs.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000

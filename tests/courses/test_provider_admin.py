@@ -1,4 +1,4 @@
-"""机构人员: organisers add accounts to a provider's staff and take them off, in the admin."""
+"""Providers in the admin: renaming one, and 机构人员 (organisers add accounts to its staff and take them off)."""
 
 import pytest
 
@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.roles import PROVIDER_STAFF_GROUP
 from courses import services
-from courses.models import ProviderMembership
+from courses.models import ProviderMembership, ProviderPage
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +93,27 @@ def test_only_organisers_reach_the_staff_page(client, staff_a, provider_a, learn
     client.force_login(staff_a)
     edit = client.get(reverse("courses_provider:edit", args=[provider_a.pk])).content.decode()
     assert staff_url(provider_a) not in edit
+
+
+def test_renaming_a_provider_renames_its_catalogue_page_and_media_collection_but_keeps_the_url(
+    client, organiser, provider_a
+):
+    page = ProviderPage.objects.get(provider=provider_a)
+    url = page.url
+    client.force_login(organiser)
+    response = client.post(
+        reverse("courses_provider:edit", args=[provider_a.pk]),
+        {
+            "name": "甲智能制造培训中心",
+            "short_name": "甲中心",
+            "slug": provider_a.slug,
+            "website": "",
+            "description": "",
+        },
+    )
+    assert response.status_code == 302
+    page.refresh_from_db()
+    provider_a.refresh_from_db()
+    assert (page.title, page.draft_title, page.url) == ("甲智能制造培训中心", "甲智能制造培训中心", url)
+    assert provider_a.collection.name == "甲智能制造培训中心"
+    assert "甲智能制造培训中心" in client.get(url).content.decode()
