@@ -17,7 +17,6 @@ import logging
 import os
 import threading
 import uuid
-import weakref
 from collections.abc import Awaitable, Callable
 
 from asgiref.sync import SyncToAsync
@@ -28,7 +27,9 @@ log = logging.getLogger(__name__)
 # Tags messages this process put on the layer, so its own relay skips them.
 ORIGIN = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
-_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()
+# A plain dict: each hub holds its loop, so weak keys would never be freed. Hubs of closed loops (one
+# per test run; a server has a single loop) are dropped when the next hub is made.
+_hubs: dict[asyncio.AbstractEventLoop, "Hub"] = {}
 _hubs_lock = threading.Lock()
 
 
@@ -89,6 +90,8 @@ class Hub:
         with _hubs_lock:
             hub = _hubs.get(loop)
             if hub is None:
+                for closed in [other for other in _hubs if other.is_closed()]:
+                    del _hubs[closed]
                 hub = _hubs[loop] = cls(loop)
             return hub
 
