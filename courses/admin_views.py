@@ -224,7 +224,8 @@ class ProviderStaffView(WagtailAdminTemplateMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         if "remove" in request.POST:
-            user = get_object_or_404(get_user_model(), pk=request.POST["remove"])
+            pk = request.POST["remove"]
+            user = get_object_or_404(get_user_model(), pk=int(pk) if pk.isdigit() else None)
             if services.provider_member_remove(provider=self.provider, user=user):
                 messages.success(request, _("已将 %(name)s 移出本机构") % {"name": _display_name(user)})
             return redirect("courses_provider:staff", self.provider.pk)

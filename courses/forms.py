@@ -13,6 +13,7 @@ an answer typed the way a question bank is written ("A", "ABC", "正确", "5G;�
 import re
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -328,8 +329,6 @@ class ProviderStaffAddForm(forms.Form):
     )
 
     def clean_account(self):
-        from django.contrib.auth import get_user_model
-
         value = self.cleaned_data["account"].strip()
         users = get_user_model().objects.filter(is_active=True)
         user = users.filter(username=value).first()

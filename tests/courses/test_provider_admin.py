@@ -117,3 +117,10 @@ def test_renaming_a_provider_renames_its_catalogue_page_and_media_collection_but
     assert (page.title, page.draft_title, page.url) == ("甲智能制造培训中心", "甲智能制造培训中心", url)
     assert provider_a.collection.name == "甲智能制造培训中心"
     assert "甲智能制造培训中心" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("remove", ["abc", "", "99999"])
+def test_removing_an_unknown_account_is_not_found_and_changes_nothing(client, organiser, staff_a, provider_a, remove):
+    client.force_login(organiser)
+    assert client.post(staff_url(provider_a), {"remove": remove}).status_code == 404
+    assert provider_a.memberships.filter(user=staff_a).exists()
