@@ -23,6 +23,17 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat()
 
 
+def _ack(cid, qid, *, duplicate: bool) -> dict:
+    return {
+        "type": "answer.ack",
+        "client_id": cid,
+        "question_id": qid,
+        "revision": 1,
+        "saved_at": _now(),
+        "duplicate": duplicate,
+    }
+
+
 def _dumps(message: dict) -> str:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
 
@@ -106,14 +117,7 @@ class Bare:
     def save(self, entry: dict, message: dict) -> dict:
         cid, qid = message.get("client_id"), message.get("question_id")
         if cid in self.stored:
-            return {
-                "type": "answer.ack",
-                "client_id": cid,
-                "question_id": qid,
-                "revision": 1,
-                "saved_at": _now(),
-                "duplicate": True,
-            }
+            return _ack(cid, qid, duplicate=True)
         if qid not in self.keys:
             return {
                 "type": "answer.rejected",
@@ -134,14 +138,7 @@ class Bare:
             row["reached_at"] = _now()
             self.seq += 1
             self.mark()
-        return {
-            "type": "answer.ack",
-            "client_id": cid,
-            "question_id": qid,
-            "revision": 1,
-            "saved_at": _now(),
-            "duplicate": False,
-        }
+        return _ack(cid, qid, duplicate=False)
 
     async def handler(self, ws) -> None:
         path = ws.request.path

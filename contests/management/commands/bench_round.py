@@ -133,32 +133,26 @@ class Command(BaseCommand):
         load = [PYTHON, "-m", "contests.benchmark.load", "--setup", str(setup), "--contestants", str(n)]
         load += ["--viewers", str(m), "--duration", str(duration), "--rate", str(rate)]
 
-        port = _free_port()
-        self.log(f"daphne on {port}")
-        server = _spawn(
-            [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"], env, scratch / "daphne.log"
-        )
-        try:
-            _wait_port(port, server)
-            _run([*load, "--url", f"ws://127.0.0.1:{port}", "--out", str(scratch / "load-daphne.json")], env)
-            peak = _peak_rss_mb(server.pid)
-        finally:
-            _stop(server)
-        daphne = json.loads((scratch / "load-daphne.json").read_text())
-        daphne |= self.verify(scratch / "db.sqlite3", daphne)
+        def drive(name: str, server_cmd) -> tuple[dict, float]:
+            """Start a server (`server_cmd(port)`), run the same load against it, stop it; its load
+            figures and peak RSS."""
+            port = _free_port()
+            self.log(f"{name} on {port}")
+            server = _spawn(server_cmd(str(port)), env, scratch / f"{name}.log")
+            out = scratch / f"load-{name}.json"
+            try:
+                _wait_port(port, server)
+                _run([*load, "--url", f"ws://127.0.0.1:{port}", "--out", str(out)], env)
+                peak = _peak_rss_mb(server.pid)
+            finally:
+                _stop(server)
+            return json.loads(out.read_text()), peak
 
-        port = _free_port()
-        self.log(f"bare websockets server on {port}")
+        daphne, peak = drive("daphne", lambda port: [DAPHNE, "-b", "127.0.0.1", "-p", port, "config.asgi:application"])
+        daphne |= self.verify(scratch / "db.sqlite3", daphne)
         stored_file = scratch / "bare-stored.json"
-        bare_cmd = [PYTHON, "-m", "contests.benchmark.bare", "--setup", str(setup), "--port", str(port)]
-        bare_proc = _spawn([*bare_cmd, "--stored", str(stored_file)], env, scratch / "bare.log")
-        try:
-            _wait_port(port, bare_proc)
-            _run([*load, "--url", f"ws://127.0.0.1:{port}", "--out", str(scratch / "load-bare.json")], env)
-            bare_peak = _peak_rss_mb(bare_proc.pid)
-        finally:
-            _stop(bare_proc)
-        bare = json.loads((scratch / "load-bare.json").read_text())
+        bare_cmd = [PYTHON, "-m", "contests.benchmark.bare", "--setup", str(setup), "--stored", str(stored_file)]
+        bare, bare_peak = drive("bare", lambda port: [*bare_cmd, "--port", port])
         stored = set(json.loads(stored_file.read_text())) if stored_file.exists() else set()
         bare_lost = len(set(bare["sent_ids"]) - set(bare["rejected_ids"]) - stored)
 
