@@ -2,10 +2,20 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .forms import ProfileForm, SignupForm
+
+
+def safe_next(request, url: str | None) -> str | None:
+    """A `next` address on this site, or None: `//evil.com`, `/\\evil.com` and `https://evil.com` are not."""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -17,8 +27,7 @@ def signup(request):
         user = form.save()
         login(request, user, backend="accounts.backends.UsernameOrEmailBackend")
         messages.success(request, _("注册成功，欢迎加入！"))
-        next_url = request.POST.get("next") or ""
-        return redirect(next_url if next_url.startswith("/") and not next_url.startswith("//") else "courses:dashboard")
+        return redirect(safe_next(request, request.POST.get("next")) or "courses:dashboard")
     return render(request, "accounts/signup.html", {"form": form, "next": request.GET.get("next", "")})
 
 

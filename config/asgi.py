@@ -2,7 +2,8 @@
 
 import os
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+# Unset means production: a forgotten variable must not serve DEBUG pages with a known secret.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 from django.core.asgi import get_asgi_application  # noqa: E402
 

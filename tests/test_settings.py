@@ -24,7 +24,9 @@ import importlib, json, sys
 import environ
 environ.Env.read_env = classmethod(lambda cls, *args, **kwargs: None)
 module = importlib.import_module(sys.argv[1])
-names = ["DEBUG", "SECRET_KEY", "DATABASES", "CACHES", "CHANNEL_LAYERS"]
+names = ["DEBUG", "SECRET_KEY", "DATABASES", "CACHES", "CHANNEL_LAYERS", "ALLOWED_HOSTS", "CERTIFICATE_BASE_URL",
+         "WAGTAILADMIN_BASE_URL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE"]
+names = [n for n in names if hasattr(module, n)]
 print(json.dumps({name: getattr(module, name) for name in names}, default=str))
 """
 
@@ -70,7 +72,12 @@ def refused(module: str, **env: str) -> str:
 PG_URL = "postgres://skills:s3cret@db.internal:5433/skills"
 REDIS_URL = "redis://cache.internal:6380/2"
 ALL_MODULES = ["config.settings.dev", "config.settings.test", "config.settings.production"]
-PRODUCTION_KEY = {"DJANGO_SECRET_KEY": "x" * 50}
+PRODUCTION_KEY = {
+    "DJANGO_SECRET_KEY": "x" * 50,
+    "DJANGO_ALLOWED_HOSTS": "skills.example.cn",
+    "CERTIFICATE_SIGNING_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+    "CERTIFICATE_BASE_URL": "https://skills.example.cn",
+}
 
 
 def _env_for(module):
@@ -156,10 +163,59 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY" in refused("config.settings.production", DJANGO_SECRET_KEY="")
 
 
-def test_production_starts_with_a_secret_key_and_debug_off():
+def _without(name: str, **changes: str) -> dict:
+    env = {k: v for k, v in PRODUCTION_KEY.items() if k != name}
+    return env | changes
+
+
+@pytest.mark.parametrize(
+    ("variable", "env"),
+    [
+        ("CERTIFICATE_SIGNING_KEY", _without("CERTIFICATE_SIGNING_KEY")),
+        ("DJANGO_ALLOWED_HOSTS", _without("DJANGO_ALLOWED_HOSTS")),
+        ("DJANGO_ALLOWED_HOSTS", _without("DJANGO_ALLOWED_HOSTS", DJANGO_ALLOWED_HOSTS="*")),
+        ("CERTIFICATE_BASE_URL", _without("CERTIFICATE_BASE_URL")),
+        ("CERTIFICATE_BASE_URL", _without("CERTIFICATE_BASE_URL", CERTIFICATE_BASE_URL="http://skills.example.cn")),
+        ("CERTIFICATE_BASE_URL", _without("CERTIFICATE_BASE_URL", CERTIFICATE_BASE_URL="https://127.0.0.1:8000")),
+        ("CERTIFICATE_BASE_URL", _without("CERTIFICATE_BASE_URL", WAGTAILADMIN_BASE_URL="http://127.0.0.1:8000")),
+        ("DJANGO_DEBUG", _without("", DJANGO_DEBUG="true")),
+    ],
+)
+def test_production_refuses_to_start_without_what_it_needs(variable, env):
+    last_line = refused("config.settings.production", **env).strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in last_line
+    assert variable in last_line
+
+
+def test_production_starts_with_its_variables_https_only():
     settings = load("config.settings.production", **PRODUCTION_KEY)
     assert settings["SECRET_KEY"] == PRODUCTION_KEY["DJANGO_SECRET_KEY"]
     assert settings["DEBUG"] is False
+    assert settings["ALLOWED_HOSTS"] == ["skills.example.cn"]
+    # QR codes on certificates point at the public site, and so do admin e-mails.
+    assert settings["CERTIFICATE_BASE_URL"] == "https://skills.example.cn"
+    assert settings["WAGTAILADMIN_BASE_URL"] == "https://skills.example.cn"
+    assert settings["SECURE_SSL_REDIRECT"] is True
+    assert settings["SECURE_HSTS_SECONDS"] >= 31_536_000
+    assert settings["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("entry", ["manage.py", "config/asgi.py"])
+def test_entry_points_default_to_production_settings(entry):
+    """Without DJANGO_SETTINGS_MODULE, manage.py and the ASGI app refuse to start instead of serving
+    the development settings (DEBUG on, any host, a known secret)."""
+    script = (
+        "import runpy, sys, environ; environ.Env.read_env = classmethod(lambda cls, *a, **k: None); "
+        f"sys.argv = [{entry!r}, 'check']; runpy.run_path({entry!r}, run_name='__main__')"
+        if entry == "manage.py"
+        else "import environ; environ.Env.read_env = classmethod(lambda cls, *a, **k: None); import config.asgi"
+    )
+    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(BASE_DIR), "LANG": "C.UTF-8"}
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script], env=clean, cwd=BASE_DIR, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
 
 
 @pytest.mark.parametrize(
