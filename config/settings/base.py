@@ -214,6 +214,8 @@ WAGTAILADMIN_BASE_URL = E.str_("WAGTAILADMIN_BASE_URL", default="http://127.0.0.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "ppt", "pptx", "xls", "xlsx", "zip", "txt", "mp4", "webm"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No avatar from gravatar.com: blocked in mainland China (pages stall) and it sends e-mail hashes abroad.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 # --- Security -------------------------------------------------------------
