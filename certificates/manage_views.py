@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,20 +109,14 @@ def certificate_zip(request):
 # ------------------------------------------------------------------ issuing
 
 
-def _round_form(data=None):
-    try:
-        return SkillFromRoundForm(data, prefix="round")
-    except ImportError:  # the contests app is not installed
-        return None
-
-
 @organiser_required
 def issue_skill_level(request):
-    single, upload, from_round = SkillLevelForm(prefix="one"), BulkSkillLevelForm(prefix="bulk"), _round_form()
+    single, upload = SkillLevelForm(prefix="one"), BulkSkillLevelForm(prefix="bulk")
+    from_round = SkillFromRoundForm(prefix="round")
     issues = []
     if request.method == "POST" and "round-round" in request.POST:
-        from_round = _round_form(request.POST)
-        if from_round is not None and from_round.is_valid():
+        from_round = SkillFromRoundForm(request.POST, prefix="round")
+        if from_round.is_valid():
             job = jobs.job_create_skill_levels_from_round(
                 rnd=from_round.cleaned_data["round"],
                 levels=from_round.levels(),
@@ -146,8 +140,10 @@ def issue_skill_level(request):
                 )
                 messages.success(request, _("已颁发证书 %(number)s") % {"number": certificate.number})
                 return redirect("certificates:manage_detail", pk=certificate.pk)
-            except (ValidationError, pdf.MissingGlyphError, LayoutError) as exc:
-                single.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+            except ValidationError as exc:
+                single.add_error(None, " ".join(exc.messages))
+            except (pdf.MissingGlyphError, LayoutError) as exc:
+                single.add_error(None, str(exc))
     elif request.method == "POST":
         upload = BulkSkillLevelForm(request.POST, request.FILES, prefix="bulk")
         if upload.is_valid():
@@ -167,11 +163,8 @@ def issue_skill_level(request):
 
 @organiser_required
 def issue_awards(request):
-    try:
-        form = AwardRoundForm(request.POST or None)
-    except ImportError:  # the contests app is not installed
-        form = None
-    if form is not None and request.method == "POST" and form.is_valid():
+    form = AwardRoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         job = jobs.job_create_awards(rnd=form.cleaned_data["round"], issued_by=request.user)
         return redirect("certificates:job", pk=job.pk)
     return render(request, "certificates/manage/awards.html", {"form": form})
@@ -202,8 +195,6 @@ def template_list(request):
 
 def _kind_or_404(kind: str) -> str:
     if kind not in CertificateKind.values:
-        from django.http import Http404
-
         raise Http404
     return kind
 

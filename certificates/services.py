@@ -269,13 +269,13 @@ def certificate_issue_skill_level(
         raise ValidationError(_("该持证人已有来自同一来源的证书")) from None
 
 
-def award_item(row: snapshots.AwardRow, *, issued_by):
+def award_item(row: snapshots.AwardWinner, *, issued_by):
     source = f"round:{row.round_id}"
     snapshot = snapshots.award(row, issued_at=timezone.now())
     return snapshot, row.user, {"issued_by": issued_by, "source": source}
 
 
-def certificate_issue_award(*, row: snapshots.AwardRow, issued_by) -> tuple[Certificate, bool]:
+def certificate_issue_award(*, row: snapshots.AwardWinner, issued_by) -> tuple[Certificate, bool]:
     """The award certificate of one winner of a round: (certificate, created). Idempotent per round."""
     _require_organiser(issued_by)
     existing = Certificate.objects.filter(holder=row.user, source=f"round:{row.round_id}").first()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.roles import is_organiser
+from courses.models import Enrolment
 
 from .models import Certificate
 from .numbers import code_normalise
@@ -126,8 +127,6 @@ def verify_json(request, code: str):
 
 @login_required
 def mine(request):
-    from courses.models import Enrolment
-
     certificates = Certificate.objects.for_holder(request.user).order_by("-issued_at")
     pending = (
         Enrolment.objects.filter(learner=request.user, completed_at__isnull=False, certificate__isnull=True)

@@ -79,7 +79,7 @@ def test_skill_level_is_for_organisers_only(learner, other_learner, organiser):
 def test_awards_for_round_reads_the_published_bands(organiser):
     rnd = published_round(organiser=organiser)
     rows = awards_for_round(rnd)
-    assert [(r.user.real_name, r.award, r.rank) for r in rows] == [
+    assert [(r.user.real_name, r.award_label, r.rank) for r in rows] == [
         (NAMES[0], "一等奖", 1),
         (NAMES[1], "二等奖", 2),
         (NAMES[2], "三等奖", 3),
@@ -110,8 +110,8 @@ def test_team_awards_give_every_member_a_certificate(organiser):
     rnd = published_round(organiser=organiser, team=True)
     rows = awards_for_round(rnd)
     assert len(rows) == 8
-    assert {r.team for r in rows if r.award == "一等奖"} == {"第1队"}
-    assert {r.user.real_name for r in rows if r.award == "一等奖"} == {NAMES[0], f"{NAMES[0]}的队友"}
+    assert {r.team for r in rows if r.award_label == "一等奖"} == {"第1队"}
+    assert {r.user.real_name for r in rows if r.award_label == "一等奖"} == {NAMES[0], f"{NAMES[0]}的队友"}
 
 
 def test_award_issuance_needs_an_organiser(organiser, learner):
