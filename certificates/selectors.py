@@ -2,12 +2,12 @@
 
 from django.db.models import Q
 
-from contests.models import Round, TeamMember
+from contests.models import Round, RoundStage, TeamMember
 from contests.scoring import Award
 from contests.selectors import AwardRow, published_awards
 
 from .models import Certificate
-from .snapshots import AwardWinner
+from .snapshots import AwardWinner, frozen_label
 
 
 def _team_members(rows: list[AwardRow]) -> dict[int, list]:
@@ -29,7 +29,7 @@ def awards_for_round(rnd: Round) -> list[AwardWinner]:
     are published. A team's award gives its leader and each member a certificate.
     """
     track = rnd.track
-    round_label = rnd.title or str(rnd.get_stage_display())
+    round_label = rnd.title or frozen_label(RoundStage(rnd.stage))
     rows = published_awards(rnd)
     members = _team_members(rows)
     winners = []

@@ -83,7 +83,7 @@ def completion(enrolment, *, issued_at) -> dict:
 
 
 def skill_level(holder, *, level: int, occupation: str, issued_at, expires_at=None) -> dict:
-    label = str(SkillLevel(level).label)
+    label = frozen_label(SkillLevel(level))
     return {
         "kind": "skill_level",
         "title": TITLES["skill_level"],

@@ -4,6 +4,7 @@ import pytest
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import QueryDict
+from django.utils import translation
 
 from certificates import services
 from certificates.credentials import verify_credential
@@ -209,3 +210,19 @@ def test_a_duplicate_in_a_batch_fails_alone_and_leaves_no_file(organiser):
     assert isinstance(results[1], Exception)
     assert Certificate.objects.count() == 2
     assert _media_files() == sorted(c.pdf.path for c in Certificate.objects.all())
+
+
+def test_labels_are_frozen_in_chinese_whatever_language_the_organiser_reads(organiser):
+    rnd = published_round(organiser=organiser)
+    rnd.title = ""
+    rnd.save()
+    with translation.override("en"):
+        rows = awards_for_round(rnd)
+        award, _created = services.certificate_issue_award(row=rows[0], issued_by=organiser)
+        skill = services.certificate_issue_skill_level(
+            holder=UserFactory(real_name="甲一"), level=2, occupation="电工", issued_by=organiser
+        )
+    assert (rows[0].award_label, rows[0].round) == ("一等奖", "预赛")
+    assert award.snapshot["contest"]["award"] == "一等奖" and award.number[6] == "1"
+    assert skill.snapshot["level"]["label"] == "二级/技师"
+    assert skill.snapshot["description"].endswith("“电工”二级/技师职业技能等级")
