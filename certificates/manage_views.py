@@ -1,5 +1,6 @@
 """Organiser pages: list and search, revoke, re-render, ZIP download, issue skill levels and awards,
-bulk-job progress, and the template editor with a live preview. Every view checks is_organiser."""
+bulk-job progress, and the template editor with a live preview. Every view checks is_organiser, and
+every write goes through certificates.services or certificates.jobs."""
 
 import datetime as dt
 import tempfile
@@ -205,19 +206,13 @@ def template_edit(request, kind: str):
     current = layout_for(kind)
     form = TemplateForm(request.POST or None, initial={"html": current.html, "css": current.css})
     if request.method == "POST" and "reset" in request.POST:
-        CertificateTemplate.objects.filter(kind=kind).delete()
+        services.certificate_template_reset(kind=kind, by=request.user)
         messages.success(request, _("已恢复默认模板"))
         return redirect("certificates:template_edit", kind=kind)
     if request.method == "POST" and form.is_valid():
-        saved, created = CertificateTemplate.objects.get_or_create(
-            kind=kind,
-            defaults={"html": form.cleaned_data["html"], "css": form.cleaned_data["css"], "updated_by": request.user},
+        saved = services.certificate_template_save(
+            kind=kind, html=form.cleaned_data["html"], css=form.cleaned_data["css"], by=request.user
         )
-        if not created:
-            saved.html, saved.css = form.cleaned_data["html"], form.cleaned_data["css"]
-            saved.version += 1
-            saved.updated_by = request.user
-            saved.save()
         messages.success(
             request,
             _("模板已保存（版本 %(v)s）；新颁发的证书将使用它，已颁发的证书可在详情页重新生成") % {"v": saved.version},

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from certificates import services
 from certificates.models import Certificate, CertificateTemplate, IssueJob
+from certificates.templating import layout_default
 from tests.certificates.contest_data import published_round
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
@@ -207,8 +208,6 @@ def test_template_editor_saves_versions_and_previews(client, organiser):
     login(client, organiser)
     page = client.get("/certificates/manage/templates/skill_level/").content.decode()
     assert "holder.name" in page and "preview.js" in page
-    from certificates.templating import layout_default
-
     default = layout_default("skill_level")
     html = default.html.replace("特发此证", "特发此证书")
     preview = client.post("/certificates/manage/templates/skill_level/preview.png", {"html": html, "css": default.css})
@@ -226,6 +225,15 @@ def test_template_editor_saves_versions_and_previews(client, organiser):
     )
     assert CertificateTemplate.objects.get(kind="skill_level").version == 2
     assert client.get("/certificates/manage/templates/nonsense/").status_code == 404
+
+
+def test_template_editor_resets_to_the_built_in_layout(client, organiser):
+    default = layout_default("award")
+    services.certificate_template_save(kind="award", html=default.html + " ", css=default.css, by=organiser)
+    response = login(client, organiser).post("/certificates/manage/templates/award/", {"reset": "1"})
+    assert response.status_code == 302 and response["Location"] == "/certificates/manage/templates/award/"
+    assert not CertificateTemplate.objects.filter(kind="award").exists()
+    assert "已恢复默认模板" in client.get(response["Location"]).content.decode()
 
 
 def test_wagtail_admin_menu_shows_certificates_to_organisers_only(client, organiser, staff_a):
