@@ -1,4 +1,5 @@
-"""The frozen data of a certificate (its snapshot) and what a layout sees when it is rendered.
+"""The frozen data of a certificate (its snapshot), what a layout sees when it is rendered, and what
+a verifier is shown.
 
 A snapshot is plain JSON written once at issuance: the holder's name and masked ID number, the
 course / level + occupation / contest + track + award + rank, the dates and the issuer. Everything
@@ -13,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Choices
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.idcard import mask
 from accounts.models import User
@@ -162,6 +164,36 @@ def date_cn(value: str) -> str:
         return ""
     day = dt.date.fromisoformat(value)
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def facts(snapshot: dict, *, number: str) -> list[tuple[str, str]]:
+    """What a verifier (and an organiser) is shown of a certificate, in the reader's language, all
+    from the frozen snapshot."""
+    s = snapshot
+    shown = [
+        (_("持证人"), s["holder"]["name"]),
+        (_("身份证号"), s["holder"].get("id_number_masked") or _("未登记")),
+        (_("证书类型"), s["title"]),
+        (_("证书编号"), number),
+    ]
+    if s["kind"] == "completion":
+        course = s["course"]
+        shown += [
+            (_("课程"), f"{course['title']}（{course['code']}）"),
+            (_("培训机构"), course["provider"]),
+            (_("学时"), course["hours"]),
+        ]
+    elif s["kind"] == "skill_level":
+        shown += [(_("职业（工种）"), s["occupation"]), (_("技能等级"), s["level"]["label"])]
+    else:
+        contest = s["contest"]
+        shown += [(_("大赛"), contest["name"]), (_("赛项"), contest["track"]), (_("奖项"), contest["award"])]
+        if contest.get("rank"):
+            shown.append((_("名次"), str(contest["rank"])))
+    shown += [(_("颁发日期"), date_cn(s["issued_on"])), (_("颁发机构"), s["issuer"])]
+    if s.get("expires_on"):
+        shown.append((_("有效期至"), date_cn(s["expires_on"])))
+    return shown
 
 
 def layout_context(snapshot: dict, *, number: str, code: str, verify_url: str) -> dict:

@@ -18,12 +18,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import is_organiser
-
-from . import bulk, jobs, pdf, selectors, services, snapshots
-from .forms import AwardRoundForm, BulkSkillLevelForm, RevokeForm, SkillFromRoundForm, SkillLevelForm, TemplateForm
-from .models import Certificate, CertificateKind, CertificateTemplate, IssueJob
-from .templating import Layout, LayoutError, layout_default, layout_for
-from .views import _facts
+from certificates import bulk, jobs, pdf, selectors, services, snapshots
+from certificates.forms import (
+    AwardRoundForm,
+    BulkSkillLevelForm,
+    RevokeForm,
+    SkillFromRoundForm,
+    SkillLevelForm,
+    TemplateForm,
+)
+from certificates.models import Certificate, CertificateKind, CertificateTemplate, IssueJob
+from certificates.templating import Layout, LayoutError, layout_default, layout_for
 
 ZIP_MAX = 500
 
@@ -55,7 +60,11 @@ def certificate_list(request):
 @organiser_required
 def certificate_detail(request, pk: int):
     certificate = get_object_or_404(Certificate.objects.select_related("holder", "revoked_by", "issued_by"), pk=pk)
-    context = {"certificate": certificate, "facts": _facts(certificate), "revoke_form": RevokeForm()}
+    context = {
+        "certificate": certificate,
+        "facts": snapshots.facts(certificate.snapshot, number=certificate.number),
+        "revoke_form": RevokeForm(),
+    }
     context["verify_url"] = services.verify_url(certificate.code)
     return render(request, "certificates/manage/detail.html", context)
 
