@@ -6,12 +6,14 @@ from django.conf import settings
 from django.core.checks import Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
+from . import fonts
+from .keys import parse_private_key
+from .numbers import pattern_regex
+
 
 @register()
 def harfbuzz_subset_check(app_configs=None, **kwargs):
-    from .fonts import harfbuzz_subset_available
-
-    if harfbuzz_subset_available():
+    if fonts.harfbuzz_subset_available():
         return []
     return [
         Warning(
@@ -39,9 +41,6 @@ def poppler_check(app_configs=None, **kwargs):
 
 @register()
 def settings_check(app_configs=None, **kwargs):
-    from .keys import parse_private_key
-    from .numbers import pattern_regex
-
     problems = []
     try:
         pattern_regex()

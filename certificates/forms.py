@@ -3,6 +3,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from accounts.idcard import normalise as normalise_id
+from contests.models import Round, RoundStatus
+from contests.scoring import Award
 from courses.models import SkillLevel
 
 from .templating import LayoutError, layout_check
@@ -58,8 +60,6 @@ class AwardRoundForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from contests.models import Round, RoundStatus
-
         self.fields["round"].queryset = (
             Round.objects.filter(status=RoundStatus.PUBLISHED)
             .select_related("track__contest")
@@ -92,15 +92,15 @@ class SkillFromRoundForm(AwardRoundForm):
     occupation = forms.CharField(
         label=_("职业（工种）"), max_length=40, required=False, help_text=_("不填则用赛项名称")
     )
-    level_first = forms.TypedChoiceField(label=_("一等奖"), choices=BAND_LEVEL_CHOICES, coerce=int, initial=2)
-    level_second = forms.TypedChoiceField(label=_("二等奖"), choices=BAND_LEVEL_CHOICES, coerce=int, initial=3)
-    level_third = forms.TypedChoiceField(label=_("三等奖"), choices=BAND_LEVEL_CHOICES, coerce=int, initial=3)
-    level_merit = forms.TypedChoiceField(label=_("优秀奖"), choices=BAND_LEVEL_CHOICES, coerce=int, initial=0)
+    level_first = forms.TypedChoiceField(label=Award.FIRST.label, choices=BAND_LEVEL_CHOICES, coerce=int, initial=2)
+    level_second = forms.TypedChoiceField(label=Award.SECOND.label, choices=BAND_LEVEL_CHOICES, coerce=int, initial=3)
+    level_third = forms.TypedChoiceField(label=Award.THIRD.label, choices=BAND_LEVEL_CHOICES, coerce=int, initial=3)
+    level_merit = forms.TypedChoiceField(label=Award.MERIT.label, choices=BAND_LEVEL_CHOICES, coerce=int, initial=0)
 
-    def levels(self) -> dict[str, int]:
+    def levels(self) -> dict[Award, int]:
+        """The level chosen for each award band; bands set to 不颁发 are left out."""
         data = self.cleaned_data
-        bands = {"一等奖": "level_first", "二等奖": "level_second", "三等奖": "level_third", "优秀奖": "level_merit"}
-        return {award: data[field] for award, field in bands.items() if data[field]}
+        return {award: data[f"level_{award.value}"] for award in Award if data[f"level_{award.value}"]}
 
     def occupation_value(self) -> str:
         return self.cleaned_data["occupation"].strip() or self.cleaned_data["round"].track.name

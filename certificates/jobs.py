@@ -11,13 +11,20 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contests.models import Round
+from contests.scoring import Award
+
 from . import services
+from .bulk import SkillRow
 from .models import Certificate, CertificateKind, IssueJob, JobStatus
+from .selectors import awards_for_round
 
 MAX_ERRORS = 200
 
 
 def _enqueue(job: IssueJob) -> IssueJob:
+    # The django-tasks job/task pair: tasks.run_issue_job calls job_run here, so the task is looked
+    # up when a job is enqueued rather than when this module loads.
     from .tasks import run_issue_job
 
     transaction.on_commit(lambda: run_issue_job.enqueue(job.pk))
@@ -53,12 +60,9 @@ def job_create_skill_levels(*, rows, issued_by, issues=(), title: str = "", sour
     return _enqueue(job)
 
 
-def job_create_skill_levels_from_round(*, rnd, levels: dict[str, int], occupation: str, issued_by) -> IssueJob:
-    """Skill-level certificates for a published round's award winners: `levels` maps 一等奖 … 优秀奖 to
+def job_create_skill_levels_from_round(*, rnd: Round, levels: dict[Award, int], occupation: str, issued_by) -> IssueJob:
+    """Skill-level certificates for a published round's award winners: `levels` maps an Award band to
     a level (bands left out get none). One per person and round (source "round:<id>:skill")."""
-    from .bulk import SkillRow
-    from .selectors import awards_for_round
-
     services._require_organiser(issued_by)
     rows = [
         SkillRow(
@@ -76,7 +80,7 @@ def job_create_skill_levels_from_round(*, rnd, levels: dict[str, int], occupatio
 
 
 @transaction.atomic
-def job_create_awards(*, rnd, issued_by) -> IssueJob:
+def job_create_awards(*, rnd: Round, issued_by) -> IssueJob:
     """Issue the award certificates of a published round in the background (idempotent per person)."""
     services._require_organiser(issued_by)
     job = IssueJob.objects.create(
@@ -128,16 +132,12 @@ def _items_skill_levels(job: IssueJob):
 
 
 def _items_awards(job: IssueJob):
-    from contests.models import Round
-
-    from .selectors import awards_for_round
-
     rnd = Round.objects.select_related("track__contest").get(pk=job.params["round_id"])
     rows = awards_for_round(rnd)
     IssueJob.objects.filter(pk=job.pk).update(total=len(rows))
     issued = set(Certificate.objects.filter(source=f"round:{rnd.pk}").values_list("holder_id", flat=True))
     for row in rows:
-        label = f"{row.user.real_name or row.user.username}（{row.award}）"
+        label = f"{row.user.real_name or row.user.username}（{row.award_label}）"
         if row.user.pk in issued:
             yield label, "skip", None
             continue

@@ -28,6 +28,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from .models import NumberSequence
+
 KIND_CODES = {"completion": "JY", "skill_level": "ZJ", "award": "HJ"}
 DEFAULT_PATTERN = "{kind}{year}{level}{serial:06d}"
 
@@ -96,8 +98,6 @@ def serial_next(*, kind: str, year: int) -> int:
 
 def serial_block(*, kind: str, year: int, count: int) -> int:
     """Take `count` consecutive serials for a kind and year in one transaction; returns the first."""
-    from .models import NumberSequence
-
     with transaction.atomic():
         NumberSequence.objects.get_or_create(kind=kind, year=year)
         NumberSequence.objects.filter(kind=kind, year=year).update(last=F("last") + count)
@@ -107,8 +107,6 @@ def serial_block(*, kind: str, year: int, count: int) -> int:
 def serial_release(*, kind: str, year: int, taken_up_to: int, used_up_to: int) -> None:
     """Give back the serials after `used_up_to` that were taken up to `taken_up_to` and not used,
     if nobody has taken a later one since (so a failed issuance leaves no gap at the end)."""
-    from .models import NumberSequence
-
     if used_up_to < taken_up_to:
         NumberSequence.objects.filter(kind=kind, year=year, last=taken_up_to).update(last=used_up_to)
 

@@ -32,7 +32,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from . import artwork, fonts
-from .templating import Layout, body_render, layout_check
+from .snapshots import sample_context
+from .templating import Layout, body_render, layout_check, layout_default
 
 PAGE_CSS = "@page { size: A4 landscape; margin: 0; }"
 SEAL_DPI = 240
@@ -363,9 +364,6 @@ def warm_up() -> None:
     """Do once what the first render in a process would: load WeasyPrint, open the CJK faces, make
     the default seal, lay out a sample certificate. Touches no database, so a process can do it
     before it forks its workers (bench_certificates' pool)."""
-    from .snapshots import sample_context
-    from .templating import layout_default
-
     render_one(layout_default("skill_level"), sample_context("skill_level"))
 
 

@@ -2,68 +2,56 @@
 
 from django.db.models import Q
 
+from contests.models import Round, RoundStage, TeamMember
+from contests.scoring import Award
+from contests.selectors import AwardRow, published_awards
+
 from .models import Certificate
-from .snapshots import AwardRow, award_label
+from .snapshots import AwardWinner, frozen_label
 
 
-def _published_awards():
-    """contests' `published_awards(round)`, imported lazily: certificates must load without contests."""
-    try:
-        from contests.selectors import published_awards
-    except ImportError:
-        from contests.services import published_awards
-    return published_awards
+def _team_members(rows: list[AwardRow]) -> dict[int, list]:
+    """The members of the rows' teams other than their leaders, by registration id, in one query."""
+    members: dict[int, list] = {}
+    for member in (
+        TeamMember.objects.filter(registration__in=[row.registration for row in rows])
+        .select_related("user")
+        .order_by("id")
+    ):
+        members.setdefault(member.registration_id, []).append(member.user)
+    return members
 
 
-def _round_label(rnd) -> str:
-    title = getattr(rnd, "title", "") or ""
-    if title:
-        return title
-    display = getattr(rnd, "get_stage_display", None)
-    return str(display()) if display else ""
-
-
-def _people(row) -> list[tuple[object, str]]:
-    """The users a published award row covers, with the team name: a team's leader and members."""
-    user = getattr(row, "user", None)
-    if user is not None:
-        return [(user, "")]
-    registration = row.registration
-    team = getattr(registration, "team_name", "") or ""
-    people = [registration.user]
-    members = getattr(registration, "team_members", None)
-    if members is not None:
-        people += [m.user for m in members.select_related("user").order_by("id") if m.user_id != registration.user_id]
-    return [(person, team) for person in people]
-
-
-def awards_for_round(rnd) -> list[AwardRow]:
+def awards_for_round(rnd: Round) -> list[AwardWinner]:
     """Every award winner of a published round, one row per person, in rank order.
 
-    Reads `contests.selectors.published_awards(round)` — rows with `registration` (or `user`),
-    `award` (a choice value such as "first", or 一等奖 …), `rank` and `total`; empty until the
-    round's results are published. Team awards give each member a certificate.
+    Reads `contests.selectors.published_awards(round)`, which is empty until the round's results
+    are published. A team's award gives its leader and each member a certificate.
     """
     track = rnd.track
-    contest = track.contest
-    rows = []
-    for row in _published_awards()(rnd):
-        label = award_label(row.award)
-        for person, team in _people(row):
-            rows.append(
-                AwardRow(
-                    user=person,
-                    award=label,
-                    rank=getattr(row, "rank", None),
-                    total=str(getattr(row, "total", "") or ""),
-                    contest=contest.name,
-                    track=track.name,
-                    round=_round_label(rnd),
-                    round_id=rnd.pk,
-                    team=team,
-                )
+    round_label = rnd.title or frozen_label(RoundStage(rnd.stage))
+    rows = published_awards(rnd)
+    members = _team_members(rows)
+    winners = []
+    for row in rows:
+        registration = row.registration
+        people = [registration.user]
+        people += [user for user in members.get(registration.pk, []) if user.pk != registration.user_id]
+        winners += [
+            AwardWinner(
+                user=person,
+                award=Award(row.award),
+                rank=row.rank,
+                total=str(row.total),
+                contest=track.contest.name,
+                track=track.name,
+                round=round_label,
+                round_id=rnd.pk,
+                team=registration.team_name,
             )
-    return rows
+            for person in people
+        ]
+    return winners
 
 
 def certificates_search(*, query: str = "", kind: str = "", state: str = ""):

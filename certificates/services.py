@@ -1,4 +1,5 @@
-"""Every write on certificates: issue (completion, skill level, award), revoke, re-render, bulk jobs.
+"""Every write on certificates: issue (completion, skill level, award), revoke, re-render, and the
+organisers' layouts (save, reset); bulk jobs are in jobs.py.
 
 Issuing takes a serial in a short transaction and signs the credential, renders the PDF outside any
 transaction (so workers do not hold the database's write lock while WeasyPrint works), then stores
@@ -26,8 +27,8 @@ from accounts.roles import is_organiser
 from courses.models import Enrolment, SkillLevel
 
 from . import credentials, numbers, pdf, snapshots
-from .models import Certificate, CertificateStatus
-from .templating import layout_for
+from .models import Certificate, CertificateKind, CertificateStatus, CertificateTemplate
+from .templating import LayoutError, layout_check, layout_for
 
 log = logging.getLogger(__name__)
 BATCH = 20  # certificates laid out together by a bulk job (pdf.render_many)
@@ -269,13 +270,13 @@ def certificate_issue_skill_level(
         raise ValidationError(_("该持证人已有来自同一来源的证书")) from None
 
 
-def award_item(row: snapshots.AwardRow, *, issued_by):
+def award_item(row: snapshots.AwardWinner, *, issued_by):
     source = f"round:{row.round_id}"
     snapshot = snapshots.award(row, issued_at=timezone.now())
     return snapshot, row.user, {"issued_by": issued_by, "source": source}
 
 
-def certificate_issue_award(*, row: snapshots.AwardRow, issued_by) -> tuple[Certificate, bool]:
+def certificate_issue_award(*, row: snapshots.AwardWinner, issued_by) -> tuple[Certificate, bool]:
     """The award certificate of one winner of a round: (certificate, created). Idempotent per round."""
     _require_organiser(issued_by)
     existing = Certificate.objects.filter(holder=row.user, source=f"round:{row.round_id}").first()
@@ -328,3 +329,44 @@ def certificate_rerender(*, certificate: Certificate, by=None) -> Certificate:
     if old and old != stored:
         default_storage.delete(old)
     return certificate
+
+
+# ------------------------------------------------------------------ layouts
+
+
+def _require_kind(kind: str) -> None:
+    if kind not in CertificateKind.values:
+        raise ValidationError(_("未知的证书类型"))
+
+
+@transaction.atomic
+def certificate_template_save(*, kind: str, html: str, css: str, by) -> CertificateTemplate:
+    """Save an organiser's layout of a kind as its next version. Certificates issued from now on use
+    it; those issued before keep their PDF until someone re-renders them."""
+    _require_organiser(by)
+    _require_kind(kind)
+    try:
+        layout_check(html, css)
+    except LayoutError as exc:
+        raise ValidationError(str(exc)) from None
+    template, created = CertificateTemplate.objects.select_for_update().get_or_create(
+        kind=kind, defaults={"html": html, "css": css, "updated_by": by}
+    )
+    if not created:
+        template.html, template.css = html, css
+        template.version += 1
+        template.updated_by = by
+        template.save()
+    log.info("证书模板已保存：%s 第 %s 版（%s）", kind, template.version, by)
+    return template
+
+
+@transaction.atomic
+def certificate_template_reset(*, kind: str, by) -> bool:
+    """Go back to the built-in layout of a kind (version 0); False when none was saved."""
+    _require_organiser(by)
+    _require_kind(kind)
+    deleted, _rows = CertificateTemplate.objects.filter(kind=kind).delete()
+    if deleted:
+        log.info("证书模板已恢复默认：%s（%s）", kind, by)
+    return bool(deleted)

@@ -1,4 +1,5 @@
-"""The frozen data of a certificate (its snapshot) and what a layout sees when it is rendered.
+"""The frozen data of a certificate (its snapshot), what a layout sees when it is rendered, and what
+a verifier is shown.
 
 A snapshot is plain JSON written once at issuance: the holder's name and masked ID number, the
 course / level + occupation / contest + track + award + rank, the dates and the issuer. Everything
@@ -11,26 +12,28 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.utils import timezone
+from django.db.models import Choices
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.idcard import mask
-from courses.models import SkillLevel
+from accounts.models import User
+from contests.scoring import AWARD_ORDER, Award
+from courses.models import Course, Enrolment, Provider, SkillLevel
 
 TITLES = {"completion": "结业证书", "skill_level": "职业技能等级证书", "award": "获奖证书"}
-AWARDS = {"一等奖": 1, "二等奖": 2, "三等奖": 3, "优秀奖": 4}
-AWARD_ALIASES = {"first": "一等奖", "second": "二等奖", "third": "三等奖", "merit": "优秀奖", "excellence": "优秀奖"}
 
 
-def award_label(value) -> str:
-    """一等奖 … 优秀奖 from a label, a choice value ("first") or a band number (1–4)."""
-    text = str(getattr(value, "label", value) or "").strip()
-    if text in AWARDS:
-        return text
-    if text.lower() in AWARD_ALIASES:
-        return AWARD_ALIASES[text.lower()]
-    if text.isdigit() and 1 <= int(text) <= 4:
-        return list(AWARDS)[int(text) - 1]
-    raise ValueError(f"未知的奖项：{value!r}")
+def frozen_label(choice: Choices) -> str:
+    """A choice's label in the source language (一等奖, 三级/高级工), whatever language the person
+    issuing reads: a snapshot is frozen Chinese text, like the rest of the certificate."""
+    with translation.override(None):
+        return str(choice.label)
+
+
+def award_band(label: str) -> int:
+    """The band number (1 一等奖 … 4 优秀奖) of an award label frozen in a snapshot."""
+    return {frozen_label(award): band for band, award in enumerate(AWARD_ORDER, start=1)}[label]
 
 
 def issuer_name() -> str:
@@ -82,7 +85,7 @@ def completion(enrolment, *, issued_at) -> dict:
 
 
 def skill_level(holder, *, level: int, occupation: str, issued_at, expires_at=None) -> dict:
-    label = str(SkillLevel(level).label)
+    label = frozen_label(SkillLevel(level))
     return {
         "kind": "skill_level",
         "title": TITLES["skill_level"],
@@ -101,12 +104,13 @@ def skill_level(holder, *, level: int, occupation: str, issued_at, expires_at=No
 
 
 @dataclass(frozen=True)
-class AwardRow:
-    """One award winner of a round, as the contests domain publishes it."""
+class AwardWinner:
+    """One person's award in a published round, what an award certificate is issued from (a team's
+    award makes one per member; see selectors.awards_for_round)."""
 
-    user: object
-    award: str
-    rank: int | None
+    user: User
+    award: Award
+    rank: int
     total: str
     contest: str
     track: str
@@ -114,22 +118,27 @@ class AwardRow:
     round_id: int
     team: str = ""
 
+    @property
+    def award_label(self) -> str:
+        return frozen_label(self.award)
 
-def award(row: AwardRow, *, issued_at) -> dict:
+
+def award(row: AwardWinner, *, issued_at) -> dict:
     where = f"{row.contest}“{row.track}”赛项"
+    label = row.award_label
     return {
         "kind": "award",
         "title": TITLES["award"],
         "holder": _holder(row.user),
-        "achievement": f"{where}{row.award}",
-        "achievement_key": f"round:{row.round_id}/{row.award}",
-        "description": f"在{where}{row.round}中荣获{row.award}" + (f"（第 {row.rank} 名）" if row.rank else ""),
+        "achievement": f"{where}{label}",
+        "achievement_key": f"round:{row.round_id}/{label}",
+        "description": f"在{where}{row.round}中荣获{label}" + (f"（第 {row.rank} 名）" if row.rank else ""),
         "criteria": "按大赛规程评定的比赛成绩与奖项比例",
         "contest": {
             "name": row.contest,
             "track": row.track,
             "round": row.round,
-            "award": row.award,
+            "award": label,
             "rank": row.rank,
             "total": row.total,
             "team": row.team,
@@ -147,7 +156,7 @@ def level_digit(snapshot: dict) -> int:
         return snapshot["course"]["level"]
     if kind == "skill_level":
         return snapshot["level"]["value"]
-    return AWARDS[snapshot["contest"]["award"]]
+    return award_band(snapshot["contest"]["award"])
 
 
 def date_cn(value: str) -> str:
@@ -155,6 +164,36 @@ def date_cn(value: str) -> str:
         return ""
     day = dt.date.fromisoformat(value)
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def facts(snapshot: dict, *, number: str) -> list[tuple[str, str]]:
+    """What a verifier (and an organiser) is shown of a certificate, in the reader's language, all
+    from the frozen snapshot."""
+    s = snapshot
+    shown = [
+        (_("持证人"), s["holder"]["name"]),
+        (_("身份证号"), s["holder"].get("id_number_masked") or _("未登记")),
+        (_("证书类型"), s["title"]),
+        (_("证书编号"), number),
+    ]
+    if s["kind"] == "completion":
+        course = s["course"]
+        shown += [
+            (_("课程"), f"{course['title']}（{course['code']}）"),
+            (_("培训机构"), course["provider"]),
+            (_("学时"), course["hours"]),
+        ]
+    elif s["kind"] == "skill_level":
+        shown += [(_("职业（工种）"), s["occupation"]), (_("技能等级"), s["level"]["label"])]
+    else:
+        contest = s["contest"]
+        shown += [(_("大赛"), contest["name"]), (_("赛项"), contest["track"]), (_("奖项"), contest["award"])]
+        if contest.get("rank"):
+            shown.append((_("名次"), str(contest["rank"])))
+    shown += [(_("颁发日期"), date_cn(s["issued_on"])), (_("颁发机构"), s["issuer"])]
+    if s.get("expires_on"):
+        shown.append((_("有效期至"), date_cn(s["expires_on"])))
+    return shown
 
 
 def layout_context(snapshot: dict, *, number: str, code: str, verify_url: str) -> dict:
@@ -179,12 +218,8 @@ def layout_context(snapshot: dict, *, number: str, code: str, verify_url: str) -
 
 def sample_context(kind: str) -> dict:
     """What the template editor previews: a made-up certificate of the kind (nothing is saved)."""
-    from django.contrib.auth import get_user_model
-
-    from courses.models import Course, Enrolment, Provider
-
     now = timezone.now()
-    person = get_user_model()(username="sample", real_name="张三", id_number="110105199001011234")
+    person = User(username="sample", real_name="张三", id_number="110105199001011234")
     if kind == "completion":
         course = Course(
             provider=Provider(name="示例培训中心", slug="sample"), code="IIOT-101", title="工业互联网平台应用", hours=32
@@ -193,7 +228,7 @@ def sample_context(kind: str) -> dict:
     elif kind == "skill_level":
         snapshot = skill_level(person, level=3, occupation="工业机器人系统运维员", issued_at=now)
     else:
-        row = AwardRow(person, "一等奖", 1, "96.50", "全国工业和信息化技术技能大赛", "工业互联网安全", "决赛", 0)
+        row = AwardWinner(person, Award.FIRST, 1, "96.50", "全国工业和信息化技术技能大赛", "工业互联网安全", "决赛", 0)
         snapshot = award(row, issued_at=now)
     return layout_context(snapshot, number="XX2026X000000", code="SAMPLE2345SAMPLE2345", verify_url=_sample_url())
 

@@ -4,15 +4,16 @@ import logging
 
 from django_tasks import task
 
+from courses.models import Enrolment
+
+from .jobs import job_run
+from .services import certificate_issue_completion
+
 log = logging.getLogger(__name__)
 
 
 @task()
 def issue_completion(enrolment_id: int) -> str | None:
-    from courses.models import Enrolment
-
-    from .services import certificate_issue_completion
-
     enrolment = Enrolment.objects.filter(pk=enrolment_id).first()
     if enrolment is None:
         return None
@@ -27,6 +28,4 @@ def issue_completion(enrolment_id: int) -> str | None:
 
 @task()
 def run_issue_job(job_id: int) -> int:
-    from .jobs import job_run
-
     return job_run(job_id).done

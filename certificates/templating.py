@@ -10,6 +10,8 @@ from pathlib import Path
 
 from django.template import Context, Engine, Library, defaultfilters, defaulttags
 
+from .models import CertificateTemplate
+
 LAYOUTS_DIR = Path(__file__).resolve().parent / "layouts"
 BLOCKED_TAGS = {"debug", "load", "url", "csrf_token", "include", "extends", "block", "ssi", "lorem", "templatetag"}
 BLOCKED_FILTERS = {"safe", "safeseq", "pprint", "force_escape", "unordered_list"}
@@ -50,8 +52,6 @@ def layout_default(kind: str) -> Layout:
 
 def layout_for(kind: str) -> Layout:
     """The organiser's saved layout for a kind, or the built-in one (version 0)."""
-    from .models import CertificateTemplate
-
     saved = CertificateTemplate.objects.filter(kind=kind).first()
     if saved is None:
         return layout_default(kind)

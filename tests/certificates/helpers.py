@@ -1,9 +1,16 @@
-"""Check a certificate PDF the way a person would: with poppler-utils and zbar-tools."""
+"""Log a persona in, and check a certificate PDF the way a person would: with poppler-utils and zbar-tools."""
 
 import json
 import subprocess
 import tempfile
 from pathlib import Path
+
+from tests.conftest import PASSWORD
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
 
 
 def _run(*args: str) -> str:

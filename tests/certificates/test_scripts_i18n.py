@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 
 from certificates.models import IssueJob
-from tests.certificates.test_views import login
+from tests.certificates.helpers import login
 from tests.cms.test_i18n import _compiled_catalogue  # noqa: F401 - autouse: locale/en compiled for these pages
 
 SCRIPTS = Path(settings.BASE_DIR) / "certificates" / "static" / "certificates"

@@ -4,11 +4,13 @@ import pytest
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import QueryDict
+from django.utils import translation
 
 from certificates import services
 from certificates.credentials import verify_credential
-from certificates.models import Certificate
+from certificates.models import Certificate, CertificateTemplate
 from certificates.selectors import awards_for_round
+from certificates.templating import layout_default, layout_for
 from courses import services as course_services
 from courses.models import Enrolment, QuizAttempt
 from tests.certificates.contest_data import NAMES, published_round
@@ -79,7 +81,7 @@ def test_skill_level_is_for_organisers_only(learner, other_learner, organiser):
 def test_awards_for_round_reads_the_published_bands(organiser):
     rnd = published_round(organiser=organiser)
     rows = awards_for_round(rnd)
-    assert [(r.user.real_name, r.award, r.rank) for r in rows] == [
+    assert [(r.user.real_name, r.award_label, r.rank) for r in rows] == [
         (NAMES[0], "一等奖", 1),
         (NAMES[1], "二等奖", 2),
         (NAMES[2], "三等奖", 3),
@@ -110,8 +112,8 @@ def test_team_awards_give_every_member_a_certificate(organiser):
     rnd = published_round(organiser=organiser, team=True)
     rows = awards_for_round(rnd)
     assert len(rows) == 8
-    assert {r.team for r in rows if r.award == "一等奖"} == {"第1队"}
-    assert {r.user.real_name for r in rows if r.award == "一等奖"} == {NAMES[0], f"{NAMES[0]}的队友"}
+    assert {r.team for r in rows if r.award_label == "一等奖"} == {"第1队"}
+    assert {r.user.real_name for r in rows if r.award_label == "一等奖"} == {NAMES[0], f"{NAMES[0]}的队友"}
 
 
 def test_award_issuance_needs_an_organiser(organiser, learner):
@@ -134,9 +136,6 @@ def test_revoking_keeps_the_certificate_with_reason_time_and_who(certificate, or
 
 
 def test_rerender_keeps_number_code_and_signature(certificate, organiser):
-    from certificates.models import CertificateTemplate
-    from certificates.templating import layout_default
-
     default = layout_default("completion")
     CertificateTemplate.objects.create(
         kind="completion", html=default.html.replace("准予结业", "准予结业（新版）"), css=default.css, version=2
@@ -209,3 +208,65 @@ def test_a_duplicate_in_a_batch_fails_alone_and_leaves_no_file(organiser):
     assert isinstance(results[1], Exception)
     assert Certificate.objects.count() == 2
     assert _media_files() == sorted(c.pdf.path for c in Certificate.objects.all())
+
+
+def test_labels_are_frozen_in_chinese_whatever_language_the_organiser_reads(organiser):
+    rnd = published_round(organiser=organiser)
+    rnd.title = ""
+    rnd.save()
+    with translation.override("en"):
+        rows = awards_for_round(rnd)
+        award, _created = services.certificate_issue_award(row=rows[0], issued_by=organiser)
+        skill = services.certificate_issue_skill_level(
+            holder=UserFactory(real_name="甲一"), level=2, occupation="电工", issued_by=organiser
+        )
+    assert (rows[0].award_label, rows[0].round) == ("一等奖", "预赛")
+    assert award.snapshot["contest"]["award"] == "一等奖" and award.number[6] == "1"
+    assert skill.snapshot["level"]["label"] == "二级/技师"
+    assert skill.snapshot["description"].endswith("“电工”二级/技师职业技能等级")
+
+
+# ------------------------------------------------------------------ layouts
+
+
+def test_saving_a_layout_numbers_its_versions_and_records_who(organiser):
+    default = layout_default("skill_level")
+    first = services.certificate_template_save(kind="skill_level", html=default.html, css=default.css, by=organiser)
+    assert (first.version, first.updated_by) == (1, organiser)
+    html = default.html.replace("特发此证", "特发此证书")
+    second = services.certificate_template_save(kind="skill_level", html=html, css="", by=organiser)
+    assert (second.pk, second.version, second.html, second.css) == (first.pk, 2, html, "")
+    assert layout_for("skill_level").version == 2 and layout_for("completion").version == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "html", "css"),
+    [
+        ("skill_level", "{% if %}", ""),
+        ("skill_level", "<p>{{ holder.name }}</p>", "</style>"),
+        ("nonsense", "<p></p>", ""),
+    ],
+)
+def test_a_broken_layout_or_an_unknown_kind_is_refused(organiser, kind, html, css):
+    with pytest.raises(ValidationError):
+        services.certificate_template_save(kind=kind, html=html, css=css, by=organiser)
+    assert not CertificateTemplate.objects.exists()
+
+
+def test_only_organisers_change_layouts(organiser, learner):
+    default = layout_default("award")
+    services.certificate_template_save(kind="award", html=default.html, css=default.css, by=organiser)
+    with pytest.raises(PermissionDenied):
+        services.certificate_template_save(kind="award", html=default.html, css=default.css, by=learner)
+    with pytest.raises(PermissionDenied):
+        services.certificate_template_reset(kind="award", by=learner)
+    assert CertificateTemplate.objects.get(kind="award").version == 1
+
+
+def test_resetting_goes_back_to_the_built_in_layout(organiser):
+    default = layout_default("completion")
+    services.certificate_template_save(kind="completion", html=default.html + " ", css=default.css, by=organiser)
+    assert services.certificate_template_reset(kind="completion", by=organiser) is True
+    assert not CertificateTemplate.objects.exists()
+    assert layout_for("completion") == default
+    assert services.certificate_template_reset(kind="completion", by=organiser) is False

@@ -32,7 +32,6 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 COMPOUND = ["欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "慕容", "令狐", "长孙"]
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红晓东海波宁燕玲峰鑫雪梅婷宇浩然子涵思远嘉怡欣悦梓萱俊杰天佑雨泽"
 OCCUPATIONS = ["电工", "钳工", "焊工", "数控车工", "工业机器人系统运维员", "网络与信息安全管理员", "集成电路工程技术人员", "工业互联网工程技术人员"]  # fmt: skip
-AWARDS = ["一等奖", "二等奖", "三等奖", "优秀奖"]
 
 
 def _percentile(values: list[float], pct: float) -> float:
@@ -70,6 +69,7 @@ def _child_batch(specs: list[dict]) -> dict:
     from django.db import connection
 
     from certificates import services, snapshots
+    from contests.scoring import Award
     from courses.models import Enrolment
 
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -96,9 +96,9 @@ def _child_batch(specs: list[dict]) -> dict:
                     )
                 )
             else:
-                row = snapshots.AwardRow(
+                row = snapshots.AwardWinner(
                     user,
-                    spec["award"],
+                    Award(spec["award"]),
                     spec["rank"],
                     "88.50",
                     "2026年全国工业和信息化技术技能大赛",
@@ -193,6 +193,7 @@ class Command(BaseCommand):
         from django.contrib.auth import get_user_model
         from django.utils import timezone
 
+        from contests.scoring import AWARD_ORDER
         from courses.models import Course, Enrolment, Provider
 
         rng = random.Random(20261124)
@@ -234,13 +235,13 @@ class Command(BaseCommand):
                     {"kind": kind, "user": user.pk, "level": rng.randint(1, 5), "occupation": rng.choice(OCCUPATIONS)}
                 )
             else:
-                award = rng.choice(AWARDS)
+                band = rng.randrange(len(AWARD_ORDER))
                 specs.append(
                     {
                         "kind": kind,
                         "user": user.pk,
-                        "award": award,
-                        "rank": AWARDS.index(award) * 10 + rng.randint(1, 9),
+                        "award": AWARD_ORDER[band].value,
+                        "rank": band * 10 + rng.randint(1, 9),
                         "track": rng.choice(["工业互联网安全", "集成电路开发与测试", "工业机器人应用"]),
                     }
                 )

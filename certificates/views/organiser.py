@@ -1,5 +1,6 @@
 """Organiser pages: list and search, revoke, re-render, ZIP download, issue skill levels and awards,
-bulk-job progress, and the template editor with a live preview. Every view checks is_organiser."""
+bulk-job progress, and the template editor with a live preview. Every view checks is_organiser, and
+every write goes through certificates.services or certificates.jobs."""
 
 import datetime as dt
 import tempfile
@@ -10,19 +11,24 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import is_organiser
-
-from . import bulk, jobs, pdf, selectors, services, snapshots
-from .forms import AwardRoundForm, BulkSkillLevelForm, RevokeForm, SkillFromRoundForm, SkillLevelForm, TemplateForm
-from .models import Certificate, CertificateKind, CertificateTemplate, IssueJob
-from .templating import Layout, LayoutError, layout_default, layout_for
-from .views import _facts
+from certificates import bulk, jobs, pdf, selectors, services, snapshots
+from certificates.forms import (
+    AwardRoundForm,
+    BulkSkillLevelForm,
+    RevokeForm,
+    SkillFromRoundForm,
+    SkillLevelForm,
+    TemplateForm,
+)
+from certificates.models import Certificate, CertificateKind, CertificateTemplate, IssueJob
+from certificates.templating import Layout, LayoutError, layout_default, layout_for
 
 ZIP_MAX = 500
 
@@ -54,7 +60,11 @@ def certificate_list(request):
 @organiser_required
 def certificate_detail(request, pk: int):
     certificate = get_object_or_404(Certificate.objects.select_related("holder", "revoked_by", "issued_by"), pk=pk)
-    context = {"certificate": certificate, "facts": _facts(certificate), "revoke_form": RevokeForm()}
+    context = {
+        "certificate": certificate,
+        "facts": snapshots.facts(certificate.snapshot, number=certificate.number),
+        "revoke_form": RevokeForm(),
+    }
     context["verify_url"] = services.verify_url(certificate.code)
     return render(request, "certificates/manage/detail.html", context)
 
@@ -109,20 +119,14 @@ def certificate_zip(request):
 # ------------------------------------------------------------------ issuing
 
 
-def _round_form(data=None):
-    try:
-        return SkillFromRoundForm(data, prefix="round")
-    except ImportError:  # the contests app is not installed
-        return None
-
-
 @organiser_required
 def issue_skill_level(request):
-    single, upload, from_round = SkillLevelForm(prefix="one"), BulkSkillLevelForm(prefix="bulk"), _round_form()
+    single, upload = SkillLevelForm(prefix="one"), BulkSkillLevelForm(prefix="bulk")
+    from_round = SkillFromRoundForm(prefix="round")
     issues = []
     if request.method == "POST" and "round-round" in request.POST:
-        from_round = _round_form(request.POST)
-        if from_round is not None and from_round.is_valid():
+        from_round = SkillFromRoundForm(request.POST, prefix="round")
+        if from_round.is_valid():
             job = jobs.job_create_skill_levels_from_round(
                 rnd=from_round.cleaned_data["round"],
                 levels=from_round.levels(),
@@ -146,8 +150,10 @@ def issue_skill_level(request):
                 )
                 messages.success(request, _("已颁发证书 %(number)s") % {"number": certificate.number})
                 return redirect("certificates:manage_detail", pk=certificate.pk)
-            except (ValidationError, pdf.MissingGlyphError, LayoutError) as exc:
-                single.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+            except ValidationError as exc:
+                single.add_error(None, " ".join(exc.messages))
+            except (pdf.MissingGlyphError, LayoutError) as exc:
+                single.add_error(None, str(exc))
     elif request.method == "POST":
         upload = BulkSkillLevelForm(request.POST, request.FILES, prefix="bulk")
         if upload.is_valid():
@@ -167,11 +173,8 @@ def issue_skill_level(request):
 
 @organiser_required
 def issue_awards(request):
-    try:
-        form = AwardRoundForm(request.POST or None)
-    except ImportError:  # the contests app is not installed
-        form = None
-    if form is not None and request.method == "POST" and form.is_valid():
+    form = AwardRoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         job = jobs.job_create_awards(rnd=form.cleaned_data["round"], issued_by=request.user)
         return redirect("certificates:job", pk=job.pk)
     return render(request, "certificates/manage/awards.html", {"form": form})
@@ -202,8 +205,6 @@ def template_list(request):
 
 def _kind_or_404(kind: str) -> str:
     if kind not in CertificateKind.values:
-        from django.http import Http404
-
         raise Http404
     return kind
 
@@ -214,19 +215,13 @@ def template_edit(request, kind: str):
     current = layout_for(kind)
     form = TemplateForm(request.POST or None, initial={"html": current.html, "css": current.css})
     if request.method == "POST" and "reset" in request.POST:
-        CertificateTemplate.objects.filter(kind=kind).delete()
+        services.certificate_template_reset(kind=kind, by=request.user)
         messages.success(request, _("已恢复默认模板"))
         return redirect("certificates:template_edit", kind=kind)
     if request.method == "POST" and form.is_valid():
-        saved, created = CertificateTemplate.objects.get_or_create(
-            kind=kind,
-            defaults={"html": form.cleaned_data["html"], "css": form.cleaned_data["css"], "updated_by": request.user},
+        saved = services.certificate_template_save(
+            kind=kind, html=form.cleaned_data["html"], css=form.cleaned_data["css"], by=request.user
         )
-        if not created:
-            saved.html, saved.css = form.cleaned_data["html"], form.cleaned_data["css"]
-            saved.version += 1
-            saved.updated_by = request.user
-            saved.save()
         messages.success(
             request,
             _("模板已保存（版本 %(v)s）；新颁发的证书将使用它，已颁发的证书可在详情页重新生成") % {"v": saved.version},

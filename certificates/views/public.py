@@ -1,21 +1,18 @@
-"""Public verification (no login, rate-limited) and 我的证书 for learners."""
+"""Public verification, for anyone who holds a certificate's code: no login, rate-limited per address."""
 
 import time
 from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.roles import is_organiser
-
-from .models import Certificate
-from .numbers import code_normalise
-from .snapshots import date_cn
+from certificates.models import Certificate
+from certificates.numbers import code_normalise
+from certificates.snapshots import facts
 
 
 def client_ip(request) -> str:
@@ -53,35 +50,6 @@ def rate_limited(view=None, *, as_json: bool = False):
     return wrapper
 
 
-def _facts(certificate: Certificate) -> list[tuple[str, str]]:
-    """What a verifier sees, all from the frozen snapshot."""
-    s = certificate.snapshot
-    facts = [
-        (_("持证人"), s["holder"]["name"]),
-        (_("身份证号"), s["holder"].get("id_number_masked") or _("未登记")),
-        (_("证书类型"), s["title"]),
-        (_("证书编号"), certificate.number),
-    ]
-    if certificate.kind == "completion":
-        course = s["course"]
-        facts += [
-            (_("课程"), f"{course['title']}（{course['code']}）"),
-            (_("培训机构"), course["provider"]),
-            (_("学时"), course["hours"]),
-        ]
-    elif certificate.kind == "skill_level":
-        facts += [(_("职业（工种）"), s["occupation"]), (_("技能等级"), s["level"]["label"])]
-    else:
-        contest = s["contest"]
-        facts += [(_("大赛"), contest["name"]), (_("赛项"), contest["track"]), (_("奖项"), contest["award"])]
-        if contest.get("rank"):
-            facts.append((_("名次"), str(contest["rank"])))
-    facts += [(_("颁发日期"), date_cn(s["issued_on"])), (_("颁发机构"), s["issuer"])]
-    if s.get("expires_on"):
-        facts.append((_("有效期至"), date_cn(s["expires_on"])))
-    return facts
-
-
 @require_GET
 def verify_form(request):
     typed = request.GET.get("code", "")
@@ -102,7 +70,11 @@ def verify(request, code: str):
     certificate = Certificate.objects.filter(code=normal).first() if normal else None
     if certificate is None:
         return render(request, "certificates/verify_missing.html", {"code": code}, status=404)
-    context = {"certificate": certificate, "facts": _facts(certificate), "state": certificate.state}
+    context = {
+        "certificate": certificate,
+        "facts": facts(certificate.snapshot, number=certificate.number),
+        "state": certificate.state,
+    }
     return render(request, "certificates/verify.html", context)
 
 
@@ -119,35 +91,3 @@ def verify_json(request, code: str):
     response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Access-Control-Allow-Origin"] = "*"  # public data: wallets and verifiers on other sites may read it
     return response
-
-
-# ------------------------------------------------------------------ 我的证书
-
-
-@login_required
-def mine(request):
-    from courses.models import Enrolment
-
-    certificates = Certificate.objects.for_holder(request.user).order_by("-issued_at")
-    pending = (
-        Enrolment.objects.filter(learner=request.user, completed_at__isnull=False, certificate__isnull=True)
-        .select_related("course")
-        .order_by("-completed_at")
-    )
-    return render(request, "certificates/mine.html", {"certificates": certificates, "pending": pending})
-
-
-@login_required
-def download(request, pk: int):
-    """The PDF, for its holder and organisers only; anyone else gets 404 (no hint it exists)."""
-    certificate = get_object_or_404(Certificate, pk=pk)
-    if certificate.holder_id != request.user.pk and not is_organiser(request.user):
-        raise Http404
-    if not certificate.pdf:
-        raise Http404
-    return FileResponse(
-        certificate.pdf.open("rb"),
-        as_attachment=request.GET.get("inline") != "1",
-        filename=f"{certificate.number}.pdf",
-        content_type="application/pdf",
-    )

@@ -1,7 +1,6 @@
-"""Public verification, 我的证书, and the organiser pages, as a matrix of who may do what."""
+"""The organiser pages, as a matrix of who may do what: list, revoke, ZIP, issuing, jobs, templates."""
 
 import io
-import json
 import zipfile
 
 import pytest
@@ -10,100 +9,9 @@ from django.urls import reverse
 
 from certificates import services
 from certificates.models import Certificate, CertificateTemplate, IssueJob
+from certificates.templating import layout_default
 from tests.certificates.contest_data import published_round
-from tests.conftest import PASSWORD
-from tests.factories import UserFactory
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
-
-
-# ------------------------------------------------------------------ verification
-
-
-def test_verify_page_shows_the_certificate_without_login(client, certificate):
-    response = client.get(f"/verify/{certificate.code}/")
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert 'data-state="valid"' in html and "有效" in html
-    for text in ["张三", "110105********002X", "结业证书", certificate.number, "工业互联网平台应用", "甲培训中心"]:
-        assert text in html
-    assert "11010519491231002X" not in html
-
-
-def test_revoked_certificate_shows_reason_and_time(client, certificate, organiser):
-    services.certificate_revoke(certificate=certificate, reason="证书信息有误，已重新颁发", by=organiser)
-    html = client.get(f"/verify/{certificate.code}/").content.decode()
-    assert 'data-state="revoked"' in html and "已撤销" in html and "证书信息有误，已重新颁发" in html
-    payload = client.get(f"/verify/{certificate.code}.json").json()
-    assert payload["status"]["state"] == "revoked" and payload["status"]["reason"] == "证书信息有误，已重新颁发"
-
-
-def test_unknown_code_is_not_found(client, db):
-    response = client.get("/verify/ABCDEFGHJKLMNPQRSTUV/")
-    assert response.status_code == 404
-    assert "未找到" in response.content.decode()
-    assert client.get("/verify/ABCDEFGHJKLMNPQRSTUV.json").status_code == 404
-    assert client.get("/verify/not-a-code/").status_code == 404
-
-
-def test_typed_code_form_redirects_to_the_certificate(client, certificate):
-    typed = " ".join([certificate.code[:5].lower(), certificate.code[5:]])
-    response = client.get("/verify/", {"code": typed})
-    assert response.status_code == 302 and response["Location"] == f"/verify/{certificate.code}/"
-    assert client.get("/verify/", {"code": "xyz"}).status_code == 404
-    assert client.get("/verify/").status_code == 200
-
-
-def test_json_is_the_signed_credential_and_status(client, certificate):
-    payload = json.loads(client.get(f"/verify/{certificate.code}.json").content)
-    assert payload["credential"] == certificate.credential
-    assert payload["status"] == {"state": "valid", "label": "有效"}
-    assert payload["number"] == certificate.number
-    assert client.get(f"/verify/{certificate.code}.json")["Access-Control-Allow-Origin"] == "*"
-
-
-def test_verification_is_rate_limited_per_address(client, certificate, settings):
-    settings.CERTIFICATE_VERIFY_RATE_PER_MINUTE = 30
-    for _ in range(30):
-        assert client.get(f"/verify/{certificate.code}/").status_code == 200
-    blocked = client.get(f"/verify/{certificate.code}/")
-    assert blocked.status_code == 429 and "查询过于频繁" in blocked.content.decode()
-    assert blocked["Retry-After"] == "60"
-    assert client.get(f"/verify/{certificate.code}.json").status_code == 429
-    other = client.get(f"/verify/{certificate.code}/", REMOTE_ADDR="10.0.0.2")
-    assert other.status_code == 200
-
-
-# ------------------------------------------------------------------ 我的证书
-
-
-def test_my_certificates_lists_only_mine_and_downloads(client, certificate, other_learner, organiser):
-    UserFactory(username="someone")
-    services.certificate_issue_skill_level(holder=other_learner, level=2, occupation="焊工", issued_by=organiser)
-    html = login(client, certificate.holder).get("/certificates/").content.decode()
-    assert certificate.number in html
-    assert "焊工" not in html
-    response = client.get(f"/certificates/{certificate.pk}/pdf/")
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert b"".join(response.streaming_content).startswith(b"%PDF")
-
-
-def test_someone_elses_certificate_is_not_found(client, certificate, other_learner):
-    login(client, other_learner)
-    assert client.get(f"/certificates/{certificate.pk}/pdf/").status_code == 404
-    assert certificate.number not in client.get("/certificates/").content.decode()
-
-
-def test_anonymous_visitors_are_sent_to_log_in(client, certificate):
-    for url in ["/certificates/", f"/certificates/{certificate.pk}/pdf/", "/certificates/manage/"]:
-        response = client.get(url)
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-
-
-# ------------------------------------------------------------------ organisers
+from tests.certificates.helpers import login
 
 ORGANISER_URLS = [
     "/certificates/manage/",
@@ -207,8 +115,6 @@ def test_template_editor_saves_versions_and_previews(client, organiser):
     login(client, organiser)
     page = client.get("/certificates/manage/templates/skill_level/").content.decode()
     assert "holder.name" in page and "preview.js" in page
-    from certificates.templating import layout_default
-
     default = layout_default("skill_level")
     html = default.html.replace("特发此证", "特发此证书")
     preview = client.post("/certificates/manage/templates/skill_level/preview.png", {"html": html, "css": default.css})
@@ -226,6 +132,15 @@ def test_template_editor_saves_versions_and_previews(client, organiser):
     )
     assert CertificateTemplate.objects.get(kind="skill_level").version == 2
     assert client.get("/certificates/manage/templates/nonsense/").status_code == 404
+
+
+def test_template_editor_resets_to_the_built_in_layout(client, organiser):
+    default = layout_default("award")
+    services.certificate_template_save(kind="award", html=default.html + " ", css=default.css, by=organiser)
+    response = login(client, organiser).post("/certificates/manage/templates/award/", {"reset": "1"})
+    assert response.status_code == 302 and response["Location"] == "/certificates/manage/templates/award/"
+    assert not CertificateTemplate.objects.filter(kind="award").exists()
+    assert "已恢复默认模板" in client.get(response["Location"]).content.decode()
 
 
 def test_wagtail_admin_menu_shows_certificates_to_organisers_only(client, organiser, staff_a):
