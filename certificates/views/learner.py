@@ -4,12 +4,14 @@ made, and the PDF download (for its holder and organisers only)."""
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from accounts.roles import is_organiser
 from certificates.models import Certificate
 from courses.models import Enrolment
 
 
+@require_safe
 @login_required
 def mine(request):
     certificates = Certificate.objects.for_holder(request.user).order_by("-issued_at")
@@ -21,6 +23,7 @@ def mine(request):
     return render(request, "certificates/mine.html", {"certificates": certificates, "pending": pending})
 
 
+@require_safe
 @login_required
 def download(request, pk: int):
     """The PDF, for its holder and organisers only; anyone else gets 404 (no hint it exists)."""
