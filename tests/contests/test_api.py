@@ -7,13 +7,13 @@ from django.urls import reverse
 from contests import selectors, services
 from tests.contests.conftest import minutes
 from tests.contests.factories import T0
-from tests.contests.helpers import cid, right
+from tests.contests.helpers import cid, right, theory_answer_save
 
 pytestmark = pytest.mark.django_db
 
 
 def answer(entry, question):
-    services.theory_answer_save(entry=entry, question_id=question.pk, client_id=cid(), answer=right(question))
+    theory_answer_save(entry=entry, question_id=question.pk, client_id=cid(), answer=right(question))
 
 
 def get(client, name, rnd, **params):

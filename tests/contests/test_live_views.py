@@ -7,10 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from contests import services
 from tests.contests.conftest import minutes
 from tests.contests.factories import T0, RegistrationFactory
-from tests.contests.helpers import cid, right
+from tests.contests.helpers import cid, right, theory_answer_save
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +44,7 @@ def test_console_is_for_approved_contestants_only(client, running_round, entry, 
 def test_scoreboard_page_renders_the_board_and_the_contestants_own_row(
     client, running_round, entry, other_entry, paper, learner
 ):
-    services.theory_answer_save(entry=other_entry, question_id=paper[0].pk, client_id=cid(), answer=right(paper[0]))
+    theory_answer_save(entry=other_entry, question_id=paper[0].pk, client_id=cid(), answer=right(paper[0]))
     url = reverse("contests:scoreboard", args=[running_round.pk])
     anonymous = client.get(url)
     assert anonymous.status_code == 200
@@ -64,7 +63,7 @@ def test_staff_get_the_live_board_but_the_venue_display_is_always_public(
     client, running_round, entry, other_entry, paper, organiser, clock
 ):
     clock.move_to(T0 + minutes(61))
-    services.theory_answer_save(entry=other_entry, question_id=paper[0].pk, client_id=cid(), answer=right(paper[0]))
+    theory_answer_save(entry=other_entry, question_id=paper[0].pk, client_id=cid(), answer=right(paper[0]))
     client.force_login(organiser)
     page = client.get(reverse("contests:scoreboard", args=[running_round.pk]))
     assert config(page)["audience"] == "staff" and "公众榜已封榜" in page.content.decode()

@@ -10,7 +10,7 @@ from contests import services
 from contests.models import AuditLog, JudgeScore, Registration, Round, ScoreboardRow, Track
 from tests.contests.conftest import minutes
 from tests.contests.factories import T0
-from tests.contests.helpers import cid, right
+from tests.contests.helpers import cid, right, theory_answer_save
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,7 @@ def test_organiser_runs_a_round_end_to_end(client, draft_round, organiser, judge
 
     clock.move_to(T0 + minutes(70))  # frozen for the public from 68 minutes
     for q in paper:
-        services.theory_answer_save(entry=entry, question_id=q.pk, client_id=cid(), answer=right(q))
+        theory_answer_save(entry=entry, question_id=q.pk, client_id=cid(), answer=right(q))
     criterion = rnd.tasks.get().criteria.get(kind="judgement")
     client.force_login(judge)
     judge_url = reverse("contests:judge", args=[rnd.pk])
@@ -136,7 +136,7 @@ def test_a_judge_of_another_track_cannot_open_or_post_the_judge_console(client, 
 
 def test_board_json_resumes_from_a_sequence_number(client, running_round, entry, paper):
     snapshot = json.loads(client.get(reverse("contests:board_json", args=[running_round.pk])).content)
-    services.theory_answer_save(entry=entry, question_id=paper[0].pk, client_id=cid(), answer=right(paper[0]))
+    theory_answer_save(entry=entry, question_id=paper[0].pk, client_id=cid(), answer=right(paper[0]))
     feed = client.get(reverse("contests:board_json", args=[running_round.pk]) + f"?since={snapshot['seq']}").json()
     assert [e["seq"] for e in feed["events"]] == [snapshot["seq"] + 1]
     assert feed["events"][0]["payload"]["total"] == "10.00"
