@@ -1,7 +1,7 @@
 """JSON for board clients that are not on a socket (or have just lost it): the snapshot and the feed.
 
 Organisers and the track's judges get the live board; everyone else the public one, frozen in the
-last minutes. Shapes are those of the socket messages (docs/protocol.md), built by contests.events.
+last minutes. Shapes are those of the socket messages (docs/protocol.md), built by contests.scoreboard.
 """
 
 from django.http import JsonResponse
@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from . import events, selectors
-from .liveboard import PUBLIC, STAFF
+from . import scoreboard, selectors
+from .events import PUBLIC, STAFF
 from .models import Round
 from .permissions import entry_for_user, sees_live_board
 
@@ -33,7 +33,7 @@ def scoreboard_json(request, round_id: int):
     """`?view=all|top&province=32&organisation=…`: the ranked board (overall ranks kept when filtered)."""
     rnd, audience = _round_and_audience(request, round_id)
     view = "top" if request.GET.get("view") == "top" else "all"
-    payload = events.snapshot_payload(
+    payload = scoreboard.snapshot_payload(
         rnd,
         audience=audience,
         view=view,
@@ -53,4 +53,4 @@ def events_json(request, round_id: int):
     since = request.GET.get("since", "")
     if not since.isdigit():
         return _json({"error": "bad_request", "message": _("请提供有效的 since 参数")}, status=400)
-    return _json(events.feed_payload(rnd, audience=audience, since=int(since)))
+    return _json(scoreboard.feed_payload(rnd, audience=audience, since=int(since)))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import selectors
-from .liveboard import TOP_ROWS
+from .events import TOP_ROWS
 from .models import Province, Round, RoundStatus
 from .permissions import can_manage_contests, entry_for_user, sees_live_board
 

@@ -152,7 +152,7 @@ def registrations(request, track_id: int):
 @organiser_required
 @require_GET
 def round_console(request, round_id: int):
-    # The clock may have run out with no socket open to notice (contests.events ends rounds live).
+    # The clock may have run out with no socket open to notice (contests.deadlines ends rounds live).
     services.round_end_if_due(round_id=round_id)
     rnd = _round(round_id)
     now = timezone.now()

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from contests import selectors, services
+from contests import scoreboard, selectors, services
 from contests.models import Round
 from tests.contests.conftest import minutes
 from tests.contests.factories import T0
@@ -39,7 +39,7 @@ def test_the_public_board_freezes_while_organisers_and_judges_see_it_live(
     assert ranks(running_round, live=True) == [("李四", 1, "20.00"), ("张三", 2, "10.00")]
     assert ranks(running_round, live=False) == [("张三", 1, "10.00"), ("李四", 2, "0.00")]
     assert selectors.scoreboard_entry_row(running_round, other_entry.pk, live=False)["total"] == "0.00"
-    public = selectors.scoreboard_snapshot(running_round, live=False)
+    public = scoreboard.snapshot_payload(running_round, audience="public", view="all")
     assert public["frozen"] and public["seq"] == public_seq + 2
     json.dumps(public)
     assert selectors.events_since(running_round, public_seq, live=False) == []
