@@ -1,6 +1,7 @@
 """WebSocket consumers of live rounds: thin. They authenticate (the session user from the scope),
-check permissions, subscribe through `contests.events`, forward what it hands them, and call
-services through `database_sync_to_async`. No ORM writes and no scoring rules here.
+check permissions, subscribe through `contests.fanout`, forward what it hands them, read through
+`contests.console`, build messages with `contests.events`, and call services through
+`database_sync_to_async`. No ORM writes and no scoring rules here.
 
 Close codes (docs/protocol.md): 4401 not logged in, 4403 not allowed, 4404 no such round,
 4009 taken over by a newer console of the same contestant. Clients do not reconnect after these.
@@ -17,9 +18,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from django.utils.translation import gettext as _
 
-from . import events, services
+from . import console, events, fanout, services
+from .events import PUBLIC, STAFF
 from .hub import Subscriber
-from .liveboard import PUBLIC, STAFF
 from .models import Round
 from .permissions import entry_for_user, sees_live_board
 from .writer import AnswerWriter
@@ -157,9 +158,9 @@ class ContestantConsumer(LiveConsumer):
         await self.accept()
         self.entry = await database_sync_to_async(services.entry_connect)(entry=entry)
         self.epoch, self.extra_seconds, self.has_paper = self.entry.session_epoch, self.entry.extra_seconds, False
-        await events.console_join(self, round_id=self.round, entry_id=self.entry.pk)
+        await fanout.console_join(self, round_id=self.round, entry_id=self.entry.pk)
         self.joined = True
-        hello = await events.console_hello(self.entry.pk)
+        hello = await console.console_hello(self.entry.pk)
         self.extra_seconds, self.has_paper = hello.extra_seconds, hello.has_paper
         if hello.epoch > self.epoch:  # an even newer console connected meanwhile
             await self.taken_over()
@@ -169,7 +170,7 @@ class ContestantConsumer(LiveConsumer):
     async def disconnect(self, code):
         if self.joined:
             self.joined = False
-            await events.console_leave(self, round_id=self.round, entry_id=self.entry.pk)
+            await fanout.console_leave(self, round_id=self.round, entry_id=self.entry.pk)
 
     async def handle(self, message: dict) -> None:
         kind = message["type"]
@@ -222,12 +223,12 @@ class ContestantConsumer(LiveConsumer):
             state = events.clock_with_extra(message["state"], self.extra_seconds)
             await self.send(text_data=events.state_message(state))
             if not self.has_paper and state["status"] in ("running", "paused"):
-                paper = await events.console_paper(self.entry.pk)
+                paper = await console.console_paper(self.entry.pk)
                 if paper is not None:
                     self.has_paper = True
                     await self.send(text_data=paper)
         elif kind == "entry.changed":
-            state, self.extra_seconds = await events.console_state(self.entry.pk)
+            state, self.extra_seconds = await console.console_clock(self.entry.pk)
             await self.send(text_data=events.state_message(state))
         elif kind == "session.taken_over" and message["epoch"] > self.epoch:
             await self.taken_over()
@@ -235,7 +236,7 @@ class ContestantConsumer(LiveConsumer):
     async def taken_over(self) -> None:
         if self.joined:
             self.joined = False
-            await events.console_leave(self, round_id=self.round, entry_id=self.entry.pk)
+            await fanout.console_leave(self, round_id=self.round, entry_id=self.entry.pk)
         await self.send(text_data=events.taken_over())
         await self.close(code=CLOSE_TAKEN_OVER)
 
@@ -270,20 +271,20 @@ class ScoreboardConsumer(LiveConsumer):
         if query.get("audience", [""])[0] == PUBLIC:
             self.audience = PUBLIC
         await self.accept()
-        snapshot = await events.board_join(
+        snapshot = await fanout.board_join(
             self, round_id=self.round, audience=self.audience, view=self.view, entry_id=self.entry_id
         )
         self.joined = True
         await self.send_first(snapshot)
         if self.entry_id is not None:
-            mine = await events.board_mine_text(self.round, self.entry_id)
+            mine = await fanout.board_mine_text(self.round, self.entry_id)
             if mine is not None:
                 await self.send(text_data=mine)
 
     async def disconnect(self, code):
         if self.joined:
             self.joined = False
-            await events.board_leave(
+            await fanout.board_leave(
                 self, round_id=self.round, audience=self.audience, view=self.view, entry_id=self.entry_id
             )
 
@@ -294,9 +295,9 @@ class ScoreboardConsumer(LiveConsumer):
             if not isinstance(last_seq, int) or isinstance(last_seq, bool):
                 await self.send(text_data=events.error("bad_request", _("缺少有效的 last_seq")))
             elif self.view == "top":
-                await self.send(text_data=await events.board_snapshot(self.round, self.audience, "top"))
+                await self.send(text_data=await fanout.board_snapshot(self.round, self.audience, "top"))
             else:
-                await self.send(text_data=await events.board_missed(self.round, self.audience, last_seq))
+                await self.send(text_data=await fanout.board_missed(self.round, self.audience, last_seq))
         elif kind == "ping":
             await self.send(text_data=events.pong(message.get("t")))
         else:

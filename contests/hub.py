@@ -1,4 +1,4 @@
-"""Process-local fan-out for live rounds: the transport under `contests.events`.
+"""The transport of live rounds: how a message reaches this process's sockets and the other processes.
 
 Channels gives every socket its own channel-layer channel, and a group message is copied into each
 one (the in-memory layer deep-copies it per socket and scans every channel on every receive).
@@ -6,7 +6,11 @@ With thousands of sockets that is where the time goes. Here each process has ONE
 layer: the hub subscribes it to the groups its local sockets need, and delivers what arrives (or
 what this process produced) to its sockets itself, as text serialised once.
 
-The hub knows no group names and no message shapes; `contests.events` decides what goes where.
+The hub knows no group names and no message shapes. `contests.events` says what is sent where and
+hands it to `deliver`; every message meant for this process's sockets, produced here or relayed
+from another process, goes to the one handler registered with `handle_with` (the fan-out,
+`contests.fanout.receive`, wired in `ContestsConfig.ready`). Code without an event loop (commands,
+shells, sync tests) reaches the other processes through one publisher thread.
 One hub per event loop (Daphne runs one loop per process; each test run gets a fresh loop).
 """
 
@@ -18,6 +22,7 @@ import os
 import threading
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import ClassVar
 
 from asgiref.sync import SyncToAsync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -70,6 +75,9 @@ class Subscriber:
 class Hub:
     """Local subscriptions, the relay from the channel layer, and per-key throttled timers."""
 
+    # What a message for this process's sockets is handed to (see `handle_with`).
+    handler: ClassVar[Callable[["Hub", dict], Awaitable[None]] | None] = None
+
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop
         self.subscribers: dict[str, set[Subscriber]] = {}
@@ -77,12 +85,11 @@ class Hub:
         self.channel: str | None = None
         self.relay_task: asyncio.Task | None = None
         self.layer_groups: dict[str, int] = {}
-        self.on_message: Callable[[Hub, dict], Awaitable[None]] | None = None
         self.timers: dict[str, asyncio.TimerHandle] = {}
         self.last_run: dict[str, float] = {}
         self.tasks: set[asyncio.Task] = set()
         self.locks: dict[str, asyncio.Lock] = {}
-        self.state: dict = {}  # per-loop state owned by callers (the live boards)
+        self.state: dict = {}  # per-loop state owned by callers (the live boards, the answer writer)
 
     @classmethod
     def get(cls, loop: asyncio.AbstractEventLoop | None = None) -> "Hub":
@@ -142,6 +149,11 @@ class Hub:
                 await sub.on_event(message)
             except Exception:
                 log.exception("event %s for %s failed", message.get("type"), key)
+
+    async def receive(self, message: dict) -> None:
+        """Hand a message for this process's sockets to the registered handler."""
+        if Hub.handler is not None:
+            await Hub.handler(self, message)
 
     async def publish(self, layer_group: str, message: dict) -> None:
         """Put a message on the channel layer for the other processes (the only group_send)."""
@@ -208,9 +220,76 @@ class Hub:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5)
                 continue
-            if message.get("origin") == ORIGIN or self.on_message is None:
+            if message.get("origin") == ORIGIN:
                 continue
             try:
-                await self.on_message(self, message)
+                await self.receive(message)
             except Exception:
                 log.exception("relayed %s failed", message.get("type"))
+
+
+def handle_with(handler: Callable[[Hub, dict], Awaitable[None]]) -> None:
+    """Register where messages for this process's sockets go, local or relayed (one handler per process)."""
+    Hub.handler = handler
+
+
+# ------------------------------------------------------------------ delivery from any thread
+
+
+def nobody_to_tell() -> bool:
+    """No sockets in this process (no event loop) and no other process to tell (in-memory layer)."""
+    return event_loop() is None and not cross_process()
+
+
+def deliver(group: str, message: dict, *, throttle: float | None = None) -> None:
+    """Send a message to this process's sockets and, on `group` of the channel layer, to the others.
+
+    Callable from any thread (services call it after commit). With `throttle`, the layer copy goes
+    out at most once per that many seconds per group and type: later calls merge into the pending
+    one, so it must say only "something changed". Without an event loop here there are no local
+    sockets; the message still reaches the other processes through the publisher thread.
+    """
+    loop = event_loop()
+    if loop is not None:
+        call_soon(loop, _deliver_on_loop, loop, group, message, throttle)
+    elif cross_process():
+        publish_now(group, message)
+
+
+def _deliver_on_loop(loop: asyncio.AbstractEventLoop, group: str, message: dict, throttle: float | None) -> None:
+    hub = Hub.get(loop)
+    hub.spawn(hub.receive(message))
+    if hub.layer is None:
+        return
+    if throttle is None:
+        hub.spawn(hub.publish(group, message))
+    else:
+        hub.throttle(f"publish.{group}.{message['type']}", throttle, lambda: hub.publish(group, message))
+
+
+_publisher: dict = {}
+_publisher_lock = threading.Lock()
+
+
+def _publisher_loop() -> asyncio.AbstractEventLoop:
+    """One event loop in a daemon thread for code without a loop (commands, shells, sync tests), so
+    channels_redis keeps one connection pool instead of one per message."""
+    with _publisher_lock:
+        if "loop" not in _publisher:
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="contests-publisher", daemon=True).start()
+            _publisher["loop"] = loop
+        return _publisher["loop"]
+
+
+def publish_now(group: str, message: dict) -> None:
+    """No event loop here: reach the servers through the layer, waiting briefly for the send."""
+    loop = _publisher_loop()
+
+    async def send():
+        await Hub(loop).publish(group, message)
+
+    try:
+        asyncio.run_coroutine_threadsafe(send(), loop).result(timeout=5)
+    except Exception:
+        log.exception("could not publish %s", message.get("type"))

@@ -20,11 +20,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from . import selectors
+from .events import AUDIENCES, PUBLIC, STAFF, TOP_ROWS
 from .models import Round, RoundStatus, ScoreboardEvent, ScoreboardEventKind
 
-PUBLIC, STAFF = "public", "staff"
-AUDIENCES = (PUBLIC, STAFF)
-TOP_ROWS = 20
 # A board that fell behind (a slow flush under load) replays up to this many feed events: far cheaper
 # than reloading every row, which made it fall further behind (bench_round, docs/PERFORMANCE.md).
 CATCH_UP_EVENTS = 5000
@@ -105,7 +103,7 @@ class LiveBoard:
         self.sent_top: dict[str, list[dict]] = {}
         self.mine_sent: dict[int, dict] = {}
         self.mine_seq = -1
-        self.cache: dict = {}  # serialised snapshots, owned by contests.events
+        self.cache: dict = {}  # serialised snapshots, owned by contests.scoreboard
         self.lock = threading.RLock()
 
     # ------------------------------------------------------------ catching up

@@ -1,16 +1,14 @@
-"""Reads of the contest domain: the paper, the console clock, the board (live or frozen), the feed, results.
+"""Reads of the contest domain: the paper, the board (live or frozen), the feed, results.
 
 Board values are strings of decimals on the wire so totals compare exactly in every client.
 """
 
-import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from courses.models import QuestionKind
 from courses.models.content import OPTION_LABELS
@@ -80,25 +78,6 @@ def theory_answers_for(entry: Entry) -> dict[int, dict]:
     return {
         r["question_id"]: {"answer": r["answer"], "client_id": str(r["client_id"]), "revision": r["revision"]}
         for r in rows
-    }
-
-
-def console_state(entry: Entry, now: dt.datetime) -> dict:
-    """What a contestant's console needs for its countdown: server time, status and own deadline."""
-    rnd = entry.round
-    deadline = entry.deadline(now)
-    remaining = max(deadline - now, dt.timedelta(0)) if rnd.status not in NOT_STARTED else deadline - rnd.starts_at
-    if rnd.status in (RoundStatus.ENDED, RoundStatus.PUBLISHED):
-        remaining = dt.timedelta(0)
-    return {
-        "round": rnd.pk,
-        "entry": entry.pk,
-        "status": rnd.status,
-        "server_now": now.isoformat(),
-        "starts_at": rnd.starts_at.isoformat(),
-        "deadline": deadline.isoformat(),
-        "remaining_ms": int(remaining.total_seconds() * 1000),
-        "epoch": entry.session_epoch,
     }
 
 
@@ -234,21 +213,6 @@ def board_last_seq(rnd: Round) -> int:
 def board_is_frozen(rnd: Round) -> bool:
     """Whether the public board is currently holding back changes."""
     return ScoreboardRow.objects.filter(round=rnd, frozen_total__isnull=False).exists()
-
-
-def scoreboard_snapshot(rnd: Round, *, live: bool, province: str = "", organisation: str = "") -> dict:
-    """The whole board as JSON: the state a client resumes the feed from (`seq`)."""
-    seq = board_last_seq(rnd)
-    return {
-        "round": rnd.pk,
-        "seq": seq,
-        "status": rnd.status,
-        "live": live,
-        "frozen": not live and (rnd.is_frozen(timezone.now()) or board_is_frozen(rnd)),
-        "reveal_cursor": rnd.reveal_cursor,
-        "tasks": [{"id": t.pk, "title": t.title, "max_score": str(t.max_score)} for t in rnd.tasks.all()],
-        "rows": scoreboard_rows(rnd, live=live, province=province, organisation=organisation),
-    }
 
 
 def events_since(rnd: Round, seq: int, *, live: bool) -> list[dict] | None:

@@ -4,6 +4,7 @@
  * applies sequence-numbered deltas, re-ranks locally (total desc, then reached_at asc; equal pairs
  * share a rank), asks the server to `resume` when it sees a gap, and reconnects with backoff.
  * While the socket is down it keeps the board fresh from events.json / scoreboard.json.
+ * The all-rows view filters by 省份 and organisation locally (config.filters: from the address).
  * The display mode (body.display) also auto-scrolls and plays the reveal ceremony.
  */
 (function () {
@@ -24,7 +25,10 @@
   var seq = -1;
   var meta = {};
   var mine = null;
-  var filters = { province: "", organisation: "" };
+  var filters = {
+    province: (config.filters && config.filters.province) || "",
+    organisation: (config.filters && config.filters.organisation) || "",
+  };
   var rowsEl = new Map(); // entry id -> <tr>
   var ws = null;
   var retry = 0;
@@ -372,11 +376,23 @@
 
   // ------------------------------------------------------------------ filters and auto-scroll
 
+  // The form works without JavaScript (the server filters); here a change filters the local board at
+  // once and the address keeps the filters, so the page can be shared or reloaded as it is.
   root.querySelectorAll("[data-filter]").forEach(function (select) {
     select.addEventListener("change", function () {
       filters[select.dataset.filter] = select.value;
+      var params = new URLSearchParams(location.search);
+      params.set("view", "all");
+      Object.keys(filters).forEach(function (k) {
+        if (filters[k]) params.set(k, filters[k]);
+        else params.delete(k);
+      });
+      history.replaceState(null, "", "?" + params.toString());
       render();
     });
+  });
+  root.querySelectorAll("[data-filter-submit]").forEach(function (button) {
+    button.remove();
   });
 
   if (isDisplay && scroller) {

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from contests import services
+from contests.models import Entry
 from courses.models import QuestionKind
 from tests.contests.factories import (
     T0,
@@ -70,6 +71,31 @@ def draft_round(organiser, judge, paper, learner, other_learner):
 def running_round(draft_round, organiser, clock):
     services.round_open_lobby(round=draft_round, by=organiser)
     return services.round_start(round=draft_round, by=organiser)
+
+
+@pytest.fixture
+def judges(running_round, organiser, judge):
+    """Five judges of the running round's track, `judge` first."""
+    panel = [judge] + [UserFactory(username=f"judge{n}") for n in range(2, 6)]
+    for j in panel[1:]:
+        services.judge_assign(track=running_round.track, judge=j, by=organiser)
+    return panel
+
+
+@pytest.fixture
+def four(running_round, organiser, entry, other_entry):
+    """Four contestants: 张三 (learner), 李四 (other_learner), 王五, 赵六, in provinces 32, 44, 44, 11."""
+    extra = []
+    for username, name, org, province in (("w5", "王五", "乙公司", "44"), ("z6", "赵六", "丙公司", "11")):
+        registration = services.registration_submit(
+            user=UserFactory(username=username, real_name=name),
+            track=running_round.track,
+            organisation=org,
+            province=province,
+        )
+        services.registration_approve(registration=registration, by=organiser)
+        extra.append(Entry.objects.get(registration=registration))
+    return [entry, other_entry, *extra]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from contests import selectors, services
 from contests.models import Entry
 from tests.contests.conftest import minutes
 from tests.contests.factories import T0
-from tests.contests.helpers import cid, right, wrong
+from tests.contests.helpers import cid, right, theory_answer_save, wrong
 from tests.contests.live import (  # noqa: F401
     _wagtail_roots_after_module,
     board,
@@ -61,7 +61,7 @@ def tasks(rnd):
 
 
 def answer(entry, question, value):
-    return services.theory_answer_save(entry=entry, question_id=question.pk, client_id=cid(), answer=value)
+    return theory_answer_save(entry=entry, question_id=question.pk, client_id=cid(), answer=value)
 
 
 def test_anyone_gets_the_top_rows_without_logging_in(running_round, entry, other_entry):

@@ -1,7 +1,9 @@
-"""The per-loop hub registry: one hub per running loop, none kept for loops that have closed."""
+"""The per-loop hub registry and delivery: one hub per running loop, none kept for loops that have
+closed; what is delivered reaches the registered handler (the fan-out)."""
 
 import asyncio
 
+from contests import fanout
 from contests import hub as hub_module
 from contests.hub import Hub
 
@@ -16,3 +18,25 @@ def test_one_hub_per_loop_and_hubs_of_closed_loops_are_dropped():
     assert second is not first
     assert first.loop not in hub_module._hubs  # its loop closed: dropped when the next hub was made
     assert second.loop in hub_module._hubs
+
+
+def test_the_fan_out_receives_what_the_hub_delivers():
+    """`contests.events` hands messages to the hub; the fan-out registered itself when the app was ready."""
+    assert Hub.handler is fanout.receive
+
+
+def test_a_delivered_message_reaches_the_handler_on_the_loop(monkeypatch):
+    got = []
+
+    async def handler(hub, message):
+        got.append((hub, message))
+
+    monkeypatch.setattr(Hub, "handler", handler)
+
+    async def scenario():
+        hub_module.deliver("round.1", {"type": "board.changed", "round": 1})  # as a service would, after commit
+        await asyncio.sleep(0.05)
+        return Hub.get()
+
+    hub = asyncio.run(scenario())
+    assert got == [(hub, {"type": "board.changed", "round": 1})]

@@ -1,4 +1,5 @@
-"""Answers stored in batches (group commit): each outcome is what the save alone would have got."""
+"""Answers: the rules one save meets (deadline, pause, resends, malformed, takeover), and batches
+(group commit), where each outcome is what the save alone would have got."""
 
 import random
 import uuid
@@ -9,13 +10,132 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from contests import services
+from contests import selectors, services
 from contests.models import ScoreboardEvent, ScoreboardRow, TheoryAnswer, TheoryAnswerLog
 from contests.services import AnswerAck, AnswerRejected, AnswerSave
 from tests.contests.conftest import minutes
-from tests.contests.helpers import cid, half, right, wrong
+from tests.contests.factories import T0
+from tests.contests.helpers import cid, half, right, theory_answer_save, wrong
 
 pytestmark = pytest.mark.django_db
+
+
+def save(entry, question, payload, client_id=None, **kw):
+    return theory_answer_save(entry=entry, question_id=question.pk, client_id=client_id or cid(), answer=payload, **kw)
+
+
+# ---------------------------------------------------------------- one save
+
+
+def test_answer_after_deadline_is_rejected_with_a_clear_message(entry, paper, clock):
+    clock.move_to(T0 + minutes(89))
+    assert not save(entry, paper[0], right(paper[0])).duplicate
+    clock.move_to(T0 + minutes(90))
+    with pytest.raises(AnswerRejected) as exc:
+        save(entry, paper[1], right(paper[1]))
+    assert exc.value.code == "deadline"
+    assert exc.value.message == "作答时间已结束，答案未保存"
+    assert not TheoryAnswer.objects.filter(entry=entry, question=paper[1]).exists()
+
+
+def test_answer_before_start_and_during_pause_is_rejected(draft_round, organiser, paper, learner, clock):
+    services.round_open_lobby(round=draft_round, by=organiser)
+    entry = draft_round.entries.get(registration__user=learner)
+    with pytest.raises(AnswerRejected) as exc:
+        save(entry, paper[0], right(paper[0]))
+    assert exc.value.code == "not_started"
+    services.round_start(round=draft_round, by=organiser)
+    services.round_pause(round=draft_round, by=organiser)
+    with pytest.raises(AnswerRejected) as exc:
+        save(entry, paper[0], right(paper[0]))
+    assert exc.value.code == "paused"
+
+
+def test_answer_after_the_organiser_ends_the_round_is_rejected(entry, paper, organiser, running_round):
+    services.round_end(round=running_round, by=organiser)
+    with pytest.raises(AnswerRejected) as exc:
+        save(entry, paper[0], right(paper[0]))
+    assert exc.value.code == "deadline"
+
+
+def test_repeated_client_id_is_acknowledged_without_a_second_write(entry, paper, clock):
+    client_id = cid()
+    first = save(entry, paper[0], right(paper[0]), client_id)
+    seq = selectors.board_last_seq(entry.round)
+    again = save(entry, paper[0], right(paper[0]), client_id)
+    assert (again.duplicate, again.revision, again.client_id) == (True, first.revision, first.client_id)
+    assert TheoryAnswerLog.objects.filter(entry=entry).count() == 1
+    assert selectors.board_last_seq(entry.round) == seq
+    # A retry that arrives after the deadline was still stored in time: acknowledged, not refused.
+    clock.move_to(T0 + minutes(120))
+    assert save(entry, paper[0], right(paper[0]), client_id).duplicate
+
+
+def test_a_late_retry_of_an_older_save_does_not_overwrite_the_newer_answer(entry, paper):
+    old = cid()
+    save(entry, paper[0], wrong(paper[0]), old)
+    save(entry, paper[0], right(paper[0]))
+    ack = save(entry, paper[0], wrong(paper[0]), old)
+    assert ack.duplicate and ack.revision == 1
+    stored = TheoryAnswer.objects.get(entry=entry, question=paper[0])
+    assert stored.answer == right(paper[0]) and stored.revision == 2
+
+
+def test_answers_can_be_changed_until_the_deadline(entry, paper, clock):
+    save(entry, paper[1], True)
+    clock.move_to(T0 + minutes(60))
+    ack = save(entry, paper[1], False)
+    assert ack.revision == 2
+    assert TheoryAnswer.objects.get(entry=entry, question=paper[1]).answer is False
+
+
+@pytest.mark.parametrize(
+    ("payload", "why"),
+    [
+        (["deadbeef"], "unknown option"),
+        ({"a": 1}, "not a list"),
+        ([1], "not strings"),
+    ],
+)
+def test_malformed_or_foreign_answers_are_rejected(entry, paper, payload, why):
+    with pytest.raises(AnswerRejected) as exc:
+        save(entry, paper[0], payload)
+    assert exc.value.code == "invalid", why
+
+
+def test_an_option_of_another_question_is_rejected(entry, paper, provider_a):
+    from tests.factories import QuestionFactory
+
+    foreign = QuestionFactory(provider=provider_a)
+    with pytest.raises(AnswerRejected) as exc:
+        save(entry, paper[0], [foreign.option_ids[0]])
+    assert exc.value.code == "invalid"
+    with pytest.raises(AnswerRejected) as exc:
+        save(entry, foreign, right(foreign))
+    assert exc.value.code == "unknown_question"
+
+
+def test_a_superseded_console_cannot_save(entry, paper):
+    first = services.entry_connect(entry=entry)
+    second = services.entry_connect(entry=entry)
+    assert second.session_epoch == first.session_epoch + 1
+    with pytest.raises(AnswerRejected) as exc:
+        save(entry, paper[0], right(paper[0]), epoch=first.session_epoch)
+    assert exc.value.code == "superseded"
+    assert not save(entry, paper[0], right(paper[0]), epoch=second.session_epoch).duplicate
+
+
+def test_a_stored_answer_announces_the_new_sequence_after_commit(
+    entry, paper, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr("contests.events.scoreboard_changed", lambda *a: sent.append(a))
+    with django_capture_on_commit_callbacks(execute=True):
+        save(entry, paper[0], right(paper[0]))
+    assert sent == [(entry.round_id, selectors.board_last_seq(entry.round))]
+
+
+# ---------------------------------------------------------------- batches (group commit)
 
 
 def a(entry, question, payload, client_id=None, **kw) -> AnswerSave:
@@ -50,7 +170,7 @@ def test_a_batch_stores_what_the_same_saves_one_by_one_would(running_round, entr
     for save in saves:
         try:
             one_by_one.append(
-                services.theory_answer_save(
+                theory_answer_save(
                     entry=running_round.entries.get(pk=save.entry_id),
                     question_id=save.question_id,
                     client_id=save.client_id,

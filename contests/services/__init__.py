@@ -1,0 +1,62 @@
+"""Every write in the contest domain. Views, admin, consumers and commands call these, as
+`services.round_start(...)`, whichever sub-domain module holds them:
+
+- `registration`: registering for a track, approving and rejecting;
+- `rounds`: the organiser's round control (one `round_transition` for every state change), the
+  reveal, announcements, and the clock that ends a round;
+- `answers`: console sessions and theory answers, stored in batches (group commit);
+- `judging`: judges of a track and their scores;
+- `board`: board rows created, moved, frozen and revealed (used by the others);
+- `common`: the refusal type, the organiser check, the Round lock, the audit line, feed numbers.
+
+Each function is keyword-only and atomic; broadcasts go through `contests.events` after commit.
+Organiser and judge actions are written to the audit log in the same transaction. The lock order
+is in `common`.
+"""
+
+from .answers import AnswerAck, AnswerRejected, AnswerSave, entry_connect, theory_answers_save
+from .common import ContestError
+from .judging import judge_assign, judge_score_confirm, judge_score_submit, judge_unassign
+from .registration import registration_approve, registration_reject, registration_submit
+from .rounds import (
+    MAX_EXTENSION_SECONDS,
+    round_announce,
+    round_end,
+    round_end_if_due,
+    round_extend,
+    round_last_deadline,
+    round_open_lobby,
+    round_pause,
+    round_publish_results,
+    round_resume,
+    round_reveal_next,
+    round_start,
+)
+
+__all__ = [
+    "MAX_EXTENSION_SECONDS",
+    "AnswerAck",
+    "AnswerRejected",
+    "AnswerSave",
+    "ContestError",
+    "entry_connect",
+    "judge_assign",
+    "judge_score_confirm",
+    "judge_score_submit",
+    "judge_unassign",
+    "registration_approve",
+    "registration_reject",
+    "registration_submit",
+    "round_announce",
+    "round_end",
+    "round_end_if_due",
+    "round_extend",
+    "round_last_deadline",
+    "round_open_lobby",
+    "round_pause",
+    "round_publish_results",
+    "round_resume",
+    "round_reveal_next",
+    "round_start",
+    "theory_answers_save",
+]

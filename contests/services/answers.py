@@ -1,0 +1,267 @@
+"""Answers: a console's session and the theory answers it saves, stored in batches (group commit).
+
+`contests.writer` gathers every console's `answer.save` and hands a batch to `theory_answers_save`:
+one transaction, a few reads for the whole batch, the rules applied save by save in memory, then one
+statement per table. Each save's outcome is exactly what it would have got alone after the saves
+before it, and the board rows move by each question's score difference (contests.services.board).
+"""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses import grading
+
+from .. import events, scoring, selectors, sql
+from ..models import (
+    Entry,
+    Round,
+    RoundQuestion,
+    RoundStatus,
+    ScoreboardEvent,
+    ScoreboardEventKind,
+    ScoreboardRow,
+    TheoryAnswer,
+    TheoryAnswerLog,
+)
+from ..models.rounds import LIVE_STATUSES
+from .board import ROW_FIELDS, row_apply
+from .common import ContestError, next_seqs
+
+
+class AnswerRejected(ContestError):
+    """An answer that was not stored; the console shows `message` and must not retry it unchanged."""
+
+
+@dataclass(frozen=True)
+class AnswerAck:
+    """The acknowledgement of a stored answer; `duplicate` when the client id had been stored already."""
+
+    client_id: str
+    question_id: int
+    revision: int
+    saved_at: dt.datetime
+    duplicate: bool
+
+    def as_dict(self) -> dict:
+        return {
+            "client_id": self.client_id,
+            "question": self.question_id,
+            "revision": self.revision,
+            "saved_at": self.saved_at.isoformat(),
+            "duplicate": self.duplicate,
+        }
+
+
+# ------------------------------------------------------------------ the console session
+
+
+@transaction.atomic
+def entry_connect(*, entry: Entry, now: dt.datetime | None = None) -> Entry:
+    """A console connected: it becomes the entry's session (`session_epoch`); older ones are told to close."""
+    now = now or timezone.now()
+    Entry.objects.filter(pk=entry.pk).update(session_epoch=F("session_epoch") + 1, last_seen_at=now)
+    Entry.objects.filter(pk=entry.pk, joined_at__isnull=True).update(joined_at=now)
+    fresh = Entry.objects.select_related("round__track", "registration").get(pk=entry.pk)
+    transaction.on_commit(partial(events.session_taken_over, fresh.pk, fresh.session_epoch))
+    return fresh
+
+
+def _reject(code: str, message: str) -> AnswerRejected:
+    return AnswerRejected(code=code, message=message)
+
+
+@dataclass(frozen=True)
+class AnswerSave:
+    """One `answer.save` as a console sent it; `epoch` is the console's session number."""
+
+    entry_id: int
+    question_id: int
+    client_id: object
+    answer: object
+    epoch: int | None = None
+
+
+@transaction.atomic
+def theory_answers_save(*, saves: list[AnswerSave], now: dt.datetime | None = None) -> list[AnswerAck | AnswerRejected]:
+    """Store a batch of answers from any consoles in one transaction (group commit).
+
+    Each outcome, in order, is what that save alone would get after the ones before it: an AnswerAck,
+    or an AnswerRejected (not raised) when the round is not running, the entry's deadline has passed,
+    a newer console took over (`epoch`), the question is not in the paper, or the answer is malformed.
+    Saves are idempotent by client id: one stored already is acknowledged again without a write —
+    even after the deadline, since it was stored in time. Each question is graded on its own and the
+    board row moves by that question's score difference: one feed event per changed row per batch.
+    """
+    batch = _AnswerBatch(saves, now or timezone.now())
+    outcomes = [batch.apply(save) for save in saves]
+    batch.write()
+    return outcomes
+
+
+def _client_uuid(client_id) -> uuid.UUID | None:
+    if isinstance(client_id, uuid.UUID):
+        return client_id
+    try:
+        return uuid.UUID(str(client_id))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class _EntryState:
+    pk: int
+    round_id: int
+    session_epoch: int
+    extra_seconds: int
+
+
+class _AnswerBatch:
+    """What a batch of saves reads (a few queries for all of them), changes in memory, then writes."""
+
+    def __init__(self, saves: list[AnswerSave], now: dt.datetime):
+        self.now = now
+        entry_ids = sorted({s.entry_id for s in saves})
+        # Locked in entry order, so two processes' batches cannot deadlock on PostgreSQL. Whole rows are
+        # read later, only for entries whose score changed.
+        locked = ScoreboardRow.objects.select_for_update().filter(entry_id__in=entry_ids).order_by("entry_id")
+        self.theory_before = dict(locked.values_list("entry_id", "theory_score"))
+        fields = ("pk", "round_id", "session_epoch", "extra_seconds")
+        self.entries = {e[0]: _EntryState(*e) for e in Entry.objects.filter(pk__in=entry_ids).values_list(*fields)}
+        round_ids = {e.round_id for e in self.entries.values()}
+        self.rounds = Round.objects.select_related("track").in_bulk(round_ids)
+        pairs = {(s.entry_id, s.question_id) for s in saves if isinstance(s.question_id, int)}
+        # The answer itself is replaced, never read: leave its JSON in the database.
+        answers = sql.filter_pairs(TheoryAnswer, "entry", "question", pairs).defer("answer")
+        self.current = {(a.entry_id, a.question_id): a for a in answers}
+        used = {(s.entry_id, u) for s in saves if (u := _client_uuid(s.client_id)) is not None}
+        logged = sql.filter_pairs(TheoryAnswerLog, "entry", "client_id", used)
+        self.logged = {
+            (log["entry_id"], log["client_id"]): (log["question_id"], log["revision"], log["created_at"])
+            for log in logged.values("entry_id", "client_id", "question_id", "revision", "created_at")
+        }
+        question_ids = {q for _e, q in pairs}
+        papers = RoundQuestion.objects.select_related("question").filter(
+            round_id__in=round_ids, question_id__in=question_ids
+        )
+        self.papers = {(rq.round_id, rq.question_id): rq for rq in papers}
+        self.created: dict[tuple[int, int], TheoryAnswer] = {}
+        self.changed: dict[tuple[int, int], TheoryAnswer] = {}
+        self.log: list[TheoryAnswerLog] = []
+        self.theory: dict[int, Decimal] = {}  # entry -> its new theory score
+
+    def apply(self, save: AnswerSave) -> AnswerAck | AnswerRejected:
+        now = self.now
+        client_uuid = _client_uuid(save.client_id)
+        if client_uuid is None:
+            return _reject("invalid", _("答案编号无效"))
+        entry = self.entries.get(save.entry_id)
+        if entry is None:
+            return _reject("forbidden", _("您不是本场次审核通过的选手"))
+        rnd, key = self.rounds[entry.round_id], (entry.pk, save.question_id)
+        current = self.current.get(key)
+        if current is not None and current.client_id == client_uuid:
+            return AnswerAck(str(client_uuid), current.question_id, current.revision, current.updated_at, True)
+        logged = self.logged.get((entry.pk, client_uuid))
+        if logged is not None:
+            return AnswerAck(str(client_uuid), *logged, True)
+
+        if save.epoch is not None and save.epoch != entry.session_epoch:
+            return _reject("superseded", _("您的账号已在其他页面进入比赛，本页面的答案未保存"))
+        if not rnd.has_theory:
+            return _reject("no_theory", _("本场次没有理论考试"))
+        if rnd.status in (RoundStatus.DRAFT, RoundStatus.LOBBY):
+            return _reject("not_started", _("比赛尚未开始，答案未保存"))
+        if rnd.status == RoundStatus.PAUSED:
+            return _reject("paused", _("比赛已暂停，答案未保存"))
+        if rnd.status not in LIVE_STATUSES or now >= rnd.deadline(now, entry.extra_seconds):
+            return _reject("deadline", _("作答时间已结束，答案未保存"))
+        rq = self.papers.get((rnd.pk, save.question_id))
+        if rq is None:
+            return _reject("unknown_question", _("该题不在本场试卷中"))
+        try:
+            given = scoring.answer_parse(rq.question, save.answer)
+        except grading.SubmissionError as exc:
+            return _reject("invalid", str(exc))
+        result = scoring.answer_grade(rq.question, given, rq.score)
+
+        previous_score = Decimal(0)
+        if current is None:
+            current = TheoryAnswer(
+                entry_id=entry.pk,
+                question_id=save.question_id,
+                client_id=client_uuid,
+                answer=given,
+                score=result.score,
+                correct=result.correct,
+                saved_at=now,
+                updated_at=now,
+            )
+            self.current[key] = self.created[key] = current
+        else:
+            previous_score = current.score
+            current.client_id, current.answer, current.score, current.correct = (
+                client_uuid,
+                given,
+                result.score,
+                result.correct,
+            )
+            current.revision += 1
+            current.updated_at = now
+            if key not in self.created:
+                self.changed[key] = current
+        self.log.append(
+            TheoryAnswerLog(
+                entry_id=entry.pk,
+                question_id=save.question_id,
+                client_id=client_uuid,
+                answer=given,
+                revision=current.revision,
+                created_at=now,
+            )
+        )
+        self.logged[(entry.pk, client_uuid)] = (save.question_id, current.revision, now)
+        if result.score != previous_score:
+            theory = self.theory.get(entry.pk, self.theory_before[entry.pk])
+            self.theory[entry.pk] = theory - previous_score + result.score
+        return AnswerAck(str(client_uuid), save.question_id, current.revision, now, False)
+
+    def write(self) -> None:
+        sql.insert_each(self.created.values())
+        if self.changed:
+            fields = ["client_id", "answer", "score", "correct", "revision", "updated_at"]
+            sql.update_each(self.changed.values(), fields)
+        sql.insert_each(self.log)
+        # Changed back within the batch: nothing to show.
+        moved = [e for e, theory in self.theory.items() if theory != self.theory_before[e]]
+        by_round: dict[int, list[ScoreboardRow]] = {}
+        for row in ScoreboardRow.objects.filter(entry_id__in=moved).order_by("entry_id"):
+            by_round.setdefault(row.round_id, []).append(row)
+        for round_id, rows in sorted(by_round.items()):
+            rnd = self.rounds[round_id]
+            seqs = next_seqs(round_id, len(rows))
+            feed = []
+            for row, seq in zip(rows, seqs, strict=True):
+                public = row_apply(row, rnd, now=self.now, theory=self.theory[row.entry_id])
+                row.seq = seq
+                payload = selectors.row_payload(row)
+                feed.append(
+                    ScoreboardEvent(
+                        round_id=round_id,
+                        seq=seq,
+                        kind=ScoreboardEventKind.ROW,
+                        public=public,
+                        payload=payload,
+                        created_at=self.now,
+                    )
+                )
+            sql.insert_each(feed)
+            sql.update_each(rows, ROW_FIELDS)
+            transaction.on_commit(partial(events.scoreboard_changed, round_id, seqs[-1]))

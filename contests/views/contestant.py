@@ -1,0 +1,87 @@
+"""Pages of a contestant: registering for a track, and the answering console of a live round.
+
+The console renders on the server and hands static/js/contest-console.js a JSON config (socket
+path, the board's URL, the interface strings, translated here); the socket does the rest.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .. import services
+from ..forms import RegistrationForm
+from ..models import Track, TrackKind
+from ..permissions import entry_for_user
+from .common import error_page, messages_from, round_or_404
+from .public import board_strings
+
+
+@login_required
+def register(request, track_id: int):
+    track = get_object_or_404(Track.objects.select_related("contest"), pk=track_id)
+    team = track.kind == TrackKind.TEAM
+    initial = {"organisation": request.user.organisation}
+    form = RegistrationForm(request.POST or None, team=team, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.registration_submit(
+                user=request.user,
+                track=track,
+                organisation=data["organisation"],
+                province=data["province"],
+                team_name=data.get("team_name", ""),
+                members=data.get("members", []),
+            )
+        except ValidationError as exc:
+            messages_from(request, exc)
+        else:
+            messages.success(request, _("报名已提交，请等待组委会审核"))
+            return redirect("contests:detail", slug=track.contest.slug)
+    return render(request, "contests/register.html", {"track": track, "form": form})
+
+
+def _console_strings() -> dict:
+    return {
+        **board_strings(),
+        "pending": _("保存中…"),
+        "saved": _("已保存"),
+        "unsaved": _("未作答"),
+        "rejected": _("未保存"),
+        "waiting": _("比赛开始后题目将显示在这里。"),
+        "paused": _("比赛已暂停"),
+        "not_started": _("等待开始"),
+        "over": _("作答时间已结束"),
+        "true": _("正确"),
+        "false": _("错误"),
+        "blank": _("第 %(n)s 空"),
+        "numerical": _("请输入数值"),
+        "score": _("分"),
+        "no_notes": _("暂无公告"),
+        "rank": _("名次"),
+        "theory": _("理论"),
+        "practical": _("实操"),
+        "total": _("总分"),
+        "new_note": _("新公告"),
+    }
+
+
+@login_required
+def contestant_console(request, round_id: int):
+    """The theory paper on a socket: server clock, answers saved as you go, own rank."""
+    rnd = round_or_404(round_id)
+    entry = entry_for_user(request.user, rnd.pk)
+    if entry is None:
+        return error_page(request, _("您不是本场次审核通过的选手"), 403)
+    config = {
+        "round": rnd.pk,
+        "entry": entry.pk,
+        "socket": f"/ws/rounds/{rnd.pk}/contestant/",
+        "board": reverse("contests:scoreboard", args=[rnd.pk]),
+        "strings": _console_strings(),
+    }
+    context = {"round": rnd, "entry": entry, "config": config}
+    return render(request, "contests/console.html", context)

@@ -1,0 +1,124 @@
+"""Pages of organisers: approving registrations, and the round console that runs a round (lobby,
+start, pause, extension, announcements, end, reveal, publication) through contests.services."""
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import selectors, services
+from ..forms import AnnouncementForm, ExtendForm
+from ..models import AuditLog, Entry, Registration, RegistrationStatus, Track
+from ..permissions import can_manage_contests
+from .common import error_page, messages_from, round_or_404
+
+
+def organiser_required(view):
+    @functools.wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not can_manage_contests(request.user):
+            return error_page(request, _("只有组织者可以访问此页面"), 403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@organiser_required
+def registrations(request, track_id: int):
+    track = get_object_or_404(Track.objects.select_related("contest"), pk=track_id)
+    if request.method == "POST":
+        registration = get_object_or_404(Registration, pk=request.POST.get("registration"), track=track)
+        try:
+            if request.POST.get("action") == "approve":
+                services.registration_approve(registration=registration, by=request.user)
+                messages.success(request, _("已通过：%(name)s") % {"name": registration.display_name})
+            else:
+                services.registration_reject(
+                    registration=registration, by=request.user, note=request.POST.get("note", "")
+                )
+                messages.success(request, _("已拒绝：%(name)s") % {"name": registration.display_name})
+        except (ValidationError, PermissionDenied) as exc:
+            messages_from(request, exc)
+        return redirect(request.get_full_path())
+    status = request.GET.get("status", "")
+    rows = track.registrations.select_related("user", "decided_by").prefetch_related("team_members__user")
+    if status in RegistrationStatus.values:
+        rows = rows.filter(status=status)
+    context = {"track": track, "rows": rows, "status": status, "statuses": RegistrationStatus.choices}
+    return render(request, "contests/registrations.html", context)
+
+
+@organiser_required
+@require_GET
+def round_console(request, round_id: int):
+    # The clock may have run out with no socket open to notice (contests.deadlines ends rounds live).
+    services.round_end_if_due(round_id=round_id)
+    rnd = round_or_404(round_id)
+    now = timezone.now()
+    entries = Entry.objects.filter(round=rnd).select_related("registration", "board_row").order_by("pk")
+    context = {
+        "round": rnd,
+        "now": now,
+        "deadline": rnd.deadline(now),
+        "freeze_at": rnd.freeze_at(now),
+        "frozen": rnd.is_frozen(now),
+        "entries": entries,
+        "board": selectors.board_ranked(rnd, live=True),
+        "announcements": rnd.announcements.select_related("created_by").order_by("-created_at")[:20],
+        "audit": AuditLog.objects.filter(round=rnd).select_related("actor")[:30],
+        "extend_form": ExtendForm(),
+        "announce_form": AnnouncementForm(),
+        "pending_reveal": selectors.board_is_frozen(rnd),
+    }
+    return render(request, "contests/round_console.html", context)
+
+
+ROUND_ACTIONS = {
+    "open_lobby": (services.round_open_lobby, _("候场已开放")),
+    "start": (services.round_start, _("比赛已开始")),
+    "pause": (services.round_pause, _("比赛已暂停")),
+    "resume": (services.round_resume, _("比赛已继续")),
+    "end": (services.round_end, _("比赛已结束")),
+    "publish": (services.round_publish_results, _("成绩已公布")),
+}
+
+
+@organiser_required
+@require_POST
+def round_control(request, round_id: int):
+    rnd = round_or_404(round_id)
+    action = request.POST.get("action", "")
+    try:
+        if action in ROUND_ACTIONS:
+            service, done = ROUND_ACTIONS[action]
+            service(round=rnd, by=request.user)
+            messages.success(request, done)
+        elif action == "extend":
+            form = ExtendForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("请输入有效的延时分钟数"))
+            entry = None
+            if form.cleaned_data["entry"]:
+                entry = get_object_or_404(Entry, pk=form.cleaned_data["entry"], round=rnd)
+            services.round_extend(round=rnd, by=request.user, seconds=form.cleaned_data["minutes"] * 60, entry=entry)
+            messages.success(request, _("已延时 %(n)s 分钟") % {"n": form.cleaned_data["minutes"]})
+        elif action == "announce":
+            services.round_announce(round=rnd, by=request.user, text=request.POST.get("text", ""))
+            messages.success(request, _("公告已发送"))
+        elif action == "reveal":
+            row = services.round_reveal_next(round=rnd, by=request.user)
+            if row is None:
+                messages.info(request, _("所有成绩已揭晓"))
+            else:
+                messages.success(request, _("已揭晓：%(name)s") % {"name": row.name})
+        else:
+            messages.error(request, _("未知操作"))
+    except (ValidationError, PermissionDenied) as exc:
+        messages_from(request, exc)
+    return redirect("contests:console", round_id=rnd.pk)

@@ -1,0 +1,195 @@
+"""Pages and JSON anyone may open: the contests, the live scoreboard, the venue display, results,
+and the board JSON for clients that are not on a socket (or have just lost it).
+
+The scoreboard page renders the first state on the server (so it reads without JavaScript) and hands
+static/js/scoreboard.js a JSON config: socket path, URLs, filters and the interface strings,
+translated here. Organisers and the track's judges get the live (staff) board; everyone else the
+public one, frozen in the last minutes. The page's rows and the JSON are the same snapshot
+(`contests.scoreboard.snapshot_payload`), filtered alike by `?province=32&organisation=…` with
+overall ranks kept.
+"""
+
+from django.db.models import Prefetch
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from .. import scoreboard, selectors
+from ..events import PUBLIC, STAFF
+from ..models import Contest, Province, Registration, Round, RoundStatus
+from ..permissions import can_judge_track, can_manage_contests, entry_for_user, sees_live_board
+from .common import error_page, round_or_404
+
+# ------------------------------------------------------------------ contests
+
+
+@require_GET
+def contest_list(request):
+    contests = Contest.objects.prefetch_related("tracks")
+    return render(request, "contests/contest_list.html", {"contests": contests})
+
+
+@require_GET
+def contest_detail(request, slug: str):
+    contest = get_object_or_404(
+        Contest.objects.prefetch_related(Prefetch("tracks__rounds", queryset=Round.objects.order_by("starts_at"))),
+        slug=slug,
+    )
+    mine = {}
+    if request.user.is_authenticated:
+        regs = Registration.objects.filter(track__contest=contest)
+        mine = {r.track_id: r for r in regs.filter(user=request.user)}
+        mine |= {r.track_id: r for r in regs.filter(team_members__user=request.user)}
+    tracks = [
+        {
+            "track": t,
+            "registration": mine.get(t.pk),
+            "judging": can_judge_track(request.user, t.pk),
+            "rounds": list(t.rounds.all()),
+        }
+        for t in contest.tracks.all()
+    ]
+    context = {"contest": contest, "tracks": tracks, "organiser": can_manage_contests(request.user)}
+    return render(request, "contests/contest_detail.html", context)
+
+
+@require_GET
+def results(request, round_id: int):
+    rnd = round_or_404(round_id)
+    organiser = can_manage_contests(request.user)
+    if rnd.status != RoundStatus.PUBLISHED and not organiser:
+        return error_page(request, _("成绩尚未公布"), 404)
+    if rnd.status not in (RoundStatus.ENDED, RoundStatus.PUBLISHED):
+        return error_page(request, _("比赛结束后才能查看成绩"), 404)
+    context = {"round": rnd, "results": selectors.round_results(rnd), "organiser": organiser}
+    return render(request, "contests/results.html", context)
+
+
+# ------------------------------------------------------------------ the live scoreboard
+
+
+def board_strings() -> dict:
+    """The board script's interface strings (the contestant console shows a board too)."""
+    return {
+        "connecting": _("连接中…"),
+        "live": _("实时"),
+        "reconnecting": _("连接中断，正在重新连接…"),
+        "closed": _("连接已关闭"),
+        "frozen": _("已封榜：最后阶段的成绩变化将在比赛结束后揭晓"),
+        "frozen_staff": _("公众榜已封榜；您看到的是实时榜"),
+        "revealed": _("揭晓"),
+        "empty": _("暂无选手。"),
+        "mine": _("我的排名"),
+        "status": {s.value: str(s.label) for s in RoundStatus},
+    }
+
+
+def _filters(request) -> tuple[str, str]:
+    """`?province=32&organisation=…` (bounded like the fields they match)."""
+    return request.GET.get("province", "")[:2], request.GET.get("organisation", "")[:100]
+
+
+def _board_context(
+    request, rnd: Round, *, view: str, live: bool, display: bool = False, province: str = "", organisation: str = ""
+) -> dict:
+    audience = STAFF if live else PUBLIC
+    snapshot = scoreboard.snapshot_payload(
+        rnd, audience=audience, view=view, province=province, organisation=organisation
+    )
+    entry = entry_for_user(request.user, rnd.pk) if not (live or display) else None
+    mine = selectors.scoreboard_entry_row(rnd, entry.pk, live=False) if entry else None
+    socket = f"/ws/rounds/{rnd.pk}/board/?view={view}" + ("&audience=public" if not live else "")
+    config = {
+        "round": rnd.pk,
+        "view": view,
+        "audience": audience,
+        "entry": entry.pk if entry else None,
+        "socket": socket,
+        "snapshot": reverse("contests:scoreboard_json", args=[rnd.pk]) + f"?view={view}&audience={audience}",
+        "events": reverse("contests:events_json", args=[rnd.pk]) + f"?audience={audience}",
+        "has_theory": rnd.has_theory,
+        "has_practical": rnd.has_practical,
+        "tasks": [{"id": t.pk, "title": t.title} for t in rnd.tasks.all()],
+        "provinces": dict(Province.choices),
+        "filters": {"province": province, "organisation": organisation},
+        "strings": board_strings(),
+        "mode": "display" if display else "page",
+    }
+    return {
+        "round": rnd,
+        "rows": snapshot["rows"],
+        "mine": mine,
+        "view": view,
+        "live": live,
+        "frozen": not live and snapshot["frozen"],
+        "tasks": config["tasks"],
+        "provinces": Province.choices,
+        "province": province,
+        "organisation": organisation,
+        "organisations": sorted(set(rnd.board_rows.values_list("organisation", flat=True))),
+        "config": config,
+        "organiser": can_manage_contests(request.user),
+    }
+
+
+@require_GET
+def scoreboard_page(request, round_id: int):
+    """The live board: the first 20 rows, or every row (`?view=all`), which `?province=` and
+    `?organisation=` filter (a filter opens the full board; ranks stay the overall ones)."""
+    rnd = round_or_404(round_id)
+    province, organisation = _filters(request)
+    view = "all" if request.GET.get("view") == "all" or province or organisation else "top"
+    live = sees_live_board(request.user, rnd.track_id)
+    context = _board_context(request, rnd, view=view, live=live, province=province, organisation=organisation)
+    return render(request, "contests/scoreboard.html", context)
+
+
+@require_GET
+def display(request, round_id: int):
+    """The venue's big screen: no login, always the public board, every row, auto-scrolling."""
+    rnd = round_or_404(round_id)
+    context = _board_context(request, rnd, view="all", live=False, display=True)
+    return render(request, "contests/display.html", context)
+
+
+# ------------------------------------------------------------------ board JSON
+
+
+def _json(payload: dict, status: int = 200) -> JsonResponse:
+    response = JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _round_and_audience(request, round_id: int) -> tuple[Round, str]:
+    """`?audience=public` gives staff the public board too (the venue display asks for it)."""
+    rnd = get_object_or_404(Round.objects.select_related("track"), pk=round_id)
+    staff = sees_live_board(request.user, rnd.track_id) and request.GET.get("audience") != PUBLIC
+    return rnd, STAFF if staff else PUBLIC
+
+
+@require_GET
+def scoreboard_json(request, round_id: int):
+    """`?view=all|top&province=32&organisation=…`: the ranked board (overall ranks kept when filtered)."""
+    rnd, audience = _round_and_audience(request, round_id)
+    view = "top" if request.GET.get("view") == "top" else "all"
+    province, organisation = _filters(request)
+    payload = scoreboard.snapshot_payload(
+        rnd, audience=audience, view=view, province=province, organisation=organisation
+    )
+    entry = entry_for_user(request.user, rnd.pk) if audience == PUBLIC else None
+    if entry is not None:
+        payload["mine"] = selectors.scoreboard_entry_row(rnd, entry.pk, live=False)
+    return _json(payload)
+
+
+@require_GET
+def events_json(request, round_id: int):
+    """`?since=N`: the feed after N, or `{"snapshot": …}` when N is too old, in the future, or a state change lies between."""
+    rnd, audience = _round_and_audience(request, round_id)
+    since = request.GET.get("since", "")
+    if not since.isdigit():
+        return _json({"error": "bad_request", "message": _("请提供有效的 since 参数")}, status=400)
+    return _json(scoreboard.feed_payload(rnd, audience=audience, since=int(since)))
