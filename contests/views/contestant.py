@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from .. import services
 from ..forms import RegistrationForm
@@ -69,6 +70,7 @@ def _console_strings() -> dict:
     }
 
 
+@require_GET
 @login_required
 def contestant_console(request, round_id: int):
     """The theory paper on a socket: server clock, answers saved as you go, own rank."""
