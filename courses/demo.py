@@ -32,7 +32,6 @@ from wagtail.search.backends import get_search_backends
 
 from accounts.idcard import check_digit
 from accounts.roles import organiser_group
-from cms.services import site_ensure
 
 from . import selectors, services
 from .models import (
@@ -548,7 +547,7 @@ class Report:
 def structure_ensure(report: Report | None = None) -> tuple[dict, dict]:
     """Site tree, categories and providers (with page, collection and group). Returns them by slug."""
     report = report or Report()
-    site_ensure()
+    services.catalogue_page_ensure()
     categories = {}
     for sort_order, (slug, name, _colour) in enumerate(CATEGORIES, 1):
         category = Category.objects.filter(Q(slug=slug) | Q(name=name)).first()
