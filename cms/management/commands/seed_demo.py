@@ -7,10 +7,12 @@ tree and catalogue, the courses and people, then the contest that needs both).
 import logging
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from contests.demo import contest_demo_seed
-from courses.demo import demo_seed
+from courses.demo.seed import demo_seed
+from courses.models import Category, Course, CoursePage, Enrolment, Lesson, Provider, QuizAttempt
 from courses.services import catalogue_page_ensure
 
 
@@ -52,10 +54,6 @@ class Command(BaseCommand):
         self.stdout.write("  管理后台：/admin/    课程目录：/courses/")
 
     def _totals(self) -> str:
-        from django.contrib.auth import get_user_model
-
-        from courses.models import Category, Course, CoursePage, Enrolment, Lesson, Provider, QuizAttempt
-
         totals = [
             ("培训机构", Provider.objects.count()),
             ("行业分类", Category.objects.count()),
