@@ -8,7 +8,11 @@ from wagtail.models import Page
 
 
 class HomePage(Page):
-    """The front door: leads to the catalogue, 我的学习, contests and certificate checks."""
+    """The front door: leads to the catalogue, 我的学习, contests and certificate checks.
+
+    Its template gets the catalogue's part (categories, newest courses) from the `catalogue_showcase`
+    template tag of `courses`, so cms, the base every app builds on, imports no domain app.
+    """
 
     headline = models.CharField(_("主标题"), max_length=100, blank=True)
     intro = models.TextField(_("导语"), max_length=500, blank=True)
@@ -19,19 +23,6 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("首页")
-
-    def get_context(self, request, *args, **kwargs):
-        from courses.models import Category, Course, CourseCatalogPage
-
-        context = super().get_context(request, *args, **kwargs)
-        catalogue = CourseCatalogPage.objects.live().first()
-        context["catalogue"] = catalogue
-        context["categories"] = Category.objects.all()
-        latest = Course.objects.published().select_related("provider", "page").order_by("-page__first_published_at")[:6]
-        for course in latest:
-            course.url = course.page.get_url(request)
-        context["latest_courses"] = latest
-        return context
 
 
 class StandardPage(Page):

@@ -1,20 +1,21 @@
-"""The structural site tree: home page and course catalogue (not demo data)."""
+"""The structural site tree: the home page and the default Site (not demo data).
+
+Each domain app ensures its own pages under the home page (`courses.services.catalogue_page_ensure`).
+"""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from wagtail.models import Page, Site
 
+from accounts.roles import organiser_group
+
 from .models import HomePage
 
 
 @transaction.atomic
-def site_ensure():
-    """Create the home page at / and the catalogue at /courses/ once; safe to re-run."""
-    from accounts.roles import organiser_group
-    from courses.models import CourseCatalogPage
-    from courses.services import provider_staff_group
-
+def site_ensure() -> HomePage:
+    """Create the home page at / and the default Site once, and the organiser group; safe to re-run."""
     home = HomePage.objects.first()
     if home is None:
         root = Page.get_first_root_node()
@@ -38,11 +39,5 @@ def site_ensure():
     elif site.root_page_id != home.pk:
         site.root_page = home
         site.save()
-    catalogue = CourseCatalogPage.objects.first()
-    if catalogue is None:
-        catalogue = CourseCatalogPage(title=_("课程目录"), slug="courses", intro=_("找到适合您的技能课程"))
-        home.add_child(instance=catalogue)
-        catalogue.save_revision().publish()
     organiser_group()
-    provider_staff_group()
-    return home, catalogue
+    return home

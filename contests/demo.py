@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from courses.demo import ORGANISER, Report, _user_ensure
+from accounts.demo import ORGANISER, Report, user_ensure
 from courses.models import Question, QuestionKind, QuizQuestion
 
 from . import services
@@ -131,7 +131,7 @@ def contest_demo_seed(report: Report) -> Contest:
     )
     if created:
         report.add("大赛")
-    judges = [_user_ensure(u, JUDGE_PASSWORD, report, real_name=n, organisation="大赛裁判委员会") for u, n in JUDGES]
+    judges = [user_ensure(u, JUDGE_PASSWORD, report, real_name=n, organisation="大赛裁判委员会") for u, n in JUDGES]
     for order, spec in enumerate(TRACKS):
         track_slug, track_name = spec[0], spec[1]
         track, created = Track.objects.get_or_create(

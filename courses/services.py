@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
 from accounts.roles import PROVIDER_STAFF_GROUP, can_manage_provider
+from cms.services import site_ensure
 
 from . import grading, selectors
 from .models import (
@@ -60,6 +61,22 @@ def provider_staff_group() -> Group:
         *Permission.objects.filter(content_type__app_label="courses", codename__in=PROVIDER_STAFF_MODEL_PERMISSIONS)
     )
     return group
+
+
+@transaction.atomic
+def catalogue_page_ensure() -> CourseCatalogPage:
+    """The course catalogue at /courses/ under the home page, and the provider-staff group, once.
+
+    The site tree itself (home page, Site) is cms's; the catalogue is the courses app's own page.
+    """
+    home = site_ensure()
+    catalogue = CourseCatalogPage.objects.first()
+    if catalogue is None:
+        catalogue = CourseCatalogPage(title=_("课程目录"), slug="courses", intro=_("找到适合您的技能课程"))
+        home.add_child(instance=catalogue)
+        catalogue.save_revision().publish()
+    provider_staff_group()
+    return catalogue
 
 
 @transaction.atomic

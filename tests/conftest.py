@@ -3,7 +3,6 @@
 import pytest
 
 from accounts.roles import organiser_group
-from cms.services import site_ensure
 from courses import services
 from courses.models import QuestionKind
 from tests.factories import (
@@ -27,8 +26,7 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture
 def site(db):
-    home, catalogue = site_ensure()
-    return catalogue
+    return services.catalogue_page_ensure()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ and the search index entry — for new courses under their provider's page, insi
 transaction. Existing courses still go through ``course_page_ensure``.
 """
 
+import datetime as dt
 import uuid
 
 from django.contrib.contenttypes.models import ContentType
@@ -33,8 +34,14 @@ def _unique_slug(base: str, taken: set[str]) -> str:
     return slug
 
 
-def course_pages_create(*, courses: list[Course], live: bool, user=None) -> list[CoursePage]:
-    """A page under the provider's page for each course (all of one provider, none with a page yet)."""
+def course_pages_create(
+    *, courses: list[Course], live: bool, user=None, published_at: list[dt.datetime] | None = None
+) -> list[CoursePage]:
+    """A page under the provider's page for each course (all of one provider, none with a page yet).
+
+    Everything is stamped "now" unless `published_at` gives each page its own time (the demo generator
+    spreads its courses over two years, so "newest first" means something).
+    """
     if not courses:
         return []
     provider = courses[0].provider
@@ -48,8 +55,9 @@ def course_pages_create(*, courses: list[Course], live: bool, user=None) -> list
     now = timezone.now()
     page_type = ContentType.objects.get_for_model(CoursePage)
     base_type = ContentType.objects.get_for_model(Page)
+    stamps = published_at or [now] * len(courses)
     pages = []
-    for k, course in enumerate(courses, 1):
+    for k, (course, when) in enumerate(zip(courses, stamps, strict=True), 1):
         slug = _unique_slug(slugify(course.code) or f"course-{course.pk}", taken)
         pages.append(
             CoursePage(
@@ -63,9 +71,9 @@ def course_pages_create(*, courses: list[Course], live: bool, user=None) -> list
                 url_path=f"{parent.url_path}{slug}/",
                 live=live,
                 has_unpublished_changes=not live,
-                first_published_at=now if live else None,
-                last_published_at=now if live else None,
-                latest_revision_created_at=now,
+                first_published_at=when if live else None,
+                last_published_at=when if live else None,
+                latest_revision_created_at=when,
                 locale_id=parent.locale_id,
                 content_type=page_type,
                 owner=user,
@@ -93,7 +101,7 @@ def course_pages_create(*, courses: list[Course], live: bool, user=None) -> list
                 content_type=page_type,
                 base_content_type=base_type,
                 object_id=str(page.pk),
-                created_at=now,
+                created_at=page.latest_revision_created_at,
                 user=user,
                 approved_go_live_at=None,
                 object_str=page.title,
@@ -119,7 +127,7 @@ def course_pages_create(*, courses: list[Course], live: bool, user=None) -> list
                 content_type=page_type,
                 label=page.title,
                 action=action,
-                timestamp=now,
+                timestamp=page.latest_revision_created_at,
                 user=user,
                 page_id=page.pk,
                 revision=revision,

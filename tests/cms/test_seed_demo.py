@@ -12,10 +12,11 @@ from django.test import override_settings
 from wagtail.images import get_image_model
 from wagtail.models import Page, Revision
 
+from accounts.demo import ORGANISER
 from accounts.idcard import validate_id_number
 from accounts.roles import is_organiser
 from courses import services
-from courses.demo import LEARNER_PASSWORD, ORGANISER
+from courses.demo.data import LEARNER_PASSWORD
 from courses.models import (
     Category,
     Chapter,

@@ -2,10 +2,10 @@
 
 import pytest
 
+from accounts.demo import Report
 from contests import services
 from contests.demo import contest_demo_seed
 from contests.models import AuditLog, Contest, Registration, Round, RoundQuestion, TrackJudge
-from courses.demo import Report
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

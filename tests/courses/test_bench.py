@@ -4,7 +4,7 @@ import pytest
 
 from django.core.management import CommandError, call_command
 
-from courses.demo import courses_generate
+from courses.demo.generate import courses_generate
 from courses.management.commands.bench_catalogue import GOAL_QUERIES, measure_all
 
 

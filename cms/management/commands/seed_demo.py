@@ -1,12 +1,19 @@
-"""Fill the site with realistic Chinese demo content; safe to run again (it only adds what is missing)."""
+"""Fill the site with realistic Chinese demo content; safe to run again (it only adds what is missing).
+
+The one place in cms that imports domain apps: it orchestrates every app's demo in order (the site
+tree and catalogue, the courses and people, then the contest that needs both).
+"""
 
 import logging
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from contests.demo import contest_demo_seed
-from courses.demo import demo_seed
+from courses.demo.seed import demo_seed
+from courses.models import Category, Course, CoursePage, Enrolment, Lesson, Provider, QuizAttempt
+from courses.services import catalogue_page_ensure
 
 
 class Command(BaseCommand):
@@ -29,6 +36,7 @@ class Command(BaseCommand):
         level = wagtail_log.level
         wagtail_log.setLevel(logging.WARNING)  # one "Page created" line per page is noise here
         try:
+            catalogue_page_ensure()
             report = demo_seed(generated=options["courses"], log=self.stdout.write)
             contest_demo_seed(report)
         finally:
@@ -46,10 +54,6 @@ class Command(BaseCommand):
         self.stdout.write("  管理后台：/admin/    课程目录：/courses/")
 
     def _totals(self) -> str:
-        from django.contrib.auth import get_user_model
-
-        from courses.models import Category, Course, CoursePage, Enrolment, Lesson, Provider, QuizAttempt
-
         totals = [
             ("培训机构", Provider.objects.count()),
             ("行业分类", Category.objects.count()),

@@ -2,7 +2,7 @@
 
 The command re-runs itself in a subprocess whose SQLITE_PATH and MEDIA_ROOT point into a temporary
 directory, so the development database is never opened. The worker migrates the scratch database,
-generates courses with courses.demo, and times requests through django.test.Client at a small and
+generates courses with courses.demo.generate, and times requests through django.test.Client at a small and
 at the full course count, so the query counts show whether they grow with the catalogue.
 The last line printed is one JSON object with the figures (docs/PERFORMANCE.md reads it).
 """
@@ -28,7 +28,7 @@ from config.bench import require_scratch, run_in_scratch
 
 SCRATCH_ENV = "BENCH_CATALOGUE_SCRATCH"
 SEARCH_WORD = "安全"  # appears inside titles such as “面向石化的工控安全实践”
-LESSON_WORD = "复盘"  # appears only in generated lesson titles (courses.demo.LESSON_ONLY)
+LESSON_WORD = "复盘"  # appears only in generated lesson titles (courses.demo.data.LESSON_ONLY)
 FILTER = {"category": "cybersecurity", "level": 3, "delivery": "online"}
 GOAL_QUERIES, GOAL_P50_MS = 15, 60
 
@@ -134,7 +134,7 @@ class Command(BaseCommand):
 
     def worker(self, *, courses, small, repeat, **_options):
         require_scratch("bench_catalogue", SCRATCH_ENV)
-        from courses.demo import courses_generate
+        from courses.demo.generate import courses_generate
 
         logging.getLogger("wagtail").setLevel(logging.WARNING)
         # DEBUG is off here, so WhiteNoise looks for collected static files; the bench does not need them.

@@ -203,11 +203,10 @@ class Command(BaseCommand):
     def _setup(self):
         from django.contrib.auth import get_user_model
 
-        from cms.services import site_ensure
         from courses import services
         from courses.models import Provider
 
-        site_ensure()
+        services.catalogue_page_ensure()
         provider = services.provider_setup(provider=Provider.objects.create(name="测评培训中心", slug="bench"))
         other = Provider.objects.create(name="对照机构", slug="bench-bulk")
         user = get_user_model().objects.create(username="bench-staff", real_name="测评")
