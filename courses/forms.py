@@ -24,8 +24,8 @@ from wagtail.images import get_image_model
 from wagtail.permissions import policy_registry
 
 from accounts.roles import can_manage_provider
-from courses.importing.answers import CellError
-from courses.importing.numerical import format_numerical_answer, parse_numerical_answer
+from courses.imports.parsers.answers import CellError
+from courses.numerical import format_numerical_answer, parse_numerical_answer
 
 from .models import Question, QuestionKind
 from .models.content import GRADABLE_KINDS, OPTION_LABELS, new_option_id

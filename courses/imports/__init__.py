@@ -1,4 +1,4 @@
-"""Importing courses and question banks: the Django side of ``courses.importing``'s parsers.
+"""Importing courses and question banks: the Django side of ``courses.imports.parsers``'s parsers.
 
 reading    file → parsed records and per-row issues (XLSX, CSV, JSON, GIFT, Aiken)
 questions  plan rows against the provider's bank; write in bulk

@@ -14,8 +14,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from courses import services
-from courses.importing.courses import COURSE_COLUMNS, COURSE_FIELDS, CourseRow
-from courses.importing.sanitize import same_rich_text
+from courses.imports.parsers.courses import COURSE_COLUMNS, COURSE_FIELDS, CourseRow
+from courses.imports.parsers.sanitize import same_rich_text
 from courses.models import Category, Chapter, Course, CoursePage, Lesson, Provider
 from courses.text import normalise
 

@@ -7,7 +7,7 @@
 - ``import_job_apply`` re-plans the stored records inside one transaction and writes them; if the
   plan no longer matches the preview (someone changed the records meanwhile) it stores the new
   preview and asks for another confirmation. Any error rolls everything back.
-The task wrappers in ``courses.tasks`` only call the preview and apply functions.
+The task wrappers in ``courses.imports.tasks`` only call the preview and apply functions.
 """
 
 import json
@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import can_manage_provider
-from courses.importing.courses import CourseRow
-from courses.importing.records import ParsedQuestion, ParseIssue
-from courses.importing.sources import MAX_BYTES, SourceError
+from courses.imports.parsers.courses import CourseRow
+from courses.imports.parsers.records import ParsedQuestion, ParseIssue
+from courses.imports.parsers.tables import MAX_BYTES, SourceError
 from courses.models import ImportFormat, ImportJob, ImportKind, ImportStatus, Provider
 
 from .courses import courses_apply, courses_plan

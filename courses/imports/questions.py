@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from courses.grading import validate_question
-from courses.importing.records import ParsedQuestion
-from courses.importing.sanitize import plain_text
+from courses.imports.parsers.records import ParsedQuestion
+from courses.imports.parsers.sanitize import plain_text
 from courses.models import Provider, Question
 from courses.models.content import OPTION_LABELS
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 
 from import_export.formats.base_formats import JSON
 
-from courses.importing.aiken import parse_aiken
-from courses.importing.answers import CellError, find_header_row, parse_bank_rows, parse_kind
-from courses.importing.courses import CourseRow, parse_course_tables
-from courses.importing.gift import parse_gift
-from courses.importing.records import ParsedQuestion, ParseIssue
-from courses.importing.sources import MAX_ROWS, SourceError, Table, check_size, read_csv, read_text, read_xlsx
+from courses.imports.parsers.aiken import parse_aiken
+from courses.imports.parsers.answers import CellError, find_header_row, parse_bank_rows, parse_kind
+from courses.imports.parsers.courses import CourseRow, parse_course_tables
+from courses.imports.parsers.gift import parse_gift
+from courses.imports.parsers.records import ParsedQuestion, ParseIssue
+from courses.imports.parsers.tables import MAX_ROWS, SourceError, Table, check_size, read_csv, read_text, read_xlsx
 
 CHUNK = 2000
 
@@ -63,7 +63,7 @@ def _json_table(data: bytes) -> Table:
 
 
 def _json_cell(value) -> str:
-    from courses.importing.sources import unescape_cell
+    from courses.imports.parsers.tables import unescape_cell
 
     if value is None:
         return ""
@@ -119,7 +119,7 @@ def read_questions(data: bytes, fmt: str, progress: Callable[[int, int], None] |
 
 def _kind_from_sheet_name(name: str, headers: list[str]) -> tuple[str, str] | None:
     """A workbook with one sheet per question type often has no 题型 column: the sheet's name says it."""
-    from courses.importing.answers import _header_field
+    from courses.imports.parsers.answers import _header_field
 
     if any(_header_field(h) == "kind" for h in headers):
         return None

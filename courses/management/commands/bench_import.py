@@ -79,7 +79,7 @@ def questions_xlsx(rows: list[list[str]]) -> bytes:
 
 def courses_csv(count: int, rng: random.Random) -> tuple[bytes, int]:
     """A GBK CSV with 2 chapters × 2 lessons per course; returns (bytes, data rows)."""
-    from courses.resources import CourseResource
+    from courses.imports.resources import CourseResource
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)

@@ -35,7 +35,7 @@ Every issue carries the line where the question text starts; a question with an 
 import re
 from html.parser import HTMLParser
 
-from courses.importing.records import (
+from courses.imports.parsers.records import (
     BLANK_MARKER,
     MAX_OPTIONS,
     MAX_TEXT_LENGTH,

@@ -5,9 +5,9 @@ import zipfile
 
 import pytest
 
-from courses.importing.courses import parse_course_tables
-from courses.importing.sanitize import plain_text, rich_text
-from courses.importing.sources import SourceError, Table, read_csv, read_xlsx, unescape_cell
+from courses.imports.parsers.courses import parse_course_tables
+from courses.imports.parsers.sanitize import plain_text, rich_text
+from courses.imports.parsers.tables import SourceError, Table, read_csv, read_xlsx, unescape_cell
 from tests.courses.imports.helpers import xlsx
 
 WORKBOOK = """<?xml version="1.0" encoding="UTF-8"?>
@@ -72,7 +72,7 @@ def test_xlsx_reader_refuses_dtds_and_broken_parts():
 
 
 def test_xlsx_reader_reads_openpyxl_workbooks_and_counts_rows(monkeypatch):
-    from courses.importing import sources
+    from courses.imports.parsers import tables as sources
 
     data = xlsx([["a", 1, 2.5, None, True], *[[f"r{i}"] for i in range(4)]])
     assert read_xlsx(data)[0].rows[0] == ["a", "1", "2.5", "", "TRUE"]

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from courses.importing.records import ParseIssue
-from courses.importing.sanitize import plain_text, rich_text
+from courses.imports.parsers.records import ParseIssue
+from courses.imports.parsers.sanitize import plain_text, rich_text
 from courses.text import normalise
 
 __all__ = ["COURSE_COLUMNS", "CourseRow", "parse_course_tables"]

@@ -22,8 +22,8 @@ A, B, C … without gaps. Issues: missing answer line, an answer naming a missin
 import re
 from dataclasses import dataclass, field
 
-from courses.importing.answers import CellError, parse_choice_answer
-from courses.importing.records import MAX_OPTIONS, MAX_TEXT_LENGTH, OPTION_LETTERS, ParsedQuestion, ParseIssue
+from courses.imports.parsers.answers import CellError, parse_choice_answer
+from courses.imports.parsers.records import MAX_OPTIONS, MAX_TEXT_LENGTH, OPTION_LETTERS, ParsedQuestion, ParseIssue
 from courses.text import normalise
 
 __all__ = ["parse_aiken"]

@@ -20,14 +20,14 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from accounts.roles import is_organiser, is_provider_staff
+from courses.models import ImportFormat, ImportJob, ImportKind, Provider
+from courses.permissions import scoped_to_user
 
-from .imports.jobs import import_job_confirm, import_job_create
-from .imports.plan import ACTION_LABELS
-from .imports.templates import template_csv, template_xlsx
-from .models import ImportFormat, ImportJob, ImportKind, Provider
-from .permissions import scoped_to_user
+from .jobs import import_job_confirm, import_job_create
+from .plan import ACTION_LABELS
 from .resources import EXPORT_FORMATS, export_bytes
 from .tasks import import_apply_task, import_preview_task
+from .templates import template_csv, template_xlsx
 
 PAGE_SIZE = 200
 

@@ -8,7 +8,7 @@ punctuation work everywhere; question text, options and explanations are kept as
 - 题型: 单选/单选题/单项选择/单项选择题 → single; 多选/多选题/多项选择/多项选择题/不定项/不定项选择(题) → multiple;
   判断/判断题/是非题 → true_false; 填空/填空题 → fill; 简答/简答题/问答/问答题 → short; English
   single, multiple, truefalse (true_false, true/false), fill, short; 数值/数值题/numerical → numerical (see
-  ``courses.importing.numerical`` for its 答案 notation). Spaces and 【】 [] () around are ignored.
+  ``courses.numerical`` for its 答案 notation). Spaces and 【】 [] () around are ignored.
 - 答案, choice questions: option letters, either run together ("ABC") or separated by spaces,
   commas, semicolons, 、, / or | ("A,B", "A、B", "A；B", "a b", "ＡＢ", "Ａ，Ｂ"); case does not matter;
   a repeated letter counts once. A single-choice answer must name exactly one option.
@@ -31,7 +31,7 @@ Rows whose template cells are all empty (a pre-numbered template's spare rows) a
 import re
 from decimal import Decimal
 
-from courses.importing.records import (
+from courses.imports.parsers.records import (
     BLANK_MARKER,
     MAX_BLANKS,
     MAX_EXTERNAL_ID_LENGTH,
@@ -452,7 +452,7 @@ def _parse_answer(kind, value: str, stem: str, options: list[str], option_count:
         if kind == "short":
             return value
         if kind == "numerical":
-            from courses.importing.numerical import parse_numerical_answer
+            from courses.numerical import parse_numerical_answer
 
             return parse_numerical_answer(value)
     except CellError as e:

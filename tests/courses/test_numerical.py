@@ -9,9 +9,9 @@ from django.http import QueryDict
 
 from courses import grading
 from courses.forms import answer_from_text, answer_to_text
-from courses.importing.answers import CellError, parse_kind
-from courses.importing.numerical import format_numerical_answer, parse_numerical_answer
+from courses.imports.parsers.answers import CellError, parse_kind
 from courses.models import Question, QuestionKind
+from courses.numerical import format_numerical_answer, parse_numerical_answer
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ from tests.courses.imports.helpers import QUESTION_HEADER, actions, confirm, csv
 from tests.factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db
-FIXTURES = Path(__file__).parent / "imports" / "fixtures"
-OLD_FIXTURES = Path(__file__).parent / "importing" / "fixtures"
+FIXTURES = Path(__file__).parent / "fixtures"
+PARSER_FIXTURES = Path(__file__).parent / "parsers" / "fixtures"
 
 
 def row(kind="单选", stem="题干", a="甲", b="乙", c="", d="", answer="A", expl="", score="", diff="", kp="", ext=""):
@@ -103,9 +103,9 @@ def test_csv_in_gbk_bom_and_plain_utf8(staff_a, provider_a, encoding):
 
 
 def test_parser_fixtures_in_gbk_and_bom(staff_a, provider_a):
-    good = run(staff_a, provider_a, "questions", "bom.csv", (OLD_FIXTURES / "bank_utf8_bom.csv").read_bytes())
+    good = run(staff_a, provider_a, "questions", "bom.csv", (PARSER_FIXTURES / "bank_utf8_bom.csv").read_bytes())
     assert good.status == ImportStatus.DONE and good.summary["new"] == 6
-    bad = preview(staff_a, provider_a, "questions", "gbk.csv", (OLD_FIXTURES / "bank_gbk.csv").read_bytes())
+    bad = preview(staff_a, provider_a, "questions", "gbk.csv", (PARSER_FIXTURES / "bank_gbk.csv").read_bytes())
     assert bad.summary["new"] == 3 and bad.summary["error"] == 5 and not bad.can_confirm
 
 
@@ -232,7 +232,7 @@ def test_missing_stem_column_is_one_file_level_report(staff_a, provider_a):
 
 
 def test_row_limit_and_size_limit(staff_a, provider_a, monkeypatch):
-    from courses.importing import sources
+    from courses.imports.parsers import tables as sources
 
     monkeypatch.setattr(sources, "MAX_ROWS", 3)
     data = xlsx([QUESTION_HEADER, *[row(stem=f"题{i}", ext=f"L{i}") for i in range(5)]])

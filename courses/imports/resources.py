@@ -7,7 +7,7 @@ Aiken are written by ``courses.imports.moodle``.
 
 Spreadsheet cells that begin with = + - @ (or a tab or carriage return) are neutralised with a
 leading apostrophe before XLSX and CSV export, so Excel never evaluates imported text as a formula;
-the importer removes that apostrophe again (``courses.importing.sources.unescape_cell``).
+the importer removes that apostrophe again (``courses.imports.parsers.tables.unescape_cell``).
 """
 
 import re
@@ -21,10 +21,10 @@ from import_export.formats.base_formats import CSV, JSON, XLSX
 from django.utils.translation import gettext_lazy as _
 
 from courses.grading import answer_display
-from courses.importing.courses import COURSE_COLUMNS
-from courses.importing.numerical import format_numerical_answer
+from courses.imports.parsers.courses import COURSE_COLUMNS
 from courses.models import Chapter, Course, Delivery, Lesson, Question, QuestionKind, SkillLevel
 from courses.models.content import OPTION_LABELS
+from courses.numerical import format_numerical_answer
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from posixpath import join, normpath
 from xml.parsers import expat
 
-from courses.importing.encoding import decode_bytes, read_csv_rows
+from courses.imports.parsers.encoding import decode_bytes, read_csv_rows
 
 __all__ = ["MAX_BYTES", "MAX_ROWS", "SourceError", "Table", "read_csv", "read_text", "read_xlsx", "unescape_cell"]
 

@@ -14,7 +14,7 @@ Stored as ``[{"value": 3.14, "tolerance": 0.01}, {"min": 1.0, "max": 36.0, "weig
 
 import re
 
-from courses.importing.answers import CellError
+from courses.imports.parsers.answers import CellError
 from courses.text import normalise
 
 __all__ = ["format_numerical_answer", "numerical_matches", "parse_numerical_answer"]
