@@ -1,12 +1,14 @@
-"""Background tasks (django-tasks). Thin wrappers: the work is in courses.imports.jobs.
+"""Background tasks (django-tasks). Thin wrappers: the work is in ``courses.imports.jobs``.
 
 In development the database backend runs them (``manage.py db_worker``, started by ``make run``);
-in tests the immediate backend runs them inline.
+in tests the immediate backend runs them inline. The import views enqueue them. A queued task is
+stored under its import path (``courses.imports.tasks.import_preview_task``): moving this module
+means letting the queue drain first.
 """
 
 from django_tasks import task
 
-from courses.imports.jobs import import_job_apply, import_job_preview
+from .jobs import import_job_apply, import_job_preview
 
 
 @task()

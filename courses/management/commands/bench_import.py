@@ -256,17 +256,17 @@ class Command(BaseCommand):
 
     def plain_bulk_create(self, provider, rows) -> tuple[float, int, int]:
         """The same questions, already parsed, written with one bulk_create: the ceiling to compare with."""
-        from courses.imports.questions import _canonical, _model_values
+        from courses.imports.questions import canonical_values, model_values
         from courses.imports.reading import read_file
         from courses.models import Question
 
         parsed = read_file("questions", questions_xlsx(rows), "xlsx")
         objects = []
         for record in parsed.records:
-            values = _canonical(record)
+            values = canonical_values(record)
             values["score"] = values["score"] or 1
             values["difficulty"] = values["difficulty"] or 3
-            objects.append(Question(provider=provider, external_id=record.external_id, **_model_values(values, [])))
+            objects.append(Question(provider=provider, external_id=record.external_id, **model_values(values, [])))
         started, cpu = time.perf_counter(), time.process_time()
         with transaction.atomic():
             Question.objects.bulk_create(objects, batch_size=1000)
