@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 
 from accounts.idcard import normalise as normalise_id
-from courses.importing.encoding import read_csv_rows
+from courses.imports.parsers.encoding import read_csv_rows
 from courses.models import SkillLevel
 
 MAX_ROWS = 5000

@@ -24,8 +24,7 @@ from wagtail.images import get_image_model
 from wagtail.permissions import policy_registry
 
 from accounts.roles import can_manage_provider
-from courses.importing.answers import CellError
-from courses.importing.numerical import format_numerical_answer, parse_numerical_answer
+from courses.numerical import NumericalError, format_numerical_answer, parse_numerical_answer
 
 from .models import Question, QuestionKind
 from .models.content import GRADABLE_KINDS, OPTION_LABELS, new_option_id
@@ -229,8 +228,8 @@ def answer_from_text(kind: str, text: str, options: list[dict]):
     if kind == QuestionKind.NUMERICAL:
         try:
             return parse_numerical_answer(text)
-        except CellError as exc:
-            raise ValidationError(exc.message) from None
+        except NumericalError as exc:
+            raise ValidationError(exc.message.translated()) from None
     return text  # short answer: reference text
 
 

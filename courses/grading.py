@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from courses.importing.numerical import format_numerical_answer, numerical_matches
 from courses.models.content import QuestionKind
+from courses.numerical import format_numerical_answer, numerical_matches
 from courses.text import normalise, normalise_answer
 
 MAX_OPTIONS = 8

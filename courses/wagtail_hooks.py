@@ -24,7 +24,6 @@ from wagtail.documents.widgets import AdminDocumentChooser
 
 from accounts.roles import is_organiser, is_provider_staff
 
-from . import admin_views, import_views
 from .forms import (
     ChapterAdminForm,
     CourseAdminForm,
@@ -33,8 +32,10 @@ from .forms import (
     QuizAdminForm,
     QuizQuestionAdminForm,
 )
+from .imports import views as import_views
 from .models import Category, Chapter, Course, Delivery, Lesson, Provider, Question, QuestionKind, Quiz, SkillLevel
 from .permissions import register_policies, scoped_to_user
+from .views import staff
 
 # Before any viewset asks the registry (which would create a fallback policy instead).
 register_policies()
@@ -115,13 +116,13 @@ class QuestionFilterSet(ScopedFilterSet):
 class ScopedModelViewSet(ModelViewSet):
     """A ModelViewSet whose every view is scoped by the model's permission policy."""
 
-    index_view_class = admin_views.ScopedIndexView
-    add_view_class = admin_views.ScopedCreateView
-    edit_view_class = admin_views.ScopedEditView
-    delete_view_class = admin_views.ScopedDeleteView
-    history_view_class = admin_views.ScopedHistoryView
-    usage_view_class = admin_views.ScopedUsageView
-    inspect_view_class = admin_views.ScopedInspectView
+    index_view_class = staff.ScopedIndexView
+    add_view_class = staff.ScopedCreateView
+    edit_view_class = staff.ScopedEditView
+    delete_view_class = staff.ScopedDeleteView
+    history_view_class = staff.ScopedHistoryView
+    usage_view_class = staff.ScopedUsageView
+    inspect_view_class = staff.ScopedInspectView
     copy_view_enabled = False  # a copy would carry none of the record's chapters, lessons or questions
     sort_order_field = None
     list_select_related = ()
@@ -137,10 +138,10 @@ class QuestionChooserViewSet(ChooserViewSet):
     choose_another_text = _("更换试题")
     edit_item_text = _("编辑试题")
     register_widget = False  # used explicitly in the quiz form only
-    choose_view_class = admin_views.QuestionChooseView
-    choose_results_view_class = admin_views.QuestionChooseResultsView
-    chosen_view_class = admin_views.QuestionChosenView
-    chosen_multiple_view_class = admin_views.QuestionChosenMultipleView
+    choose_view_class = staff.QuestionChooseView
+    choose_results_view_class = staff.QuestionChooseResultsView
+    chosen_view_class = staff.QuestionChosenView
+    chosen_multiple_view_class = staff.QuestionChosenMultipleView
 
 
 question_chooser_viewset = QuestionChooserViewSet("courses_question_chooser", url_prefix="courses/question-chooser")
@@ -169,8 +170,8 @@ class CourseViewSet(ScopedModelViewSet):
     icon = "folder-open-1"
     menu_name = "courses"
     menu_label = _("课程")
-    add_view_class = admin_views.CourseCreateView
-    edit_view_class = admin_views.CourseEditView
+    add_view_class = staff.CourseCreateView
+    edit_view_class = staff.CourseEditView
     list_display = ["title", "code", "provider", "category", "level", "hours"]
     list_select_related = ("provider", "category")
     filterset_class = CourseFilterSet
@@ -344,9 +345,9 @@ class ProviderViewSet(ScopedModelViewSet):
     icon = "group"
     menu_name = "providers"
     menu_label = _("培训机构")
-    index_view_class = admin_views.ProviderIndexView
-    add_view_class = admin_views.ProviderCreateView
-    edit_view_class = admin_views.ProviderEditView
+    index_view_class = staff.ProviderIndexView
+    add_view_class = staff.ProviderCreateView
+    edit_view_class = staff.ProviderEditView
     list_display = ["name", "short_name", "slug", "website"]
     search_fields = ["name", "short_name"]
     panels = [
@@ -359,7 +360,7 @@ class ProviderViewSet(ScopedModelViewSet):
     def get_urlpatterns(self):
         return [
             *super().get_urlpatterns(),
-            path("<int:pk>/staff/", admin_views.ProviderStaffView.as_view(), name="staff"),
+            path("<int:pk>/staff/", staff.ProviderStaffView.as_view(), name="staff"),
         ]
 
 
@@ -376,8 +377,8 @@ class CourseStatsViewSet(ViewSet):
             "index_results_url_name": self.get_url_name("results"),
         }
         return [
-            path("", admin_views.CourseStatsView.as_view(**kwargs), name="index"),
-            path("results/", admin_views.CourseStatsView.as_view(results_only=True, **kwargs), name="results"),
+            path("", staff.CourseStatsView.as_view(**kwargs), name="index"),
+            path("results/", staff.CourseStatsView.as_view(results_only=True, **kwargs), name="results"),
         ]
 
     @cached_property
@@ -402,7 +403,7 @@ class _StaffMenuViewSet(ViewSet):
 
 
 class ImportViewSet(_StaffMenuViewSet):
-    """批量导入: upload, preview, confirm; the job list and the templates (courses/import_views.py)."""
+    """批量导入: upload, preview, confirm; the job list and the templates (courses/imports/views.py)."""
 
     icon = "upload"
     menu_name = "course-import"

@@ -6,21 +6,26 @@ are never deleted by an import (learner progress hangs off lessons); new ones ar
 in the order the file lists them. Blank cells keep stored values; a new course needs 课程名称.
 Whether a course's page is live: 发布 column if filled, otherwise the upload form's option for new
 courses. An import publishes but never unpublishes (that is done on the page, deliberately).
+Row errors stay in the source language (``courses.messages``); the job page translates them.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from courses import services
-from courses.importing.courses import COURSE_COLUMNS, COURSE_FIELDS, CourseRow
-from courses.importing.sanitize import same_rich_text
+from courses.messages import Message
 from courses.models import Category, Chapter, Course, CoursePage, Lesson, Provider
 from courses.text import normalise
 
 from .pages import course_pages_create
+from .parsers.courses import COURSE_COLUMNS, COURSE_FIELDS, CourseRow
+from .parsers.sanitize import same_rich_text
 from .plan import ERROR, NEW, SKIP, UPDATE, Plan, RowPlan, issues_by_row
+
+_ = Message  # _("…", name=value) makes a Message; the name lets makemessages find the text
 
 LESSON_DEFAULTS = {"body": "", "video_url": "", "required": True, "minutes": 0}
 LESSON_ATTRS = {"body": "body", "video_url": "video_url", "required": "is_required", "minutes": "minutes"}
@@ -80,13 +85,16 @@ def courses_plan(*, provider: Provider, records: list[CourseRow], issues, publis
             row.fail(issue.column, issue.message)
         if record.provider and not _provider_matches(record.provider, provider):
             row.fail(
-                "培训机构", f"文件中的培训机构“{record.provider}”不是所选的“{provider.name}”，请检查是否选错了机构"
+                "培训机构",
+                _(
+                    "文件中的培训机构“%(given)s”不是所选的“%(provider)s”，请检查是否选错了机构",
+                    given=record.provider,
+                    provider=provider.name,
+                ),
             )
         category = record.course.get("category")
         if category is not None and normalise(category).casefold() not in categories:
-            names = "、".join(Category.objects.values_list("name", flat=True)[:20])
-            hint = f"可填写：{names}" if names else "系统中还没有行业分类，请留空或请组织者先添加"
-            row.fail("行业分类", f"行业分类“{category}”不存在，{hint}")
+            row.fail("行业分类", _unknown_category(category))
         _plan_course(row, record, courses.get(record.code), pages, categories, publish_default, plan)
         if not row.issues:
             _plan_lesson(row, record, chapters, lessons, plan)
@@ -100,12 +108,19 @@ def courses_plan(*, provider: Provider, records: list[CourseRow], issues, publis
     for course in plan.writes["courses"].values():
         if course["current"] is None and not course["values"].get("title"):
             first = course["rows"][0]
-            first.fail("课程名称", f"新课程“{course['code']}”需要填写课程名称")
+            first.fail("课程名称", _("新课程“%(code)s”需要填写课程名称", code=course["code"]))
     order = {}
     for row in plan.rows:
         order.setdefault(row.sheet, len(order))
     plan.rows.sort(key=lambda r: (order[r.sheet], r.row))
     return plan
+
+
+def _unknown_category(category: str) -> Message:
+    names = "、".join(Category.objects.values_list("name", flat=True)[:20])
+    if names:
+        return _("行业分类“%(category)s”不存在，可填写：%(names)s", category=category, names=names)
+    return _("行业分类“%(category)s”不存在，系统中还没有行业分类，请留空或请组织者先添加", category=category)
 
 
 def _plan_course(row: RowPlan, record: CourseRow, current, pages, categories, publish_default, plan) -> None:
@@ -178,7 +193,7 @@ def _plan_lesson(row: RowPlan, record: CourseRow, chapters, lessons, plan) -> No
 def courses_apply(*, provider: Provider, plan: Plan, user=None) -> dict:
     """Write a plan made inside this transaction. Raises on any error, so nothing is written."""
     if plan.has_errors:
-        raise ValidationError("导入文件仍有错误，不能导入")
+        raise ValidationError(gettext_lazy("导入文件仍有错误，不能导入"))
     entries = plan.writes["courses"]
     now = timezone.now()
     new_courses, changed = [], []

@@ -7,7 +7,11 @@
 - ``import_job_apply`` re-plans the stored records inside one transaction and writes them; if the
   plan no longer matches the preview (someone changed the records meanwhile) it stores the new
   preview and asks for another confirmation. Any error rolls everything back.
-The task wrappers in ``courses.tasks`` only call the preview and apply functions.
+The task wrappers in ``courses.imports.tasks`` only call the preview and apply functions.
+
+What the job stores for people to read later (row issues, file errors, its message) stays in the
+source language, with the parameters apart (``courses.messages``): the job page translates it for
+whoever opens it, so staff who read English see English even when a worker wrote it.
 """
 
 import json
@@ -20,14 +24,16 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.roles import can_manage_provider
-from courses.importing.courses import CourseRow
-from courses.importing.records import ParsedQuestion, ParseIssue
-from courses.importing.sources import MAX_BYTES, SourceError
+from courses.messages import Message
 from courses.models import ImportFormat, ImportJob, ImportKind, ImportStatus, Provider
 
 from .courses import courses_apply, courses_plan
+from .parsers.courses import CourseRow
+from .parsers.records import ParsedQuestion, ParseIssue
+from .parsers.tables import MAX_BYTES, SourceError
 from .questions import questions_apply, questions_plan
 from .reading import read_file
 
@@ -126,7 +132,7 @@ def import_job_preview(*, job_id: int) -> ImportJob:
         plan = _plan(job, parsed.records, parsed.issues, progress)
         _store_parsed(job, parsed.records, parsed.issues)
         if not plan.rows:
-            return _finish(job, ImportStatus.INVALID, errors=[_("文件中没有可导入的数据行")])
+            return _finish(job, ImportStatus.INVALID, errors=[Message(gettext_noop("文件中没有可导入的数据行"))])
         job.rows, job.summary, job.fingerprint = [r.as_json() for r in plan.rows], plan.summary, plan.fingerprint()
         job.previewed_at = timezone.now()
         return _finish(job, ImportStatus.PREVIEWED)
@@ -134,13 +140,15 @@ def import_job_preview(*, job_id: int) -> ImportJob:
         return _finish(job, ImportStatus.INVALID, errors=[e.message])
     except Exception:  # noqa: BLE001 - the person sees a message, the log keeps the traceback
         logger.exception("import job %s: preview failed", job.pk)
-        return _finish(job, ImportStatus.FAILED, message=_("预览时发生内部错误，已记录，请联系管理员"))
+        return _finish(
+            job, ImportStatus.FAILED, message=Message(gettext_noop("预览时发生内部错误，已记录，请联系管理员"))
+        )
 
 
-def _finish(job: ImportJob, status: str, *, errors=None, message: str = "") -> ImportJob:
+def _finish(job: ImportJob, status: str, *, errors: list[Message] = (), message: Message | None = None) -> ImportJob:
     job.status = status
-    job.errors = errors or []
-    job.message = message
+    job.errors = [error.as_json() for error in errors]
+    job.message = message.as_text() if message else ""
     if status in (ImportStatus.PREVIEWED, ImportStatus.DONE):
         job.rows_done = job.rows_total
     job.save()  # a job loaded with defer("rows") saves only its other fields
@@ -150,7 +158,7 @@ def _finish(job: ImportJob, status: str, *, errors=None, message: str = "") -> I
 def _store_parsed(job: ImportJob, records, issues) -> None:
     # vars() rather than dataclasses.asdict(): the records hold only JSON-ready values, and asdict's
     # deep copy took a third of the preview time for 10,000 rows.
-    payload = {"records": [vars(r) for r in records], "issues": [vars(i) for i in issues]}
+    payload = {"records": [vars(r) for r in records], "issues": [i.as_json() for i in issues]}
     content = json.dumps(payload, ensure_ascii=False, default=str).encode()
     if job.parsed:
         job.parsed.delete(save=False)
@@ -160,7 +168,7 @@ def _store_parsed(job: ImportJob, records, issues) -> None:
 def _load_parsed(job: ImportJob):
     with job.parsed.open("rb") as stream:
         payload = json.loads(stream.read())
-    issues = [ParseIssue(**i) for i in payload["issues"]]
+    issues = [ParseIssue.from_json(i) for i in payload["issues"]]
     if job.kind == ImportKind.QUESTIONS:
         records = []
         for item in payload["records"]:
@@ -200,13 +208,12 @@ def import_job_apply(*, job_id: int, user=None) -> ImportJob:
         records, issues = _load_parsed(job)
         result = _apply(job, records, issues, user or job.user)
     except ImportChanged:
-        job.message = _("预览之后数据发生了变化，已重新生成预览，请核对后再次确认")
-        return _finish(job, ImportStatus.PREVIEWED, message=job.message)
+        message = Message(gettext_noop("预览之后数据发生了变化，已重新生成预览，请核对后再次确认"))
+        return _finish(job, ImportStatus.PREVIEWED, message=message)
     except Exception:  # noqa: BLE001
         logger.exception("import job %s: apply failed", job.pk)
-        return _finish(
-            job, ImportStatus.FAILED, message=_("导入失败，所有数据都没有写入。请重新预览后再试，或联系管理员")
-        )
+        message = Message(gettext_noop("导入失败，所有数据都没有写入。请重新预览后再试，或联系管理员"))
+        return _finish(job, ImportStatus.FAILED, message=message)
     job.summary = {**job.summary, "result": result}
     job.applied_at = timezone.now()
     return _finish(job, ImportStatus.DONE)

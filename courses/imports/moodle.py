@@ -1,4 +1,4 @@
-"""Question banks written as Moodle GIFT and Aiken, readable by ``courses.importing.gift``/``aiken``.
+"""Question banks written as Moodle GIFT and Aiken, readable by ``courses.imports.parsers.gift``/``aiken``.
 
 GIFT carries every kind except fill-in questions with more than one blank (listed as comments);
 分值 and 难度 have no place in GIFT and a 简答 reference answer neither, so re-importing keeps the
@@ -6,9 +6,9 @@ stored ones. 知识点 becomes the $CATEGORY. Aiken carries single choice, and m
 least two right answers (one letter would read back as single choice).
 """
 
-from courses.importing.numerical import format_numerical_answer
 from courses.models import QuestionKind
 from courses.models.content import OPTION_LABELS
+from courses.numerical import format_numerical_answer
 
 BLANK = "____"
 

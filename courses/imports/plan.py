@@ -1,11 +1,24 @@
-"""The shape both planners return: one entry per file row, and what to write."""
+"""The shape both planners return: one entry per file row, and what to write.
+
+A row's issues are stored as ``{"column": …, **Message.as_json()}``: the column as the file names it,
+and the message in the source language with its parameters, translated when the job page shows it.
+"""
 
 import hashlib
 import json
 from dataclasses import dataclass, field
 
+from django.utils.translation import pgettext_lazy
+
+from courses.messages import Message
+
 NEW, UPDATE, SKIP, ERROR = "new", "update", "skip", "error"
-ACTION_LABELS = {NEW: "新增", UPDATE: "更新", SKIP: "跳过", ERROR: "错误"}
+ACTION_LABELS = {
+    NEW: pgettext_lazy("import row", "新增"),
+    UPDATE: pgettext_lazy("import row", "更新"),
+    SKIP: pgettext_lazy("import row", "跳过"),
+    ERROR: pgettext_lazy("import row", "错误"),  # "错误" alone is a true/false answer: "False"
+}
 
 
 @dataclass
@@ -18,9 +31,12 @@ class RowPlan:
     changes: list[str] = field(default_factory=list)
     issues: list[dict] = field(default_factory=list)
 
-    def fail(self, column: str, message: str) -> None:
+    def fail(self, column: str, message: Message | str) -> None:
+        """``message``: a Message, or text in the source language (translated when shown, like a Message)."""
         self.action = ERROR
-        self.issues.append({"column": column, "message": message})
+        if not isinstance(message, Message):
+            message = Message(message)
+        self.issues.append({"column": column, **message.as_json()})
 
     def as_json(self) -> dict:
         data = {"row": self.row, "action": self.action, "key": self.key, "label": self.label}

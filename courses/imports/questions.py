@@ -6,6 +6,7 @@ Matching, always within the chosen provider:
   without 外部编号 (GIFT and Aiken files carry no 外部编号, so re-importing them is still idempotent).
 Blank optional cells (分值, 难度, 解析, 知识点, and a 简答 reference answer) keep the stored value; for a
 new question they take the default. A row whose values equal the stored ones is 跳过 and not written.
+Row errors stay in the source language (``courses.messages``); the job page translates them.
 """
 
 import hashlib
@@ -15,15 +16,19 @@ from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from courses.grading import validate_question
-from courses.importing.records import ParsedQuestion
-from courses.importing.sanitize import plain_text
+from courses.messages import Message
 from courses.models import Provider, Question
 from courses.models.content import OPTION_LABELS
 
+from .parsers.records import ParsedQuestion
+from .parsers.sanitize import plain_text
 from .plan import ERROR, NEW, SKIP, UPDATE, Plan, RowPlan, issues_by_row
+
+_ = Message  # _("…", name=value) makes a Message; the name lets makemessages find the text
 
 FIELDS = ("kind", "stem", "options", "answer", "explanation", "score", "difficulty", "knowledge_point")
 LABELS = {
@@ -46,7 +51,7 @@ def fingerprint(kind: str, stem: str, options: list[str]) -> str:
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
-def _canonical(record: ParsedQuestion) -> dict:
+def canonical_values(record: ParsedQuestion) -> dict:
     """The record's values in the stored form (answers as option indexes), texts sanitised."""
     options = [plain_text(o) for o in record.options]
     answer = record.answer
@@ -105,33 +110,31 @@ def questions_plan(
     grouped = issues_by_row(issues)
     seen: dict[str, RowPlan] = {}
     claimed: set[int] = set()
-    for index, record in enumerate(records, 1):
-        values = _canonical(record)
-        row = RowPlan(row=record.row, sheet=record.sheet, label=_label(values))
-        for issue in grouped.pop((record.sheet, record.row), []):
-            row.fail(issue.column, issue.message)
-        plan.rows.append(row)
-        if validate:
-            _check(values, row)
-        key = record.external_id or "#" + fingerprint(values["kind"], values["stem"], values["options"])
-        row.key = record.external_id
-        if key in seen:
-            other = seen[key]
-            where = f"{other.sheet}工作表" if other.sheet and other.sheet != row.sheet else ""
-            if record.external_id:
-                row.fail("外部编号", f"外部编号“{record.external_id}”与{where}第{other.row}行重复")
-            else:
-                row.fail("题干", f"与{where}第{other.row}行是同一道题（题型、题干和选项都相同）")
-        seen.setdefault(key, row)
-        current = by_external.get(record.external_id) if record.external_id else by_content.get(key[1:])
-        if current is not None and current["id"] in claimed:
-            current = None
-        if row.action != ERROR:
-            _classify(row, values, current, record.external_id, plan)
-            if current is not None:
-                claimed.add(current["id"])
-        if progress and index % BATCH == 0:
-            progress(index)
+    # validate_question speaks through gettext: its messages are stored, so in the source language.
+    with translation.override(None):
+        for index, record in enumerate(records, 1):
+            values = canonical_values(record)
+            row = RowPlan(row=record.row, sheet=record.sheet, label=_label(values))
+            for issue in grouped.pop((record.sheet, record.row), []):
+                row.fail(issue.column, issue.message)
+            plan.rows.append(row)
+            if validate:
+                _check(values, row)
+            key = record.external_id or "#" + fingerprint(values["kind"], values["stem"], values["options"])
+            row.key = record.external_id
+            if key in seen:
+                other = seen[key]
+                row.fail(*_duplicate(record, row, other))
+            seen.setdefault(key, row)
+            current = by_external.get(record.external_id) if record.external_id else by_content.get(key[1:])
+            if current is not None and current["id"] in claimed:
+                current = None
+            if row.action != ERROR:
+                _classify(row, values, current, record.external_id, plan)
+                if current is not None:
+                    claimed.add(current["id"])
+            if progress and index % BATCH == 0:
+                progress(index)
     for (sheet, number), row_issues in grouped.items():  # rows the parser could not read at all
         row = RowPlan(row=number, sheet=sheet)
         for issue in row_issues:
@@ -145,12 +148,28 @@ def questions_plan(
     return plan
 
 
+def _duplicate(record: ParsedQuestion, row: RowPlan, other: RowPlan) -> tuple[str, Message]:
+    """The column and message for a row that repeats an earlier one (on another sheet, it says which)."""
+    sheet = other.sheet if other.sheet and other.sheet != row.sheet else ""
+    if record.external_id:
+        if sheet:
+            message = _(
+                "外部编号“%(id)s”与%(sheet)s工作表第%(row)s行重复", id=record.external_id, sheet=sheet, row=other.row
+            )
+        else:
+            message = _("外部编号“%(id)s”与第%(row)s行重复", id=record.external_id, row=other.row)
+        return "外部编号", message
+    if sheet:
+        return "题干", _("与%(sheet)s工作表第%(row)s行是同一道题（题型、题干和选项都相同）", sheet=sheet, row=other.row)
+    return "题干", _("与第%(row)s行是同一道题（题型、题干和选项都相同）", row=other.row)
+
+
 def _check(values: dict, row: RowPlan) -> None:
     if not values["stem"]:
-        row.fail("题干", "题干去掉网页标记后为空")
+        row.fail("题干", _("题干去掉网页标记后为空"))
     for index, text in enumerate(values["options"]):
         if not text:
-            row.fail(f"选项{OPTION_LABELS[index]}", f"选项{OPTION_LABELS[index]}去掉网页标记后为空")
+            row.fail(f"选项{OPTION_LABELS[index]}", _("选项%(letter)s去掉网页标记后为空", letter=OPTION_LABELS[index]))
     if row.action == ERROR:
         return
     choice = values["kind"] in ("single", "multiple")
@@ -199,7 +218,7 @@ def _options(texts: list[str], previous: list) -> list[dict]:
     ]
 
 
-def _model_values(target: dict, previous_options) -> dict:
+def model_values(target: dict, previous_options) -> dict:
     values = dict(target)
     values["options"] = (
         _options(target["options"], previous_options) if target["kind"] in ("single", "multiple") else []
@@ -222,18 +241,18 @@ def _new_question(values: dict) -> Question:
 def questions_apply(*, provider: Provider, plan: Plan) -> dict:
     """Write a plan made inside this transaction. Raises on any error, so nothing is written."""
     if plan.has_errors:
-        raise ValidationError("导入文件仍有错误，不能导入")
+        raise ValidationError(gettext_lazy("导入文件仍有错误，不能导入"))
     now = timezone.now()
     created = []
     for _row, external_id, target in plan.writes["create"]:
-        values = _model_values(target, [])
+        values = model_values(target, [])
         values.update(provider_id=provider.pk, external_id=external_id)
         created.append(_new_question(values))
     Question.objects.bulk_create(created, batch_size=BATCH)
     updated = []
     for _row, current, target in plan.writes["update"]:
         question = Question(pk=current["id"], provider=provider, external_id=current["external_id"])
-        for name, value in _model_values(target, current["options"]).items():
+        for name, value in model_values(target, current["options"]).items():
             setattr(question, name, value)
         question.updated_at = now
         updated.append(question)

@@ -1,21 +1,25 @@
 """An uploaded file → parsed records and per-row issues, for either kind of import.
 
-Formats: XLSX (every visible sheet), CSV (UTF-8, UTF-8 with BOM, GBK/GB18030), JSON (a list of
-objects keyed by the template's column names, read through django-import-export's JSON format),
-and for questions Moodle GIFT and Aiken.
+Bytes become tables in ``parsers.tables`` (XLSX, CSV, JSON) or text (GIFT, Aiken); this module only
+sends them to the right parser: question-bank sheets to ``parsers.answers`` (in chunks, reporting
+progress), course sheets to ``parsers.courses``, GIFT and Aiken text to their parsers.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from import_export.formats.base_formats import JSON
+from courses.messages import Message
 
-from courses.importing.aiken import parse_aiken
-from courses.importing.answers import CellError, find_header_row, parse_bank_rows, parse_kind
-from courses.importing.courses import CourseRow, parse_course_tables
-from courses.importing.gift import parse_gift
-from courses.importing.records import ParsedQuestion, ParseIssue
-from courses.importing.sources import MAX_ROWS, SourceError, Table, check_size, read_csv, read_text, read_xlsx
+from .parsers.aiken import parse_aiken
+from .parsers.answers import CellError, find_header_row, header_field, parse_bank_rows, parse_kind
+from .parsers.courses import CourseRow, parse_course_tables
+from .parsers.gift import parse_gift
+from .parsers.records import ParsedQuestion, ParseError, ParseIssue
+from .parsers.tables import SourceError, check_size, read_tables, read_text
+
+__all__ = ["CourseRow", "Parsed", "ParsedQuestion", "read_file"]
+
+_ = Message  # _("…", name=value) makes a Message; the name lets makemessages find the text
 
 CHUNK = 2000
 
@@ -26,52 +30,8 @@ class Parsed:
 
     records: list = field(default_factory=list)
     issues: list[ParseIssue] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[Message] = field(default_factory=list)
     total: int = 0
-
-
-def read_tables(data: bytes, fmt: str) -> list[Table]:
-    if fmt == "xlsx":
-        return read_xlsx(data)
-    if fmt == "csv":
-        return read_csv(data)
-    if fmt == "json":
-        return [_json_table(data)]
-    raise SourceError(f"这种文件格式不能用于表格导入：{fmt}")
-
-
-def _json_table(data: bytes) -> Table:
-    text = read_text(data)
-    try:
-        dataset = JSON().create_dataset(text)
-    except Exception:  # noqa: BLE001 - tablib raises whatever json or its own loader raises
-        raise SourceError('JSON 文件格式有误：应为对象数组，如 [{"题型": "单选", "题干": "…"}]') from None
-    headers = [str(h) for h in (dataset.headers or [])]
-    if not headers or not len(dataset):
-        raise SourceError("JSON 文件中没有任何记录")
-    if len(dataset) > MAX_ROWS:
-        raise SourceError(f"文件超过 {MAX_ROWS:,} 行，请拆分后分批导入")
-    rows = [headers]
-    for item in dataset:
-        row = []
-        for value in item:
-            if isinstance(value, dict | list):
-                raise SourceError("JSON 记录中的值只能是文字、数字或 true/false，不能是对象或数组")
-            row.append(_json_cell(value))
-        rows.append(row)
-    return Table("", rows)
-
-
-def _json_cell(value) -> str:
-    from courses.importing.sources import unescape_cell
-
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return format(value, ".15g")
-    return unescape_cell(str(value).strip())
 
 
 def read_questions(data: bytes, fmt: str, progress: Callable[[int, int], None] | None = None) -> Parsed:
@@ -80,17 +40,17 @@ def read_questions(data: bytes, fmt: str, progress: Callable[[int, int], None] |
         records, issues = (parse_gift if fmt == "gift" else parse_aiken)(text)
         parsed = Parsed(records, issues, total=len(records) + len({i.row for i in issues}))
         if not parsed.total:
-            parsed.errors.append("文件中没有找到任何试题")
+            parsed.errors.append(_("文件中没有找到任何试题"))
         return parsed
     tables = read_tables(data, fmt)
-    sheets, message = [], ""
+    sheets, message = [], None
     for table in tables:
         try:
             sheets.append((table, find_header_row(table.rows)))
-        except ValueError as e:
-            message = str(e)
+        except ParseError as e:
+            message = e.message
     if not sheets:
-        return Parsed(errors=[message])
+        return Parsed(errors=[message] if message else [])
     parsed = Parsed(total=sum(sum(1 for row in t.rows[h + 1 :] if any(row)) for t, h in sheets))
     done = 0
     for table, header in sheets:
@@ -119,9 +79,7 @@ def read_questions(data: bytes, fmt: str, progress: Callable[[int, int], None] |
 
 def _kind_from_sheet_name(name: str, headers: list[str]) -> tuple[str, str] | None:
     """A workbook with one sheet per question type often has no 题型 column: the sheet's name says it."""
-    from courses.importing.answers import _header_field
-
-    if any(_header_field(h) == "kind" for h in headers):
+    if any(header_field(h) == "kind" for h in headers):
         return None
     try:
         parse_kind(name)
@@ -143,8 +101,5 @@ def read_file(kind: str, data: bytes, fmt: str, progress=None) -> Parsed:
     if kind == "questions":
         return read_questions(data, fmt, progress)
     if fmt not in ("xlsx", "csv", "json"):
-        raise SourceError("课程只能用 XLSX、CSV 或 JSON 文件导入")
+        raise SourceError(_("课程只能用 XLSX、CSV 或 JSON 文件导入"))
     return read_courses(data, fmt)
-
-
-__all__ = ["CourseRow", "Parsed", "ParsedQuestion", "read_file", "read_tables"]

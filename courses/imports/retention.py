@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass
 from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from courses.messages import Message
 from courses.models import ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -52,8 +53,10 @@ def import_files_prune(*, days: int, now: dt.datetime | None = None, dry_run: bo
         changes = {"file": "", "parsed": "", "rows": []}
         expired = job.status == ImportStatus.PREVIEWED
         if expired:
-            message = _("预览超过 %(days)s 天未确认，上传的文件已清理；如需导入，请重新上传") % {"days": days}
-            changes |= {"status": ImportStatus.FAILED, "message": message}
+            message = Message(
+                gettext_noop("预览超过 %(days)s 天未确认，上传的文件已清理；如需导入，请重新上传"), days=days
+            )
+            changes |= {"status": ImportStatus.FAILED, "message": message.as_text()}  # translated when shown
         # Only if the status is still the one read: a preview confirmed meanwhile keeps its files.
         if not dry_run and not ImportJob.objects.filter(pk=job.pk, status=job.status).update(**changes):
             continue

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from courses.resources import CourseResource, QuestionResource
+from .resources import CourseResource, QuestionResource
 
 QUESTION_DOCS = [
     ("题型", "必填", "单选、多选、判断、填空、简答，或数值（题型写在工作表名上时可省略此列）", "单选"),

@@ -79,7 +79,7 @@ def questions_xlsx(rows: list[list[str]]) -> bytes:
 
 def courses_csv(count: int, rng: random.Random) -> tuple[bytes, int]:
     """A GBK CSV with 2 chapters × 2 lessons per course; returns (bytes, data rows)."""
-    from courses.resources import CourseResource
+    from courses.imports.resources import CourseResource
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -255,17 +255,17 @@ class Command(BaseCommand):
 
     def plain_bulk_create(self, provider, rows) -> tuple[float, int, int]:
         """The same questions, already parsed, written with one bulk_create: the ceiling to compare with."""
-        from courses.imports.questions import _canonical, _model_values
+        from courses.imports.questions import canonical_values, model_values
         from courses.imports.reading import read_file
         from courses.models import Question
 
         parsed = read_file("questions", questions_xlsx(rows), "xlsx")
         objects = []
         for record in parsed.records:
-            values = _canonical(record)
+            values = canonical_values(record)
             values["score"] = values["score"] or 1
             values["difficulty"] = values["difficulty"] or 3
-            objects.append(Question(provider=provider, external_id=record.external_id, **_model_values(values, [])))
+            objects.append(Question(provider=provider, external_id=record.external_id, **model_values(values, [])))
         started, cpu = time.perf_counter(), time.process_time()
         with transaction.atomic():
             Question.objects.bulk_create(objects, batch_size=1000)

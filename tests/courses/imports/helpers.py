@@ -88,3 +88,8 @@ def actions(job) -> list[str]:
 
 def issues(job) -> list[tuple]:
     return [(row["row"], i["column"], i["message"]) for row in job.rows for i in row.get("issues", [])]
+
+
+def errors(job) -> list[str]:
+    """The file-level errors, in the source language as stored (the job page translates them)."""
+    return [error["message"] for error in job.errors]

@@ -1,9 +1,17 @@
 """The admin pages: upload → job page with progress → preview → confirm → result; export; templates."""
 
+import datetime as dt
+import re
+
 import pytest
 
+from django.utils import timezone
+
+from wagtail.users.models import UserProfile
+
+from courses.imports.retention import import_files_prune
 from courses.models import Course, ImportJob, ImportStatus
-from tests.courses.imports.helpers import COURSE_HEADER, QUESTION_HEADER, preview, upload, xlsx
+from tests.courses.imports.helpers import COURSE_HEADER, QUESTION_HEADER, errors, preview, upload, xlsx
 
 pytestmark = pytest.mark.django_db
 NEW = "/admin/courses/import/new/"
@@ -136,3 +144,78 @@ def test_templates_download(client, staff_a, path):
     response = client.get(f"/admin/courses/import/templates/{path}")
     assert response.status_code == 200 and len(response.content) > 100
     assert client.get("/admin/courses/import/templates/users.csv").status_code == 404
+
+
+# ------------------------------------------------------------------ staff who read English
+
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+ISSUE = re.compile(r'<div class="help-critical">【([^】]*)】([^<]*)</div>')
+
+
+@pytest.fixture
+def english_staff(client, staff_a):
+    """staff_a with English chosen in the Wagtail admin (account → preferences → language)."""
+    profile = UserProfile.get_for_user(staff_a)
+    profile.preferred_language = "en"
+    profile.save()
+    client.force_login(staff_a)
+    return client
+
+
+def test_row_errors_are_stored_in_chinese_and_shown_in_english_to_staff_who_read_english(
+    english_staff, staff_a, provider_a
+):
+    data = xlsx(
+        [
+            QUESTION_HEADER,
+            ["单选", "题一", "甲", "乙", "", "", "E", "", "", "", "", "EN-1"],
+            ["简答", "题二", "", "", "", "", "", "", "abc", "", "", "EN-2"],
+            ["单选", "", "甲", "乙", "", "", "A", "", "", "", "", "EN-3"],
+            ["单选", "题四", "甲", "乙", "", "", "A", "", "", "", "", "EN-1"],
+        ]
+    )
+    response = english_staff.post(NEW, {"provider": provider_a.pk, "kind": "questions", "file": upload("q.xlsx", data)})
+    job = ImportJob.objects.get()
+    stored = [issue["message"] for row in job.rows for issue in row.get("issues", [])]
+    assert (
+        "答案“E”不是已有的选项" in stored and "外部编号“EN-1”与第2行重复" in stored
+    )  # the source text, whoever uploaded
+    page = english_staff.get(response["Location"]).content.decode()
+    shown = ISSUE.findall(page)
+    assert [text for _column, text in shown] == [
+        "Answer “E” is not one of the options",
+        "Score “abc” is not a number",
+        "The question text is empty",
+        "External ID “EN-1” repeats row 2",
+    ]
+    assert [column for column, _text in shown] == ["答案", "分值", "题干", "外部编号"]  # the file's own headers
+    assert not [text for _column, text in shown if HAN.search(text)]
+    assert ">Error</span>" in page and "Errors 4" in page
+    english_staff.cookies.clear()
+    profile = UserProfile.get_for_user(staff_a)
+    profile.preferred_language = "zh-hans"
+    profile.save()
+    english_staff.force_login(staff_a)
+    page = english_staff.get(response["Location"]).content.decode()
+    assert "【答案】答案“E”不是已有的选项" in page and "【外部编号】外部编号“EN-1”与第2行重复" in page
+
+
+def test_file_errors_and_job_messages_are_shown_in_english(english_staff, staff_a, provider_a):
+    response = english_staff.post(
+        NEW, {"provider": provider_a.pk, "kind": "questions", "file": upload("b.xlsx", b"PK\x03\x04garbage")}
+    )
+    job = ImportJob.objects.get()
+    assert "不是有效的 Excel 工作簿" in errors(job)[0]
+    page = english_staff.get(response["Location"]).content.decode()
+    assert "The file is not a valid Excel workbook (.xlsx)." in page.split('id="import-errors"')[1]
+    ImportJob.objects.all().delete()
+
+    job = preview(
+        staff_a, provider_a, "questions", "q.xlsx", xlsx([QUESTION_HEADER, ["判断", "题", "", "", "", "", "对"]])
+    )
+    import_files_prune(days=30, now=timezone.now() + dt.timedelta(days=31))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "预览超过 30 天未确认" in job.message
+    expected = "The preview was not confirmed within 30 days"
+    assert expected in english_staff.get(f"/admin/courses/import/{job.pk}/").content.decode()
+    assert english_staff.get(f"/admin/courses/import/{job.pk}/progress/").json()["message"].startswith(expected)

@@ -10,14 +10,29 @@ Notation, one or more accepted answers separated by ; (or ；):
 Stored as ``[{"value": 3.14, "tolerance": 0.01}, {"min": 1.0, "max": 36.0, "weight": 50.0}]``;
 ``weight`` (percent, 0 < weight ≤ 100) is present only when it is not 100.
 ``format_numerical_answer`` writes the same notation back, so export → import is a no-op.
+
+Grading (``courses.grading``, and through it live contests), the question admin form, the import
+parsers and the exports all use this one module. It needs no Django settings; its errors carry a
+``courses.messages.Message`` that the caller translates when it shows it.
 """
 
 import re
 
-from courses.importing.answers import CellError
+from courses.messages import Message
 from courses.text import normalise
 
-__all__ = ["format_numerical_answer", "numerical_matches", "parse_numerical_answer"]
+__all__ = ["NumericalError", "format_numerical_answer", "numerical_matches", "parse_numerical_answer"]
+
+_ = Message  # _("…", name=value) makes a Message; the name lets makemessages find the text
+
+
+class NumericalError(ValueError):
+    """Text that is not a numerical answer; ``message`` says why, for the person who wrote it."""
+
+    def __init__(self, message: Message):
+        super().__init__(message)
+        self.message = message
+
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _WEIGHT = re.compile(r"%(-?\d+(?:\.\d+)?)%")
@@ -26,7 +41,7 @@ MAX_ANSWERS = 10
 
 def _number(text: str, original: str) -> float:
     if not _NUMBER.fullmatch(text):
-        raise CellError(f"数值答案“{original.strip()}”不是数字")
+        raise NumericalError(_("数值答案“%(text)s”不是数字", text=original.strip()))
     return float(text)
 
 
@@ -43,26 +58,26 @@ def parse_numerical_answer(value: str) -> list[dict]:
             answer["weight"] = float(weight.group(1))
             text = text[weight.end() :]
             if not 0 < answer["weight"] <= 100:
-                raise CellError(f"数值答案“{part.strip()}”的得分比例必须大于0%且不超过100%")
+                raise NumericalError(_("数值答案“%(text)s”的得分比例必须大于0%%且不超过100%%", text=part.strip()))
             if answer["weight"] == 100:
                 del answer["weight"]
         if text.find("..") > 0:
             low, high = (_number(bit, part) for bit in text.split("..", 1))
             if low > high:
-                raise CellError(f"数值范围“{part.strip()}”的下限大于上限")
+                raise NumericalError(_("数值范围“%(text)s”的下限大于上限", text=part.strip()))
             answer.update({"min": low, "max": high})
         elif text.find(":") > 0:
             number, tolerance = (_number(bit, part) for bit in text.split(":", 1))
             if tolerance < 0:
-                raise CellError(f"数值答案“{part.strip()}”的误差不能为负数")
+                raise NumericalError(_("数值答案“%(text)s”的误差不能为负数", text=part.strip()))
             answer.update({"value": number, "tolerance": tolerance})
         else:
             answer.update({"value": _number(text, part), "tolerance": 0.0})
         answers.append(answer)
     if not answers:
-        raise CellError("答案不能为空")
+        raise NumericalError(_("答案不能为空"))
     if len(answers) > MAX_ANSWERS:
-        raise CellError(f"数值题最多{MAX_ANSWERS}个可接受的答案")
+        raise NumericalError(_("数值题最多%(count)s个可接受的答案", count=MAX_ANSWERS))
     return answers
 
 

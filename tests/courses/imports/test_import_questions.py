@@ -8,12 +8,22 @@ import pytest
 from django.db.models import QuerySet
 
 from courses.models import ImportStatus, Question
-from tests.courses.imports.helpers import QUESTION_HEADER, actions, confirm, csv_bytes, issues, preview, run, xlsx
+from tests.courses.imports.helpers import (
+    QUESTION_HEADER,
+    actions,
+    confirm,
+    csv_bytes,
+    errors,
+    issues,
+    preview,
+    run,
+    xlsx,
+)
 from tests.factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db
-FIXTURES = Path(__file__).parent / "imports" / "fixtures"
-OLD_FIXTURES = Path(__file__).parent / "importing" / "fixtures"
+FIXTURES = Path(__file__).parent / "fixtures"
+PARSER_FIXTURES = Path(__file__).parent / "parsers" / "fixtures"
 
 
 def row(kind="单选", stem="题干", a="甲", b="乙", c="", d="", answer="A", expl="", score="", diff="", kp="", ext=""):
@@ -103,9 +113,9 @@ def test_csv_in_gbk_bom_and_plain_utf8(staff_a, provider_a, encoding):
 
 
 def test_parser_fixtures_in_gbk_and_bom(staff_a, provider_a):
-    good = run(staff_a, provider_a, "questions", "bom.csv", (OLD_FIXTURES / "bank_utf8_bom.csv").read_bytes())
+    good = run(staff_a, provider_a, "questions", "bom.csv", (PARSER_FIXTURES / "bank_utf8_bom.csv").read_bytes())
     assert good.status == ImportStatus.DONE and good.summary["new"] == 6
-    bad = preview(staff_a, provider_a, "questions", "gbk.csv", (OLD_FIXTURES / "bank_gbk.csv").read_bytes())
+    bad = preview(staff_a, provider_a, "questions", "gbk.csv", (PARSER_FIXTURES / "bank_gbk.csv").read_bytes())
     assert bad.summary["new"] == 3 and bad.summary["error"] == 5 and not bad.can_confirm
 
 
@@ -211,7 +221,7 @@ def test_duplicate_external_ids_across_sheets(staff_a, provider_a):
 def test_unreadable_files_are_invalid_with_a_message(staff_a, provider_a, name, data, message):
     job = preview(staff_a, provider_a, "questions", name, data, fmt="xlsx" if name.endswith("xls") else "")
     assert job.status == ImportStatus.INVALID
-    assert message in " ".join(job.errors)
+    assert message in " ".join(errors(job))
     assert not job.can_confirm
 
 
@@ -225,22 +235,22 @@ def test_an_empty_upload_is_refused_before_anything_is_stored(staff_a, provider_
 def test_missing_stem_column_is_one_file_level_report(staff_a, provider_a):
     data = xlsx([["题型", "答案", "外部编号"], ["单选", "A", "1"]])
     job = preview(staff_a, provider_a, "questions", "x.xlsx", data)
-    assert job.status == ImportStatus.INVALID and "未找到表头行" in job.errors[0]
+    assert job.status == ImportStatus.INVALID and "未找到表头行" in errors(job)[0]
     data = xlsx([["题干", "答案", "外部编号"], ["什么", "A", "1"]])
     job = preview(staff_a, provider_a, "questions", "x.xlsx", data)
     assert issues(job) == [(1, "题型", "缺少“题型”列")]
 
 
 def test_row_limit_and_size_limit(staff_a, provider_a, monkeypatch):
-    from courses.importing import sources
+    from courses.imports.parsers import tables as sources
 
     monkeypatch.setattr(sources, "MAX_ROWS", 3)
     data = xlsx([QUESTION_HEADER, *[row(stem=f"题{i}", ext=f"L{i}") for i in range(5)]])
     job = preview(staff_a, provider_a, "questions", "big.xlsx", data)
-    assert job.status == ImportStatus.INVALID and "超过 3 行" in job.errors[0]
+    assert job.status == ImportStatus.INVALID and "超过 3 行" in errors(job)[0]
     monkeypatch.setattr(sources, "MAX_BYTES", 10)
     job = preview(staff_a, provider_a, "questions", "big.csv", csv_bytes([QUESTION_HEADER, row()]))
-    assert job.status == ImportStatus.INVALID and "文件太大" in job.errors[0]
+    assert job.status == ImportStatus.INVALID and "文件太大" in errors(job)[0]
 
 
 def test_a_failure_while_writing_leaves_nothing_behind(staff_a, provider_a, monkeypatch):

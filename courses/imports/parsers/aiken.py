@@ -22,11 +22,15 @@ A, B, C … without gaps. Issues: missing answer line, an answer naming a missin
 import re
 from dataclasses import dataclass, field
 
-from courses.importing.answers import CellError, parse_choice_answer
-from courses.importing.records import MAX_OPTIONS, MAX_TEXT_LENGTH, OPTION_LETTERS, ParsedQuestion, ParseIssue
+from courses.messages import Message
 from courses.text import normalise
 
+from .answers import CellError, parse_choice_answer
+from .records import MAX_OPTIONS, MAX_TEXT_LENGTH, ParsedQuestion, ParseIssue, too_many_options
+
 __all__ = ["parse_aiken"]
+
+_ = Message  # _("…", name=value) makes a Message; the name lets makemessages find the text
 
 _LETTER = r"[A-ZＡ-Ｚ]"
 _OPTION = re.compile(
@@ -34,7 +38,7 @@ _OPTION = re.compile(
 )
 _ANSWER = re.compile(r"(?:answer|答案|正确答案)\s*[:：]\s*(?P<letters>.*)", re.IGNORECASE)
 _EXPLANATION = re.compile(r"解析\s*[:：]\s*(?P<text>.*)")
-MISSING_ANSWER = "缺少答案行（如“ANSWER: B”或“答案：B”）"
+MISSING_ANSWER = _("缺少答案行（如“ANSWER: B”或“答案：B”）")
 
 
 @dataclass
@@ -44,7 +48,7 @@ class _Draft:
     options: list[str] = field(default_factory=list)
     issues: list[ParseIssue] = field(default_factory=list)
 
-    def fail(self, column: str, message: str) -> None:
+    def fail(self, column: str, message: Message) -> None:
         self.issues.append(ParseIssue(self.row, column, message))
 
 
@@ -66,7 +70,7 @@ def parse_aiken(text: str) -> tuple[list[ParsedQuestion], list[ParseIssue]]:
                 if last is not None:
                     last.explanation = explanation.group("text").strip()
             elif answer:
-                issues.append(ParseIssue(number, "答案", "答案行前没有题目"))
+                issues.append(ParseIssue(number, "答案", _("答案行前没有题目")))
             else:
                 draft = _Draft(row=number, stem=[line])
             continue
@@ -84,7 +88,9 @@ def parse_aiken(text: str) -> tuple[list[ParsedQuestion], list[ParseIssue]]:
             draft.options.append(option.group("text").strip())
         elif option and draft.options:
             if not draft.issues:
-                draft.fail(f"选项{letter}", f"选项字母应为“{expected}”，却是“{letter}”")
+                draft.fail(
+                    f"选项{letter}", _("选项字母应为“%(expected)s”，却是“%(letter)s”", expected=expected, letter=letter)
+                )
         elif not draft.options:
             draft.stem.append(line)
         else:
@@ -101,15 +107,15 @@ def parse_aiken(text: str) -> tuple[list[ParsedQuestion], list[ParseIssue]]:
 def _finish(draft: _Draft, letters: str) -> ParsedQuestion | None:
     stem = "\n".join(draft.stem)
     if len(stem) > MAX_TEXT_LENGTH:
-        draft.fail("题干", f"题干不能超过{MAX_TEXT_LENGTH}字")
+        draft.fail("题干", _("题干不能超过%(limit)s字", limit=MAX_TEXT_LENGTH))
     options = draft.options
     for index, text in enumerate(options):
         if not text:
-            draft.fail(f"选项{chr(ord('A') + index)}", f"选项{chr(ord('A') + index)}为空")
+            draft.fail(f"选项{chr(ord('A') + index)}", _("选项%(letter)s为空", letter=chr(ord("A") + index)))
     if len(options) < 2:
-        draft.fail("选项", "至少需要2个选项")
+        draft.fail("选项", _("至少需要2个选项"))
     elif len(options) > MAX_OPTIONS:
-        draft.fail("选项", f"最多支持{MAX_OPTIONS}个选项（A–{OPTION_LETTERS[-1]}）")
+        draft.fail("选项", too_many_options())
     answer = None
     try:
         answer = parse_choice_answer(letters, len(options))

@@ -35,17 +35,22 @@ Every issue carries the line where the question text starts; a question with an 
 import re
 from html.parser import HTMLParser
 
-from courses.importing.records import (
+from courses.messages import Message
+from courses.text import normalise
+
+from .records import (
     BLANK_MARKER,
     MAX_OPTIONS,
     MAX_TEXT_LENGTH,
     OPTION_LETTERS,
     ParsedQuestion,
     ParseIssue,
+    too_many_options,
 )
-from courses.text import normalise
 
 __all__ = ["parse_gift"]
+
+_ = Message  # _("…", name=value) makes a Message; the name lets makemessages find the text
 
 # Escaped syntax characters become private-use placeholders while the structure is parsed. One
 # left-to-right pass also reads \\ as a backslash, so \\n is a backslash and an n, not a line break.
@@ -67,7 +72,7 @@ _CATEGORY_PREFIX = re.compile(r"^\$[a-z0-9]+\$/")
 
 
 class _Invalid(Exception):
-    def __init__(self, message: str, column: str = ""):
+    def __init__(self, message: Message, column: str = ""):
         super().__init__(message)
         self.message = message
         self.column = column
@@ -123,24 +128,24 @@ def _question(row: int, source: str, category: str) -> ParsedQuestion:
     if text.startswith("::"):
         end = text.find("::", 2)
         if end == -1:
-            raise _Invalid("题目标题缺少结尾的“::”", "标题")
+            raise _Invalid(_("题目标题缺少结尾的“::”"), "标题")
         text = text[end + 2 :].strip()
 
     start, finish = text.find("{"), text.find("}")
     if start == -1 and finish == -1:
-        raise _Invalid("缺少答案部分“{…}”，这段文字不会作为试题导入")
+        raise _Invalid(_("缺少答案部分“{…}”，这段文字不会作为试题导入"))
     if start == -1 or finish == -1 or finish < start:
-        raise _Invalid("大括号不成对：答案部分应写成“{…}”；作为文字使用时请写成“\\{”“\\}”")
+        raise _Invalid(_("大括号不成对：答案部分应写成“{…}”；作为文字使用时请写成“\\{”“\\}”"))
     before, answer_text, after = text[:start], text[start + 1 : finish].strip(), text[finish + 1 :]
     if "{" in after or "}" in after:
-        raise _Invalid("一道题只能有一个答案部分“{…}”；作为文字使用时请写成“\\{”“\\}”")
+        raise _Invalid(_("一道题只能有一个答案部分“{…}”；作为文字使用时请写成“\\{”“\\}”"))
 
     stem_format, _body = _split_format(before, "moodle")
     stem = _text(before + BLANK_MARKER + after if after.strip() else before, "moodle")
     if not stem:
-        raise _Invalid("题干为空", "题干")
+        raise _Invalid(_("题干为空"), "题干")
     if len(stem) > MAX_TEXT_LENGTH:
-        raise _Invalid(f"题干不能超过{MAX_TEXT_LENGTH}字", "题干")
+        raise _Invalid(_("题干不能超过%(limit)s字", limit=MAX_TEXT_LENGTH), "题干")
 
     explanation = ""
     general = answer_text.rfind("####")
@@ -148,7 +153,7 @@ def _question(row: int, source: str, category: str) -> ParsedQuestion:
         explanation = _text(answer_text[general + 4 :], stem_format)
         answer_text = answer_text[:general].strip()
     if len(explanation) > MAX_TEXT_LENGTH:
-        raise _Invalid(f"解析不能超过{MAX_TEXT_LENGTH}字", "解析")
+        raise _Invalid(_("解析不能超过%(limit)s字", limit=MAX_TEXT_LENGTH), "解析")
 
     question = ParsedQuestion(row=row, kind="short", stem=stem, answer="", explanation=explanation, category=category)
     if not answer_text:
@@ -158,7 +163,7 @@ def _question(row: int, source: str, category: str) -> ParsedQuestion:
     elif "~" in answer_text:
         _choice(question, answer_text, stem_format)
     elif "=" in answer_text and "->" in answer_text:
-        raise _Invalid("暂不支持匹配题", "答案")
+        raise _Invalid(_("暂不支持匹配题"), "答案")
     elif answer_text.split("#", 1)[0].strip().upper() in ("T", "TRUE", "F", "FALSE"):
         _true_false(question, answer_text, stem_format)
     else:
@@ -199,24 +204,29 @@ def _feedback(body: str, text_format: str) -> tuple[str, str]:
 def _choice(question: ParsedQuestion, answer_text: str, text_format: str) -> None:
     leading, answers = _answers(answer_text, "~=")
     if leading:
-        raise _Invalid(f"答案部分“{_restore(leading)}”前缺少“=”或“~”", "答案")
+        raise _Invalid(_("答案部分“%(text)s”前缺少“=”或“~”", text=_restore(leading)), "答案")
     if len(answers) < 2:
-        raise _Invalid("选择题至少需要2个选项", "选项")
+        raise _Invalid(_("选择题至少需要2个选项"), "选项")
     if len(answers) > MAX_OPTIONS:
-        raise _Invalid(f"最多支持{MAX_OPTIONS}个选项（A–{OPTION_LETTERS[-1]}）", "选项")
+        raise _Invalid(too_many_options(), "选项")
     options, weights, feedback, explicit = [], [], [], False
     for index, (marker, body) in enumerate(answers):
         letter = OPTION_LETTERS[index]
         weight, body = _weight(body)
         if weight is not None:
             if marker == "=":
-                raise _Invalid(f"选项{letter}：“=”后不能写百分比，部分得分请写成“~%50%”", f"选项{letter}")
+                raise _Invalid(
+                    _("选项%(letter)s：“=”后不能写百分比，部分得分请写成“~%%50%%”", letter=letter), f"选项{letter}"
+                )
             if not -100 <= weight <= 100:
-                raise _Invalid(f"选项{letter}的分值“{weight:g}%”超出了-100%到100%", f"选项{letter}")
+                raise _Invalid(
+                    _("选项%(letter)s的分值“%(weight)s%%”超出了-100%%到100%%", letter=letter, weight=f"{weight:g}"),
+                    f"选项{letter}",
+                )
             explicit = True
         text, note = _feedback(body, text_format)
         if not text:
-            raise _Invalid(f"选项{letter}为空", f"选项{letter}")
+            raise _Invalid(_("选项%(letter)s为空", letter=letter), f"选项{letter}")
         options.append(text)
         weights.append(100.0 if marker == "=" else weight or 0.0)
         feedback.append(note)
@@ -226,12 +236,12 @@ def _choice(question: ParsedQuestion, answer_text: str, text_format: str) -> Non
     right = [index for index, (marker, _body) in enumerate(answers) if marker == "="]
     if right:
         if len(right) > 1:
-            raise _Invalid("单选题只能有一个正确答案（有多个“=”答案）", "答案")
+            raise _Invalid(_("单选题只能有一个正确答案（有多个“=”答案）"), "答案")
         question.kind, question.answer = "single", right
     else:
         correct = [index for index, weight in enumerate(weights) if weight > 0]
         if not correct:
-            raise _Invalid("多选题没有正确选项：请用“=”标出正确答案，或用“~%50%”给正确选项正分值", "答案")
+            raise _Invalid(_("多选题没有正确选项：请用“=”标出正确答案，或用“~%50%”给正确选项正分值"), "答案")
         question.kind, question.answer = "multiple", correct
 
 
@@ -254,13 +264,15 @@ def _short_answer(question: ParsedQuestion, answer_text: str, text_format: str) 
         weight, body = _weight(marker_body[1])
         text, _note = _feedback(body, text_format)
         if not text:
-            raise _Invalid("填空题的答案不能为空", "答案")
+            raise _Invalid(_("填空题的答案不能为空"), "答案")
         if weight is None or weight == 100:
             accepted.append(text)
         elif weight > 0:
-            raise _Invalid(f"填空题不支持部分得分的答案“{text}”（{weight:g}%）", "答案")
+            raise _Invalid(
+                _("填空题不支持部分得分的答案“%(text)s”（%(weight)s%%）", text=text, weight=f"{weight:g}"), "答案"
+            )
     if not accepted:
-        raise _Invalid("填空题没有完全正确（100%）的答案", "答案")
+        raise _Invalid(_("填空题没有完全正确（100%）的答案"), "答案")
     question.kind, question.answer = "fill", [accepted]
 
 
@@ -270,7 +282,7 @@ def _numerical(question: ParsedQuestion, answer_text: str, text_format: str) -> 
     if leading:
         answers.insert(0, ("=", leading))
     if not answers:
-        raise _Invalid("数值题没有答案", "答案")
+        raise _Invalid(_("数值题没有答案"), "答案")
     values, weights, feedback = [], [], []
     for _marker, body in answers:
         weight, body = _weight(body)
@@ -279,13 +291,13 @@ def _numerical(question: ParsedQuestion, answer_text: str, text_format: str) -> 
         if weight is None:
             weight = 100.0
         if not -100 <= weight <= 100:
-            raise _Invalid(f"数值答案的分值“{weight:g}%”超出了-100%到100%", "答案")
+            raise _Invalid(_("数值答案的分值“%(weight)s%%”超出了-100%%到100%%", weight=f"{weight:g}"), "答案")
         if weight > 0:
             values.append(value)
             weights.append(weight)
             feedback.append(_text(note, text_format))
     if not values:
-        raise _Invalid("数值题没有得分为正的答案", "答案")
+        raise _Invalid(_("数值题没有得分为正的答案"), "答案")
     question.kind, question.answer = "numerical", values
     question.weights = weights if any(weight != 100 for weight in weights) else None
     question.feedback = feedback if any(feedback) else None
@@ -296,19 +308,19 @@ def _numeric_value(spec: str) -> dict:
     if text.find("..") > 0:
         low, high = (_number(part, spec) for part in text.split("..", 1))
         if low > high:
-            raise _Invalid(f"数值范围“{spec.strip()}”的下限大于上限", "答案")
+            raise _Invalid(_("数值范围“%(text)s”的下限大于上限", text=spec.strip()), "答案")
         return {"min": low, "max": high}
     if text.find(":") > 0:
         value, tolerance = (_number(part, spec) for part in text.split(":", 1))
         if tolerance < 0:
-            raise _Invalid(f"数值答案“{spec.strip()}”的误差不能为负数", "答案")
+            raise _Invalid(_("数值答案“%(text)s”的误差不能为负数", text=spec.strip()), "答案")
         return {"value": value, "tolerance": tolerance}
     return {"value": _number(text, spec), "tolerance": 0.0}
 
 
 def _number(text: str, spec: str) -> float:
     if not _NUMBER.fullmatch(text):
-        raise _Invalid(f"数值答案“{spec.strip()}”不是数字", "答案")
+        raise _Invalid(_("数值答案“%(text)s”不是数字", text=spec.strip()), "答案")
     return float(text)
 
 

@@ -7,7 +7,7 @@ Aiken are written by ``courses.imports.moodle``.
 
 Spreadsheet cells that begin with = + - @ (or a tab or carriage return) are neutralised with a
 leading apostrophe before XLSX and CSV export, so Excel never evaluates imported text as a formula;
-the importer removes that apostrophe again (``courses.importing.sources.unescape_cell``).
+the importer removes that apostrophe again (``courses.imports.parsers.tables.unescape_cell``).
 """
 
 import re
@@ -21,10 +21,12 @@ from import_export.formats.base_formats import CSV, JSON, XLSX
 from django.utils.translation import gettext_lazy as _
 
 from courses.grading import answer_display
-from courses.importing.courses import COURSE_COLUMNS
-from courses.importing.numerical import format_numerical_answer
 from courses.models import Chapter, Course, Delivery, Lesson, Question, QuestionKind, SkillLevel
 from courses.models.content import OPTION_LABELS
+from courses.numerical import format_numerical_answer
+
+from .moodle import aiken_text, gift_text
+from .parsers.courses import COURSE_COLUMNS
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -195,8 +197,6 @@ def dataset_for(kind: str, provider):
 def export_bytes(kind: str, provider, fmt: str) -> bytes:
     """The provider's courses or questions as a file in ``fmt`` (a key of EXPORT_FORMATS)."""
     if fmt in ("gift", "aiken"):
-        from courses.imports.moodle import aiken_text, gift_text
-
         questions = Question.objects.filter(provider=provider).order_by("pk")
         return (gift_text if fmt == "gift" else aiken_text)(questions).encode()
     dataset = dataset_for(kind, provider)

@@ -6,7 +6,7 @@ The order is deterministic, strictest first:
 2. strict UTF-8;
 3. strict GB18030, a superset of GBK and GB2312, which is what Chinese-locale Excel writes for "CSV";
    unless the result looks like Big5 read as GB (see ``_looks_like_big5``), then cp950 (Big5);
-4. otherwise a ValueError with a Chinese message telling the person how to re-save the file.
+4. otherwise an ``EncodingError`` (a ValueError) whose message tells the person how to re-save the file.
 
 charset-normalizer is not used: on short files it guessed Big5 for plain GBK ("中国", "对"),
 while a GBK question bank practically never decodes as valid UTF-8, so the strict ladder is both
@@ -17,7 +17,18 @@ import codecs
 import csv
 import io
 
-__all__ = ["decode_bytes", "read_csv_rows"]
+from courses.messages import Message
+
+from .records import ParseError
+
+__all__ = ["EncodingError", "decode_bytes", "read_csv_rows"]
+
+_ = Message  # _("…", name=value) makes a Message; the name lets makemessages find the text
+
+
+class EncodingError(ParseError):
+    """Bytes that are not text in an encoding we read."""
+
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -26,7 +37,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_SAVE_AS = "请在 Excel 中选择“另存为”→“CSV UTF-8（逗号分隔）”，或用记事本另存为 UTF-8 后重新上传"
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
@@ -36,17 +46,26 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError:
-                raise ValueError(
-                    f"文件开头标明是 {encoding.upper()} 编码，但内容无法按此编码读取。{_SAVE_AS}"
+                raise EncodingError(
+                    _(
+                        "文件开头标明是 %(encoding)s 编码，但内容无法按此编码读取。"
+                        "请在 Excel 中选择“另存为”→“CSV UTF-8（逗号分隔）”，或用记事本另存为 UTF-8 后重新上传",
+                        encoding=encoding.upper(),
+                    )
                 ) from None
     if data.startswith(b"PK\x03\x04"):
-        raise ValueError(
-            "这是 Excel 工作簿（.xlsx）或其他压缩文件，不是文本文件。请上传 .xlsx 到表格导入，或另存为 CSV"
+        raise EncodingError(
+            _("这是 Excel 工作簿（.xlsx）或其他压缩文件，不是文本文件。请上传 .xlsx 到表格导入，或另存为 CSV")
         )
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise ValueError("这是旧版 Excel 工作簿（.xls），不是文本文件。请另存为 .xlsx 或 CSV UTF-8 后重新上传")
+        raise EncodingError(_("这是旧版 Excel 工作簿（.xls），不是文本文件。请另存为 .xlsx 或 CSV UTF-8 后重新上传"))
     if b"\x00" in data:
-        raise ValueError(f"文件包含空字节，可能是没有 BOM 的 UTF-16 文件或二进制文件。{_SAVE_AS}")
+        raise EncodingError(
+            _(
+                "文件包含空字节，可能是没有 BOM 的 UTF-16 文件或二进制文件。"
+                "请在 Excel 中选择“另存为”→“CSV UTF-8（逗号分隔）”，或用记事本另存为 UTF-8 后重新上传"
+            )
+        )
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -54,7 +73,12 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        raise ValueError(f"无法识别文件编码（不是 UTF-8，也不是 GBK/GB18030）。{_SAVE_AS}") from None
+        raise EncodingError(
+            _(
+                "无法识别文件编码（不是 UTF-8，也不是 GBK/GB18030）。"
+                "请在 Excel 中选择“另存为”→“CSV UTF-8（逗号分隔）”，或用记事本另存为 UTF-8 后重新上传"
+            )
+        ) from None
     if _looks_like_big5(text, data):
         return data.decode("cp950"), "cp950"
     return text, "gb18030"
@@ -95,7 +119,7 @@ def read_csv_rows(data: bytes) -> list[list[str]]:
     try:
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text)))
     except csv.Error as e:
-        raise ValueError(f"CSV 文件格式有误：{e}") from None
+        raise EncodingError(_("CSV 文件格式有误：%(error)s", error=str(e))) from None
 
 
 def _sniff_delimiter(text: str) -> str:

@@ -30,12 +30,11 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets.button import HeaderButton
 
 from accounts.roles import is_organiser, is_provider_staff
-
-from . import selectors, services
-from .forms import ProviderStaffAddForm
-from .models import CoursePage, Provider, Question, QuestionKind
-from .models.content import GRADABLE_KINDS
-from .permissions import policy_for
+from courses import selectors, services
+from courses.forms import ProviderStaffAddForm
+from courses.models import CoursePage, Provider, Question, QuestionKind
+from courses.models.content import GRADABLE_KINDS
+from courses.permissions import policy_for
 
 ANY_ACTION = ["add", "change", "delete", "view"]
 

@@ -1,13 +1,11 @@
-"""Reading uploads (pure): the XLSX reader, CSV encodings, limits, and HTML sanitising."""
+"""Reading uploads into tables (pure): the XLSX reader, CSV encodings, limits."""
 
 import io
 import zipfile
 
 import pytest
 
-from courses.importing.courses import parse_course_tables
-from courses.importing.sanitize import plain_text, rich_text
-from courses.importing.sources import SourceError, Table, read_csv, read_xlsx, unescape_cell
+from courses.imports.parsers.tables import SourceError, read_csv, read_xlsx, unescape_cell
 from tests.courses.imports.helpers import xlsx
 
 WORKBOOK = """<?xml version="1.0" encoding="UTF-8"?>
@@ -72,7 +70,7 @@ def test_xlsx_reader_refuses_dtds_and_broken_parts():
 
 
 def test_xlsx_reader_reads_openpyxl_workbooks_and_counts_rows(monkeypatch):
-    from courses.importing import sources
+    from courses.imports.parsers import tables as sources
 
     data = xlsx([["a", 1, 2.5, None, True], *[[f"r{i}"] for i in range(4)]])
     assert read_xlsx(data)[0].rows[0] == ["a", "1", "2.5", "", "TRUE"]
@@ -94,27 +92,3 @@ def test_csv_encodings_and_delimiters():
 def test_unescape_only_undoes_our_own_prefix():
     assert unescape_cell("'=1") == "=1" and unescape_cell("'-3") == "-3"
     assert unescape_cell("'引号") == "'引号" and unescape_cell("=1") == "=1"
-
-
-def test_plain_text_strips_markup_and_keeps_plain_symbols():
-    assert plain_text("<script>alert(1)</script>电压<b>多少</b>") == "电压多少"
-    assert plain_text("电压 < 36V & 电流") == "电压 < 36V & 电流"
-    assert plain_text('<img src=x onerror="alert(1)">') == ""
-    for value in ("<p>a &lt; b</p>", "x\x07y"):
-        assert plain_text(plain_text(value)) == plain_text(value)
-
-
-def test_rich_text_keeps_wagtail_markup_only_and_is_idempotent():
-    dirty = '<p data-block-key="k1" onclick="x">一<br/>二</p><script>alert(1)</script><a href="javascript:alert(1)">坏</a><a href="https://a.cn">好</a>'
-    clean = rich_text(dirty)
-    assert clean == '<p data-block-key="k1">一<br>二</p><a>坏</a><a href="https://a.cn">好</a>'
-    assert rich_text(clean) == clean
-    assert rich_text("第一段\n第二行\n\n第二段 <3") == "<p>第一段<br>第二行</p><p>第二段 &lt;3</p>"
-    assert rich_text("<table><tr><td>1</td></tr></table>") == "<p>1</p>"
-
-
-def test_course_sheet_without_a_header_is_skipped_when_another_has_one():
-    tables = [Table("说明", [["请按模板填写"]]), Table("课程", [["课程编号", "课程名称"], ["A-1", "甲"]])]
-    rows, issues, errors = parse_course_tables(tables)
-    assert [(r.sheet, r.row, r.code, r.course["title"]) for r in rows] == [("课程", 2, "A-1", "甲")]
-    assert not issues and not errors

@@ -8,7 +8,7 @@ punctuation work everywhere; question text, options and explanations are kept as
 - 题型: 单选/单选题/单项选择/单项选择题 → single; 多选/多选题/多项选择/多项选择题/不定项/不定项选择(题) → multiple;
   判断/判断题/是非题 → true_false; 填空/填空题 → fill; 简答/简答题/问答/问答题 → short; English
   single, multiple, truefalse (true_false, true/false), fill, short; 数值/数值题/numerical → numerical (see
-  ``courses.importing.numerical`` for its 答案 notation). Spaces and 【】 [] () around are ignored.
+  ``courses.numerical`` for its 答案 notation). Spaces and 【】 [] () around are ignored.
 - 答案, choice questions: option letters, either run together ("ABC") or separated by spaces,
   commas, semicolons, 、, / or | ("A,B", "A、B", "A；B", "a b", "ＡＢ", "Ａ，Ｂ"); case does not matter;
   a repeated letter counts once. A single-choice answer must name exactly one option.
@@ -23,7 +23,7 @@ punctuation work everywhere; question text, options and explanations are kept as
   难/困难 → 5 (a three-level 易/中/难 scale lands on 1/3/5); also easy/medium/hard → 1/3/5. Empty → None.
 
 Header cells tolerate spaces, full-width forms, a "*" and a "(必填)"-style note, and these variants:
-see ``_HEADER_ALIASES``; an option column may be written 选项A, 选项 A, A选项, A or Option A.
+see ``HEADER_ALIASES``; an option column may be written 选项A, 选项 A, A选项, A or Option A.
 序号/题号 columns are ignored on purpose: they restart at 1 in every file and would collide as 外部编号.
 Rows whose template cells are all empty (a pre-numbered template's spare rows) are skipped silently.
 """
@@ -31,22 +31,27 @@ Rows whose template cells are all empty (a pre-numbered template's spare rows) a
 import re
 from decimal import Decimal
 
-from courses.importing.records import (
+from courses.messages import Message
+from courses.numerical import NumericalError, parse_numerical_answer
+from courses.text import normalise
+
+from .records import (
     BLANK_MARKER,
     MAX_BLANKS,
     MAX_EXTERNAL_ID_LENGTH,
     MAX_KNOWLEDGE_POINT_LENGTH,
     MAX_OPTIONS,
     MAX_TEXT_LENGTH,
-    OPTION_LETTERS,
     ParsedQuestion,
+    ParseError,
     ParseIssue,
+    too_many_options,
 )
-from courses.text import normalise
 
 __all__ = [
     "CellError",
     "find_header_row",
+    "header_field",
     "parse_bank_rows",
     "parse_bank_table",
     "parse_choice_answer",
@@ -58,12 +63,11 @@ __all__ = [
 ]
 
 
-class CellError(ValueError):
-    """A cell that cannot be read; ``message`` is shown to the person importing."""
+_ = Message  # _("…", name=value) makes a Message; the name lets makemessages find the text
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+
+class CellError(ParseError):
+    """A cell that cannot be read; ``message`` is shown to the person importing."""
 
 
 # ---------------------------------------------------------------------------- cells
@@ -94,11 +98,13 @@ def parse_kind(value: str) -> str:
     """题型 cell → one of single, multiple, true_false, fill, short, numerical."""
     key = _KIND_NOISE.sub("", normalise(value)).casefold()
     if not key:
-        raise CellError("题型不能为空")
+        raise CellError(_("题型不能为空"))
     try:
         return _KINDS_BY_WORD[key]
     except KeyError:
-        raise CellError(f"无法识别题型“{value.strip()}”，可填写：单选、多选、判断、填空、简答") from None
+        raise CellError(
+            _("无法识别题型“%(value)s”，可填写：单选、多选、判断、填空、简答", value=value.strip())
+        ) from None
 
 
 _CHOICE_SEPARATORS = re.compile(r"[\s,;、/|.]+")
@@ -108,12 +114,12 @@ def parse_choice_answer(value: str, option_count: int) -> list[int]:
     """ "A", "ABC", "A,B", "A、B", "ＡＢ" … → sorted option indexes (0 = A)."""
     letters = _CHOICE_SEPARATORS.sub("", normalise(value).upper())
     if not letters:
-        raise CellError("答案不能为空")
+        raise CellError(_("答案不能为空"))
     if not all("A" <= ch <= "Z" for ch in letters):
-        raise CellError(f"答案“{value.strip()}”无法识别，请填写选项字母，如“A”或“ABC”")
+        raise CellError(_("答案“%(value)s”无法识别，请填写选项字母，如“A”或“ABC”", value=value.strip()))
     missing = sorted({ch for ch in letters if ord(ch) - ord("A") >= option_count})
     if missing:
-        raise CellError(f"答案“{'、'.join(missing)}”不是已有的选项")
+        raise CellError(_("答案“%(letters)s”不是已有的选项", letters="、".join(missing)))
     return sorted({ord(ch) - ord("A") for ch in letters})
 
 
@@ -128,22 +134,24 @@ def parse_true_false(value: str) -> bool:
     if key in _FALSE_WORDS:
         return False
     if not key:
-        raise CellError("答案不能为空")
-    raise CellError(f"判断题答案“{value.strip()}”无法识别，请填写“正确”或“错误”（也可用 对/错、√/×、T/F）")
+        raise CellError(_("答案不能为空"))
+    raise CellError(
+        _("判断题答案“%(value)s”无法识别，请填写“正确”或“错误”（也可用 对/错、√/×、T/F）", value=value.strip())
+    )
 
 
 def parse_fill_answer(value: str) -> list[list[str]]:
     """ "北京|上海；沪" → [["北京"], ["上海", "沪"]]. Answers keep their original width and case."""
     if not value.strip():
-        raise CellError("答案不能为空")
+        raise CellError(_("答案不能为空"))
     blanks = []
     for number, part in enumerate(re.split(r"[|｜]", value), start=1):
         alternatives = [a.strip() for a in re.split(r"[;；]", part) if a.strip()]
         if not alternatives:
-            raise CellError(f"第{number}个空没有答案")
+            raise CellError(_("第%(number)s个空没有答案", number=number))
         blanks.append(alternatives)
     if len(blanks) > MAX_BLANKS:
-        raise CellError(f"填空题最多{MAX_BLANKS}个空")
+        raise CellError(_("填空题最多%(count)s个空", count=MAX_BLANKS))
     return blanks
 
 
@@ -158,12 +166,12 @@ def parse_score(value: str) -> Decimal | None:
         return None
     number = text.removesuffix("分").rstrip()
     if not _DECIMAL.fullmatch(number):
-        raise CellError(f"分值“{value.strip()}”不是数字")
+        raise CellError(_("分值“%(value)s”不是数字", value=value.strip()))
     score = Decimal(number)
     if not 0 <= score <= 1000:
-        raise CellError("分值必须在0到1000之间")
+        raise CellError(_("分值必须在0到1000之间"))
     if score != score.quantize(_ONE_DECIMAL):
-        raise CellError("分值最多保留一位小数")
+        raise CellError(_("分值最多保留一位小数"))
     return score.quantize(_ONE_DECIMAL)
 
 
@@ -197,7 +205,7 @@ def parse_difficulty(value: str) -> int | None:
         return _DIFFICULTY_WORDS[key]
     if re.fullmatch(r"\d+(\.0*)?", key) and 1 <= int(key.split(".")[0]) <= 5:
         return int(key.split(".")[0])
-    raise CellError(f"难度“{value.strip()}”无法识别，请填写1到5的整数，或 易/较易/中/较难/难")
+    raise CellError(_("难度“%(value)s”无法识别，请填写1到5的整数，或 易/较易/中/较难/难", value=value.strip()))
 
 
 # ---------------------------------------------------------------------------- headers
@@ -212,7 +220,7 @@ _FIELD_LABELS = {
     "knowledge_point": "知识点",
     "external_id": "外部编号",
 }
-_HEADER_ALIASES = {
+HEADER_ALIASES = {
     "kind": ("题型", "题目类型", "试题类型", "类型", "type", "kind", "questiontype"),
     "stem": ("题干", "题目", "题目内容", "试题", "试题内容", "题干内容", "问题", "stem", "question"),
     "answer": ("答案", "正确答案", "参考答案", "标准答案", "answer"),
@@ -222,13 +230,13 @@ _HEADER_ALIASES = {
     "knowledge_point": ("知识点", "考点", "knowledgepoint"),
     "external_id": ("外部编号", "外部id", "试题编号", "externalid"),
 }
-_FIELDS_BY_HEADER = {alias: name for name, aliases in _HEADER_ALIASES.items() for alias in aliases}
+_FIELDS_BY_HEADER = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
 _HEADER_NOTE = re.compile(r"[(\[【]\s*(必填|选填|可选|非必填|可不填)\s*[)\]】]")
 _OPTION_HEADER = re.compile(r"(?:选项|option)?([a-z])(?:选项)?")
 MAX_HEADER_SCAN = 20
 
 
-def _header_field(header: str) -> str | None:
+def header_field(header: str) -> str | None:
     """A header cell → "stem", "answer", … or "option:<index>"; None for columns we do not read."""
     key = _HEADER_NOTE.sub("", normalise(header))
     key = re.sub(r"[\s_\-*]", "", key).casefold()
@@ -244,20 +252,28 @@ def _column_map(headers: list[str], header_row: int) -> tuple[dict[str, str], li
     columns: dict[str, str] = {}
     issues = []
     for header in headers:
-        name = _header_field(header or "")
+        name = header_field(header or "")
         if name is None:
             continue
         if name in columns:
             issues.append(
                 ParseIssue(
-                    header_row, header.strip(), f"“{header.strip()}”与“{columns[name].strip()}”是同一列，请只保留一列"
+                    header_row,
+                    header.strip(),
+                    _(
+                        "“%(header)s”与“%(other)s”是同一列，请只保留一列",
+                        header=header.strip(),
+                        other=columns[name].strip(),
+                    ),
                 )
             )
         else:
             columns[name] = header
     for name in ("kind", "stem"):
         if name not in columns:
-            issues.append(ParseIssue(header_row, _FIELD_LABELS[name], f"缺少“{_FIELD_LABELS[name]}”列"))
+            issues.append(
+                ParseIssue(header_row, _FIELD_LABELS[name], _("缺少“%(column)s”列", column=_FIELD_LABELS[name]))
+            )
     return columns, issues
 
 
@@ -265,13 +281,13 @@ def find_header_row(rows: list[list[str]]) -> int:
     """Index (0-based) of the header row, skipping instruction rows above it.
 
     The header is the first row, among the first 20, that names 题干 and at least one other
-    template column. Raises ValueError (Chinese message) when there is none.
+    template column. Raises ParseError (a ValueError) when there is none.
     """
     for index, row in enumerate(rows[:MAX_HEADER_SCAN]):
-        names = {_header_field(cell or "") for cell in row} - {None}
+        names = {header_field(cell or "") for cell in row} - {None}
         if "stem" in names and len(names) >= 2:
             return index
-    raise ValueError("未找到表头行：前20行中没有同时包含“题干”和其他模板列（如“题型”“答案”）的行")
+    raise ParseError(_("未找到表头行：前20行中没有同时包含“题干”和其他模板列（如“题型”“答案”）的行"))
 
 
 # ---------------------------------------------------------------------------- rows
@@ -326,7 +342,7 @@ def parse_bank_rows(
                     ParseIssue(
                         number,
                         _column(columns, "external_id"),
-                        f"外部编号“{external_id}”与第{seen_ids[external_id]}行重复",
+                        _("外部编号“%(id)s”与第%(row)s行重复", id=external_id, row=seen_ids[external_id]),
                     )
                 )
             else:
@@ -358,7 +374,7 @@ def _letter(index: int) -> str:
 def _parse_row(number: int, cells: dict[str, str], columns: dict[str, str], category: str):
     issues: list[ParseIssue] = []
 
-    def fail(name: str, message: str) -> None:
+    def fail(name: str, message: Message) -> None:
         issues.append(ParseIssue(number, _column(columns, name), message))
 
     kind = None
@@ -369,9 +385,9 @@ def _parse_row(number: int, cells: dict[str, str], columns: dict[str, str], cate
 
     stem = cells["stem"]
     if not stem:
-        fail("stem", "题干不能为空")
+        fail("stem", _("题干不能为空"))
     elif len(stem) > MAX_TEXT_LENGTH:
-        fail("stem", f"题干不能超过{MAX_TEXT_LENGTH}字")
+        fail("stem", _("题干不能超过%(limit)s字", limit=MAX_TEXT_LENGTH))
 
     texts = {int(name.removeprefix("option:")): cells[name] for name in cells if name.startswith("option:")}
     filled = [index for index, text in texts.items() if text]
@@ -380,23 +396,33 @@ def _parse_row(number: int, cells: dict[str, str], columns: dict[str, str], cate
     if kind in _CHOICE_KINDS:
         for index, text in enumerate(options):
             if not text:
-                fail(f"option:{index}", f"选项{_letter(index)}为空，但后面还有选项{_letter(option_count - 1)}")
+                fail(
+                    f"option:{index}",
+                    _(
+                        "选项%(letter)s为空，但后面还有选项%(last)s",
+                        letter=_letter(index),
+                        last=_letter(option_count - 1),
+                    ),
+                )
         if option_count > MAX_OPTIONS:
-            fail(f"option:{option_count - 1}", f"最多支持{MAX_OPTIONS}个选项（A–{OPTION_LETTERS[-1]}）")
+            fail(f"option:{option_count - 1}", too_many_options())
             option_count = MAX_OPTIONS
         elif option_count < 2:
-            fail("option:0", "选择题至少需要2个选项")
+            fail("option:0", _("选择题至少需要2个选项"))
         first_seen: dict[str, int] = {}
         for index, text in enumerate(options[:MAX_OPTIONS]):
             if text and text in first_seen:
-                fail(f"option:{index}", f"选项{_letter(index)}与选项{_letter(first_seen[text])}相同")
+                fail(
+                    f"option:{index}",
+                    _("选项%(letter)s与选项%(other)s相同", letter=_letter(index), other=_letter(first_seen[text])),
+                )
             first_seen.setdefault(text, index)
 
     answer = _parse_answer(kind, cells.get("answer", ""), stem, options, option_count, fail)
 
     explanation = cells.get("explanation", "")
     if len(explanation) > MAX_TEXT_LENGTH:
-        fail("explanation", f"解析不能超过{MAX_TEXT_LENGTH}字")
+        fail("explanation", _("解析不能超过%(limit)s字", limit=MAX_TEXT_LENGTH))
     score = difficulty = None
     try:
         score = parse_score(cells.get("score", ""))
@@ -408,10 +434,10 @@ def _parse_row(number: int, cells: dict[str, str], columns: dict[str, str], cate
         fail("difficulty", e.message)
     knowledge_point = cells.get("knowledge_point", "")
     if len(knowledge_point) > MAX_KNOWLEDGE_POINT_LENGTH:
-        fail("knowledge_point", f"知识点不能超过{MAX_KNOWLEDGE_POINT_LENGTH}字")
+        fail("knowledge_point", _("知识点不能超过%(limit)s字", limit=MAX_KNOWLEDGE_POINT_LENGTH))
     external_id = cells.get("external_id", "")
     if len(external_id) > MAX_EXTERNAL_ID_LENGTH:
-        fail("external_id", f"外部编号不能超过{MAX_EXTERNAL_ID_LENGTH}个字符")
+        fail("external_id", _("外部编号不能超过%(limit)s个字符", limit=MAX_EXTERNAL_ID_LENGTH))
 
     if issues:
         return None, issues
@@ -439,7 +465,7 @@ def _parse_answer(kind, value: str, stem: str, options: list[str], option_count:
             answer = parse_choice_answer(value, option_count)
             if kind == "single" and len(answer) > 1:
                 letters = "".join(_letter(i) for i in answer)
-                raise CellError(f"单选题只能有一个正确答案（答案为“{letters}”）")
+                raise CellError(_("单选题只能有一个正确答案（答案为“%(letters)s”）", letters=letters))
             return answer
         if kind == "true_false":
             return _parse_true_false_cell(value, options)
@@ -447,15 +473,20 @@ def _parse_answer(kind, value: str, stem: str, options: list[str], option_count:
             answer = parse_fill_answer(value)
             marked = len(_BLANK_IN_STEM.findall(stem))
             if marked and marked != len(answer):
-                raise CellError(f"题干中有{marked}个空（{BLANK_MARKER}），答案却有{len(answer)}个")
+                raise CellError(
+                    _(
+                        "题干中有%(marked)s个空（%(marker)s），答案却有%(count)s个",
+                        marked=marked,
+                        marker=BLANK_MARKER,
+                        count=len(answer),
+                    )
+                )
             return answer
         if kind == "short":
             return value
         if kind == "numerical":
-            from courses.importing.numerical import parse_numerical_answer
-
             return parse_numerical_answer(value)
-    except CellError as e:
+    except (CellError, NumericalError) as e:
         fail("answer", e.message)
     return None
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from courses.importing.answers import parse_bank_table
-from courses.importing.encoding import decode_bytes, read_csv_rows
-from courses.importing.records import ParsedQuestion, ParseIssue
+from courses.imports.parsers.answers import parse_bank_table
+from courses.imports.parsers.encoding import decode_bytes, read_csv_rows
+from courses.imports.parsers.records import ParsedQuestion, ParseIssue
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEXT = "题型,题干,答案\r\n判断,地球是圆的。,对\r\n"

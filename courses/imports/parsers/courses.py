@@ -19,11 +19,15 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from courses.importing.records import ParseIssue
-from courses.importing.sanitize import plain_text, rich_text
+from courses.messages import Message
 from courses.text import normalise
 
+from .records import ParseError, ParseIssue
+from .sanitize import plain_text, rich_text
+
 __all__ = ["COURSE_COLUMNS", "CourseRow", "parse_course_tables"]
+
+_ = Message  # _("…", name=value) makes a Message; the name lets makemessages find the text
 
 # field → (template header, aliases)
 COURSE_COLUMNS = {
@@ -79,7 +83,7 @@ class CourseRow:
     provider: str = ""
 
 
-class _Cell(ValueError):
+class _Cell(ParseError):
     pass
 
 
@@ -102,59 +106,64 @@ def _flag(value: str, label: str) -> bool:
         return True
     if key in NO:
         return False
-    raise _Cell(f"{label}“{value}”无法识别，请填写“是”或“否”")
+    raise _Cell(_("%(column)s“%(value)s”无法识别，请填写“是”或“否”", column=label, value=value))
 
 
 def _cell(name: str, value: str):
     label = COURSE_COLUMNS[name][0]
     if name in LIMITS and len(value) > LIMITS[name]:
-        raise _Cell(f"{label}不能超过{LIMITS[name]}个字")
+        raise _Cell(_("%(column)s不能超过%(limit)s个字", column=label, limit=LIMITS[name]))
     if name == "code":
         if not _CODE.match(value):
-            raise _Cell(f"课程编号“{value}”只能包含字母、数字、点、下划线和连字符，且以字母或数字开头")
+            raise _Cell(_("课程编号“%(value)s”只能包含字母、数字、点、下划线和连字符，且以字母或数字开头", value=value))
         return value
     if name in ("title", "instructors", "summary", "chapter", "lesson", "category", "provider"):
         text = plain_text(value)
         if not text:
-            raise _Cell(f"{label}去掉网页标记后为空")
+            raise _Cell(_("%(column)s去掉网页标记后为空", column=label))
         return text
     if name == "level":
         key = normalise(value).replace(" ", "")
         if key not in LEVELS:
-            raise _Cell(f"技能等级“{value}”无法识别，可填写：不限、五级、四级、三级、二级、一级（或 初级工…高级技师）")
+            raise _Cell(
+                _(
+                    "技能等级“%(value)s”无法识别，可填写：不限、五级、四级、三级、二级、一级（或 初级工…高级技师）",
+                    value=value,
+                )
+            )
         return LEVELS[key]
     if name == "delivery":
         key = normalise(value).casefold()
         if key not in DELIVERIES:
-            raise _Cell(f"授课方式“{value}”无法识别，可填写：线上、线下、混合")
+            raise _Cell(_("授课方式“%(value)s”无法识别，可填写：线上、线下、混合", value=value))
         return DELIVERIES[key]
     if name == "hours":
         try:
             hours = Decimal(normalise(value).removesuffix("学时").strip())
         except InvalidOperation:
-            raise _Cell(f"学时“{value}”不是数字") from None
+            raise _Cell(_("学时“%(value)s”不是数字", value=value)) from None
         if not 0 <= hours <= 2000 or hours != hours.quantize(Decimal("0.1")):
-            raise _Cell("学时必须在0到2000之间，最多一位小数")
+            raise _Cell(_("学时必须在0到2000之间，最多一位小数"))
         return hours.quantize(Decimal("0.1"))
     if name in ("pass_mark", "minutes"):
         text = normalise(value).removesuffix("%").removesuffix("分钟").removesuffix("分").strip()
         high = 100 if name == "pass_mark" else 1440
         if not re.fullmatch(r"\d+(\.0*)?", text) or not 0 <= int(text.split(".")[0]) <= high:
-            raise _Cell(f"{label}“{value}”必须是0到{high}的整数")
+            raise _Cell(_("%(column)s“%(value)s”必须是0到%(high)s的整数", column=label, value=value, high=high))
         return int(text.split(".")[0])
     if name in ("sequential", "publish", "required"):
         return _flag(value, label)
     if name == "video_url":
         if not _URL.match(value) or len(value) > 200:
-            raise _Cell(f"视频地址“{value[:60]}”不是有效的 http(s) 网址")
+            raise _Cell(_("视频地址“%(value)s”不是有效的 http(s) 网址", value=value[:60]))
         return value
     if name == "body":
         return rich_text(value)
     raise AssertionError(name)
 
 
-def parse_course_tables(tables) -> tuple[list[CourseRow], list[ParseIssue], list[str]]:
-    """Tables (``sources.Table``) → rows, per-row issues, and file-level errors (no header anywhere)."""
+def parse_course_tables(tables) -> tuple[list[CourseRow], list[ParseIssue], list[Message]]:
+    """Tables (``tables.Table``) → rows, per-row issues, and file-level errors (no header anywhere)."""
     rows: list[CourseRow] = []
     issues: list[ParseIssue] = []
     found = False
@@ -169,14 +178,18 @@ def parse_course_tables(tables) -> tuple[list[CourseRow], list[ParseIssue], list
             if name is None:
                 continue
             if name in columns:
-                issues.append(ParseIssue(header + 1, cell, f"“{cell}”与另一列表示同一项，请只保留一列", table.name))
+                issues.append(
+                    ParseIssue(
+                        header + 1, cell, _("“%(header)s”与另一列表示同一项，请只保留一列", header=cell), table.name
+                    )
+                )
             columns.setdefault(name, index)
         for offset, cells in enumerate(table.rows[header + 1 :], start=header + 2):
             row = _parse_row(offset, table.name, cells, columns, issues)
             if row is not None:
                 rows.append(row)
     if not found:
-        return [], [], ["未找到表头行：前20行中没有同时包含“课程编号”和其他模板列（如“课程名称”“章节”“课时”）的行"]
+        return [], [], [_("未找到表头行：前20行中没有同时包含“课程编号”和其他模板列（如“课程名称”“章节”“课时”）的行")]
     _check_consistency(rows, issues)
     return rows, issues, []
 
@@ -187,7 +200,7 @@ def _parse_row(number: int, sheet: str, cells: list[str], columns: dict, issues:
         return None
     count = len(issues)
 
-    def fail(name: str, message: str) -> None:
+    def fail(name: str, message: Message) -> None:
         issues.append(ParseIssue(number, COURSE_COLUMNS[name][0], message, sheet))
 
     parsed = {}
@@ -196,13 +209,13 @@ def _parse_row(number: int, sheet: str, cells: list[str], columns: dict, issues:
             try:
                 parsed[name] = _cell(name, value)
             except _Cell as e:
-                fail(name, str(e))
+                fail(name, e.message)
     if not values.get("code"):
-        fail("code", "课程编号不能为空")
+        fail("code", _("课程编号不能为空"))
     if values.get("lesson") and not values.get("chapter"):
-        fail("chapter", "填写了课时，也要填写它所在的章节")
+        fail("chapter", _("填写了课时，也要填写它所在的章节"))
     if any(values.get(name) for name in LESSON_FIELDS) and not values.get("lesson"):
-        fail("lesson", "填写了课时正文、视频、必修或时长，也要填写课时名称")
+        fail("lesson", _("填写了课时正文、视频、必修或时长，也要填写课时名称"))
     if len(issues) > count:
         return None
     return CourseRow(
@@ -230,16 +243,22 @@ def _check_consistency(rows: list[CourseRow], issues: list[ParseIssue]) -> None:
                     ParseIssue(
                         row.row,
                         COURSE_COLUMNS[name][0],
-                        f"与第{first[key][1]}行填写的同一课程（{row.code}）的{COURSE_COLUMNS[name][0]}不一致",
+                        _(
+                            "与第%(row)s行填写的同一课程（%(code)s）的%(column)s不一致",
+                            row=first[key][1],
+                            code=row.code,
+                            column=COURSE_COLUMNS[name][0],
+                        ),
                         row.sheet,
                     )
                 )
         if row.lesson or row.chapter:
             key3 = (row.code, row.chapter, row.lesson)
             if key3 in seen:
-                what = f"课时“{row.lesson}”" if row.lesson else f"章节“{row.chapter}”"
-                issues.append(
-                    ParseIssue(row.row, "课时" if row.lesson else "章节", f"{what}与第{seen[key3]}行重复", row.sheet)
-                )
+                if row.lesson:
+                    message = _("课时“%(title)s”与第%(row)s行重复", title=row.lesson, row=seen[key3])
+                else:
+                    message = _("章节“%(title)s”与第%(row)s行重复", title=row.chapter, row=seen[key3])
+                issues.append(ParseIssue(row.row, "课时" if row.lesson else "章节", message, row.sheet))
             else:
                 seen[key3] = row.row

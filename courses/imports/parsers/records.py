@@ -1,7 +1,9 @@
-"""The neutral shapes every importer produces."""
+"""The neutral shapes every importer produces, and the error they raise."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from courses.messages import Message
 
 KINDS = ("single", "multiple", "true_false", "fill", "short", "numerical")
 
@@ -14,6 +16,12 @@ MAX_TEXT_LENGTH = 4000  # 题干, 解析
 MAX_KNOWLEDGE_POINT_LENGTH = 100
 MAX_EXTERNAL_ID_LENGTH = 64
 BLANK_MARKER = "____"
+
+_ = Message  # _("…", name=value) makes a Message; the name lets makemessages find the text
+
+
+def too_many_options() -> Message:
+    return _("最多支持%(count)s个选项（A–%(last)s）", count=MAX_OPTIONS, last=OPTION_LETTERS[-1])
 
 
 @dataclass
@@ -50,10 +58,27 @@ class ParsedQuestion:
 
 @dataclass
 class ParseIssue:
-    """A problem in the source: the 1-based row or line, the column (or part), a Chinese message and,
-    for workbooks with several sheets, the sheet's name."""
+    """A problem in the source: the 1-based row or line, the column (or part) as the file names it,
+    a ``Message`` (Chinese text that can be translated when shown) and, for workbooks with several
+    sheets, the sheet's name."""
 
     row: int
     column: str
-    message: str
+    message: Message
     sheet: str = ""
+
+    def as_json(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message.as_json(), "sheet": self.sheet}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ParseIssue":
+        return cls(data["row"], data["column"], Message.from_json(data["message"]), data.get("sheet", ""))
+
+
+class ParseError(ValueError):
+    """Input that cannot be read at all (a cell, a header, a file); ``message`` says why, for the person
+    importing."""
+
+    def __init__(self, message: Message):
+        super().__init__(message)
+        self.message = message

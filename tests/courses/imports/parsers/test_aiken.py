@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from courses.importing.aiken import parse_aiken
-from courses.importing.records import ParsedQuestion, ParseIssue
+from courses.imports.parsers.aiken import parse_aiken
+from courses.imports.parsers.records import ParsedQuestion, ParseIssue
 
 FIXTURE = Path(__file__).parent / "fixtures" / "questions_aiken.txt"
 MISSING_ANSWER = "缺少答案行（如“ANSWER: B”或“答案：B”）"

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from courses.models import Chapter, Course, CoursePage, ImportStatus, Lesson
 from tests.conftest import build_course
-from tests.courses.imports.helpers import COURSE_HEADER, actions, confirm, csv_bytes, issues, preview, run, xlsx
+from tests.courses.imports.helpers import COURSE_HEADER, actions, confirm, csv_bytes, errors, issues, preview, run, xlsx
 from tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -165,7 +165,7 @@ def test_inconsistent_course_values_and_duplicate_lessons(staff_a, provider_a):
 
 def test_missing_code_column_is_a_file_error(staff_a, provider_a):
     job = preview(staff_a, provider_a, "courses", "x.csv", csv_bytes([["课程名称", "章节"], ["甲", "一"]]))
-    assert job.status == ImportStatus.INVALID and "课程编号" in job.errors[0]
+    assert job.status == ImportStatus.INVALID and "课程编号" in errors(job)[0]
 
 
 def test_a_failure_while_writing_pages_leaves_nothing_behind(staff_a, provider_a, category, monkeypatch):

@@ -6,9 +6,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import is_organiser, is_provider_staff
-
-from . import grading, selectors, services
-from .models import Course, Enrolment, Lesson, QuizAttempt
+from courses import grading, selectors, services
+from courses.models import Course, Enrolment, Lesson, QuizAttempt
 
 
 def _error(request, message, status, course=None):

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from courses.importing.gift import parse_gift
-from courses.importing.records import ParsedQuestion, ParseIssue
+from courses.imports.parsers.gift import parse_gift
+from courses.imports.parsers.records import ParsedQuestion, ParseIssue
 
 FIXTURE = Path(__file__).parent / "fixtures" / "questions.gift"
 BASICS = "安全生产/基础知识"

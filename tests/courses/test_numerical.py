@@ -9,9 +9,9 @@ from django.http import QueryDict
 
 from courses import grading
 from courses.forms import answer_from_text, answer_to_text
-from courses.importing.answers import CellError, parse_kind
-from courses.importing.numerical import format_numerical_answer, parse_numerical_answer
+from courses.imports.parsers.answers import parse_kind
 from courses.models import Question, QuestionKind
+from courses.numerical import NumericalError, format_numerical_answer, parse_numerical_answer
 
 
 @pytest.mark.parametrize(
@@ -37,7 +37,7 @@ def test_numerical_notation_reads_and_writes_back(text, answer):
     [("", "不能为空"), ("abc", "不是数字"), ("5..1", "下限大于上限"), ("3:-1", "不能为负数"), ("%150%3", "不超过100%")],
 )
 def test_numerical_notation_errors(text, message):
-    with pytest.raises(CellError, match=message):
+    with pytest.raises(NumericalError, match=message):
         parse_numerical_answer(text)
 
 

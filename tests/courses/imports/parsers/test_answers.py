@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from courses.importing.answers import (
+from courses.imports.parsers.answers import (
     CellError,
     find_header_row,
     parse_bank_rows,
@@ -14,7 +14,7 @@ from courses.importing.answers import (
     parse_score,
     parse_true_false,
 )
-from courses.importing.records import ParsedQuestion, ParseIssue
+from courses.imports.parsers.records import ParsedQuestion, ParseIssue
 
 
 def error_of(func, *args) -> str:

@@ -4,6 +4,7 @@ Upload → the preview task (django-tasks) → a job page that polls a JSON prog
 shows every row as 新增 / 更新 / 跳过 / 错误 → 确认导入 → the apply task → the result. Every view
 checks on the server that the user manages the job's or the form's provider (organisers: any);
 another provider's job is a 404, another provider's id in a form is an invalid choice.
+Messages the job stored (row issues, file errors, its note) are translated here, for the reader.
 """
 
 from django import forms
@@ -20,14 +21,15 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from accounts.roles import is_organiser, is_provider_staff
+from courses.messages import translated
+from courses.models import ImportFormat, ImportJob, ImportKind, Provider
+from courses.permissions import scoped_to_user
 
-from .imports.jobs import import_job_confirm, import_job_create
-from .imports.plan import ACTION_LABELS
-from .imports.templates import template_csv, template_xlsx
-from .models import ImportFormat, ImportJob, ImportKind, Provider
-from .permissions import scoped_to_user
+from .jobs import import_job_confirm, import_job_create
+from .plan import ACTION_LABELS
 from .resources import EXPORT_FORMATS, export_bytes
 from .tasks import import_apply_task, import_preview_task
+from .templates import template_csv, template_xlsx
 
 PAGE_SIZE = 200
 
@@ -155,8 +157,11 @@ class ImportJobView(_AdminPage, TemplateView):
         page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("p"))
         for row in page:
             row["action_label"] = ACTION_LABELS[row["action"]]
+            row["issue_texts"] = [(issue["column"], translated(issue)) for issue in row.get("issues", ())]
         return super().get_context_data(
             job=job,
+            errors=[translated(error) for error in job.errors],
+            message=translated(job.message),
             page=page,
             action=action,
             actions=ACTION_LABELS,
@@ -182,7 +187,7 @@ def import_job_progress(request, pk: int):
             "rows_done": job["rows_done"],
             "percent": probe.percent,
             "running": probe.is_running,
-            "message": job["message"],
+            "message": translated(job["message"]),
         }
     )
 

@@ -7,9 +7,9 @@ import json
 import pytest
 from openpyxl import load_workbook
 
+from courses.imports.resources import EXPORT_FORMATS, export_bytes, neutralise
 from courses.imports.templates import template_csv, template_xlsx
 from courses.models import Chapter, Course, ImportStatus, Lesson, Question, QuestionKind
-from courses.resources import EXPORT_FORMATS, export_bytes, neutralise
 from tests.conftest import build_course
 from tests.courses.imports.helpers import actions, issues, run
 from tests.factories import CategoryFactory, QuestionFactory

@@ -1,0 +1,7 @@
+"""Course views by who uses them.
+
+learner  the learning pages: dashboard, enrolment, lessons, quizzes and their results
+staff    the Wagtail admin views for provider staff and organisers, scoped to their providers
+
+The import and export pages live with the rest of import, in ``courses.imports.views``.
+"""
