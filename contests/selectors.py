@@ -10,8 +10,8 @@ from decimal import Decimal
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 
+from courses.kinds import OPTION_LABELS
 from courses.models import QuestionKind
-from courses.models.content import OPTION_LABELS
 
 from . import scoring
 from .models import (

@@ -26,8 +26,9 @@ from wagtail.permissions import policy_registry
 from accounts.roles import can_manage_provider
 from courses.numerical import NumericalError, format_numerical_answer, parse_numerical_answer
 
+from .kinds import GRADABLE_KINDS, OPTION_LABELS
 from .models import Question, QuestionKind
-from .models.content import GRADABLE_KINDS, OPTION_LABELS, new_option_id
+from .models.content import new_option_id
 from .permissions import POLICIES, ProviderScopedPermissionPolicy, scoped_to_user
 
 CHOICE_KINDS = {QuestionKind.SINGLE, QuestionKind.MULTIPLE}

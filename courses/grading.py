@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from courses.models.content import QuestionKind
+from courses.kinds import QuestionKind
 from courses.numerical import format_numerical_answer, numerical_matches
 from courses.text import normalise, normalise_answer
 

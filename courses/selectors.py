@@ -9,7 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_organiser, provider_ids
 
-from .models import Category, Course, Delivery, Enrolment, Lesson, LessonProgress, Provider, Question, SkillLevel
+# From the model modules, not the package: the page models (in the package) call these selectors.
+from .models.catalogue import Category, Course, Delivery, Provider, SkillLevel
+from .models.content import Lesson, Question
+from .models.learning import Enrolment, LessonProgress
 
 SORTS = {
     "new": ("-page__first_published_at", _("最新发布")),

@@ -6,8 +6,8 @@ stored ones. 知识点 becomes the $CATEGORY. Aiken carries single choice, and m
 least two right answers (one letter would read back as single choice).
 """
 
+from courses.kinds import OPTION_LABELS
 from courses.models import QuestionKind
-from courses.models.content import OPTION_LABELS
 from courses.numerical import format_numerical_answer
 
 BLANK = "____"

@@ -20,9 +20,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from courses.grading import validate_question
+from courses.kinds import OPTION_LABELS
 from courses.messages import Message
 from courses.models import Provider, Question
-from courses.models.content import OPTION_LABELS
 
 from .parsers.records import ParsedQuestion
 from .parsers.sanitize import plain_text

@@ -21,8 +21,8 @@ from import_export.formats.base_formats import CSV, JSON, XLSX
 from django.utils.translation import gettext_lazy as _
 
 from courses.grading import answer_display
+from courses.kinds import OPTION_LABELS
 from courses.models import Chapter, Course, Delivery, Lesson, Question, QuestionKind, SkillLevel
-from courses.models.content import OPTION_LABELS
 from courses.numerical import format_numerical_answer
 
 from .moodle import aiken_text, gift_text

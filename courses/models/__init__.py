@@ -1,5 +1,7 @@
+from courses.kinds import QuestionKind
+
 from .catalogue import Category, Course, CourseQuerySet, Delivery, Provider, ProviderMembership, SkillLevel
-from .content import Chapter, Lesson, Question, QuestionKind, Quiz, QuizQuestion
+from .content import Chapter, Lesson, Question, Quiz, QuizQuestion
 from .imports import ImportFormat, ImportJob, ImportKind, ImportStatus
 from .learning import Enrolment, LessonProgress, QuizAttempt
 from .pages import CourseCatalogPage, CoursePage, ProviderPage

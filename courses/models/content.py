@@ -10,7 +10,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 
-OPTION_LABELS = "ABCDEFGH"
+from courses.grading import validate_question
+from courses.kinds import GRADABLE_KINDS, OPTION_LABELS, QuestionKind
 
 
 class Chapter(models.Model):
@@ -67,24 +68,6 @@ class Lesson(models.Model):
             raise ValidationError({"chapter": _("章节不属于该课程")})
         if self.quiz_id and self.course_id and self.quiz.course_id != self.course_id:
             raise ValidationError({"quiz": _("测验不属于该课程")})
-
-
-class QuestionKind(models.TextChoices):
-    SINGLE = "single", _("单选")
-    MULTIPLE = "multiple", _("多选")
-    TRUE_FALSE = "true_false", _("判断")
-    FILL = "fill", _("填空")
-    SHORT = "short", _("简答")
-    NUMERICAL = "numerical", _("数值")
-
-
-GRADABLE_KINDS = {
-    QuestionKind.SINGLE,
-    QuestionKind.MULTIPLE,
-    QuestionKind.TRUE_FALSE,
-    QuestionKind.FILL,
-    QuestionKind.NUMERICAL,
-}
 
 
 def new_option_id() -> str:
@@ -151,8 +134,6 @@ class Question(models.Model):
         return len(self.answer) if self.kind == QuestionKind.FILL else 0
 
     def clean(self):
-        from courses.grading import validate_question
-
         validate_question(self)
 
 

@@ -8,6 +8,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from courses.selectors import catalogue_context, course_page_context
+
 
 class CourseCatalogPage(Page):
     """The catalogue at /courses/: filters, sorting, search and paging over every live course."""
@@ -23,8 +25,6 @@ class CourseCatalogPage(Page):
         verbose_name = _("课程目录")
 
     def get_context(self, request, *args, **kwargs):
-        from courses.selectors import catalogue_context
-
         context = super().get_context(request, *args, **kwargs)
         context.update(catalogue_context(request, catalogue=self))
         return context
@@ -46,8 +46,6 @@ class ProviderPage(Page):
         verbose_name = _("培训机构主页")
 
     def get_context(self, request, *args, **kwargs):
-        from courses.selectors import catalogue_context
-
         context = super().get_context(request, *args, **kwargs)
         context.update(catalogue_context(request, catalogue=self, provider=self.provider))
         return context
@@ -102,8 +100,6 @@ class CoursePage(Page):
         super().full_clean(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from courses.selectors import course_page_context
-
         context = super().get_context(request, *args, **kwargs)
         context.update(course_page_context(request, self.course))
         return context

@@ -32,8 +32,8 @@ from wagtail.admin.widgets.button import HeaderButton
 from accounts.roles import is_organiser, is_provider_staff
 from courses import selectors, services
 from courses.forms import ProviderStaffAddForm
+from courses.kinds import GRADABLE_KINDS
 from courses.models import CoursePage, Provider, Question, QuestionKind
-from courses.models.content import GRADABLE_KINDS
 from courses.permissions import policy_for
 
 ANY_ACTION = ["add", "change", "delete", "view"]

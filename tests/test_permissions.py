@@ -1,0 +1,321 @@
+"""Every endpoint that accepts a POST, and every WebSocket route, refuses whoever may not use it.
+
+The test walks the project's URL patterns instead of listing views, so a view added later without
+a permission check fails here: each URL of our apps must be declared in `WHO_MAY_POST` (or
+`WHO_MAY_CONNECT`), and every role that is not declared gets 302/403/404/405 and changes nothing in
+the database.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from asgiref.sync import async_to_sync
+
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from wagtail.models import Site
+
+from certificates.models import CertificateKind, IssueJob
+from certificates.services import certificate_issue_completion
+from cms.models import SiteSettings
+from contests import services as contest_services
+from contests.routing import websocket_urlpatterns
+from courses import services as course_services
+from courses.models import Enrolment, ImportJob, Lesson
+from tests.conftest import build_course
+from tests.contests.factories import (
+    ApprovedRegistrationFactory,
+    CriterionFactory,
+    RoundFactory,
+    RoundQuestionFactory,
+    TaskFactory,
+)
+from tests.contests.live import Socket, _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401 - fixtures
+from tests.factories import UserFactory
+
+OUR_APPS = ("accounts", "cms", "courses", "contests", "certificates")
+ANYONE = {"anonymous", "learner", "owner", "staff_a", "staff_b", "judge", "organiser"}
+SIGNED_IN = ANYONE - {"anonymous"}
+ORGANISER = {"organiser"}
+PROVIDER_A = {"staff_a", "organiser"}
+ANY_PROVIDER = {"staff_a", "staff_b", "organiser"}
+OWNER = {"owner", "organiser"}
+
+# Who may POST to each URL name (and change something). Everyone else must be refused.
+# `owner` is the learner who owns the world's enrolment, attempt, contest entry and certificate;
+# `learner` is another plain learner; `judge` is assigned to the world's track; the objects of the
+# admin belong to provider A.
+WHO_MAY_POST: dict[str, set[str]] = {
+    # accounts and language: public forms
+    "set_language": ANYONE,
+    "accounts:signup": ANYONE,
+    "accounts:login": ANYONE,
+    "accounts:logout": ANYONE,
+    "accounts:password_reset": ANYONE,
+    "accounts:password_reset_done": ANYONE,
+    "accounts:password_reset_confirm": ANYONE,
+    "accounts:password_reset_complete": ANYONE,
+    "accounts:profile": SIGNED_IN,
+    # learning
+    "courses:dashboard": set(),
+    "courses:enrol": SIGNED_IN,
+    "courses:lesson": set(),
+    "courses:lesson_complete": {"owner"},
+    "courses:quiz": set(),
+    "courses:attempt": set(),
+    "courses:attempt_submit": {"owner"},
+    "courses:stats": set(),
+    # contests
+    "contests:list": set(),
+    "contests:detail": set(),
+    "contests:register": SIGNED_IN,
+    "contests:registrations": ORGANISER,
+    "contests:console": ORGANISER,
+    "contests:control": ORGANISER,
+    "contests:judge": {"judge"},
+    "contests:results": set(),
+    "contests:scoreboard": set(),
+    "contests:scoreboard_json": set(),
+    "contests:events_json": set(),
+    "contests:contestant": set(),
+    "contests:display": set(),
+    # certificates
+    "certificates:verify_form": ANYONE,
+    "certificates:verify": set(),
+    "certificates:verify_json": set(),
+    "certificates:mine": set(),
+    "certificates:download": set(),
+    "certificates:manage_list": ORGANISER,
+    "certificates:manage_zip": ORGANISER,
+    "certificates:manage_detail": ORGANISER,
+    "certificates:manage_revoke": ORGANISER,
+    "certificates:manage_rerender": ORGANISER,
+    "certificates:issue_skill_level": ORGANISER,
+    "certificates:issue_awards": ORGANISER,
+    "certificates:job": ORGANISER,
+    "certificates:job_progress": ORGANISER,
+    "certificates:templates": ORGANISER,
+    "certificates:template_edit": ORGANISER,
+    "certificates:template_preview": ORGANISER,
+    # course administration (Wagtail admin viewsets scoped to the provider)
+    "course_stats:index": ANY_PROVIDER,
+    "course_stats:results": ANY_PROVIDER,
+    "courses_import:index": ANY_PROVIDER,
+    "courses_import:new": ANY_PROVIDER,
+    "courses_import:job": PROVIDER_A,
+    "courses_import:progress": PROVIDER_A,
+    "courses_import:confirm": PROVIDER_A,
+    "courses_import:template": ANY_PROVIDER,
+    "courses_export:index": ANY_PROVIDER,
+    "courses_question_chooser:choose": ANY_PROVIDER,
+    "courses_question_chooser:choose_results": ANY_PROVIDER,
+    "courses_question_chooser:chosen": PROVIDER_A,
+    "courses_question_chooser:chosen_multiple": ANY_PROVIDER,
+    "courses_provider:staff": ORGANISER,
+}
+for _model in ("course", "chapter", "lesson", "quiz", "question"):
+    for _action in ("index", "index_results", "add"):
+        WHO_MAY_POST[f"courses_{_model}:{_action}"] = ANY_PROVIDER
+    for _action in ("edit", "delete", "history", "history_results", "usage"):
+        WHO_MAY_POST[f"courses_{_model}:{_action}"] = PROVIDER_A
+for _action in ("index", "index_results", "add", "edit", "delete", "history", "history_results", "usage"):
+    WHO_MAY_POST[f"courses_category:{_action}"] = ORGANISER
+    WHO_MAY_POST[f"courses_provider:{_action}"] = (
+        PROVIDER_A if _action in ("edit", "index", "index_results") else ORGANISER
+    )
+
+# WebSocket routes: who gets an open socket (everyone else is closed before anything is sent).
+WHO_MAY_CONNECT = {
+    "ws/rounds/<int:round_id>/contestant/": {"owner"},
+    "ws/rounds/<int:round_id>/board/": ANYONE,
+}
+
+REFUSED = {302, 403, 404, 405}
+
+
+def _walk(patterns, prefix="", namespace=None):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = ":".join(filter(None, [namespace, p.namespace])) or None
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), ":".join(filter(None, [namespace, p.name])), p
+
+
+def _ours(name: str, pattern: URLPattern) -> bool:
+    callback = pattern.callback
+    module = getattr(getattr(callback, "view_class", None), "__module__", None) or callback.__module__
+    return module.split(".")[0] in OUR_APPS or name.split(":")[0] in OUR_APPS or name == "set_language"
+
+
+def our_urls() -> list[tuple[str, str, URLPattern]]:
+    return [(route, name, p) for route, name, p in _walk(get_resolver().url_patterns) if _ours(name, p)]
+
+
+def test_every_url_of_our_apps_says_who_may_post():
+    undeclared = sorted(name or route for route, name, _p in our_urls() if name not in WHO_MAY_POST)
+    assert undeclared == [], "declare who may POST to these URLs in WHO_MAY_POST"
+
+
+def test_no_declaration_is_stale():
+    names = {name for _route, name, _p in our_urls()}
+    assert sorted(set(WHO_MAY_POST) - names) == []
+
+
+def test_every_websocket_route_says_who_may_connect():
+    assert sorted(str(p.pattern) for p in websocket_urlpatterns) == sorted(WHO_MAY_CONNECT)
+
+
+# ------------------------------------------------------------------ the world
+
+
+@pytest.fixture
+def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, other_learner):
+    SiteSettings.for_site(Site.objects.get(is_default_site=True))  # made on the first page view otherwise
+    course = build_course(provider_a)
+    owner = learner
+    course_services.enrolment_create(learner=owner, course=course)
+    lessons = list(Lesson.objects.filter(course=course).order_by("sort_order"))
+    attempt = course_services.quiz_attempt_start(learner=owner, quiz=course.final_quiz)
+    enrolment = Enrolment.objects.get(learner=owner, course=course)
+    enrolment.completed_at = timezone.now()
+    enrolment.save()
+    owner.id_number = "11010519491231002X"
+    owner.save()
+    certificate = certificate_issue_completion(enrolment=enrolment)
+
+    judge = UserFactory(username="judge1", real_name="评委甲")
+    rnd = RoundFactory(track__contest__organiser=organiser, track__theory_weight=Decimal(30))
+    question = course.final_quiz.quiz_questions.first().question
+    RoundQuestionFactory(round=rnd, question=question, order=0, score=10)
+    task = TaskFactory(round=rnd, title="工控系统加固", max_score=100)
+    CriterionFactory(task=task, title="漏洞修复", kind="judgement", max_score=100)
+    contest_services.judge_assign(track=rnd.track, judge=judge, by=organiser)
+    ApprovedRegistrationFactory(track=rnd.track, user=owner, organisation="甲公司", province="32")
+    contest_services.round_open_lobby(round=rnd, by=organiser)
+    contest_services.round_start(round=rnd, by=organiser, now=rnd.starts_at + dt.timedelta(seconds=1))
+
+    import_job = ImportJob.objects.create(
+        provider=provider_a, user=staff_a, kind="questions", format="csv", original_name="题库.csv"
+    )
+    issue_job = IssueJob.objects.create(kind=CertificateKind.SKILL_LEVEL, title="批量颁发", created_by=organiser)
+    objects = {
+        "course_id": course.pk,
+        "lesson_id": lessons[0].pk,
+        "attempt_id": attempt.pk,
+        "track_id": rnd.track_id,
+        "round_id": rnd.pk,
+        "slug": rnd.track.contest.slug,
+        "code": certificate.code,
+        "kind": "completion",
+        "ext": "xlsx",
+        "uidb64": "MQ",
+        "token": "set-password",
+    }
+    by_namespace = {
+        "courses_course": course.pk,
+        "courses_chapter": course.chapters.first().pk,
+        "courses_lesson": lessons[0].pk,
+        "courses_quiz": course.final_quiz.pk,
+        "courses_question": question.pk,
+        "courses_question_chooser": question.pk,
+        "courses_category": course.category_id,
+        "courses_provider": provider_a.pk,
+        "courses_import": import_job.pk,
+        "certificates:job": issue_job.pk,
+        "certificates:job_progress": issue_job.pk,
+        "certificates": certificate.pk,
+    }
+    people = {
+        "learner": other_learner,
+        "owner": owner,
+        "staff_a": staff_a,
+        "staff_b": staff_b,
+        "judge": judge,
+        "organiser": organiser,
+    }
+    return {"objects": objects, "pk": by_namespace, "people": people}
+
+
+def _url(route: str, name: str, pattern: URLPattern, world) -> str:
+    kwargs = {}
+    for key in pattern.pattern.converters:
+        if key == "pk":
+            namespace = name.split(":")[0]
+            kwargs[key] = world["pk"].get(name, world["pk"].get(namespace))
+        else:
+            kwargs[key] = world["objects"][key]
+        assert kwargs[key] is not None, f"no object for <{key}> of {name}"
+    path = route
+    for key, value in kwargs.items():
+        for converter in ("int", "str", "slug", "path"):
+            path = path.replace(f"<{converter}:{key}>", str(value))
+    return "/" + path.lstrip("^").rstrip("$")
+
+
+def _snapshot() -> dict:
+    """Every row of every model that a POST could change."""
+    labels = (*OUR_APPS, "auth", "wagtailcore", "wagtaildocs", "wagtailimages", "django_tasks_db")
+    state = {}
+    for model in apps.get_models():
+        if model._meta.app_label in labels and not model._meta.proxy:
+            # last_login changes when the test logs each role in
+            fields = [f.attname for f in model._meta.concrete_fields if f.name != "last_login"]
+            state[model._meta.label] = sorted(map(repr, model.objects.values_list(*fields)))
+    return state
+
+
+def test_wrong_people_cannot_post_anywhere(client, world):
+    checked, failures = 0, []
+    before = _snapshot()
+    for route, name, pattern in our_urls():
+        allowed = WHO_MAY_POST[name]
+        url = _url(route, name, pattern, world)
+        for role in sorted(ANYONE - allowed):
+            client.logout()
+            if role != "anonymous":
+                client.force_login(world["people"][role])
+            response = client.post(url, {"action": "approve", "confirm": "1"})
+            checked += 1
+            if response.status_code not in REFUSED:
+                failures.append(f"{role} POST {url} ({name}) → {response.status_code}")
+            after = _snapshot()
+            if after != before:
+                changed = sorted(k for k in after if after[k] != before[k])
+                failures.append(f"{role} POST {url} ({name}) changed {changed}")
+                before = after
+    assert failures == [], "\n".join(failures)
+    assert checked > 150
+
+
+# ------------------------------------------------------------------ sockets
+
+
+async def _opened(path: str, session: str | None) -> bool:
+    """True when the socket is accepted and its first frame is not a refusal."""
+    socket = Socket(path, session)
+    try:
+        if not await socket.connect():
+            return False
+        first = await socket.receive()
+        return first.get("type") != "error"
+    finally:
+        await socket.close()
+
+
+@pytest.mark.usefixtures("wagtail_roots")
+@pytest.mark.django_db(transaction=True)
+def test_wrong_people_cannot_open_a_socket(world):
+    sessions = {role: session_cookie(user) for role, user in world["people"].items()} | {"anonymous": None}
+    failures = []
+    for pattern in websocket_urlpatterns:
+        route = str(pattern.pattern)
+        path = "/" + route.replace("<int:round_id>", str(world["objects"]["round_id"]))
+        for role in sorted(ANYONE):
+            opened = async_to_sync(_opened)(path, sessions[role])
+            if opened != (role in WHO_MAY_CONNECT[route]):
+                failures.append(f"{role} {'opened' if opened else 'was refused'} {path}")
+    assert failures == []
