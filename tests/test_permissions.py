@@ -8,6 +8,7 @@ the database.
 
 import datetime as dt
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -135,6 +136,9 @@ WHO_MAY_CONNECT = {
 }
 
 REFUSED = {302, 403, 404, 405}
+# Who posts a page's own form for the positive control, when several may.
+FILLER = "权限检查"  # what a required text field is filled with
+RIGHTFUL_FIRST = ("learner", "owner", "staff_a", "organiser", "judge", "staff_b")
 
 
 def _walk(patterns, prefix="", namespace=None):
@@ -238,7 +242,7 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "judge": judge,
         "organiser": organiser,
     }
-    return {"objects": objects, "pk": by_namespace, "people": people}
+    return {"objects": objects, "pk": by_namespace, "people": people, "course_page": course.page.url}
 
 
 def _url(route: str, name: str, pattern: URLPattern, world) -> str:
@@ -273,16 +277,93 @@ class _Undo(Exception):
     """Raised to roll a savepoint back."""
 
 
+class _PostForms(HTMLParser):
+    """Every POST form of a page, by the path it posts to: what a person who may use it would send
+    (hidden inputs, current values, the first named button)."""
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path, self.forms = path, {}
+        self.action = self.data = self.button = self.select = self.textarea = None
+        self.required = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            if (a.get("method") or "get").lower() == "post":
+                self.action, self.data, self.button = (a.get("action") or self.path).split("?")[0], {}, None
+            return
+        name = a.get("name")
+        if self.action is None or not name and tag != "option":
+            return
+        if tag == "input":
+            kind = (a.get("type") or "text").lower()
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.data.setdefault(name, a.get("value", "on"))
+            elif kind in ("submit", "button", "image"):
+                self.button = self.button or (name, a.get("value", ""))
+            elif kind != "file":
+                value = a.get("value", "")
+                if not value and "required" in a and kind in ("text", "search"):
+                    value = FILLER
+                self.data.setdefault(name, value)
+        elif tag == "button" and (a.get("type") or "submit") == "submit":
+            self.button = self.button or (name, a.get("value", ""))
+        elif tag == "select":
+            self.select = name
+        elif tag == "option" and self.select:
+            if "selected" in a or self.select not in self.data:
+                self.data[self.select] = a.get("value", "")
+        elif tag == "textarea":
+            self.textarea = name
+            self.data[name] = ""
+            self.required = "required" in a
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.data[self.textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            if self.required and not self.data[self.textarea].strip():
+                self.data[self.textarea] = FILLER
+            self.textarea = None
+        elif tag == "form" and self.action is not None:
+            data = {k: v for k, v in self.data.items() if k != "csrfmiddlewaretoken"}
+            if self.button:
+                data.setdefault(*self.button)
+            self.forms.setdefault(self.action, data)
+            self.action = None
+
+
+def _login(client, world, role):
+    client.logout()
+    if role != "anonymous":
+        client.force_login(world["people"][role])
+
+
+def _forms(client, world, role, url) -> dict[str, dict]:
+    """The POST forms `role` finds on the page at `url`, by the path they post to."""
+    _login(client, world, role)
+    response = client.get(url)
+    if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+        return {}
+    parser = _PostForms(url)
+    parser.feed(response.content.decode())
+    return parser.forms
+
+
 def _posts(client, world, role, targets, before) -> tuple[list[str], bool]:
     """POST every target as `role` inside a savepoint that is rolled back; (bad answers, changed?)."""
     failures, changed = [], False
     try:
         with transaction.atomic():
-            client.logout()
-            if role != "anonymous":
-                client.force_login(world["people"][role])
-            for url, name in targets:
-                response = client.post(url, {"action": "approve", "confirm": "1"})
+            _login(client, world, role)
+            for url, name, data in targets:
+                response = client.post(url, data)
                 if response.status_code not in REFUSED:
                     failures.append(f"{role} POST {url} ({name}) → {response.status_code}")
             changed = _snapshot() != before
@@ -292,16 +373,61 @@ def _posts(client, world, role, targets, before) -> tuple[list[str], bool]:
     return failures, changed
 
 
+def _effect(client, world, role, url, data, before) -> bool:
+    """Does `role`'s POST of `data` change the database? (rolled back)"""
+    try:
+        with transaction.atomic():
+            _login(client, world, role)
+            client.post(url, data)
+            changed = _snapshot() != before
+            raise _Undo
+    except _Undo:
+        pass
+    return changed
+
+
+# The positive control: these pages, posted by someone who may use them with what their own form
+# (or an empty body) holds, change something. Were the payloads wrong, the refusals below would
+# prove nothing.
+MUST_TAKE_EFFECT = {
+    "certificates:manage_revoke",
+    "courses:enrol",
+    "courses:lesson_complete",
+    "courses:attempt_submit",
+    "courses_course:edit",
+    "courses_chapter:edit",
+    "courses_lesson:edit",
+    "courses_quiz:edit",
+    "courses_question:edit",
+    "courses_category:edit",
+}
+
+
 def test_wrong_people_cannot_post_anywhere(client, world):
-    """One savepoint per role and one database snapshot per role; a role whose posts changed
-    something is replayed URL by URL to name the culprit."""
-    by_role: dict[str, list[tuple[str, str]]] = {role: [] for role in ANYONE}
+    """Each page is posted what its rightful user's form holds. Wrong roles post it in one savepoint
+    per role with one database snapshot; a role whose posts changed something is replayed URL by URL
+    to name the culprit."""
+    pages, forms = [], {}  # forms: (role, path) → the payload of a form posting there
     for route, name, pattern in our_urls():
-        url = _url(route, name, pattern, world)
-        for role in ANYONE - WHO_MAY_POST[name]:
-            by_role[role].append((url, name))
-    before = _snapshot()
-    failures = []
+        allowed = WHO_MAY_POST[name]
+        if allowed != ANYONE:
+            url = _url(route, name, pattern, world)
+            rightful = next((r for r in RIGHTFUL_FIRST if r in allowed), None)
+            pages.append((url, name, allowed, rightful))
+    for role in RIGHTFUL_FIRST:  # the forms each role is shown, wherever they are
+        for url in [world["course_page"], *(url for url, _n, allowed, _r in pages if role in allowed)]:
+            for action, data in _forms(client, world, role, url).items():
+                forms.setdefault((role, action), data)
+    pages = [(url, name, allowed, rightful, forms.get((rightful, url), {})) for url, name, allowed, rightful in pages]
+    before = _snapshot()  # after the GETs: opening a page may create per-user records
+    by_role: dict[str, list[tuple[str, str, dict]]] = {role: [] for role in ANYONE}
+    took_effect = set()
+    for url, name, allowed, rightful, data in pages:
+        if rightful and _effect(client, world, rightful, url, data, before):
+            took_effect.add(name)
+        for role in ANYONE - allowed:
+            by_role[role].append((url, name, data))
+    failures = sorted(f"{name}: its rightful user's POST changed nothing" for name in MUST_TAKE_EFFECT - took_effect)
     for role, targets in sorted(by_role.items()):
         bad, changed = _posts(client, world, role, targets, before)
         failures += bad
