@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from wagtail.models import Site
 
-from certificates.models import CertificateKind, IssueJob
+from certificates.models import CertificateKind, IssueJob, IssuePreview
 from certificates.services import certificate_issue_completion
 from cms.models import SiteSettings
 from contests import services as contest_services
@@ -94,6 +94,7 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "certificates:manage_revoke": ORGANISER,
     "certificates:manage_rerender": ORGANISER,
     "certificates:issue_skill_level": ORGANISER,
+    "certificates:issue_preview": ORGANISER,
     "certificates:issue_awards": ORGANISER,
     "certificates:job": ORGANISER,
     "certificates:job_progress": ORGANISER,
@@ -115,6 +116,9 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "courses_question_chooser:chosen": PROVIDER_A,
     "courses_question_chooser:chosen_multiple": ANY_PROVIDER,
     "courses_provider:staff": ORGANISER,
+    # the user admin: Wagtail's views with our forms (accounts/wagtail_hooks.py), for user administrators
+    "wagtailusers_users:add": ORGANISER,
+    "wagtailusers_users:edit": ORGANISER,
 }
 for _model in ("course", "chapter", "lesson", "quiz", "question"):
     for _action in ("index", "index_results", "add"):
@@ -202,6 +206,11 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         provider=provider_a, user=staff_a, kind="questions", format="csv", original_name="题库.csv"
     )
     issue_job = IssueJob.objects.create(kind=CertificateKind.SKILL_LEVEL, title="批量颁发", created_by=organiser)
+    preview_row = {"line": 2, "user_id": other_learner.pk, "name": other_learner.real_name, "level": 3}
+    preview_row |= {"occupation": "电工", "source": "ref:1", "problem": "", "issued": False, "key": "learner2"}
+    issue_preview = IssuePreview.objects.create(
+        title="名单.csv", by="username", rows=[preview_row], created_by=organiser
+    )
     objects = {
         "course_id": course.pk,
         "lesson_id": lessons[0].pk,
@@ -227,6 +236,8 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "courses_import": import_job.pk,
         "certificates:job": issue_job.pk,
         "certificates:job_progress": issue_job.pk,
+        "certificates:issue_preview": issue_preview.pk,
+        "wagtailusers_users": other_learner.pk,
         "certificates": certificate.pk,
     }
     people = {
