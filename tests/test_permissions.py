@@ -22,6 +22,7 @@ from certificates.models import CertificateKind, IssueJob, IssuePreview
 from certificates.services import certificate_issue_completion
 from cms.models import SiteSettings
 from contests import services as contest_services
+from contests.models import TrackKind
 from contests.routing import websocket_urlpatterns
 from courses import services as course_services
 from courses.models import Enrolment, ImportJob, Lesson
@@ -32,6 +33,7 @@ from tests.contests.factories import (
     RoundFactory,
     RoundQuestionFactory,
     TaskFactory,
+    TrackFactory,
 )
 from tests.contests.live import Socket, _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401 - fixtures
 from tests.factories import UserFactory
@@ -72,6 +74,8 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "contests:list": set(),
     "contests:detail": set(),
     "contests:register": SIGNED_IN,
+    "contests:withdraw": {"owner"},
+    "contests:invitation": {"learner"},
     "contests:registrations": ORGANISER,
     "contests:console": ORGANISER,
     "contests:control": ORGANISER,
@@ -199,6 +203,10 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
     CriterionFactory(task=task, title="漏洞修复", kind="judgement", max_score=100)
     contest_services.judge_assign(track=rnd.track, judge=judge, by=organiser)
     ApprovedRegistrationFactory(track=rnd.track, user=owner, organisation="甲公司", province="32")
+    team_track = TrackFactory(contest=rnd.track.contest, kind=TrackKind.TEAM, team_size_max=3)
+    team = contest_services.registration_submit(
+        user=owner, track=team_track, organisation="甲公司", province="32", team_name="甲队", invitees=["learner2"]
+    )
     contest_services.round_open_lobby(round=rnd, by=organiser)
     contest_services.round_start(round=rnd, by=organiser, now=rnd.starts_at + dt.timedelta(seconds=1))
 
@@ -238,6 +246,8 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "certificates:job_progress": issue_job.pk,
         "certificates:issue_preview": issue_preview.pk,
         "wagtailusers_users": other_learner.pk,
+        "contests:withdraw": team.pk,
+        "contests:invitation": team.invitations.get().pk,
         "certificates": certificate.pk,
     }
     people = {
