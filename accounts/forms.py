@@ -3,6 +3,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from .idcard import normalise
+from .identity import validate_new_username
 from .models import User
 
 
@@ -12,6 +13,12 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "real_name", "email")
+
+    def clean_username(self):
+        username = super().clean_username()
+        if username:
+            validate_new_username(username)
+        return username
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
@@ -25,6 +32,14 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ("real_name", "organisation", "phone", "email", "id_number")
         widgets = {"id_number": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.id_verified:
+            # Verified by an organiser against the ID document: the owner changes neither alone.
+            for name in ("real_name", "id_number"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("已由组委会核验；如需更正，请联系组委会")
 
     def clean_id_number(self):
         return normalise(self.cleaned_data.get("id_number", ""))

@@ -1,47 +1,52 @@
 from django import forms
-from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.idcard import normalise as normalise_id
 from contests.models import Round, RoundStatus
 from contests.scoring import Award
 from courses.models import SkillLevel
 
+from .holders import HolderBy, holder_resolve
 from .templating import LayoutError, layout_check
 
 LEVEL_CHOICES = [(c.value, c.label) for c in SkillLevel if c.value]
 
 
-def find_user(value: str):
-    """A user by user name, or by 身份证号 when exactly one account has it."""
-    value = (value or "").strip()
-    User = get_user_model()
-    user = User.objects.filter(username=value).first()
-    if user:
-        return user
-    matches = list(User.objects.filter(id_number__iexact=normalise_id(value))[:2]) if value else []
-    return matches[0] if len(matches) == 1 else None
-
-
 class SkillLevelForm(forms.Form):
-    holder = forms.CharField(label=_("持证人"), max_length=150, help_text=_("用户名或身份证号"))
+    """One certificate: the holder named by user name or by a verified ID number (never one falling
+    back to the other), and the real name, which must be the account's."""
+
+    holder_by = forms.ChoiceField(
+        label=_("按此查找持证人"),
+        choices=HolderBy.choices,
+        initial=HolderBy.USERNAME,
+        help_text=_("身份证号只匹配组委会已核验过身份证号的账号（在后台“用户”中勾选“身份证号已核验”）"),
+    )
+    holder = forms.CharField(label=_("用户名或身份证号"), max_length=150)
+    real_name = forms.CharField(label=_("持证人姓名"), max_length=50, help_text=_("须与账号的姓名一致"))
     level = forms.TypedChoiceField(label=_("技能等级"), choices=LEVEL_CHOICES, coerce=int)
     occupation = forms.CharField(label=_("职业（工种）"), max_length=40)
     expires_on = forms.DateField(
         label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text=_("可不填")
     )
 
-    def clean_holder(self):
-        user = find_user(self.cleaned_data["holder"])
-        if user is None:
-            raise forms.ValidationError(_("找不到该用户（请填写用户名，或唯一对应一个账号的身份证号）"))
-        return user
+    def clean(self):
+        data = super().clean()
+        if {"holder_by", "holder", "real_name"} <= data.keys():
+            try:
+                data["holder"] = holder_resolve(by=data["holder_by"], key=data["holder"], name=data["real_name"])
+            except ValidationError as exc:
+                self.add_error("holder", exc)
+        return data
 
 
 class BulkSkillLevelForm(forms.Form):
     file = forms.FileField(
         label=_("名单文件（CSV）"),
-        help_text=_("三列：用户名或身份证号、技能等级（1–5 或“三级/高级工”）、职业（工种）；UTF-8 或 GBK 编码"),
+        help_text=_(
+            "第一行为表头：用户名（或身份证号）、姓名、技能等级（1–5 或“三级/高级工”）、职业（工种），"
+            "可加一列来源编号；UTF-8 或 GBK 编码。身份证号只匹配已核验的账号，姓名须与账号一致。"
+        ),
     )
 
     def clean_file(self):

@@ -3,9 +3,17 @@
 A job issues its items in batches (services.issue_many lays out a batch as one document), counting
 issued, skipped (already issued from the same source) and failed items as it goes; the progress
 endpoint reads those counters. Jobs are created here and run by `tasks.run_issue_job`.
+
+A CSV list becomes a job only once the organiser has seen the accounts it matched: `preview_create`
+stores the matches, `job_create_from_preview` turns them into a job. Every row carries its source
+key (bulk.row_source), so a job run again, or the same list issued again, skips what was issued;
+and each row is checked against its account again when the job runs (holders.holder_still_matches).
 """
 
+import datetime as dt
+
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -15,11 +23,13 @@ from contests.models import Round
 from contests.scoring import Award
 
 from . import services
-from .bulk import SkillRow
-from .models import Certificate, CertificateKind, IssueJob, JobStatus
+from .bulk import RowIssue, SkillList, SkillRow
+from .holders import holder_still_matches
+from .models import Certificate, CertificateKind, IssueJob, IssuePreview, JobStatus
 from .selectors import awards_for_round
 
 MAX_ERRORS = 200
+PREVIEW_KEPT = dt.timedelta(days=1)  # previews nobody confirmed are deleted after this
 
 
 def _enqueue(job: IssueJob) -> IssueJob:
@@ -43,7 +53,8 @@ def job_create_skill_levels(*, rows, issued_by, issues=(), title: str = "", sour
             "occupation": r.occupation,
             "line": r.line,
             "name": r.name,
-            "source": source,
+            "source": r.source or source,
+            **({"by": r.by, "key": r.key, "key_digest": r.key_digest} if r.by else {}),
         }
         for r in rows
     ]
@@ -58,6 +69,34 @@ def job_create_skill_levels(*, rows, issued_by, issues=(), title: str = "", sour
         created_by=issued_by,
     )
     return _enqueue(job)
+
+
+@transaction.atomic
+def preview_create(*, skill_list: SkillList, title: str, created_by) -> IssuePreview:
+    """Keep a read list for its uploader to confirm (and drop previews nobody confirmed)."""
+    services._require_organiser(created_by)
+    IssuePreview.objects.filter(created_at__lt=timezone.now() - PREVIEW_KEPT).delete()
+    return IssuePreview.objects.create(
+        title=title[:120], by=skill_list.by, rows=skill_list.preview_rows(), created_by=created_by
+    )
+
+
+@transaction.atomic
+def job_create_from_preview(*, preview: IssuePreview, issued_by) -> IssueJob | None:
+    """The organiser confirms a preview: its ready rows become a job, its problem rows the job's
+    errors, and the preview is deleted. None when it was confirmed (or discarded) already."""
+    services._require_organiser(issued_by)
+    preview = IssuePreview.objects.select_for_update().filter(pk=preview.pk, created_by=issued_by).first()
+    if preview is None:
+        return None
+    rows = [SkillRow.from_preview(row, preview.by) for row in preview.rows if not row["problem"]]
+    if not rows:
+        raise ValidationError(_("名单中没有可颁发的行"))
+    issues = [RowIssue(row["line"], row["problem"]) for row in preview.rows if row["problem"]]
+    title = _("批量颁发职业技能等级证书：%(list)s（%(n)s 人）") % {"list": preview.title, "n": len(rows)}
+    job = job_create_skill_levels(rows=rows, issues=issues, issued_by=issued_by, title=title[:120])
+    preview.delete()
+    return job
 
 
 def job_create_skill_levels_from_round(*, rnd: Round, levels: dict[Award, int], occupation: str, issued_by) -> IssueJob:
@@ -113,9 +152,16 @@ def _items_skill_levels(job: IssueJob):
     for item in items:
         user = users.get(item["user_id"])
         source = item.get("source", "")
-        label = item.get("name") if source else _("第 %(line)s 行") % {"line": item.get("line", "?")}
+        if item.get("by"):  # a row of a list
+            label = _("第 %(line)s 行（%(name)s）") % {"line": item.get("line", "?"), "name": item.get("name", "")}
+        else:
+            label = item.get("name") if source else _("第 %(line)s 行") % {"line": item.get("line", "?")}
         if user is None:
             yield label, None, _("用户已不存在")
+            continue
+        changed = holder_still_matches(item, user)
+        if changed:
+            yield label, None, changed
             continue
         if source and (user.pk, source) in issued:
             yield label, "skip", None

@@ -232,3 +232,35 @@ class IssueJob(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else min(100, round(self.processed * 100 / self.total))
+
+
+class IssuePreview(models.Model):
+    """A bulk skill-level list read and matched against the accounts, waiting for the organiser who
+    uploaded it to look at the matches and confirm. Confirming creates the IssueJob and deletes the
+    preview; nothing is issued before."""
+
+    title = models.CharField(_("名单"), max_length=120)
+    by = models.CharField(_("持证人标识"), max_length=10)  # holders.HolderBy: username or id_number
+    rows = models.JSONField(_("名单行"), default=list)  # bulk.SkillList.preview_rows(): ID numbers masked
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("待确认的颁发名单")
+        verbose_name_plural = _("待确认的颁发名单")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def ready_count(self) -> int:
+        return sum(1 for row in self.rows if not row["problem"])
+
+    @property
+    def issued_count(self) -> int:
+        return sum(1 for row in self.rows if not row["problem"] and row["issued"])
+
+    @property
+    def problem_count(self) -> int:
+        return sum(1 for row in self.rows if row["problem"])

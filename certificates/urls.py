@@ -21,6 +21,7 @@ urlpatterns = [
     path("certificates/manage/<int:pk>/revoke/", organiser.certificate_revoke, name="manage_revoke"),
     path("certificates/manage/<int:pk>/rerender/", organiser.certificate_rerender, name="manage_rerender"),
     path("certificates/manage/skill-level/", organiser.issue_skill_level, name="issue_skill_level"),
+    path("certificates/manage/skill-level/lists/<int:pk>/", organiser.issue_preview, name="issue_preview"),
     path("certificates/manage/awards/", organiser.issue_awards, name="issue_awards"),
     path("certificates/manage/jobs/<int:pk>/", organiser.job_detail, name="job"),
     path("certificates/manage/jobs/<int:pk>.json", organiser.job_progress, name="job_progress"),

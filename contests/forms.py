@@ -1,7 +1,6 @@
 """Forms of the contest pages. They only shape input; the services decide."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from .models import Province
@@ -13,9 +12,13 @@ class RegistrationForm(forms.Form):
     province = forms.ChoiceField(label=_("省份"), choices=[("", _("请选择"))] + Province.choices)
     team_name = forms.CharField(label=_("队伍名称"), max_length=60, required=False)
     members = forms.CharField(
-        label=_("队员用户名"),
+        label=_("邀请队员（用户名）"),
         required=False,
-        help_text=_("团体赛填写，多个用户名用空格或逗号分隔（不含队长本人）"),
+        max_length=2000,
+        help_text=_(
+            "填写队员的用户名，多个用空格或逗号分隔（不含您本人）。队员在赛事页面接受邀请后才计入队伍；"
+            "全部队员答复后，组委会才会审核。"
+        ),
     )
 
     def __init__(self, *args, team: bool, **kwargs):
@@ -27,12 +30,10 @@ class RegistrationForm(forms.Form):
             self.fields["team_name"].required = True
 
     def clean_members(self):
-        names = [n for n in self.cleaned_data.get("members", "").replace("，", ",").replace(",", " ").split() if n]
-        users = list(get_user_model().objects.filter(username__in=names))
-        missing = sorted(set(names) - {u.username for u in users})
-        if missing:
-            raise forms.ValidationError(_("找不到这些用户：%(names)s") % {"names": "、".join(missing)})
-        return users
+        """The user names as typed. Nothing is looked up here: whether a name has an account is no
+        business of the person inviting it (services.registration_submit invites it either way)."""
+        text = self.cleaned_data.get("members", "")
+        return [n for n in text.replace("，", ",").replace("、", ",").replace(",", " ").split() if n]
 
 
 class ExtendForm(forms.Form):

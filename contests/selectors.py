@@ -16,14 +16,17 @@ from courses.models import QuestionKind
 from . import scoring
 from .models import (
     Entry,
+    InvitationStatus,
     Province,
     Registration,
+    RegistrationStatus,
     Round,
     RoundQuestion,
     RoundSequence,
     RoundStatus,
     ScoreboardEvent,
     ScoreboardRow,
+    TeamInvitation,
     TheoryAnswer,
 )
 
@@ -31,6 +34,42 @@ from .models import (
 MAX_REPLAY_EVENTS = 500
 
 NOT_STARTED = (RoundStatus.DRAFT, RoundStatus.LOBBY)
+
+
+# ------------------------------------------------------------------ registration
+
+
+def registrations_of(user, contest) -> dict[int, Registration]:
+    """The user's registration per track of the contest (as contestant, leader or accepted member):
+    the pending or approved one if there is one, else the latest (rejected or withdrawn)."""
+    if not user.is_authenticated:
+        return {}
+    regs = (
+        Registration.objects.filter(track__contest=contest)
+        .filter(Q(user=user) | Q(team_members__user=user))
+        .select_related("user")
+        .prefetch_related("team_members__user", "invitations")
+        .distinct()
+        .order_by("submitted_at", "pk")
+    )
+    mine: dict[int, Registration] = {}
+    for reg in regs:
+        current = mine.get(reg.track_id)
+        if current is None or reg.is_active or not current.is_active:
+            mine[reg.track_id] = reg
+    return mine
+
+
+def invitations_waiting(user, contest=None) -> list[TeamInvitation]:
+    """Team invitations the user has not answered, of registrations still pending."""
+    if not user.is_authenticated:
+        return []
+    qs = TeamInvitation.objects.filter(
+        user=user, status=InvitationStatus.PENDING, registration__status=RegistrationStatus.PENDING
+    ).select_related("registration__track__contest", "registration__user")
+    if contest is not None:
+        qs = qs.filter(registration__track__contest=contest)
+    return list(qs.order_by("created_at", "pk"))
 
 
 # ------------------------------------------------------------------ the paper

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", public.contest_list, name="list"),
     # contestants
     path("tracks/<int:track_id>/register/", contestant.register, name="register"),
+    path("registrations/<int:pk>/withdraw/", contestant.registration_withdraw, name="withdraw"),
+    path("invitations/<int:pk>/", contestant.invitation_answer, name="invitation"),
     path("rounds/<int:round_id>/contestant/", contestant.contestant_console, name="contestant"),
     # organisers and judges
     path("tracks/<int:track_id>/registrations/", organiser.registrations, name="registrations"),

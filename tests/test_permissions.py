@@ -20,10 +20,11 @@ from django.utils import timezone
 
 from wagtail.models import Site
 
-from certificates.models import CertificateKind, IssueJob
+from certificates.models import CertificateKind, IssueJob, IssuePreview
 from certificates.services import certificate_issue_completion
 from cms.models import SiteSettings
 from contests import services as contest_services
+from contests.models import TrackKind
 from contests.routing import websocket_urlpatterns
 from courses import services as course_services
 from courses.models import Enrolment, ImportJob, Lesson
@@ -34,6 +35,7 @@ from tests.contests.factories import (
     RoundFactory,
     RoundQuestionFactory,
     TaskFactory,
+    TrackFactory,
 )
 from tests.contests.live import Socket, _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401 - fixtures
 from tests.factories import UserFactory
@@ -74,6 +76,8 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "contests:list": set(),
     "contests:detail": set(),
     "contests:register": SIGNED_IN,
+    "contests:withdraw": {"owner"},
+    "contests:invitation": {"learner"},
     "contests:registrations": ORGANISER,
     "contests:console": ORGANISER,
     "contests:control": ORGANISER,
@@ -96,6 +100,7 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "certificates:manage_revoke": ORGANISER,
     "certificates:manage_rerender": ORGANISER,
     "certificates:issue_skill_level": ORGANISER,
+    "certificates:issue_preview": ORGANISER,
     "certificates:issue_awards": ORGANISER,
     "certificates:job": ORGANISER,
     "certificates:job_progress": ORGANISER,
@@ -117,6 +122,9 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "courses_question_chooser:chosen": PROVIDER_A,
     "courses_question_chooser:chosen_multiple": ANY_PROVIDER,
     "courses_provider:staff": ORGANISER,
+    # the user admin: Wagtail's views with our forms (accounts/wagtail_hooks.py), for user administrators
+    "wagtailusers_users:add": ORGANISER,
+    "wagtailusers_users:edit": ORGANISER,
 }
 for _model in ("course", "chapter", "lesson", "quiz", "question"):
     for _action in ("index", "index_results", "add"):
@@ -200,6 +208,10 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
     CriterionFactory(task=task, title="漏洞修复", kind="judgement", max_score=100)
     contest_services.judge_assign(track=rnd.track, judge=judge, by=organiser)
     ApprovedRegistrationFactory(track=rnd.track, user=owner, organisation="甲公司", province="32")
+    team_track = TrackFactory(contest=rnd.track.contest, kind=TrackKind.TEAM, team_size_max=3)
+    team = contest_services.registration_submit(
+        user=owner, track=team_track, organisation="甲公司", province="32", team_name="甲队", invitees=["learner2"]
+    )
     contest_services.round_open_lobby(round=rnd, by=organiser)
     contest_services.round_start(round=rnd, by=organiser, now=rnd.starts_at + dt.timedelta(seconds=1))
 
@@ -207,6 +219,11 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         provider=provider_a, user=staff_a, kind="questions", format="csv", original_name="题库.csv"
     )
     issue_job = IssueJob.objects.create(kind=CertificateKind.SKILL_LEVEL, title="批量颁发", created_by=organiser)
+    preview_row = {"line": 2, "user_id": other_learner.pk, "name": other_learner.real_name, "level": 3}
+    preview_row |= {"occupation": "电工", "source": "ref:1", "problem": "", "issued": False, "key": "learner2"}
+    issue_preview = IssuePreview.objects.create(
+        title="名单.csv", by="username", rows=[preview_row], created_by=organiser
+    )
     objects = {
         "course_id": course.pk,
         "lesson_id": lessons[0].pk,
@@ -232,6 +249,10 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "courses_import": import_job.pk,
         "certificates:job": issue_job.pk,
         "certificates:job_progress": issue_job.pk,
+        "certificates:issue_preview": issue_preview.pk,
+        "wagtailusers_users": other_learner.pk,
+        "contests:withdraw": team.pk,
+        "contests:invitation": team.invitations.get().pk,
         "certificates": certificate.pk,
     }
     people = {

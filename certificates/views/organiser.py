@@ -27,7 +27,8 @@ from certificates.forms import (
     SkillLevelForm,
     TemplateForm,
 )
-from certificates.models import Certificate, CertificateKind, CertificateTemplate, IssueJob
+from certificates.holders import HolderBy
+from certificates.models import Certificate, CertificateKind, CertificateTemplate, IssueJob, IssuePreview
 from certificates.templating import Layout, LayoutError, layout_default, layout_for
 
 ZIP_MAX = 500
@@ -158,17 +159,46 @@ def issue_skill_level(request):
         upload = BulkSkillLevelForm(request.POST, request.FILES, prefix="bulk")
         if upload.is_valid():
             try:
-                rows, issues = bulk.parse_skill_rows(upload.cleaned_data["file"].read())
+                skill_list = bulk.parse_skill_list(upload.cleaned_data["file"].read())
             except ValueError as exc:
-                upload.add_error("file", str(exc))
-                rows = []
-            if rows:
-                job = jobs.job_create_skill_levels(rows=rows, issues=issues, issued_by=request.user)
-                return redirect("certificates:job", pk=job.pk)
-            if not upload.errors and not issues:
-                upload.add_error("file", _("文件中没有数据行"))
+                message = getattr(exc, "message", None)  # an import parser's Message, translated when read
+                upload.add_error("file", message.translated() if hasattr(message, "translated") else str(exc))
+            else:
+                if skill_list.ready:
+                    name = upload.cleaned_data["file"].name or "名单.csv"
+                    preview = jobs.preview_create(skill_list=skill_list, title=name, created_by=request.user)
+                    return redirect("certificates:issue_preview", pk=preview.pk)
+                issues = [bulk.RowIssue(r.line, r.problem) for r in skill_list.rows]
     context = {"single": single, "upload": upload, "issues": issues, "from_round": from_round}
     return render(request, "certificates/manage/skill_level.html", context)
+
+
+@organiser_required
+def issue_preview(request, pk: int):
+    """The accounts a list matched, row by row, before anything is issued; confirming creates the job."""
+    preview = IssuePreview.objects.filter(pk=pk, created_by=request.user).first()
+    if preview is None:
+        messages.info(request, _("该名单已确认或已放弃，请重新上传"))
+        return redirect("certificates:issue_skill_level")
+    if request.method == "POST":
+        if request.POST.get("action") == "discard":
+            preview.delete()
+            messages.info(request, _("已放弃该名单，未颁发任何证书"))
+            return redirect("certificates:issue_skill_level")
+        if request.POST.get("action") == "confirm":
+            try:
+                job = jobs.job_create_from_preview(preview=preview, issued_by=request.user)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect("certificates:issue_skill_level")
+            if job is None:
+                messages.info(request, _("该名单已确认或已放弃，请重新上传"))
+                return redirect("certificates:issue_skill_level")
+            return redirect("certificates:job", pk=job.pk)
+    page = Paginator(preview.rows, 200).get_page(request.GET.get("page"))
+    context = {"preview": preview, "page": page, "by_id": preview.by == HolderBy.ID_NUMBER}
+    context["problems"] = [row for row in preview.rows if row["problem"]][:200]
+    return render(request, "certificates/manage/preview.html", context)
 
 
 @organiser_required

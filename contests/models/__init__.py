@@ -3,10 +3,19 @@ from .audit import Announcement, AuditLog
 from .board import RoundSequence, ScoreboardEvent, ScoreboardEventKind, ScoreboardRow
 from .contest import AwardMode, Contest, ContestLevel, Track, TrackJudge, TrackKind
 from .judging import Criterion, CriterionAggregation, CriterionKind, CriterionResult, JudgeScore, Task
-from .registration import Province, Registration, RegistrationStatus, TeamMember
+from .registration import (
+    ACTIVE_STATUSES,
+    InvitationStatus,
+    Province,
+    Registration,
+    RegistrationStatus,
+    TeamInvitation,
+    TeamMember,
+)
 from .rounds import Entry, Round, RoundQuestion, RoundStage, RoundStatus
 
 __all__ = [
+    "ACTIVE_STATUSES",
     "Announcement",
     "AuditLog",
     "AwardMode",
@@ -17,6 +26,7 @@ __all__ = [
     "CriterionKind",
     "CriterionResult",
     "Entry",
+    "InvitationStatus",
     "JudgeScore",
     "Province",
     "Registration",
@@ -30,6 +40,7 @@ __all__ = [
     "ScoreboardEventKind",
     "ScoreboardRow",
     "Task",
+    "TeamInvitation",
     "TeamMember",
     "TheoryAnswer",
     "TheoryAnswerLog",

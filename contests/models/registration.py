@@ -47,13 +47,21 @@ class RegistrationStatus(models.TextChoices):
     PENDING = "pending", _("待审核")
     APPROVED = "approved", _("已通过")
     REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# A registration that holds its people: they cannot register again on the track meanwhile.
+# Rejected and withdrawn registrations hold nobody.
+ACTIVE_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.APPROVED)
 
 
 class Registration(models.Model):
     """A contestant's (or a team's) entry to a track; only approved registrations take part in rounds.
 
     `user` is the contestant, or the team leader on a team track; the other team members are
-    `TeamMember` rows. One registration per person per track (services check members too).
+    `TeamMember` rows, made when an invited person accepts (`TeamInvitation`). One pending or
+    approved registration per person per track (services check members too); a rejected or
+    withdrawn one blocks nobody.
     """
 
     track = models.ForeignKey(
@@ -95,7 +103,11 @@ class Registration(models.Model):
         verbose_name_plural = _("参赛报名")
         ordering = ["track_id", "submitted_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["track", "user"], name="uniq_registration_per_track"),
+            models.UniqueConstraint(
+                fields=["track", "user"],
+                condition=Q(status__in=["pending", "approved"]),
+                name="uniq_active_registration_per_track",
+            ),
             models.CheckConstraint(
                 condition=Q(status="pending") | Q(decided_at__isnull=False), name="registration_decided_has_time"
             ),
@@ -113,9 +125,16 @@ class Registration(models.Model):
     def is_approved(self) -> bool:
         return self.status == RegistrationStatus.APPROVED
 
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
 
 class TeamMember(models.Model):
-    """A member of a team registration (the leader is `Registration.user` and is listed here too)."""
+    """A member of a team registration (the leader is `Registration.user` and is listed here too).
+
+    Only people who accepted their invitation are members: rounds, the board and certificates count
+    these rows and nothing else."""
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="team_members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -128,3 +147,50 @@ class TeamMember(models.Model):
 
     def __str__(self):
         return f"{self.registration}：{self.user}"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("待确认")
+    ACCEPTED = "accepted", _("已接受")
+    DECLINED = "declined", _("已谢绝")
+
+
+class TeamInvitation(models.Model):
+    """A team leader's invitation to a user name: the person joins the team (a `TeamMember`) only
+    by accepting it, while the registration is still pending.
+
+    `username` is the name as the leader typed it; `user` the account of that name when invited, or
+    null. An invitation to a name without an account is never delivered and stays pending, so the
+    leader cannot tell it from one not yet answered: the form reveals nothing about which user
+    names exist.
+    """
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("报名")
+    )
+    username = models.CharField(_("被邀请的用户名"), max_length=150)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="team_invitations",
+        verbose_name=_("被邀请人"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("邀请时间"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("组队邀请")
+        verbose_name_plural = _("组队邀请")
+        ordering = ["registration_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "username"], name="uniq_invitation_per_name"),
+        ]
+        indexes = [models.Index(fields=["user", "status"], name="invitation_user_status")]
+
+    def __str__(self):
+        return f"{self.registration}：{self.username}"

@@ -1,7 +1,8 @@
 """Every write in the contest domain. Views, admin, consumers and commands call these, as
 `services.round_start(...)`, whichever sub-domain module holds them:
 
-- `registration`: registering for a track, approving and rejecting;
+- `registration`: registering for a track, team invitations (accept, decline), withdrawing,
+  approving and rejecting;
 - `rounds`: the organiser's round control (one `round_transition` for every state change), the
   reveal, announcements, and the clock that ends a round;
 - `answers`: console sessions and theory answers, stored in batches (group commit);
@@ -17,7 +18,14 @@ is in `common`.
 from .answers import AnswerAck, AnswerRejected, AnswerSave, entry_connect, theory_answers_save
 from .common import ContestError
 from .judging import judge_assign, judge_score_confirm, judge_score_submit, judge_unassign
-from .registration import registration_approve, registration_reject, registration_submit
+from .registration import (
+    invitation_accept,
+    invitation_decline,
+    registration_approve,
+    registration_reject,
+    registration_submit,
+    registration_withdraw,
+)
 from .rounds import (
     MAX_EXTENSION_SECONDS,
     round_announce,
@@ -40,6 +48,8 @@ __all__ = [
     "AnswerSave",
     "ContestError",
     "entry_connect",
+    "invitation_accept",
+    "invitation_decline",
     "judge_assign",
     "judge_score_confirm",
     "judge_score_submit",
@@ -47,6 +57,7 @@ __all__ = [
     "registration_approve",
     "registration_reject",
     "registration_submit",
+    "registration_withdraw",
     "round_announce",
     "round_end",
     "round_end_if_due",

@@ -1,4 +1,5 @@
-"""Pages of a contestant: registering for a track, and the answering console of a live round.
+"""Pages of a contestant: registering for a track (a team's leader invites its members, who accept
+or decline), withdrawing a registration, and the answering console of a live round.
 
 The console renders on the server and hands static/js/contest-console.js a JSON config (socket
 path, the board's URL, the interface strings, translated here); the socket does the rest.
@@ -6,15 +7,16 @@ path, the board's URL, the interface strings, translated here); the socket does 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from .. import services
 from ..forms import RegistrationForm
-from ..models import Track, TrackKind
+from ..models import Registration, TeamInvitation, Track, TrackKind
 from ..permissions import entry_for_user
 from .common import error_page, messages_from, round_or_404
 from .public import board_strings
@@ -35,14 +37,63 @@ def register(request, track_id: int):
                 organisation=data["organisation"],
                 province=data["province"],
                 team_name=data.get("team_name", ""),
-                members=data.get("members", []),
+                invitees=data.get("members", []),
             )
         except ValidationError as exc:
             messages_from(request, exc)
         else:
-            messages.success(request, _("报名已提交，请等待组委会审核"))
+            if team and data.get("members"):
+                # The same words whichever names have accounts: the leader learns nothing about them.
+                messages.success(
+                    request, _("报名已提交，邀请已发送。队员在赛事页面接受邀请后计入队伍，全部答复后组委会方可审核")
+                )
+            else:
+                messages.success(request, _("报名已提交，请等待组委会审核"))
             return redirect("contests:detail", slug=track.contest.slug)
     return render(request, "contests/register.html", {"track": track, "form": form})
+
+
+def _back(request, slug: str):
+    """Back to the page the button was on (the contest page, or the contests list), on this site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("contests:detail", slug=slug)
+
+
+@require_POST
+@login_required
+def invitation_answer(request, pk: int):
+    """The invited person accepts (joins the team) or declines; nobody else finds the invitation."""
+    invitation = get_object_or_404(
+        TeamInvitation.objects.select_related("registration__track__contest"), pk=pk, user=request.user
+    )
+    action = request.POST.get("action", "")
+    try:
+        if action == "accept":
+            services.invitation_accept(invitation=invitation, user=request.user)
+            messages.success(request, _("已加入队伍“%(team)s”") % {"team": invitation.registration.team_name})
+        elif action == "decline":
+            services.invitation_decline(invitation=invitation, user=request.user)
+            messages.info(request, _("已谢绝队伍“%(team)s”的邀请") % {"team": invitation.registration.team_name})
+        else:
+            messages.error(request, _("未知操作"))
+    except (ValidationError, PermissionDenied) as exc:
+        messages_from(request, exc)
+    return _back(request, invitation.registration.track.contest.slug)
+
+
+@require_POST
+@login_required
+def registration_withdraw(request, pk: int):
+    """The contestant or the team's leader withdraws a registration that is still pending."""
+    registration = get_object_or_404(Registration.objects.select_related("track__contest"), pk=pk, user=request.user)
+    try:
+        services.registration_withdraw(registration=registration, user=request.user)
+        messages.success(request, _("报名已撤回，您可以重新报名"))
+    except (ValidationError, PermissionDenied) as exc:
+        messages_from(request, exc)
+    return redirect("contests:detail", slug=registration.track.contest.slug)
 
 
 def _console_strings() -> dict:

@@ -47,7 +47,9 @@ def registrations(request, track_id: int):
             messages_from(request, exc)
         return redirect(request.get_full_path())
     status = request.GET.get("status", "")
-    rows = track.registrations.select_related("user", "decided_by").prefetch_related("team_members__user")
+    rows = track.registrations.select_related("user", "decided_by").prefetch_related(
+        "team_members__user", "invitations"
+    )
     if status in RegistrationStatus.values:
         rows = rows.filter(status=status)
     context = {"track": track, "rows": rows, "status": status, "statuses": RegistrationStatus.choices}

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from .. import scoreboard, selectors
 from ..events import PUBLIC, STAFF
-from ..models import Contest, Province, Registration, Round, RoundStatus
+from ..models import Contest, Province, Round, RoundStatus
 from ..permissions import can_judge_track, can_manage_contests, entry_for_user, sees_live_board
 from .common import error_page, round_or_404
 
@@ -28,7 +28,8 @@ from .common import error_page, round_or_404
 @require_GET
 def contest_list(request):
     contests = Contest.objects.prefetch_related("tracks")
-    return render(request, "contests/contest_list.html", {"contests": contests})
+    context = {"contests": contests, "invitations": selectors.invitations_waiting(request.user)}
+    return render(request, "contests/contest_list.html", context)
 
 
 @require_GET
@@ -37,15 +38,15 @@ def contest_detail(request, slug: str):
         Contest.objects.prefetch_related(Prefetch("tracks__rounds", queryset=Round.objects.order_by("starts_at"))),
         slug=slug,
     )
-    mine = {}
-    if request.user.is_authenticated:
-        regs = Registration.objects.filter(track__contest=contest)
-        mine = {r.track_id: r for r in regs.filter(user=request.user)}
-        mine |= {r.track_id: r for r in regs.filter(team_members__user=request.user)}
+    mine = selectors.registrations_of(request.user, contest)
+    invitations: dict[int, list] = {}
+    for invitation in selectors.invitations_waiting(request.user, contest):
+        invitations.setdefault(invitation.registration.track_id, []).append(invitation)
     tracks = [
         {
             "track": t,
             "registration": mine.get(t.pk),
+            "invitations": invitations.get(t.pk, []),
             "judging": can_judge_track(request.user, t.pk),
             "rounds": list(t.rounds.all()),
         }

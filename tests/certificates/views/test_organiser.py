@@ -6,6 +6,7 @@ import zipfile
 import pytest
 
 from django.urls import reverse
+from django.utils import timezone
 
 from certificates import services
 from certificates.models import Certificate, CertificateTemplate, IssueJob
@@ -67,10 +68,18 @@ def test_organiser_downloads_many_as_zip(client, certificate, organiser, other_l
 
 def test_organiser_issues_one_skill_level_certificate(client, organiser, other_learner):
     other_learner.id_number = "11010519491231002X"
+    other_learner.id_verified_at = timezone.now()
     other_learner.save()
     response = login(client, organiser).post(
         "/certificates/manage/skill-level/",
-        {"one-holder": "11010519491231002X", "one-level": "2", "one-occupation": "电工", "one-expires_on": ""},
+        {
+            "one-holder_by": "id_number",
+            "one-holder": "11010519491231002X",
+            "one-real_name": "李四",
+            "one-level": "2",
+            "one-occupation": "电工",
+            "one-expires_on": "",
+        },
     )
     certificate = Certificate.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/certificates/manage/{certificate.pk}/"
@@ -81,13 +90,13 @@ def test_organiser_issues_one_skill_level_certificate(client, organiser, other_l
 def test_bulk_upload_runs_a_job_with_progress(
     client, organiser, learner, other_learner, django_capture_on_commit_callbacks
 ):
-    csv = "用户名或身份证号,技能等级,职业（工种）\nlearner,三级/高级工,电工\nlearner2,4,钳工\nnobody,3,焊工\n".encode(
-        "gb18030"
-    )
-    upload = io.BytesIO(csv)
+    csv = "用户名,姓名,技能等级,职业（工种）\nlearner,张三,三级/高级工,电工\nlearner2,李四,4,钳工\nnobody,某人,3,焊工\n"
+    upload = io.BytesIO(csv.encode("gb18030"))
     upload.name = "名单.csv"
+    response = login(client, organiser).post("/certificates/manage/skill-level/", {"bulk-file": upload})
+    assert response.status_code == 302 and "/certificates/manage/skill-level/lists/" in response["Location"]
     with django_capture_on_commit_callbacks(execute=True):  # the job is enqueued on commit
-        response = login(client, organiser).post("/certificates/manage/skill-level/", {"bulk-file": upload})
+        response = client.post(response["Location"], {"action": "confirm"})
     job = IssueJob.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/certificates/manage/jobs/{job.pk}/"
     progress = client.get(f"/certificates/manage/jobs/{job.pk}.json").json()  # the immediate backend ran it
