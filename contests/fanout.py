@@ -30,6 +30,7 @@ from .events import (
     announcement_message,
     board_key,
     console_key,
+    dumps,
     entry_group,
     flush_interval,
     mine_key,
@@ -248,10 +249,17 @@ async def board_mine_text(round_id: int, entry_id: int) -> str | None:
 
 
 async def board_missed(round_id: int, audience: Audience, last_seq: int) -> str:
-    """A resume on the all-rows view: the rows missed since `last_seq`, or a snapshot (from the database)."""
+    """A resume on the all-rows view: the rows missed since `last_seq`, replayed from the feed, or —
+    from the start, too far behind, a state change between — this process's snapshot, which is
+    built once per sequence number however many sockets ask for it."""
 
-    def build():
+    def replay() -> str | None:
         rnd = Round.objects.select_related("track").get(pk=round_id)
-        return scoreboard.resume_text(rnd, audience=audience, last_seq=last_seq)
+        payload = scoreboard.replay_payload(rnd, audience=audience, last_seq=last_seq)
+        return None if payload is None else dumps(payload)
 
-    return await database_sync_to_async(build)()
+    if last_seq > 0:
+        text = await database_sync_to_async(replay)()
+        if text is not None:
+            return text
+    return await board_snapshot(round_id, audience, "all")
