@@ -5,12 +5,17 @@ import asyncio
 import json
 
 import pytest
+from websockets.asyncio.client import connect as websockets_connect
+from websockets.exceptions import ConnectionClosed
 
-from contests import console, events, fanout
+from config.live_server import MAX_FRAME_BYTES
+from contests import console, events, fanout, services
 from contests.hub import Hub
 from contests.models import TheoryAnswer
 from tests.contests.helpers import cid
 from tests.contests.live import _wagtail_roots_after_module, board, contestant, run, session_cookie, wagtail_roots  # noqa: F401
+from tests.contests.servers import Daphne, database_for_servers
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("wagtail_roots")]
 
@@ -272,3 +277,57 @@ def test_whatever_ends_a_socket_its_subscriptions_and_the_rounds_loops_are_relea
         assert all(task.done() for task in loops)
 
     run(scenario)
+
+
+# ------------------------------------------------------------------ the server's protocol options (real Daphne)
+
+
+def ws_connect(server: Daphne, path: str):
+    return websockets_connect(
+        f"{server.ws}{path}", origin=server.http, compression=None, proxy=None, open_timeout=20, max_size=2**22
+    )
+
+
+async def closed_with(ws) -> int:
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            await asyncio.wait_for(ws.recv(), 10)
+    return closed.value.rcvd.code
+
+
+def test_daphne_closes_a_socket_sending_more_than_the_cap_with_1009_and_still_sends_big_boards(
+    running_round, organiser, tmp_path
+):
+    for n in range(120):  # long names: the board's snapshot is larger than any frame a client may send
+        registration = services.registration_submit(
+            user=UserFactory(username=f"big{n}", real_name=f"{n:03d}" + "长" * 47),
+            track=running_round.track,
+            organisation="很长的工作单位名称" * 11,
+            province="32",
+        )
+        services.registration_approve(registration=registration, by=organiser)
+    server = Daphne(database_for_servers(tmp_path), tmp_path / "daphne.log")
+    path = f"/ws/rounds/{running_round.pk}/board/?view=all"
+
+    async def scenario():
+        async with ws_connect(server, path) as ws:
+            text = await asyncio.wait_for(ws.recv(), 20)
+            assert len(text.encode()) > MAX_FRAME_BYTES
+            assert json.loads(text)["entries"] == 122
+            await ws.send(json.dumps({"type": "ping", "t": "x" * 20_000}))  # under the cap: the app says why
+            assert json.loads(await asyncio.wait_for(ws.recv(), 10))["message"] == "消息过长，未处理"
+            await ws.send("[" * (8 * 1024 * 1024))  # 8 MiB in one frame
+            assert await closed_with(ws) == 1009
+        async with ws_connect(server, path) as ws:
+            await asyncio.wait_for(ws.recv(), 20)
+            await ws.send(["x" * 40_000, "x" * 40_000])  # one message in two frames, each under the cap
+            assert await closed_with(ws) == 1009
+        async with ws_connect(server, path) as ws:  # the server serves on
+            assert json.loads(await asyncio.wait_for(ws.recv(), 20))["type"] == "scoreboard.snapshot"
+            await ws.send(json.dumps({"type": "ping", "t": 1}))
+            assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "pong"
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        server.stop()
