@@ -14,9 +14,10 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from config.live_server import tuned  # noqa: E402
+from config.live_server import cap_client_frames, tuned  # noqa: E402
 from contests.routing import websocket_urlpatterns  # noqa: E402
 
+cap_client_frames()  # before Daphne builds its WebSocket factory
 application = tuned(
     ProtocolTypeRouter(
         {

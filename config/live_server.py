@@ -1,5 +1,17 @@
-"""Tuning of the Daphne process for live rounds, installed by `tuned()` (config/asgi.py) at the first
-connection when the app is served by Twisted's reactor (Daphne), never in tests or management commands.
+"""Limits and tuning of the Daphne process for live rounds.
+
+A cap on what a client sends, installed by `cap_client_frames()` when config/asgi.py is imported
+(Daphne imports the app before it builds its WebSocket factory). Autobahn buffers a message whole
+before the app sees it, and Daphne's limits (1 MiB a frame and a message) apply to what the server
+sends too: a client could make the process buffer a megabyte per socket for a frame the app refuses
+anyway (contests.frames reads at most 16,000 characters), while a board snapshot of some 4,500 rows
+could not be sent at all. Here a client's frame, and a message over all its fragments, may hold at
+most MAX_FRAME_BYTES: autobahn reads the length in a frame's header, so a larger one closes the
+socket with 1009 (message too big) before its payload is buffered. What the server sends is not
+limited.
+
+The tuning below is installed by `tuned()` (config/asgi.py) at the first connection when the app is
+served by Twisted's reactor (Daphne), never in tests or management commands.
 
 Both were measured with `manage.py bench_round` (docs/PERFORMANCE.md): 2,000 contestants answering
 1,000 times a second while 2,000 viewers watch the board, on two cores.
@@ -22,11 +34,46 @@ objects are freed by reference counting anyway) and full ones a matter of many m
 import gc
 import sys
 
+from autobahn.websocket.protocol import WebSocketServerFactory
+from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 from twisted.internet import tcp
 
 from django.conf import settings
 
 GC_THRESHOLDS = (50_000, 20, 10)
+
+# Every frame the app reads fits: contests.frames.MAX_CHARS characters of at most 4 bytes in UTF-8.
+MAX_FRAME_BYTES = 64 * 1024
+
+_set_protocol_options = WebSocketServerFactory.setProtocolOptions
+
+
+class CappedWebSocketProtocol(WebSocketProtocol):
+    """Daphne's protocol, refusing a client's message (all its fragments) over MAX_FRAME_BYTES with 1009
+    as soon as a frame header says so."""
+
+    max_incoming = MAX_FRAME_BYTES
+
+    def onMessageFrameBegin(self, length: int) -> None:  # noqa: N802 - autobahn's interface
+        super().onMessageFrameBegin(length)
+        if not self.failedByMe and self.message_data_total_length > self.max_incoming:
+            self.wasMaxMessagePayloadSizeExceeded = True
+            self._fail_connection(self.CLOSE_STATUS_CODE_MESSAGE_TOO_BIG, f"message over {self.max_incoming} octets")
+
+
+def _set_capped_options(self, **options) -> None:
+    given = options.get("maxFramePayloadSize")
+    options["maxFramePayloadSize"] = min(given, MAX_FRAME_BYTES) if given else MAX_FRAME_BYTES
+    options["maxMessagePayloadSize"] = 0  # limits sending too; incoming messages are capped above
+    options["failByDrop"] = False  # close with a code the client sees (1009), not a dropped connection
+    _set_protocol_options(self, **options)
+
+
+def cap_client_frames() -> None:
+    """Daphne's WebSocket factory builds capped protocols, whatever its command line says."""
+    WebSocketFactory.protocol = CappedWebSocketProtocol
+    WebSocketFactory.setProtocolOptions = _set_capped_options
+
 
 _buffered_write = tcp.Connection.write
 

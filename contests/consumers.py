@@ -5,9 +5,15 @@ check permissions, subscribe through `contests.fanout`, forward what it hands th
 
 Close codes (docs/protocol.md): 4401 not logged in, 4403 not allowed, 4404 no such round,
 4009 taken over by a newer console of the same contestant. Clients do not reconnect after these.
+
+One socket cannot hurt the others: every frame, whatever it holds, is counted against the socket's
+rate limit before it is read; what a frame may be is checked in `contests.frames` (size, nesting,
+JSON) and the ids in an answer by `services.answer_save_check`, before anything is queued; an error
+while handling a frame is answered on that socket alone; and whichever way a socket ends (a close by
+either side, an error, a cancellation) its subscriptions are released, so the round's watchers and
+loops never outlive their sockets.
 """
 
-import json
 import logging
 import time
 from urllib.parse import parse_qs
@@ -18,7 +24,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from django.utils.translation import gettext as _
 
-from . import console, events, fanout, services
+from . import console, events, fanout, frames, services
 from .events import PUBLIC, STAFF
 from .hub import Subscriber
 from .models import Round
@@ -31,7 +37,6 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_TAKEN_OVER = 4009
-MAX_MESSAGE_CHARS = 16_000
 
 
 class TokenBucket:
@@ -65,9 +70,31 @@ class LiveConsumer(AsyncWebsocketConsumer, Subscriber):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.bucket = TokenBucket(self.rate, self.burst)
-        self.joined = False
+        self.joined = False  # subscribed through the fan-out: `leave` must undo it
         self.ready = False  # the first frame (hello / snapshot) went out
         self.early: list = []  # what the hub delivered before that, in order
+
+    async def __call__(self, scope, receive, send):
+        # `disconnect` runs only when the close reaches the consumer; an error in a handler or a
+        # cancellation ends it without one. Whatever ends it, the socket leaves the fan-out.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self.release()
+
+    async def release(self) -> None:
+        if self.joined:
+            self.joined = False
+            try:
+                await self.leave()
+            except Exception:
+                log.exception("releasing the socket %s failed", self.scope.get("path"))
+
+    async def leave(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    async def disconnect(self, code):
+        await self.release()
 
     async def dispatch(self, message):
         # Channels' own dispatch first hops to a thread to close stale database connections, for
@@ -109,26 +136,25 @@ class LiveConsumer(AsyncWebsocketConsumer, Subscriber):
         await self.send(text_data=events.error(code, message))
         await self.close(code=close_code)
 
-    def parse(self, text_data) -> dict | None:
-        if not text_data or len(text_data) > MAX_MESSAGE_CHARS:
-            return None
-        try:
-            message = json.loads(text_data)
-        except ValueError:
-            return None
-        return message if isinstance(message, dict) and isinstance(message.get("type"), str) else None
-
     async def receive(self, text_data=None, bytes_data=None):
-        message = self.parse(text_data)
-        if message is None:
-            await self.send(text_data=events.error("bad_request", _("无法识别的消息")))
-            return
-        if not self.bucket.take():
+        allowed = self.bucket.take()  # every frame counts, whatever it holds
+        try:
+            message = frames.parse(text_data)
+        except frames.BadFrame as bad:
+            message = None
+            if allowed:
+                await self.send(text_data=events.error("bad_request", bad.message))
+                return
+        if not allowed:
             await self.rate_limited(message)
             return
-        await self.handle(message)
+        try:
+            await self.handle(message)
+        except Exception:
+            log.exception("a %s frame on round %s failed", message["type"], self.round)
+            await self.send(text_data=events.error("server_error", _("服务器处理这条消息时出错，请稍后重试")))
 
-    async def rate_limited(self, message: dict) -> None:
+    async def rate_limited(self, message: dict | None) -> None:
         await self.send(
             text_data=events.error(
                 "rate_limited", _("操作过于频繁，请稍后再试"), retry_after_ms=self.bucket.retry_after_ms()
@@ -139,7 +165,9 @@ class LiveConsumer(AsyncWebsocketConsumer, Subscriber):
         raise NotImplementedError
 
     def round_id(self) -> int:
-        return int(self.scope["url_route"]["kwargs"]["round_id"])
+        """The round named in the path; 0, which names no round, for an id no database could hold."""
+        round_id = int(self.scope["url_route"]["kwargs"]["round_id"])
+        return round_id if services.is_db_id(round_id) else 0
 
 
 class ContestantConsumer(LiveConsumer):
@@ -158,8 +186,8 @@ class ContestantConsumer(LiveConsumer):
         await self.accept()
         self.entry = await database_sync_to_async(services.entry_connect)(entry=entry)
         self.epoch, self.extra_seconds, self.has_paper = self.entry.session_epoch, self.entry.extra_seconds, False
+        self.joined = True  # before the join's first await: a join that fails half-way is left too
         await fanout.console_join(self, round_id=self.round, entry_id=self.entry.pk)
-        self.joined = True
         hello = await console.console_hello(self.entry.pk)
         self.extra_seconds, self.has_paper = hello.extra_seconds, hello.has_paper
         if hello.epoch > self.epoch:  # an even newer console connected meanwhile
@@ -167,10 +195,8 @@ class ContestantConsumer(LiveConsumer):
             return
         await self.send_first(hello.text)
 
-    async def disconnect(self, code):
-        if self.joined:
-            self.joined = False
-            await fanout.console_leave(self, round_id=self.round, entry_id=self.entry.pk)
+    async def leave(self) -> None:
+        await fanout.console_leave(self, round_id=self.round, entry_id=self.entry.pk)
 
     async def handle(self, message: dict) -> None:
         kind = message["type"]
@@ -181,8 +207,8 @@ class ContestantConsumer(LiveConsumer):
         else:
             await self.send(text_data=events.error("unknown_type", _("未知的消息类型")))
 
-    async def rate_limited(self, message: dict) -> None:
-        if message["type"] != "answer.save":
+    async def rate_limited(self, message: dict | None) -> None:
+        if message is None or message["type"] != "answer.save":
             await super().rate_limited(message)
             return
         text = events.answer_rejected(
@@ -209,7 +235,7 @@ class ContestantConsumer(LiveConsumer):
             answer=message.get("answer"),
             epoch=self.epoch,
         )
-        outcome = await AnswerWriter.get().save(save)
+        outcome = services.answer_save_check(save) or await AnswerWriter.get().save(save)
         if isinstance(outcome, services.AnswerRejected):
             await self.send(text_data=rejected(outcome.code, outcome.message))
             if outcome.code == "superseded":
@@ -234,9 +260,7 @@ class ContestantConsumer(LiveConsumer):
             await self.taken_over()
 
     async def taken_over(self) -> None:
-        if self.joined:
-            self.joined = False
-            await fanout.console_leave(self, round_id=self.round, entry_id=self.entry.pk)
+        await self.release()
         await self.send(text_data=events.taken_over())
         await self.close(code=CLOSE_TAKEN_OVER)
 
@@ -271,28 +295,26 @@ class ScoreboardConsumer(LiveConsumer):
         if query.get("audience", [""])[0] == PUBLIC:
             self.audience = PUBLIC
         await self.accept()
+        self.joined = True  # before the join's first await: a join that fails half-way is left too
         snapshot = await fanout.board_join(
             self, round_id=self.round, audience=self.audience, view=self.view, entry_id=self.entry_id
         )
-        self.joined = True
         await self.send_first(snapshot)
         if self.entry_id is not None:
             mine = await fanout.board_mine_text(self.round, self.entry_id)
             if mine is not None:
                 await self.send(text_data=mine)
 
-    async def disconnect(self, code):
-        if self.joined:
-            self.joined = False
-            await fanout.board_leave(
-                self, round_id=self.round, audience=self.audience, view=self.view, entry_id=self.entry_id
-            )
+    async def leave(self) -> None:
+        await fanout.board_leave(
+            self, round_id=self.round, audience=self.audience, view=self.view, entry_id=self.entry_id
+        )
 
     async def handle(self, message: dict) -> None:
         kind = message["type"]
         if kind == "resume":
             last_seq = message.get("last_seq")
-            if not isinstance(last_seq, int) or isinstance(last_seq, bool):
+            if not isinstance(last_seq, int) or isinstance(last_seq, bool) or not 0 <= last_seq <= services.ID_MAX:
                 await self.send(text_data=events.error("bad_request", _("缺少有效的 last_seq")))
             elif self.view == "top":
                 await self.send(text_data=await fanout.board_snapshot(self.round, self.audience, "top"))

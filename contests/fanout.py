@@ -30,6 +30,7 @@ from .events import (
     announcement_message,
     board_key,
     console_key,
+    dumps,
     entry_group,
     flush_interval,
     mine_key,
@@ -109,6 +110,8 @@ def mark(hub: Hub, round_id: int) -> None:
 
 
 async def flush(hub: Hub, round_id: int) -> None:
+    if not watchers(hub).get(round_id):  # the last viewer left while this was scheduled
+        return
     live = board(hub, round_id)
     keys = {
         (aud, view): board_key(round_id, aud, view)
@@ -129,10 +132,10 @@ async def flush(hub: Hub, round_id: int) -> None:
 
 
 async def mine_flush(hub: Hub, round_id: int) -> None:
-    live = board(hub, round_id)
     entries = list(mine_entries(hub).get(round_id, {}))
     if not entries:
         return
+    live = board(hub, round_id)
     rows = await database_sync_to_async(live.mine_changes)(entries)
     for entry_id, row in rows.items():
         await hub.send_text(mine_key(round_id, entry_id), mine_message(round_id, live.seq, row))
@@ -143,21 +146,33 @@ async def safety_ticks(hub: Hub, round_id: int) -> None:
     while watchers(hub).get(round_id):
         await asyncio.sleep(safety_interval())
         mark(hub, round_id)
-    boards(hub).pop(round_id, None)
 
 
 # ------------------------------------------------------------------ subscriptions (called by consumers)
 
 
+def loops(hub: Hub) -> dict[int, list[asyncio.Task]]:
+    """Round id → the safety ticks and the deadline watch running for its local watchers."""
+    return hub.state.setdefault("loops", {})
+
+
 def watch(hub: Hub, round_id: int, delta: int) -> None:
-    """Count a round's local watchers; the first one starts its safety ticks and its deadline watch."""
+    """Count a round's local watchers: the first one starts its safety ticks and its deadline watch,
+    the last one to leave stops them and drops the round's board."""
     counts = watchers(hub)
     counts[round_id] = counts.get(round_id, 0) + delta
     if counts[round_id] <= 0:
         counts.pop(round_id, None)
+        for task in loops(hub).pop(round_id, []):
+            task.cancel()
+        boards(hub).pop(round_id, None)
     elif delta > 0 and counts[round_id] == 1:
-        hub.spawn(safety_ticks(hub, round_id))
-        hub.spawn(deadlines.watch(round_id, watched=lambda: bool(watchers(hub).get(round_id)), every=safety_interval))
+        loops(hub)[round_id] = [
+            hub.spawn(safety_ticks(hub, round_id)),
+            hub.spawn(
+                deadlines.watch(round_id, watched=lambda: bool(watchers(hub).get(round_id)), every=safety_interval)
+            ),
+        ]
 
 
 def mine_count(hub: Hub, round_id: int, entry_id: int, delta: int) -> None:
@@ -169,47 +184,60 @@ def mine_count(hub: Hub, round_id: int, entry_id: int, delta: int) -> None:
         mine_entries(hub).pop(round_id, None)
 
 
+# Each join counts its socket before its first await and each leave uncounts it before its first,
+# so a consumer that calls leave exactly once after calling join (on whatever path it ends: a close,
+# an error, a cancellation) leaves every count as it found it, even if the join failed half-way.
+
+
+def _console_keys(round_id: int, entry_id: int) -> list[tuple[str, str | None]]:
+    return [
+        (round_group(round_id), round_group(round_id)),
+        (console_key(round_id), None),
+        (entry_group(entry_id), entry_group(entry_id)),
+        (mine_key(round_id, entry_id), None),
+    ]
+
+
 async def console_join(sub, *, round_id: int, entry_id: int) -> None:
     """A contestant console: round state, announcements, takeover and own clock, own row."""
     hub = Hub.get()
-    await hub.subscribe(round_group(round_id), sub, layer_group=round_group(round_id))
-    await hub.subscribe(console_key(round_id), sub)
-    await hub.subscribe(entry_group(entry_id), sub, layer_group=entry_group(entry_id))
-    await hub.subscribe(mine_key(round_id, entry_id), sub)
     mine_count(hub, round_id, entry_id, +1)
     watch(hub, round_id, +1)
+    for key, layer_group in _console_keys(round_id, entry_id):
+        await hub.subscribe(key, sub, layer_group=layer_group)
 
 
 async def console_leave(sub, *, round_id: int, entry_id: int) -> None:
     hub = Hub.get()
-    await hub.unsubscribe(round_group(round_id), sub, layer_group=round_group(round_id))
-    await hub.unsubscribe(console_key(round_id), sub)
-    await hub.unsubscribe(entry_group(entry_id), sub, layer_group=entry_group(entry_id))
-    await hub.unsubscribe(mine_key(round_id, entry_id), sub)
     mine_count(hub, round_id, entry_id, -1)
     watch(hub, round_id, -1)
+    await hub.unsubscribe_all(sub, _console_keys(round_id, entry_id))
+
+
+def _board_keys(round_id: int, audience: Audience, view: View, entry_id: int | None) -> list[tuple[str, str | None]]:
+    keys = [(round_group(round_id), round_group(round_id)), (board_key(round_id, audience, view), None)]
+    if entry_id is not None:
+        keys.append((mine_key(round_id, entry_id), None))
+    return keys
 
 
 async def board_join(sub, *, round_id: int, audience: Audience, view: View, entry_id: int | None = None) -> str:
     """A board socket; returns the snapshot text to send first."""
     hub = Hub.get()
-    await hub.subscribe(round_group(round_id), sub, layer_group=round_group(round_id))
-    await hub.subscribe(board_key(round_id, audience, view), sub)
     if entry_id is not None:
-        await hub.subscribe(mine_key(round_id, entry_id), sub)
         mine_count(hub, round_id, entry_id, +1)
     watch(hub, round_id, +1)
+    for key, layer_group in _board_keys(round_id, audience, view, entry_id):
+        await hub.subscribe(key, sub, layer_group=layer_group)
     return await board_snapshot(round_id, audience, view)
 
 
 async def board_leave(sub, *, round_id: int, audience: Audience, view: View, entry_id: int | None = None) -> None:
     hub = Hub.get()
-    await hub.unsubscribe(round_group(round_id), sub, layer_group=round_group(round_id))
-    await hub.unsubscribe(board_key(round_id, audience, view), sub)
     if entry_id is not None:
-        await hub.unsubscribe(mine_key(round_id, entry_id), sub)
         mine_count(hub, round_id, entry_id, -1)
     watch(hub, round_id, -1)
+    await hub.unsubscribe_all(sub, _board_keys(round_id, audience, view, entry_id))
 
 
 # ------------------------------------------------------------------ what a socket asks for
@@ -248,10 +276,17 @@ async def board_mine_text(round_id: int, entry_id: int) -> str | None:
 
 
 async def board_missed(round_id: int, audience: Audience, last_seq: int) -> str:
-    """A resume on the all-rows view: the rows missed since `last_seq`, or a snapshot (from the database)."""
+    """A resume on the all-rows view: the rows missed since `last_seq`, replayed from the feed, or —
+    from the start, too far behind, a state change between — this process's snapshot, which is
+    built once per sequence number however many sockets ask for it."""
 
-    def build():
+    def replay() -> str | None:
         rnd = Round.objects.select_related("track").get(pk=round_id)
-        return scoreboard.resume_text(rnd, audience=audience, last_seq=last_seq)
+        payload = scoreboard.replay_payload(rnd, audience=audience, last_seq=last_seq)
+        return None if payload is None else dumps(payload)
 
-    return await database_sync_to_async(build)()
+    if last_seq > 0:
+        text = await database_sync_to_async(replay)()
+        if text is not None:
+            return text
+    return await board_snapshot(round_id, audience, "all")

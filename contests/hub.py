@@ -105,25 +105,38 @@ class Hub:
     # ------------------------------------------------------------ subscriptions
 
     async def subscribe(self, key: str, subscriber: Subscriber, *, layer_group: str | None = None) -> None:
-        self.subscribers.setdefault(key, set()).add(subscriber)
+        """Deliver what is sent under `key` to `subscriber` (once, however often this is called), and
+        have the relay join `layer_group` on the channel layer while any subscription needs it."""
+        subs = self.subscribers.setdefault(key, set())
+        if subscriber in subs:
+            return
+        subs.add(subscriber)
         if layer_group and self.layer is not None:
-            await self._ensure_relay()
             self.layer_groups[layer_group] = self.layer_groups.get(layer_group, 0) + 1
             if self.layer_groups[layer_group] == 1:
+                await self._ensure_relay()
                 await self.layer.group_add(layer_group, self.channel)
 
-    async def unsubscribe(self, key: str, subscriber: Subscriber, *, layer_group: str | None = None) -> None:
-        subs = self.subscribers.get(key)
-        if subs is not None:
+    async def unsubscribe_all(self, subscriber: Subscriber, keys: list[tuple[str, str | None]]) -> None:
+        """End `subscriber`'s subscriptions to `keys` ((key, layer group or None) pairs). Only what it
+        holds is undone, so this is safe to call twice or after a subscription that failed half-way;
+        the local bookkeeping is done before the first await, so a cancelled caller still leaves it right."""
+        discard = []
+        for key, layer_group in keys:
+            subs = self.subscribers.get(key)
+            if subs is None or subscriber not in subs:
+                continue
             subs.discard(subscriber)
             if not subs:
                 del self.subscribers[key]
-        if layer_group and self.layer is not None and layer_group in self.layer_groups:
-            self.layer_groups[layer_group] -= 1
-            if self.layer_groups[layer_group] <= 0:
-                del self.layer_groups[layer_group]
-                with contextlib.suppress(Exception):  # the relay's membership expires anyway
-                    await self.layer.group_discard(layer_group, self.channel)
+            if layer_group and self.layer is not None and layer_group in self.layer_groups:
+                self.layer_groups[layer_group] -= 1
+                if self.layer_groups[layer_group] <= 0:
+                    del self.layer_groups[layer_group]
+                    discard.append(layer_group)
+        for layer_group in discard:
+            with contextlib.suppress(Exception):  # the relay's membership expires anyway
+                await self.layer.group_discard(layer_group, self.channel)
 
     def has(self, key: str) -> bool:
         return key in self.subscribers

@@ -1,13 +1,17 @@
 """Every scoreboard frame is built here: `scoreboard.snapshot`, `scoreboard.changed`, `scoreboard.top`
 and the HTTP feed (`scoreboard.events`), in the shapes `contests.events` declares.
 
-Two sources, the same shapes. During a flush the frames come from the process's in-memory
-`LiveBoard` (`flush_texts`, `snapshot_text`: one text per audience and view, shared by every socket
-of the process). For HTTP, for resumes and for a first paint they are read straight from the
-database (`snapshot_payload`, `resume_payload`, `feed_payload`). Everything here is synchronous and
-runs in a database thread.
+Two sources, the same shapes. During a flush, for a socket's first frame and for a resume that
+cannot be replayed, the frames come from the process's in-memory `LiveBoard` (`flush_texts`,
+`snapshot_text`: one text per audience, view and sequence number, shared by every socket of the
+process). For HTTP and a page's first paint they are read from the database (`snapshot_payload`,
+`feed_payload`), the whole board at most once per change of it (cached per round, audience and view
+in the shared cache), and a resume's replay too (`replay_payload`). Everything here is synchronous
+and runs in a database thread.
 """
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from . import selectors
@@ -82,39 +86,86 @@ def snapshot_text(board: LiveBoard, audience: Audience, view: View) -> str:
     return text
 
 
-# ------------------------------------------------------------------ from the database
+# ------------------------------------------------------------------ from the database, once per change
 
 
-def snapshot_payload(
-    rnd: Round, *, audience: Audience, view: View, province: str = "", organisation: str = ""
-) -> ScoreboardSnapshot:
-    """A snapshot read straight from the database (HTTP, resumes, the page's first paint), optionally
-    filtered by 省份 and organisation; filtered rows keep their overall rank."""
-    seq = selectors.board_last_seq(rnd)  # before the rows: a client resuming from here misses nothing
-    rows = selectors.scoreboard_rows(
-        rnd,
-        live=audience == STAFF,
-        province=province,
-        organisation=organisation,
-        limit=TOP_ROWS if view == "top" else None,
+def cache_seconds() -> float:
+    """How long a full snapshot stays cached at most: the safety net for what changes a board without
+    a feed event (a late approval adds a row; an edit in the admin)."""
+    return getattr(settings, "CONTEST_SNAPSHOT_CACHE_SECONDS", 10.0)
+
+
+def _version(rnd: Round, seq: int) -> tuple:
+    """Everything a snapshot depends on besides the rows, which change only with the feed (`seq`)."""
+    return (
+        seq,
+        rnd.status,
+        rnd.reveal_cursor,
+        rnd.is_frozen(timezone.now()),
+        rnd.freeze_minutes,
+        rnd.ends_at.isoformat(),
+        rnd.extra_seconds,
+        rnd.paused_seconds,
+        rnd.paused_at.isoformat() if rnd.paused_at else None,
     )
+
+
+def _cached(rnd: Round, name: str, seq: int, build):
+    """`build()` at most once per version of the round's board, in the shared cache (one entry per
+    round and `name`, replaced when the board moves on), so a flood of identical requests costs one
+    build per change, whichever process serves them."""
+    key, version = f"contests.board.{rnd.pk}.{name}", _version(rnd, seq)
+    hit = cache.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    value = build()
+    cache.set(key, (version, value), cache_seconds())
+    return value
+
+
+def _snapshot_build(rnd: Round, audience: Audience, view: View, seq: int) -> ScoreboardSnapshot:
     return ScoreboardSnapshot(
         type="scoreboard.snapshot",
         view=view,
         seq=seq,
         tasks=[{"id": t.pk, "title": t.title, "max_score": str(t.max_score)} for t in rnd.tasks.all()],
-        rows=rows,
+        rows=selectors.board_ranked(rnd, live=audience == STAFF)[: TOP_ROWS if view == "top" else None],
         **_meta_from_db(rnd, audience),
     )
 
 
-def resume_payload(rnd: Round, *, audience: Audience, last_seq: int) -> dict:
+def _snapshot(rnd: Round, audience: Audience, view: View, seq: int) -> ScoreboardSnapshot:
+    return _cached(rnd, f"{audience}.{view}", seq, lambda: _snapshot_build(rnd, audience, view, seq))
+
+
+def snapshot_payload(
+    rnd: Round, *, audience: Audience, view: View, province: str = "", organisation: str = ""
+) -> ScoreboardSnapshot:
+    """A snapshot from the database (HTTP, the page's first paint), optionally filtered by 省份 and
+    organisation; filtered rows keep their overall rank. The whole board is read and ranked once per
+    change of the board (see `_cached`); a filter picks from that, so no filter value costs a read."""
+    seq = selectors.board_last_seq(rnd)  # before the rows: a client resuming from here misses nothing
+    if not (province or organisation):
+        return ScoreboardSnapshot(**_snapshot(rnd, audience, view, seq))
+    full = _snapshot(rnd, audience, "all", seq)
+    rows = [
+        r
+        for r in full["rows"]
+        if (not province or r["province"] == province) and (not organisation or r["organisation"] == organisation)
+    ]
+    return ScoreboardSnapshot({**full, "view": view, "rows": rows[: TOP_ROWS if view == "top" else None]})
+
+
+def replay_payload(rnd: Round, *, audience: Audience, last_seq: int) -> ScoreboardChanged | None:
     """What a client at `last_seq` missed on the all-rows view, collapsed to the latest row per entry,
-    or a snapshot when that cannot be replayed (too far behind or ahead, or a state change between)."""
+    or None when it must take a snapshot instead (from the start, too far behind or ahead, or a state
+    change between)."""
+    if last_seq <= 0:
+        return None
     seq = selectors.board_last_seq(rnd)
-    missed = selectors.events_since(rnd, last_seq, live=audience == STAFF)
+    missed = selectors.events_since(rnd, last_seq, live=audience == STAFF, last=seq)
     if missed is None or any(e["kind"] == ScoreboardEventKind.STATE for e in missed):
-        return snapshot_payload(rnd, audience=audience, view="all")
+        return None
     rows: dict[int, dict] = {}
     revealed = []
     for event in missed:
@@ -132,16 +183,22 @@ def resume_payload(rnd: Round, *, audience: Audience, last_seq: int) -> dict:
     )
 
 
-def resume_text(rnd: Round, *, audience: Audience, last_seq: int) -> str:
-    return dumps(resume_payload(rnd, audience=audience, last_seq=last_seq))
-
-
 def feed_payload(rnd: Round, *, audience: Audience, since: int) -> dict:
-    """The resumable feed over HTTP: the events after `since`, or `{"snapshot": …}` when they cannot be replayed."""
+    """The resumable feed over HTTP: the events after `since`, or `{"snapshot": …}` when they cannot be
+    replayed. The answers that cover the whole board (a snapshot, or the feed from 0) are cached per
+    change like snapshots."""
     seq = selectors.board_last_seq(rnd)
-    missed = selectors.events_since(rnd, since, live=audience == STAFF)
+    if not selectors.replayable(since, seq):
+        return {"snapshot": _snapshot(rnd, audience, "all", seq)}
+    if since == 0:
+        return _cached(rnd, f"{audience}.feed", seq, lambda: _feed(rnd, audience, since, seq))
+    return _feed(rnd, audience, since, seq)
+
+
+def _feed(rnd: Round, audience: Audience, since: int, seq: int) -> dict:
+    missed = selectors.events_since(rnd, since, live=audience == STAFF, last=seq)
     if missed is None or any(e["kind"] == ScoreboardEventKind.STATE for e in missed):
-        return {"snapshot": snapshot_payload(rnd, audience=audience, view="all")}
+        return {"snapshot": _snapshot(rnd, audience, "all", seq)}
     return {
         "type": "scoreboard.events",
         "round": rnd.pk,

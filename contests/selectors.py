@@ -254,13 +254,19 @@ def board_is_frozen(rnd: Round) -> bool:
     return ScoreboardRow.objects.filter(round=rnd, frozen_total__isnull=False).exists()
 
 
-def events_since(rnd: Round, seq: int, *, live: bool) -> list[dict] | None:
+def replayable(seq: int, last: int) -> bool:
+    """Whether a client at `seq` can catch up with a feed at `last` by replaying events (not too far
+    behind, not ahead of it)."""
+    return 0 <= seq <= last and last - seq <= MAX_REPLAY_EVENTS
+
+
+def events_since(rnd: Round, seq: int, *, live: bool, last: int | None = None) -> list[dict] | None:
     """The feed after `seq`, or None when the client must take a full snapshot (too far behind or ahead).
+    `last` is the round's last sequence number when the caller has just read it.
 
     Public viewers get only public events; their sequence numbers may skip the hidden ones.
     """
-    last = board_last_seq(rnd)
-    if seq < 0 or seq > last or last - seq > MAX_REPLAY_EVENTS:
+    if not replayable(seq, board_last_seq(rnd) if last is None else last):
         return None
     qs = ScoreboardEvent.objects.filter(round=rnd, seq__gt=seq)
     if not live:

@@ -5,8 +5,13 @@ so under load a few transactions a second carry a thousand answers instead of a 
 transactions, and an idle server still stores a lone answer at once. Each save's outcome (ack or
 rejection) is handed back only after its batch has committed, so an ack still means "stored".
 
-A database error in a batch (a lock timeout, a conflict with another process) rolls the whole batch
-back; its saves are then tried one by one so one bad save does not cost the others a retry.
+Any failure in a batch rolls the whole batch back: a database error (a lock timeout, a conflict with
+another process) or anything else one save may set off (a bug, a value the database refuses). The
+batch is then stored in halves, and each failing half in halves again, until the failure is down to
+the save that causes it: that save alone is answered — "retry" after a database error, which may
+pass, "failed" after anything else, which would happen again — and every other save of the batch,
+and every save queued behind it, is stored and acknowledged. A poisonous save in a batch of 200
+costs about 16 transactions, not 200.
 """
 
 import asyncio
@@ -30,23 +35,22 @@ def _retry() -> AnswerRejected:
     return AnswerRejected(code="retry", message=_("服务器繁忙，答案未保存，将自动重试"))
 
 
+def _failed() -> AnswerRejected:
+    return AnswerRejected(code="failed", message=_("服务器无法保存这个答案，请重新作答；如仍失败，请联系监考人员"))
+
+
 def store(saves: list[AnswerSave]) -> list[AnswerAck | AnswerRejected]:
-    """Store a batch in one transaction, or each save alone after the batch failed."""
+    """Store a batch in one transaction; after a failure, store it in halves (in order, so each save
+    still sees the ones before it) until the failure is isolated to the save that causes it."""
     try:
         return services.theory_answers_save(saves=saves)
-    except DatabaseError:
+    except Exception as exc:
         if len(saves) == 1:
-            log.exception("answer save failed")
-            return [_retry()]
-        log.warning("a batch of %d answers failed; storing them one by one", len(saves), exc_info=True)
-    outcomes = []
-    for save in saves:
-        try:
-            outcomes.extend(services.theory_answers_save(saves=[save]))
-        except DatabaseError:
-            log.exception("answer save failed")
-            outcomes.append(_retry())
-    return outcomes
+            log.exception("an answer save failed")
+            return [_retry() if isinstance(exc, DatabaseError) else _failed()]
+        log.warning("a batch of %d answers failed; storing it in halves", len(saves), exc_info=True)
+    middle = len(saves) // 2
+    return store(saves[:middle]) + store(saves[middle:])
 
 
 class AnswerWriter:

@@ -107,3 +107,22 @@ reactor.run()
 def test_not_installed_in_this_test_process():
     assert not live_server.served_by_twisted()
     assert not live_server.write_through_installed()
+
+
+def test_daphne_builds_capped_sockets_whatever_its_command_line_says():
+    """What a client may send is capped (1009 beyond it, tested against a real Daphne in
+    tests/contests/test_consumer_limits.py); what the server sends is not."""
+    from daphne.ws_protocol import WebSocketFactory
+
+    import config.asgi  # noqa: F401 - installs the cap, as Daphne's import of the app does
+    from contests import frames
+
+    assert live_server.MAX_FRAME_BYTES >= 4 * frames.MAX_CHARS  # every frame the app would read fits
+    factory = WebSocketFactory(None)
+    factory.setProtocolOptions(maxFramePayloadSize=1024 * 1024, maxMessagePayloadSize=1024 * 1024)  # Daphne's defaults
+    assert (factory.maxFramePayloadSize, factory.maxMessagePayloadSize, factory.failByDrop) == (
+        live_server.MAX_FRAME_BYTES,
+        0,
+        False,
+    )
+    assert isinstance(factory.buildProtocol(None), live_server.CappedWebSocketProtocol)

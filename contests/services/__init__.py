@@ -15,7 +15,16 @@ Organiser and judge actions are written to the audit log in the same transaction
 is in `common`.
 """
 
-from .answers import AnswerAck, AnswerRejected, AnswerSave, entry_connect, theory_answers_save
+from .answers import (
+    ID_MAX,
+    AnswerAck,
+    AnswerRejected,
+    AnswerSave,
+    answer_save_check,
+    entry_connect,
+    is_db_id,
+    theory_answers_save,
+)
 from .common import ContestError
 from .judging import judge_assign, judge_score_confirm, judge_score_submit, judge_unassign
 from .registration import (
@@ -42,14 +51,17 @@ from .rounds import (
 )
 
 __all__ = [
+    "ID_MAX",
     "MAX_EXTENSION_SECONDS",
     "AnswerAck",
     "AnswerRejected",
     "AnswerSave",
     "ContestError",
+    "answer_save_check",
     "entry_connect",
     "invitation_accept",
     "invitation_decline",
+    "is_db_id",
     "judge_assign",
     "judge_score_confirm",
     "judge_score_submit",

@@ -89,6 +89,29 @@ class AnswerSave:
     epoch: int | None = None
 
 
+# Ids are 64-bit signed integers in the database; SQLite raises OverflowError (not a DatabaseError)
+# for a larger Python int in a statement, so nothing outside this range may reach one.
+ID_MAX = 2**63 - 1
+# A client id is a UUID: 36 characters, 45 in its "urn:uuid:" form. uuid.UUID ignores any number of
+# hyphens, so the length is bounded before it is parsed.
+CLIENT_ID_MAX_CHARS = 45
+
+
+def is_db_id(value) -> bool:
+    """A primary key the database can hold: an int (not a bool) from 1 to 2**63 - 1."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= ID_MAX
+
+
+def answer_save_check(save: AnswerSave) -> AnswerRejected | None:
+    """The rejection of a save whose ids no database could hold, before it is queued (no query).
+    `theory_answers_save` applies the same check, whoever calls it."""
+    if not is_db_id(save.question_id):
+        return _reject("invalid", _("题目编号无效"))
+    if _client_uuid(save.client_id) is None:
+        return _reject("invalid", _("答案编号无效"))
+    return None
+
+
 @transaction.atomic
 def theory_answers_save(*, saves: list[AnswerSave], now: dt.datetime | None = None) -> list[AnswerAck | AnswerRejected]:
     """Store a batch of answers from any consoles in one transaction (group commit).
@@ -109,8 +132,10 @@ def theory_answers_save(*, saves: list[AnswerSave], now: dt.datetime | None = No
 def _client_uuid(client_id) -> uuid.UUID | None:
     if isinstance(client_id, uuid.UUID):
         return client_id
+    if not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX_CHARS:
+        return None
     try:
-        return uuid.UUID(str(client_id))
+        return uuid.UUID(client_id)
     except ValueError:
         return None
 
@@ -137,7 +162,7 @@ class _AnswerBatch:
         self.entries = {e[0]: _EntryState(*e) for e in Entry.objects.filter(pk__in=entry_ids).values_list(*fields)}
         round_ids = {e.round_id for e in self.entries.values()}
         self.rounds = Round.objects.select_related("track").in_bulk(round_ids)
-        pairs = {(s.entry_id, s.question_id) for s in saves if isinstance(s.question_id, int)}
+        pairs = {(s.entry_id, s.question_id) for s in saves if is_db_id(s.question_id)}
         # The answer itself is replaced, never read: leave its JSON in the database.
         answers = sql.filter_pairs(TheoryAnswer, "entry", "question", pairs).defer("answer")
         self.current = {(a.entry_id, a.question_id): a for a in answers}
@@ -159,9 +184,10 @@ class _AnswerBatch:
 
     def apply(self, save: AnswerSave) -> AnswerAck | AnswerRejected:
         now = self.now
+        refused = answer_save_check(save)
+        if refused is not None:
+            return refused
         client_uuid = _client_uuid(save.client_id)
-        if client_uuid is None:
-            return _reject("invalid", _("答案编号无效"))
         entry = self.entries.get(save.entry_id)
         if entry is None:
             return _reject("forbidden", _("您不是本场次审核通过的选手"))

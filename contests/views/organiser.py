@@ -60,7 +60,7 @@ def registrations(request, track_id: int):
 @require_GET
 def round_console(request, round_id: int):
     # The clock may have run out with no socket open to notice (contests.deadlines ends rounds live).
-    services.round_end_if_due(round_id=round_id)
+    services.round_end_if_due(round_id=round_or_404(round_id).pk)  # an unknown round: 404
     rnd = round_or_404(round_id)
     now = timezone.now()
     entries = Entry.objects.filter(round=rnd).select_related("registration", "board_row").order_by("pk")

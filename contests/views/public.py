@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import scoreboard, selectors
+from .. import scoreboard, selectors, services
 from ..events import PUBLIC, STAFF
 from ..models import Contest, Province, Round, RoundStatus
 from ..permissions import can_judge_track, can_manage_contests, entry_for_user, sees_live_board
@@ -191,6 +191,6 @@ def events_json(request, round_id: int):
     """`?since=N`: the feed after N, or `{"snapshot": …}` when N is too old, in the future, or a state change lies between."""
     rnd, audience = _round_and_audience(request, round_id)
     since = request.GET.get("since", "")
-    if not since.isdigit():
+    if not (since.isascii() and since.isdigit() and len(since) <= 19 and int(since) <= services.ID_MAX):
         return _json({"error": "bad_request", "message": _("请提供有效的 since 参数")}, status=400)
     return _json(scoreboard.feed_payload(rnd, audience=audience, since=int(since)))

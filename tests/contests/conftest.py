@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from django.core.cache import cache
+
 from contests import services
 from contests.models import Entry
 from courses.models import QuestionKind
@@ -18,6 +20,15 @@ from tests.contests.factories import (
     TaskFactory,
 )
 from tests.factories import QuestionFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Board snapshots are cached per round id, and SQLite gives a test's rows the ids of the previous
+    test's: no test may see another's cache."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -285,3 +285,45 @@ def test_a_contestant_watching_the_board_also_gets_their_own_row(running_round, 
         await sock.close()
 
     run(scenario)
+
+
+def test_a_flood_of_resumes_from_the_start_costs_one_build_per_change(running_round, entry, paper, monkeypatch):
+    """A resume from 0 used to read and rank the whole board from the database, every time."""
+    from contests.liveboard import LiveBoard
+
+    counts = {"database": 0, "memory": 0}
+    read, rank = selectors.board_ranked, LiveBoard.ranked
+
+    def read_counted(*args, **kwargs):
+        counts["database"] += 1
+        return read(*args, **kwargs)
+
+    def rank_counted(self, *args, **kwargs):
+        counts["memory"] += 1
+        return rank(self, *args, **kwargs)
+
+    monkeypatch.setattr(selectors, "board_ranked", read_counted)
+    monkeypatch.setattr(LiveBoard, "ranked", rank_counted)
+
+    async def scenario():
+        sock = board(running_round.pk, view="all")
+        assert await sock.connect()
+        first = await sock.receive()
+        counts.update(database=0, memory=0)
+        for _ in range(8):
+            await sock.send(type="resume", last_seq=0)
+        replies = [await sock.receive() for _ in range(8)]
+        assert all(r == first for r in replies)
+        assert counts == {"database": 0, "memory": 0}  # the snapshot the socket got first, as it was
+
+        await db(answer, entry, paper[1], paper[1].answer)
+        await sock.drain()
+        for _ in range(8):
+            await sock.send(type="resume", last_seq=0)
+        replies = [await sock.receive() for _ in range(8)]
+        assert {(r["type"], r["seq"]) for r in replies} == {("scoreboard.snapshot", first["seq"] + 1)}
+        assert [(r["name"], r["total"]) for r in replies[0]["rows"]] == [("张三", "10.00"), ("李四", "0.00")]
+        assert counts == {"database": 0, "memory": 1}  # one build for the new sequence number
+        await sock.close()
+
+    run(scenario)

@@ -7,7 +7,7 @@ import pytest
 
 from django.db import OperationalError
 
-from contests import services, writer
+from contests import scoring, services, writer
 from contests.models import TheoryAnswerLog
 from contests.services import AnswerAck, AnswerRejected, AnswerSave
 from tests.contests.helpers import cid, right, wrong
@@ -53,7 +53,7 @@ def test_saves_arriving_together_share_a_batch_and_each_gets_its_own_outcome(
     assert TheoryAnswerLog.objects.count() == 6
 
 
-def test_a_failed_batch_is_stored_save_by_save(running_round, entry, other_entry, paper, monkeypatch):
+def test_a_batch_that_fails_on_the_database_is_stored_in_halves(running_round, entry, other_entry, paper, monkeypatch):
     real = services.theory_answers_save
     tried = []
 
@@ -66,18 +66,21 @@ def test_a_failed_batch_is_stored_save_by_save(running_round, entry, other_entry
     monkeypatch.setattr(services, "theory_answers_save", busy_for_batches)
     saves = saves_for([entry, other_entry], paper)
     outcomes = writer.store(saves)
-    assert tried == [6, 1, 1, 1, 1, 1, 1]
+    assert tried == [6, 3, 1, 2, 1, 1, 3, 1, 2, 1, 1]
+    assert [o.client_id for o in outcomes] == [s.client_id for s in saves]
     assert all(isinstance(o, AnswerAck) for o in outcomes)
     assert TheoryAnswerLog.objects.count() == 6
 
 
-def test_a_save_that_keeps_failing_is_answered_retry_and_the_writer_goes_on(running_round, entry, paper, monkeypatch):
+def test_a_save_that_keeps_failing_on_the_database_is_answered_retry_and_the_writer_goes_on(
+    running_round, entry, paper, monkeypatch
+):
     real = services.theory_answers_save
     broken = {"on": True}
 
     def flaky(*, saves, now=None):
         if broken["on"]:
-            raise RuntimeError("bug")
+            raise OperationalError("database is locked")
         return real(saves=saves, now=now)
 
     monkeypatch.setattr(services, "theory_answers_save", flaky)
@@ -94,3 +97,67 @@ def test_a_save_that_keeps_failing_is_answered_retry_and_the_writer_goes_on(runn
     assert isinstance(failed, AnswerRejected) and failed.code == "retry"
     assert isinstance(stored, AnswerAck)
     assert list(TheoryAnswerLog.objects.values_list("client_id", flat=True)) == [uuid.UUID(second.client_id)]
+
+
+POISON = ["poison"]
+
+
+@pytest.fixture
+def poisonous(monkeypatch):
+    """A save whose answer is POISON sets off an exception no rule expects (as a bug would)."""
+    real = scoring.answer_parse
+
+    def parse(question, payload):
+        if payload == POISON:
+            raise LookupError("an unexpected failure in one save")
+        return real(question, payload)
+
+    monkeypatch.setattr(scoring, "answer_parse", parse)
+
+
+def test_a_poisonous_save_is_refused_alone_and_its_batch_and_the_saves_behind_it_are_stored(
+    running_round, entry, other_entry, paper, poisonous, batches
+):
+    saves = saves_for([entry, other_entry], paper)
+    poison = AnswerSave(entry_id=entry.pk, question_id=paper[0].pk, client_id=cid(), answer=POISON)
+    saves.insert(3, poison)
+
+    async def scenario():
+        w = writer.AnswerWriter.get()
+        first = asyncio.ensure_future(w.save(saves[0]))
+        await asyncio.sleep(0)  # the first batch is on its way; the rest queue behind it
+        rest = [asyncio.ensure_future(w.save(s)) for s in saves[1:]]
+        return await asyncio.gather(first, *rest)
+
+    outcomes = run(scenario)
+    refused = outcomes[3]
+    assert isinstance(refused, AnswerRejected) and refused.code == "failed"
+    assert refused.message == "服务器无法保存这个答案，请重新作答；如仍失败，请联系监考人员"
+    others = outcomes[:3] + outcomes[4:]
+    assert all(isinstance(o, AnswerAck) and not o.duplicate for o in others)
+    assert [o.client_id for o in others] == [s.client_id for s in saves if s is not poison]
+    assert batches[0] == 1 and len(batches) > 2  # the batch behind the first was split around the poison
+    stored = set(TheoryAnswerLog.objects.values_list("client_id", flat=True))
+    assert stored == {uuid.UUID(s.client_id) for s in saves if s is not poison}
+
+
+def test_a_save_with_an_id_no_database_holds_is_refused_before_any_query(running_round, entry, other_entry, paper):
+    """On SQLite, 10**30 in a statement raises OverflowError, which used to fail the whole batch."""
+    good = saves_for([entry, other_entry], paper)
+    bad = [
+        AnswerSave(entry_id=entry.pk, question_id=10**30, client_id=cid(), answer=True),
+        AnswerSave(entry_id=entry.pk, question_id=2**63, client_id=cid(), answer=True),
+        AnswerSave(entry_id=entry.pk, question_id=-1, client_id=cid(), answer=True),
+        AnswerSave(entry_id=entry.pk, question_id=paper[1].pk, client_id="-".join(["a"] * 5000), answer=True),
+    ]
+    outcomes = writer.store(good[:3] + bad + good[3:])
+    assert [(o.code, o.message) for o in outcomes[3:7]] == [
+        ("invalid", "题目编号无效"),
+        ("invalid", "题目编号无效"),
+        ("invalid", "题目编号无效"),
+        ("invalid", "答案编号无效"),
+    ]
+    assert all(isinstance(o, AnswerAck) for o in outcomes[:3] + outcomes[7:])
+    assert TheoryAnswerLog.objects.count() == 6
+    (biggest,) = writer.store([AnswerSave(entry_id=entry.pk, question_id=2**63 - 1, client_id=cid(), answer=True)])
+    assert biggest.code == "unknown_question"

@@ -29,6 +29,14 @@ def test_organiser_pages_are_closed_to_everyone_else(client, draft_round, learne
     assert Round.objects.get(pk=draft_round.pk).status == "draft"
 
 
+@pytest.mark.parametrize("round_id", [999_999, 10**30])
+def test_the_console_of_a_round_that_does_not_exist_is_a_404(client, organiser, round_id):
+    """The clock's check ran first and raised DoesNotExist (a 500) for any unknown round."""
+    client.raise_request_exception = False
+    client.force_login(organiser)
+    assert client.get(reverse("contests:console", args=[round_id])).status_code == 404
+
+
 def test_organiser_runs_a_round_end_to_end(client, draft_round, organiser, judge, learner, other_learner, paper, clock):
     rnd = draft_round
     client.force_login(organiser)

@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contests import selectors, services
@@ -202,3 +204,50 @@ def test_feed_returns_events_after_since_or_a_snapshot(client, running_round, en
 def test_unknown_round_is_404(client, db):
     assert client.get(reverse("contests:scoreboard_json", args=[999_999])).status_code == 404
     assert client.get(reverse("contests:events_json", args=[999_999]) + "?since=0").status_code == 404
+
+
+def ranked_reads(queries: CaptureQueriesContext) -> int:
+    """Reads of the whole ranked board: what building a full snapshot costs."""
+    return sum('FROM "contests_scoreboardrow"' in q["sql"] and "ORDER BY" in q["sql"] for q in queries)
+
+
+def test_a_flood_of_full_board_requests_costs_one_build_per_change(
+    client, running_round, entry, other_entry, paper, clock
+):
+    flood = [
+        ("scoreboard_json", {}),
+        ("scoreboard_json", {"view": "top"}),
+        ("scoreboard_json", {"province": "44"}),
+        ("events_json", {"since": 0}),
+        ("events_json", {"since": 10**18}),  # ahead of the feed: a snapshot
+    ]
+    flood += [("scoreboard_json", {"organisation": f"随机单位{n}"}) for n in range(20)]
+
+    def requests() -> tuple[int, dict]:
+        with CaptureQueriesContext(connection) as queries:
+            answers = [get(client, name, running_round, **params) for _round in range(5) for name, params in flood]
+        assert {status for status, _body in answers} == {200}
+        return ranked_reads(queries), answers[0][1]
+
+    builds, board = requests()
+    assert builds == 2  # the public board, all rows and top rows: everything else is picked from those
+    assert [(r["name"], r["total"]) for r in board["rows"]] == [("张三", "0.00"), ("李四", "0.00")]
+
+    answer(other_entry, paper[0])  # the board moves on: one new build
+    builds, board = requests()
+    assert builds == 2
+    assert [(r["name"], r["total"]) for r in board["rows"]] == [("李四", "10.00"), ("张三", "0.00")]
+    assert requests()[0] == 0  # nothing changed since
+
+    clock.move_to(T0 + minutes(61))  # the freeze begins with no feed event: a new build too
+    builds, board = requests()
+    assert builds == 2 and board["frozen"] is True
+
+
+def test_a_since_no_database_holds_is_a_400_not_a_500(client, running_round):
+    for since in ("9" * 5000, str(2**63), "٣", "-1"):
+        status, body = get(client, "events_json", running_round, since=since)
+        assert (status, body["message"]) == (400, "请提供有效的 since 参数")
+    assert (
+        get(client, "events_json", running_round, since=str(2**63 - 1))[1]["snapshot"]["type"] == "scoreboard.snapshot"
+    )
