@@ -118,8 +118,8 @@ messages: $(STAMP_PIP)  ## extract gettext strings into locale/en and compile th
 clean:  ## remove caches and generated files, and the setup stamps (keeps .venv and the database)
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 	find . \( -path ./$(VENV) -o -path ./.git \) -prune -o -name '*.mo' -path '*/LC_MESSAGES/*' -exec rm -f {} +
-	rm -rf .pytest_cache .ruff_cache staticfiles .test-media test-results
+	rm -rf .pytest_cache .ruff_cache staticfiles .test-media var/test-private test-results
 	rm -f $(VENV)/.stamp-*
 
-distclean: clean  ## also remove .venv, the dev database and uploaded media
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media
+distclean: clean  ## also remove .venv, the dev database and uploaded media (public and private)
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media var/private

@@ -31,6 +31,7 @@ def run_in_scratch(
     db_path = os.path.join(scratch, "db.sqlite3")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(SQLITE_PATH=db_path, MEDIA_ROOT=os.path.join(scratch, "media"), DJANGO_DEBUG="false")
+    env.update(PRIVATE_MEDIA_ROOT=os.path.join(scratch, "private"))
     env[marker] = db_path
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     cmd = [sys.executable, str(settings.BASE_DIR / "manage.py"), name, "--worker", *args]

@@ -415,6 +415,7 @@ class ImportViewSet(_StaffMenuViewSet):
             path("new/", import_views.ImportCreateView.as_view(), name="new"),
             path("<int:pk>/", import_views.ImportJobView.as_view(), name="job"),
             path("<int:pk>/progress/", import_views.import_job_progress, name="progress"),
+            path("<int:pk>/file/", import_views.import_job_file, name="file"),
             path("<int:pk>/confirm/", import_views.import_job_confirm_view, name="confirm"),
             path("templates/<str:kind>.<str:ext>", import_views.template_download, name="template"),
         ]

@@ -114,6 +114,7 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "courses_import:new": ANY_PROVIDER,
     "courses_import:job": PROVIDER_A,
     "courses_import:progress": PROVIDER_A,
+    "courses_import:file": set(),
     "courses_import:confirm": PROVIDER_A,
     "courses_import:template": ANY_PROVIDER,
     "courses_export:index": ANY_PROVIDER,

@@ -199,6 +199,9 @@ STORAGES = {
 }
 # Serve uploaded media from Django; production puts nginx in front instead.
 SERVE_MEDIA = E.bool_("SERVE_MEDIA", default=False)
+# Files no URL may serve (import uploads: question banks with their answer keys), outside MEDIA_ROOT and
+# the static files; only views that check the user read them (courses/imports/storage.py).
+PRIVATE_MEDIA_ROOT = E.str_("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private"))
 
 # Uploaded import files (and their parsed JSON) are deleted this many days after upload by
 # `manage.py prune_imports` (run it daily); the import history keeps its summaries.

@@ -93,7 +93,7 @@ def import_job_create(*, user, provider: Provider, kind: str, upload, fmt: str =
         size=len(data),
         publish=publish,
     )
-    job.file.save(f"{timezone.now():%Y%m%d%H%M%S}.{fmt}", ContentFile(data), save=False)
+    job.file.save(f"upload.{fmt}", ContentFile(data), save=False)  # a random name (courses.imports.storage)
     job.save()
     return job
 
@@ -162,7 +162,7 @@ def _store_parsed(job: ImportJob, records, issues) -> None:
     content = json.dumps(payload, ensure_ascii=False, default=str).encode()
     if job.parsed:
         job.parsed.delete(save=False)
-    job.parsed.save(f"{job.file.name.rsplit('/', 1)[-1]}.parsed.json", ContentFile(content), save=False)
+    job.parsed.save("parsed.json", ContentFile(content), save=False)
 
 
 def _load_parsed(job: ImportJob):

@@ -5,6 +5,7 @@ An upload and its parsed JSON are needed only until the job is applied (or aband
 history still says who imported what and when. A preview nobody confirmed in that time is closed
 as failed, with a message, so it can no longer be confirmed against a missing file. Files under
 `imports/` that no job refers to (a job deleted in Django's admin) go once they are as old.
+The files are in the private storage (``courses.imports.storage``), not in public media.
 """
 
 import datetime as dt
@@ -12,7 +13,6 @@ import logging
 import posixpath
 from dataclasses import asdict, dataclass
 
-from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -20,9 +20,10 @@ from django.utils.translation import gettext_noop
 from courses.messages import Message
 from courses.models import ImportJob, ImportStatus
 
+from .storage import ROOT, private_storage
+
 logger = logging.getLogger(__name__)
 
-ROOT = "imports"
 FINISHED = (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.INVALID)
 
 
@@ -81,7 +82,7 @@ def _referenced() -> set[str]:
 
 def _stored(folder: str):
     try:
-        dirs, files = default_storage.listdir(folder)
+        dirs, files = private_storage.listdir(folder)
     except FileNotFoundError:
         return
     for name in files:
@@ -92,19 +93,19 @@ def _stored(folder: str):
 
 def _modified(name: str) -> dt.datetime:
     try:
-        return default_storage.get_modified_time(name)
+        return private_storage.get_modified_time(name)
     except (FileNotFoundError, NotImplementedError):
         return timezone.now()  # unknown age: keep it
 
 
 def _delete(name: str, out: Pruned, dry_run: bool) -> None:
     try:
-        size = default_storage.size(name)
+        size = private_storage.size(name)
     except FileNotFoundError:
         return
     if not dry_run:
         try:
-            default_storage.delete(name)
+            private_storage.delete(name)
         except OSError:
             logger.exception("could not delete import file %s", name)
             return

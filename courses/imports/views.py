@@ -3,7 +3,8 @@
 Upload → the preview task (django-tasks) → a job page that polls a JSON progress endpoint and then
 shows every row as 新增 / 更新 / 跳过 / 错误 → 确认导入 → the apply task → the result. Every view
 checks on the server that the user manages the job's or the form's provider (organisers: any);
-another provider's job is a 404, another provider's id in a form is an invalid choice.
+another provider's job is a 404, another provider's id in a form is an invalid choice. The uploaded
+file itself is private (``storage``): ``import_job_file`` is the only way to download it.
 Messages the job stored (row issues, file errors, its note) are translated here, for the reader.
 """
 
@@ -11,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -190,6 +191,24 @@ def import_job_progress(request, pk: int):
             "message": translated(job["message"]),
         }
     )
+
+
+@require_GET
+def import_job_file(request, pk: int):
+    """The original upload, as an attachment under the name it was uploaded with; 404 for other providers."""
+    _check_access(request.user)
+    job = _jobs(request.user).select_related(None).filter(pk=pk).only("pk", "file", "original_name").first()
+    if job is None or not job.file:
+        raise Http404
+    try:
+        stream = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    name = "".join(ch if ch.isprintable() else "_" for ch in job.original_name) or "upload"
+    response = FileResponse(stream, as_attachment=True, filename=name, content_type="application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from courses.imports.storage import import_file_name, import_storage
+
 
 class ImportKind(models.TextChoices):
     COURSES = "courses", _("课程")
@@ -32,7 +34,9 @@ class ImportJob(models.Model):
 
     Kept after the import so the preview and the result stay available for review. The parsed
     records of the dry run live in ``parsed`` (a JSON file beside the upload), so the confirm
-    step re-checks them against the database without reading the spreadsheet again.
+    step re-checks them against the database without reading the spreadsheet again. Both files are
+    private (``courses.imports.storage``: outside public media, random names); the name the person
+    chose is ``original_name``.
     """
 
     provider = models.ForeignKey(
@@ -43,7 +47,7 @@ class ImportJob(models.Model):
     )
     kind = models.CharField(_("导入内容"), max_length=10, choices=ImportKind.choices)
     format = models.CharField(_("文件格式"), max_length=10, choices=ImportFormat.choices)
-    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/", max_length=255)
+    file = models.FileField(_("文件"), upload_to=import_file_name, storage=import_storage, max_length=255)
     original_name = models.CharField(_("文件名"), max_length=255)
     size = models.PositiveIntegerField(_("文件大小"), default=0)
     publish = models.BooleanField(_("确认后发布新课程"), default=True)
@@ -54,7 +58,9 @@ class ImportJob(models.Model):
     rows = models.JSONField(_("预览"), default=list, blank=True)
     errors = models.JSONField(_("文件级错误"), default=list, blank=True)
     fingerprint = models.CharField(max_length=64, blank=True, editable=False)
-    parsed = models.FileField(upload_to="imports/%Y/%m/", max_length=255, blank=True, editable=False)
+    parsed = models.FileField(
+        upload_to=import_file_name, storage=import_storage, max_length=255, blank=True, editable=False
+    )
     message = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     previewed_at = models.DateTimeField(_("预览时间"), null=True, blank=True)

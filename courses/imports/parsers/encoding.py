@@ -11,23 +11,36 @@ The order is deterministic, strictest first:
 charset-normalizer is not used: on short files it guessed Big5 for plain GBK ("中国", "对"),
 while a GBK question bank practically never decodes as valid UTF-8, so the strict ladder is both
 simpler and more reliable for the encodings Chinese Excel produces.
+
+CSV records are measured before the csv module splits them: no record (a row, line breaks inside
+quotes included) longer than ``MAX_RECORD_CHARS``, no row wider than ``MAX_FIELDS``, no more records
+than the caller reads. 19 MB of commas on one line used to become one row of 19 million cells
+(400 MB), and 19 MB of blank lines 19 million rows (1.5 GB).
 """
 
 import codecs
 import csv
-import io
+import re
 
 from courses.messages import Message
 
 from .records import ParseError
 
-__all__ = ["EncodingError", "decode_bytes", "read_csv_rows"]
+__all__ = ["MAX_FIELDS", "MAX_RECORD_CHARS", "EncodingError", "TooManyRows", "decode_bytes", "read_csv_rows"]
 
 _ = Message  # _("…", name=value) makes a Message; the name lets makemessages find the text
 
 
 class EncodingError(ParseError):
-    """Bytes that are not text in an encoding we read."""
+    """Bytes that are not text in an encoding we read (or a CSV file that is not a table)."""
+
+
+class TooManyRows(EncodingError):
+    """A CSV file with more records than the caller reads."""
+
+
+MAX_RECORD_CHARS = 1_048_576
+MAX_FIELDS = 16_384  # Excel's last column, XFD
 
 
 _BOMS = (
@@ -112,14 +125,80 @@ _DELIMITERS = ("\t", ",", ";")
 _SNIFF_ROWS = 50
 
 
-def read_csv_rows(data: bytes) -> list[list[str]]:
+def read_csv_rows(data: bytes, *, max_rows: int = 100_000) -> list[list[str]]:
     """Decode and split a CSV/TSV file. The delimiter (comma, semicolon or tab) is the one that
-    gives the most rows with the same number of cells, more than one; ties go to tab, then comma."""
+    gives the most rows with the same number of cells, more than one; ties go to tab, then comma.
+    Raises EncodingError for a record too long or too wide, TooManyRows past ``max_rows`` records."""
     text, _encoding = decode_bytes(data)
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=_sniff_delimiter(text))
+    rows = []
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text)))
+        for row in reader:
+            if len(row) > MAX_FIELDS:
+                raise EncodingError(
+                    _(
+                        "第 %(line)s 行有 %(count)s 列，超过 %(limit)s 列的上限，请检查分隔符是否正确",
+                        line=lines.record_line,
+                        count=f"{len(row):,}",
+                        limit=f"{MAX_FIELDS:,}",
+                    )
+                )
+            if len(rows) >= max_rows:
+                raise TooManyRows(_("CSV 文件超过 %(rows)s 行，请拆分后分批上传", rows=f"{max_rows:,}"))
+            rows.append(row)
+            lines.record_ended()
     except csv.Error as e:
+        if "field larger than field limit" in str(e):
+            raise EncodingError(
+                _(
+                    "第 %(line)s 行有单元格超过 %(chars)s 个字符，请检查引号是否成对",
+                    line=lines.record_line,
+                    chars=f"{csv.field_size_limit():,}",
+                )
+            ) from None
         raise EncodingError(_("CSV 文件格式有误：%(error)s", error=str(e))) from None
+    return rows
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class _Lines:
+    """The lines of ``text`` for csv.reader, with their line breaks, sliced one at a time: never one
+    longer than what is left of the current record's ``MAX_RECORD_CHARS``, so neither a line nor a
+    record (whose quoted cells may span lines) is ever built in full if it is too long."""
+
+    def __init__(self, text: str, limit: int = MAX_RECORD_CHARS):
+        self.text, self.limit = text, limit
+        self.pos = self.start = 0  # next character; start of the current record
+        self.line = 0  # lines handed out
+        self.record_line = 1  # the line the current record starts on
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        text, pos = self.text, self.pos
+        if pos >= len(text):
+            raise StopIteration
+        end = min(len(text), self.start + self.limit + 2)  # + a line break
+        found = _LINE_END.search(text, pos, end)
+        if found is None and end < len(text):
+            raise EncodingError(
+                _(
+                    "第 %(line)s 行超过 %(chars)s 个字符，请检查引号是否成对、分隔符是否正确",
+                    line=self.record_line,
+                    chars=f"{self.limit:,}",
+                )
+            )
+        self.pos = found.end() if found else end
+        self.line += 1
+        return text[pos : self.pos]
+
+    def record_ended(self) -> None:
+        self.start = self.pos
+        self.record_line = self.line + 1
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -137,13 +216,15 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _head(text: str, delimiter: str) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter)
     rows = []
     try:
         for row in reader:
-            rows.append(row)
+            rows.append(row[: MAX_FIELDS + 1])
+            lines.record_ended()
             if len(rows) >= _SNIFF_ROWS:
                 break
-    except csv.Error:
-        pass
+    except (csv.Error, EncodingError):
+        pass  # the real read reports it
     return rows

@@ -11,6 +11,11 @@
 
 Every failure raises ``SourceError`` with a message for the person importing. No Django here:
 turning tables into records is ``courses.imports.reading``'s job.
+
+Limits are enforced while a file is read, never after it has been built in memory: a 117 KB
+workbook that repeats ``<row r="1">`` a million times is stopped inside the expat handler at the
+row limit; the zip's directory and declared sizes are checked before anything is inflated; a CSV
+record or a JSON file is measured before it is split into cells (``encoding.read_csv_rows``).
 """
 
 import io
@@ -24,7 +29,7 @@ import tablib
 
 from courses.messages import Message
 
-from .encoding import EncodingError, decode_bytes, read_csv_rows
+from .encoding import EncodingError, TooManyRows, decode_bytes, read_csv_rows
 from .records import ParseError
 
 __all__ = [
@@ -46,7 +51,15 @@ _ = Message  # _("…", name=value) makes a Message; the name lets makemessages 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_COLUMNS = 60
-MAX_UNZIPPED = 400 * 1024 * 1024
+# Header, instruction and blank rows a file may hold besides its MAX_ROWS data rows.
+ROW_SLACK = 1_000
+# Cells of one file: every <c> element of a workbook, every value of a JSON file (50,000 rows × 20).
+MAX_CELLS = 1_000_000
+MAX_CELL_CHARS = 32_767  # Excel's own limit for the text of one cell
+# A 10,000-question workbook (16 columns, as bench_import writes it) unzips to 13.6 MB, 24 MB with
+# stems and explanations twice as long; 64 MB leaves room for those (60 MB parse in about 6 s).
+MAX_UNZIPPED = 64 * 1024 * 1024
+MAX_ZIP_DIRECTORY = 1024 * 1024  # a workbook's zip directory is a few KB; 1 MB lists ~20,000 parts
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
@@ -79,9 +92,38 @@ def check_size(data: bytes) -> None:
         )
 
 
+def _too_many_rows() -> SourceError:
+    return SourceError(_("文件超过 %(rows)s 行，请拆分后分批导入", rows=f"{MAX_ROWS:,}"))
+
+
 def _row_limit(count: int) -> None:
     if count > MAX_ROWS:
-        raise SourceError(_("文件超过 %(rows)s 行，请拆分后分批导入", rows=f"{MAX_ROWS:,}"))
+        raise _too_many_rows()
+
+
+def _too_many_cells() -> SourceError:
+    return SourceError(_("文件中的单元格超过 %(cells)s 个，请删除无关的内容，或拆分后分批导入", cells=f"{MAX_CELLS:,}"))
+
+
+def _cell_too_long() -> SourceError:
+    return SourceError(
+        _("文件中有单元格超过 %(chars)s 个字符（Excel 单元格的上限），请检查文件内容", chars=f"{MAX_CELL_CHARS:,}")
+    )
+
+
+class _Budget:
+    """What one file may still hold, spent while it is parsed: a handler stops at the limit."""
+
+    __slots__ = ("cells", "rows")
+
+    def __init__(self):
+        self.rows = 0  # rows held in memory, blank ones between them included
+        self.cells = 0
+
+    def spend_rows(self, count: int) -> None:
+        self.rows += count
+        if self.rows > MAX_ROWS + ROW_SLACK:
+            _row_limit(MAX_ROWS + 1)
 
 
 def read_tables(data: bytes, fmt: str) -> list[Table]:
@@ -117,7 +159,9 @@ def read_text(data: bytes) -> str:
 def read_csv(data: bytes) -> list[Table]:
     check_size(data)
     try:
-        rows = read_csv_rows(data)
+        rows = read_csv_rows(data, max_rows=MAX_ROWS + ROW_SLACK)
+    except TooManyRows:
+        raise _too_many_rows() from None
     except EncodingError as e:
         raise SourceError(e.message) from None
     _row_limit(len(rows) - 1)
@@ -127,8 +171,23 @@ def read_csv(data: bytes) -> list[Table]:
     return [Table("", rows)]
 
 
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def _json_shape(text: str) -> None:
+    """Count objects, arrays and values before json builds them: strings aside, every object needs a
+    `{`, every array a `[`, and every value after the first of its container a `,`."""
+    skeleton = _JSON_STRING.sub('""', text)
+    _row_limit(skeleton.count("{"))
+    if skeleton.count("[") > 1:
+        raise SourceError(_("JSON 记录中的值只能是文字、数字或 true/false，不能是对象或数组"))
+    if skeleton.count(",") > MAX_CELLS + MAX_ROWS:
+        raise _too_many_cells()
+
+
 def read_json(data: bytes) -> Table:
     text = read_text(data)
+    _json_shape(text)
     try:
         dataset = tablib.import_set(text, format="json")
     except Exception:  # noqa: BLE001 - tablib raises whatever json or its own loader raises
@@ -165,8 +224,27 @@ def _not_xlsx() -> Message:
     return _("文件不是有效的 Excel 工作簿（.xlsx）。请在 Excel 中“另存为”→“Excel 工作簿（*.xlsx）”后重新上传")
 
 
+def _zip_directory_size(data: bytes) -> int:
+    """The size of the zip's central directory, read as zipfile will read it (-1: no directory found).
+
+    zipfile builds an object for every entry listed there before anyone can count them: 16 MB of
+    empty entries cost 120 MB and 4 s, so the directory is measured first."""
+    at = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if at < 0 or len(data) < at + 22:
+        return -1
+    size = int.from_bytes(data[at + 12 : at + 16], "little")
+    locator = at - 20  # a ZIP64 locator, if any, points at the record that holds the real size
+    if locator >= 0 and data[locator : locator + 4] == b"PK\x06\x07":
+        record = int.from_bytes(data[locator + 8 : locator + 16], "little")
+        if data[record : record + 4] == b"PK\x06\x06":
+            size = int.from_bytes(data[record + 40 : record + 48], "little")
+    return size
+
+
 def read_xlsx(data: bytes) -> list[Table]:
     check_size(data)
+    if _zip_directory_size(data) > MAX_ZIP_DIRECTORY:
+        raise SourceError(_not_xlsx())
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
@@ -175,12 +253,18 @@ def read_xlsx(data: bytes) -> list[Table]:
             raise SourceError(_("这是旧版 Excel 工作簿（.xls），请另存为 .xlsx 后重新上传")) from None
         raise SourceError(_not_xlsx()) from None
     if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED:
-        raise SourceError(_("工作簿解压后过大，请删除无关的工作表或图片后重新上传"))
+        raise SourceError(
+            _(
+                "工作簿解压后超过 %(limit)s MB，请删除无关的工作表或图片，或拆分后分批导入",
+                limit=MAX_UNZIPPED // 1048576,
+            )
+        )
     if "xl/workbook.xml" not in names:
         raise SourceError(_not_xlsx())
+    budget = _Budget()
     try:
         shared = _shared_strings(archive, names)
-        tables = [Table(name, _sheet_rows(archive, path, shared)) for name, path in _sheets(archive, names)]
+        tables = [Table(name, _sheet_rows(archive, path, shared, budget)) for name, path in _sheets(archive, names)]
     except SourceError:
         raise
     except (expat.ExpatError, KeyError, zipfile.BadZipFile, EOFError, ValueError, IndexError, OSError):
@@ -218,10 +302,13 @@ _LOCAL: dict[str, str] = {}
 
 
 def _local(name: str) -> str:
-    """ "x:row" → "row" (some writers prefix the namespace); cached, it runs for every element."""
+    """ "x:row" → "row" (some writers prefix the namespace); cached, it runs for every element. The
+    cache stays small: a file full of made-up element names must not grow it for the process's life."""
     local = _LOCAL.get(name)
     if local is None:
-        local = _LOCAL[name] = name.rpartition(":")[2]
+        local = name.rpartition(":")[2]
+        if len(_LOCAL) < 512:
+            _LOCAL[name] = local
     return local
 
 
@@ -246,7 +333,12 @@ def _sheets(archive, names) -> list[tuple[str, str]]:
             sheets.append((attrs.get("name", ""), targets.get(rid, "")))
 
     _parse(archive, "xl/workbook.xml", sheet)
-    return [(name, path) for name, path in sheets if path in names]
+    found, seen = [], set()  # two sheet entries naming one part would have it parsed twice (or a thousand times)
+    for name, path in sheets:
+        if path in names and path not in seen:
+            seen.add(path)
+            found.append((name, path))
+    return found
 
 
 def _shared_strings(archive, names) -> list[str]:
@@ -254,12 +346,15 @@ def _shared_strings(archive, names) -> list[str]:
         return []
     strings: list[str] = []
     parts: list[str] = []
-    state = {"t": False, "phonetic": 0}
+    state = {"t": False, "phonetic": 0, "chars": 0}
 
     def start(name, _attrs):
         name = _local(name)
         if name == "si":
             parts.clear()
+            state["chars"] = 0
+            if len(strings) >= MAX_CELLS:  # more strings than a workbook may have cells
+                raise _too_many_cells()
         elif name == "t":
             state["t"] = True
         elif name == "rPh":
@@ -277,6 +372,9 @@ def _shared_strings(archive, names) -> list[str]:
     def text(data):
         if state["t"] and not state["phonetic"]:
             parts.append(data)
+            state["chars"] += len(data)
+            if state["chars"] > MAX_CELL_CHARS:
+                raise _cell_too_long()
 
     _parse(archive, "xl/sharedStrings.xml", start, end, text)
     return strings
@@ -286,10 +384,13 @@ _COLUMNS: dict[str, int] = {}
 
 
 def _column(ref: str) -> int:
-    """ "AB12" → 27 (0-based), cached by its letters."""
+    """ "AB12" → 27 (0-based), cached by its letters. Excel's last column is XFD: longer letters are
+    past every column we read (and would cost quadratic time as a number, and grow the cache)."""
     letters = ref.rstrip("0123456789")
     index = _COLUMNS.get(letters)
     if index is None:
+        if len(letters) > 3:
+            return MAX_COLUMNS
         index = 0
         for ch in letters:
             index = index * 26 + ord(ch) - 64
@@ -308,10 +409,13 @@ def _number(text: str) -> str:
 
 class _SheetReader:
     """expat handlers for one worksheet. Attributes, not a dict, and the commonest elements (c, v)
-    tested first: these run twice for every cell."""
+    tested first: these run twice for every cell. Cells and rows are counted against the workbook's
+    budget as they come, so a workbook that holds too many stops here, not once it is in memory."""
 
-    def __init__(self, shared: list[str]):
+    def __init__(self, shared: list[str], budget: _Budget):
         self.shared = shared
+        self.budget = budget
+        self.chars = 0
         self.rows: list[list[str]] = []
         self.row: list[str] | None = None
         self.number = 0
@@ -325,10 +429,15 @@ class _SheetReader:
         if ":" in name:
             name = _local(name)
         if name == "c":
+            budget = self.budget
+            budget.cells += 1
+            if budget.cells > MAX_CELLS:
+                raise _too_many_cells()
             ref = attrs.get("r")
             self.type = attrs.get("t")
             self.col = _column(ref) if ref else len(self.row or ())
             self.parts = []
+            self.chars = 0
         elif name == "v" or name == "t":
             self.value = True
         elif name == "row":
@@ -352,6 +461,9 @@ class _SheetReader:
     def text(self, data):
         if self.value and not self.phonetic:
             self.parts.append(data)
+            self.chars += len(data)
+            if self.chars > MAX_CELL_CHARS:
+                raise _cell_too_long()
 
     def _cell(self):
         col, row = self.col, self.row
@@ -377,14 +489,16 @@ class _SheetReader:
         if row:
             if self.number > MAX_ROWS + 100:
                 _row_limit(MAX_ROWS + 1)
-            while len(self.rows) < self.number - 1:
-                self.rows.append([])
-            self.rows.append(row)
+            rows = self.rows
+            blank = max(0, self.number - 1 - len(rows))  # a row number repeated or going back: appended
+            self.budget.spend_rows(blank + 1)
+            rows.extend([] for _ in range(blank))
+            rows.append(row)
         self.row = None
 
 
-def _sheet_rows(archive, path: str, shared: list[str]) -> list[list[str]]:
+def _sheet_rows(archive, path: str, shared: list[str], budget: _Budget) -> list[list[str]]:
     """Rows of one worksheet; rows[i] is spreadsheet row i + 1. Empty rows at the end are dropped."""
-    reader = _SheetReader(shared)
+    reader = _SheetReader(shared, budget)
     _parse(archive, path, reader.start, reader.end, reader.text)
     return reader.rows

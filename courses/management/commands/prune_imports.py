@@ -1,4 +1,5 @@
-"""Delete uploaded import files past their retention (run daily, e.g. from cron)."""
+"""Delete uploaded import files (private storage) past their retention; run daily by the systemd timer
+in docs/deployment.md."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""Uploaded import files are deleted after their retention; the import history stays."""
+"""Uploaded import files (in the private storage) are deleted after their retention; the import history stays."""
 
 import datetime as dt
 import json
@@ -6,11 +6,11 @@ import os
 
 import pytest
 
-from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 
 from courses.imports.retention import import_files_prune
+from courses.imports.storage import private_storage
 from courses.models import ImportJob, ImportStatus
 from tests.courses.imports.helpers import COURSE_HEADER, QUESTION_HEADER, confirm, preview, xlsx
 
@@ -35,11 +35,11 @@ def files_of(job):
 def test_an_applied_import_loses_its_files_after_the_retention_and_keeps_its_history(client, staff_a, provider_a):
     job = confirm(preview(staff_a, provider_a, "courses", "c.xlsx", course()), staff_a)
     names = files_of(job)
-    assert len(names) == 2 and all(default_storage.exists(n) for n in names)
+    assert len(names) == 2 and all(private_storage.exists(n) for n in names)
     assert import_files_prune(days=30, now=job.created_at + dt.timedelta(days=29)).jobs == 0  # not yet
     pruned = import_files_prune(days=30, now=job.created_at + LATER)
     assert (pruned.jobs, pruned.files, pruned.expired_previews) == (1, 2, 0) and pruned.bytes > job.size
-    assert not any(default_storage.exists(n) for n in names)
+    assert not any(private_storage.exists(n) for n in names)
     job.refresh_from_db()
     assert (job.status, job.file.name, job.parsed.name, job.rows) == (ImportStatus.DONE, "", "", [])
     assert job.summary["result"]["created"] == 1 and job.original_name == "c.xlsx"
@@ -68,7 +68,7 @@ def test_running_jobs_and_recent_ones_keep_their_files(staff_a, provider_a):
     recent = preview(staff_a, provider_a, "questions", "q2.xlsx", questions())
     ImportJob.objects.filter(pk=recent.pk).update(created_at=old.created_at + LATER)
     assert import_files_prune(days=30, now=old.created_at + LATER).jobs == 0
-    assert all(default_storage.exists(n) for n in files_of(old) + files_of(recent))
+    assert all(private_storage.exists(n) for n in files_of(old) + files_of(recent))
 
 
 def test_files_no_job_refers_to_go_once_as_old_and_a_dry_run_deletes_nothing(staff_a, provider_a):
@@ -77,11 +77,11 @@ def test_files_no_job_refers_to_go_once_as_old_and_a_dry_run_deletes_nothing(sta
     ImportJob.objects.filter(pk=job.pk).delete()  # as Django's admin would: the files stay behind
     old = (timezone.now() - LATER).timestamp()
     for name in names:
-        os.utime(default_storage.path(name), (old, old))
+        os.utime(private_storage.path(name), (old, old))
     dry = import_files_prune(days=30, dry_run=True)
-    assert (dry.orphans, dry.files) == (2, 2) and all(default_storage.exists(n) for n in names)
+    assert (dry.orphans, dry.files) == (2, 2) and all(private_storage.exists(n) for n in names)
     assert import_files_prune(days=30).orphans == 2
-    assert not any(default_storage.exists(n) for n in names)
+    assert not any(private_storage.exists(n) for n in names)
 
 
 def test_the_command_prints_a_json_summary(capsys, staff_a, provider_a):
