@@ -193,6 +193,18 @@ def job_progress(request, pk: int):
     )
 
 
+@organiser_required
+@require_POST
+def job_resume(request, pk: int):
+    """A failed job (its worker died, or it broke off): run it again; what was issued is skipped."""
+    job = get_object_or_404(IssueJob, pk=pk)
+    try:
+        jobs.job_resume(job=job, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("certificates:job", pk=job.pk)
+
+
 # ------------------------------------------------------------------ templates
 
 
