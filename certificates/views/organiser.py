@@ -53,6 +53,7 @@ def certificate_list(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     context = {"page": page, "kinds": CertificateKind.choices, "q": request.GET.get("q", "")}
     context.update(kind=request.GET.get("kind", ""), state=request.GET.get("state", ""))
+    jobs.issue_jobs_reap()  # a read unless a worker died: then its jobs show as failed at once
     context["jobs"] = IssueJob.objects.order_by("-created_at")[:5]
     return render(request, "certificates/manage/list.html", context)
 

@@ -207,7 +207,8 @@ IMPORT_FILE_RETENTION_DAYS = E.int_("IMPORT_FILE_RETENTION_DAYS", default=30)
 
 # A background job (an import's preview or apply, a bulk issuance) whose heartbeat is older than
 # this is taken for dead (its worker was killed) and marked failed, with a retry button, by
-# `manage.py reap_jobs` and whenever its page is read. Jobs beat at least every few seconds.
+# `manage.py reap_jobs` and whenever its page is read. Jobs beat as they progress (every 1,000
+# rows, every batch of certificates); their longest silent step takes seconds.
 JOB_STALE_SECONDS = E.int_("JOB_STALE_SECONDS", default=300)
 if JOB_STALE_SECONDS < 1:
     raise ImproperlyConfigured("Environment variable JOB_STALE_SECONDS is invalid: expected a positive number")

@@ -106,6 +106,7 @@ class ImportIndexView(_AdminPage, TemplateView):
     template_name = "courses/import/index.html"
 
     def get_context_data(self, **kwargs):
+        import_jobs_reap()  # a read unless a worker died: then its jobs show as failed at once
         page = Paginator(_jobs(self.request.user).defer("rows"), 50).get_page(self.request.GET.get("p"))
         return super().get_context_data(jobs=page, **kwargs)
 

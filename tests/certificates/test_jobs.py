@@ -164,3 +164,10 @@ def test_an_award_job_resumes_idempotently_per_person(organiser, django_capture_
     job.refresh_from_db()
     assert (job.status, job.done, job.skipped) == (JobStatus.DONE, 0, 4)
     assert Certificate.objects.filter(kind="award").count() == 4
+
+
+def test_the_certificate_list_shows_a_dead_job_as_failed(client, organiser):
+    job = dead(skill_job(organiser, people(1)))
+    page = login(client, organiser).get("/certificates/manage/").content.decode()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and f"{job.title}</a> — 失败" in page

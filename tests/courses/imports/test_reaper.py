@@ -192,3 +192,11 @@ def test_a_reaped_job_is_cleaned_up_by_the_retention_like_any_failed_one(staff_a
     assert import_files_prune(days=30, now=later).jobs == 0  # stuck for ever: skipped
     jobs.import_jobs_reap()
     assert import_files_prune(days=30, now=later).jobs == 1
+
+
+def test_the_list_of_imports_shows_a_dead_job_as_failed(client, staff_a, provider_a):
+    job = stuck(uploaded(staff_a, provider_a), ImportStatus.PREVIEWING)
+    client.force_login(staff_a)
+    client.get("/admin/courses/import/")
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
