@@ -32,13 +32,16 @@ def queue_in_database(settings_fixture) -> None:
     settings_fixture.TASKS = DATABASE_BACKEND
 
 
-def until(predicate, *, timeout: float, what: str, every: float = 0.02):
-    """Poll `predicate` until it returns something true (returned), or fail after `timeout` seconds."""
+def until(predicate, *, timeout: float, what: str, every: float = 0.02, worker: "Worker | None" = None):
+    """Poll `predicate` until it returns something true (returned), or fail after `timeout` seconds
+    (or as soon as `worker` has exited, with its log)."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
+        if worker is not None and not worker.alive():
+            raise AssertionError(f"the worker exited while waiting for {what}: {worker.tail()}")
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(every)

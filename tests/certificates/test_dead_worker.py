@@ -47,7 +47,7 @@ def test_a_bulk_issuance_killed_mid_way_is_reaped_and_resumed_without_issuing_tw
     worker = Worker(db, tmp_path / "worker.log")
     try:
         done = "SELECT done FROM certificates_issuejob WHERE id = %s"
-        until(lambda: _count(db, done, [job.pk]) >= 20, timeout=90, what="a first batch to be issued")
+        until(lambda: _count(db, done, [job.pk]) >= 20, timeout=90, what="a first batch to be issued", worker=worker)
     finally:
         worker.kill()
     db.from_worker()
@@ -108,6 +108,7 @@ def test_completion_certificates_lost_with_a_killed_worker_are_issued_by_the_swe
             lambda: _count(db, "SELECT COUNT(*) FROM certificates_certificate") >= 5,
             timeout=90,
             what="some certificates to be issued",
+            worker=worker,
         )
     finally:
         worker.kill()

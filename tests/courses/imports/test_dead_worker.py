@@ -3,7 +3,6 @@ reaper marks the job failed with a message, a retry with a fresh worker complete
 question bank ends up with every row exactly once."""
 
 import json
-import time
 from io import StringIO
 
 import pytest
@@ -97,6 +96,7 @@ def test_a_worker_killed_mid_preview_leaves_a_failed_job_that_a_retry_previews(
             ),
             timeout=60,
             what="the preview to be under way",
+            worker=worker,
         )
     finally:
         worker.kill()
@@ -126,12 +126,18 @@ def test_a_worker_killed_mid_apply_writes_nothing_and_a_retry_imports_every_row_
     db.to_worker()
     worker = Worker(db, tmp_path / "worker.log")
     try:
-        until(lambda: _status(db, job) == "applying" and db.writing(), timeout=60, what="the apply to be writing")
-        time.sleep(0.3)  # well inside the transaction, which lasts seconds
-        assert _status(db, job) == "applying", "the apply ended before it was killed: make the file bigger"
+        # On SQLite the write lock says the apply is inside its transaction, which lasts seconds.
+        until(
+            lambda: _status(db, job) == "applying" and db.writing(),
+            timeout=60,
+            what="the apply to be writing",
+            worker=worker,
+        )
     finally:
         worker.kill()
     db.from_worker()
+    job.refresh_from_db()
+    assert job.status == ImportStatus.APPLYING, "the apply ended before it was killed: make the file bigger"
     assert Question.objects.filter(provider=provider_a).count() == 0  # rolled back: nothing half-written
     assert _reap(settings) == 1
     job.refresh_from_db()
