@@ -8,16 +8,24 @@ A CSV list becomes a job only once the organiser has seen the accounts it matche
 stores the matches, `job_create_from_preview` turns them into a job. Every row carries its source
 key (bulk.row_source), so a job run again, or the same list issued again, skips what was issued;
 and each row is checked against its account again when the job runs (holders.holder_still_matches).
+
+A run beats (`heartbeat_at`) as it records; `issue_jobs_reap` marks a job whose worker died
+(heartbeat older than JOB_STALE_SECONDS) failed with a message (`manage.py reap_jobs` and the job's
+own page run it), and `job_resume` runs it again: what was issued is skipped by its source key.
 """
 
 import datetime as dt
+import logging
+import time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from contests.models import Round
 from contests.scoring import Award
@@ -30,6 +38,8 @@ from .selectors import awards_for_round
 
 MAX_ERRORS = 200
 PREVIEW_KEPT = dt.timedelta(days=1)  # previews nobody confirmed are deleted after this
+RECORD_EVERY = 2  # seconds: the longest a run keeps its counters (and its heartbeat) to itself
+log = logging.getLogger(__name__)
 
 
 def _enqueue(job: IssueJob) -> IssueJob:
@@ -131,14 +141,39 @@ def job_create_awards(*, rnd: Round, issued_by) -> IssueJob:
     return _enqueue(job)
 
 
-def _record(job: IssueJob, *, done=0, skipped=0, failed=0, errors=()) -> None:
-    IssueJob.objects.filter(pk=job.pk).update(
-        done=F("done") + done, skipped=F("skipped") + skipped, failed=F("failed") + failed
-    )
-    if errors:
-        job.refresh_from_db(fields=["errors"])
-        job.errors = (job.errors + list(errors))[:MAX_ERRORS]
-        job.save(update_fields=["errors"])
+class _Record:
+    """What a run has done since it last wrote. Written with each batch, and at least every
+    RECORD_EVERY seconds while items are skipped or fail, in one UPDATE that is also the heartbeat;
+    only while the job still carries this run's attempt number, so a run given up for dead (and
+    resumed by another) writes nothing."""
+
+    def __init__(self, job: IssueJob):
+        self.job = job
+        self.errors = list(job.errors)  # this run is the only writer: its list is the job's
+        self.counts = {"done": 0, "skipped": 0, "failed": 0}
+        self.errors_changed = False
+        self.written = time.monotonic()
+
+    def add(self, *, done=0, skipped=0, failed=0, errors=(), write: bool = False) -> None:
+        for name, value in (("done", done), ("skipped", skipped), ("failed", failed)):
+            self.counts[name] += value
+        if errors and len(self.errors) < MAX_ERRORS:
+            self.errors = (self.errors + list(errors))[:MAX_ERRORS]
+            self.errors_changed = True
+        if write or time.monotonic() - self.written >= RECORD_EVERY:
+            self.write()
+
+    def write(self, **fields) -> bool:
+        changes = {name: F(name) + value for name, value in self.counts.items() if value}
+        if self.errors_changed:
+            changes["errors"] = self.errors
+        updated = IssueJob.objects.filter(pk=self.job.pk, attempts=self.job.attempts).update(
+            **changes, heartbeat_at=timezone.now(), **fields
+        )
+        self.counts = dict.fromkeys(self.counts, 0)
+        self.errors_changed = False
+        self.written = time.monotonic()
+        return bool(updated)
 
 
 def _items_skill_levels(job: IssueJob):
@@ -192,49 +227,57 @@ def _items_awards(job: IssueJob):
 
 
 def job_run(job_id: int) -> IssueJob:
-    """Run a pending job to the end; its counters move as batches are stored."""
+    """Run a pending job to the end; its counters move as batches are stored. A run takes the
+    job's next attempt number (the first run, or a resume after a dead worker)."""
     job = IssueJob.objects.select_related("created_by").get(pk=job_id)
-    if job.status != JobStatus.PENDING:
+    started = IssueJob.objects.filter(pk=job.pk, status=JobStatus.PENDING).update(
+        status=JobStatus.RUNNING, attempts=F("attempts") + 1, heartbeat_at=timezone.now()
+    )
+    if not started:
         return job
-    IssueJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    job.refresh_from_db()
+    record = _Record(job)
     status = JobStatus.FAILED
     try:
         source = _items_awards(job) if job.kind == CertificateKind.AWARD else _items_skill_levels(job)
         batch: list = []
         for label, item, error in source:
             if error:
-                _record(job, failed=1, errors=[f"{label}：{error}"])
+                record.add(failed=1, errors=[f"{label}：{error}"])
             elif item == "skip":
-                _record(job, skipped=1)
+                record.add(skipped=1)
             else:
                 batch.append((label, item))
             if len(batch) >= services.BATCH:
-                _run_batch(job, batch)
+                _run_batch(batch, record)
                 batch = []
         if batch:
-            _run_batch(job, batch)
+            _run_batch(batch, record)
         status = JobStatus.DONE
     except Exception as exc:
-        _record(job, errors=[_("任务中断：%(error)s") % {"error": exc}])
+        record.add(errors=[_("任务中断：%(error)s") % {"error": exc}])
         raise
     finally:
-        IssueJob.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now())
+        record.write(status=status, finished_at=timezone.now(), message="")
     job.refresh_from_db()
     return job
 
 
-def _run_batch(job: IssueJob, batch: list) -> None:
+def _run_batch(batch: list, record: _Record) -> None:
     results = services.issue_many([item for _label, item in batch])
     errors = [
         f"{label}：{result}"
         for (label, _item), result in zip(batch, results, strict=True)
         if isinstance(result, Exception)
     ]
-    _record(job, done=len(batch) - len(errors), failed=len(errors), errors=errors)
+    record.add(done=len(batch) - len(errors), failed=len(errors), errors=errors, write=True)
 
 
 def job_progress(job: IssueJob) -> dict:
     job.refresh_from_db()
+    if job.is_stale:  # its worker died: say so now rather than at the next reap_jobs
+        issue_jobs_reap(job_id=job.pk)
+        job.refresh_from_db()
     return {
         "id": job.pk,
         "status": job.status,
@@ -246,4 +289,65 @@ def job_progress(job: IssueJob) -> dict:
         "percent": job.percent,
         "errors": job.errors[-20:],
         "finished": job.status in (JobStatus.DONE, JobStatus.FAILED),
+        "message": _(job.message) if job.message else "",
+        "can_resume": job.can_resume,
     }
+
+
+# ------------------------------------------------------------------ a worker that died
+
+# What a run given up for dead says (stored in the source language, translated when shown).
+WORKER_DIED = gettext_noop("处理中断（任务进程已停止）。已颁发的证书都已保存，点击“继续颁发”即可接着完成")
+
+
+def issue_jobs_reap(*, job_id: int | None = None, now=None) -> int:
+    """Mark running jobs whose heartbeat is older than JOB_STALE_SECONDS failed, with a message; how
+    many. What the dead run stored stays: a resume skips it by its source key."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.JOB_STALE_SECONDS)
+    dead = IssueJob.objects.filter(status=JobStatus.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at=None, created_at__lt=cutoff)
+    )
+    if job_id is not None:
+        dead = dead.filter(pk=job_id)
+    pks = list(dead.values_list("pk", flat=True))
+    if not pks:
+        return 0
+    # The conditions are checked again by the UPDATE: a run that beat meanwhile keeps running.
+    count = dead.filter(pk__in=pks).update(status=JobStatus.FAILED, message=WORKER_DIED, finished_at=now)
+    if count:
+        log.warning("issue jobs %s: the worker stopped; marked failed", pks)
+    return count
+
+
+@transaction.atomic
+def job_resume(*, job: IssueJob, by) -> IssueJob:
+    """Run a failed job again (its worker died, or it broke off). What was issued is skipped by its
+    source key, one certificate per person and source, so the counters start again from the rows
+    that could not be read, and items issued before count as skipped."""
+    services._require_organiser(by)
+    if job.is_stale:
+        issue_jobs_reap(job_id=job.pk)
+        job.refresh_from_db()
+    if job.status != JobStatus.FAILED:
+        raise ValidationError(_("只有失败或中断的任务才能继续颁发"))
+    items = job.params.get("items", [])
+    if job.kind == CertificateKind.SKILL_LEVEL and any(not item.get("source") for item in items):
+        # Without a source key an issued row cannot be told from one still to do.
+        raise ValidationError(_("该任务的名单行没有来源标记，继续颁发可能重复颁发；请核对已颁发的证书后重新上传名单"))
+    unread = max(0, job.total - len(items)) if job.kind == CertificateKind.SKILL_LEVEL else 0
+    updated = IssueJob.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
+        status=JobStatus.PENDING,
+        done=0,
+        skipped=0,
+        failed=unread,
+        errors=job.errors[: min(unread, MAX_ERRORS)],
+        message="",
+        finished_at=None,
+        heartbeat_at=None,
+    )
+    if not updated:
+        raise ValidationError(_("只有失败或中断的任务才能继续颁发"))
+    log.info("issue job %s: resumed by %s", job.pk, by)
+    job.refresh_from_db()
+    return _enqueue(job)

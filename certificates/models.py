@@ -6,6 +6,8 @@ there is no delete permission and deleting raises, so a verifier can always tell
 "never existed".
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -194,6 +196,28 @@ class NumberSequence(models.Model):
         return f"{self.kind} {self.year}: {self.last}"
 
 
+class CompletionFailure(models.Model):
+    """A completion certificate that could not be issued (e.g. a name no font can draw): when it was
+    last tried, why it failed, and when the sweeper (owed.py) may try again, so a certificate that
+    keeps failing is retried with growing pauses instead of in a loop. Deleted once it is issued."""
+
+    enrolment = models.OneToOneField(
+        "courses.Enrolment", on_delete=models.CASCADE, related_name="certificate_failure", verbose_name=_("报名")
+    )
+    attempts = models.PositiveIntegerField(_("失败次数"), default=0)
+    error = models.CharField(_("原因"), max_length=300, blank=True)
+    last_tried_at = models.DateTimeField(_("最近尝试"))
+    next_try_at = models.DateTimeField(_("下次尝试"))
+
+    class Meta:
+        verbose_name = _("未能颁发的结业证书")
+        verbose_name_plural = _("未能颁发的结业证书")
+        indexes = [models.Index(fields=["next_try_at"])]
+
+    def __str__(self):
+        return f"{self.enrolment_id}: {self.error}"
+
+
 class JobStatus(models.TextChoices):
     PENDING = "pending", _("排队中")
     RUNNING = "running", _("进行中")
@@ -216,6 +240,13 @@ class IssueJob(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Touched when a run starts and with each batch; older than JOB_STALE_SECONDS means the worker
+    # died (jobs.issue_jobs_reap). Each run (the first, then each resume) takes the next number, and
+    # writes only while the job still carries it, so a run that was given up for dead changes nothing.
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("运行次数"), default=0, editable=False)
+    # Why the job stopped, in the source language (translated when shown), e.g. a dead worker.
+    message = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("批量颁发任务")
@@ -224,6 +255,18 @@ class IssueJob(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_stale(self) -> bool:
+        """Running, but its worker stopped beating: see jobs.issue_jobs_reap."""
+        if self.status != JobStatus.RUNNING:
+            return False
+        beat = self.heartbeat_at or self.created_at
+        return beat is not None and beat < timezone.now() - dt.timedelta(seconds=settings.JOB_STALE_SECONDS)
+
+    @property
+    def can_resume(self) -> bool:
+        return self.status == JobStatus.FAILED
 
     @property
     def processed(self) -> int:

@@ -7,7 +7,7 @@ from django_tasks import task
 from courses.models import Enrolment
 
 from .jobs import job_run
-from .services import certificate_issue_completion
+from .owed import completion_issue_tracked
 
 log = logging.getLogger(__name__)
 
@@ -18,9 +18,10 @@ def issue_completion(enrolment_id: int) -> str | None:
     if enrolment is None:
         return None
     try:
-        certificate = certificate_issue_completion(enrolment=enrolment)
+        certificate = completion_issue_tracked(enrolment=enrolment)
     except Exception:
-        # e.g. a name with a character no font can draw: nothing was issued; an organiser must look.
+        # e.g. a name with a character no font can draw: nothing was issued, the failure is recorded,
+        # and `manage.py issue_owed_certificates` tries again later (certificates/owed.py).
         log.exception("结业证书未能颁发（报名 %s）", enrolment_id)
         raise
     return certificate.number if certificate else None

@@ -25,6 +25,7 @@ urlpatterns = [
     path("certificates/manage/awards/", organiser.issue_awards, name="issue_awards"),
     path("certificates/manage/jobs/<int:pk>/", organiser.job_detail, name="job"),
     path("certificates/manage/jobs/<int:pk>.json", organiser.job_progress, name="job_progress"),
+    path("certificates/manage/jobs/<int:pk>/resume/", organiser.job_resume, name="job_resume"),
     path("certificates/manage/templates/", organiser.template_list, name="templates"),
     path("certificates/manage/templates/<str:kind>/", organiser.template_edit, name="template_edit"),
     path("certificates/manage/templates/<str:kind>/preview.png", organiser.template_preview, name="template_preview"),

@@ -417,6 +417,7 @@ class ImportViewSet(_StaffMenuViewSet):
             path("<int:pk>/progress/", import_views.import_job_progress, name="progress"),
             path("<int:pk>/file/", import_views.import_job_file, name="file"),
             path("<int:pk>/confirm/", import_views.import_job_confirm_view, name="confirm"),
+            path("<int:pk>/retry/", import_views.import_job_retry_view, name="retry"),
             path("templates/<str:kind>.<str:ext>", import_views.template_download, name="template"),
         ]
 

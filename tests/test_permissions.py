@@ -104,6 +104,7 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "certificates:issue_awards": ORGANISER,
     "certificates:job": ORGANISER,
     "certificates:job_progress": ORGANISER,
+    "certificates:job_resume": ORGANISER,
     "certificates:templates": ORGANISER,
     "certificates:template_edit": ORGANISER,
     "certificates:template_preview": ORGANISER,
@@ -116,6 +117,7 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "courses_import:progress": PROVIDER_A,
     "courses_import:file": set(),
     "courses_import:confirm": PROVIDER_A,
+    "courses_import:retry": PROVIDER_A,
     "courses_import:template": ANY_PROVIDER,
     "courses_export:index": ANY_PROVIDER,
     "courses_question_chooser:choose": ANY_PROVIDER,
@@ -216,10 +218,13 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
     contest_services.round_open_lobby(round=rnd, by=organiser)
     contest_services.round_start(round=rnd, by=organiser, now=rnd.starts_at + dt.timedelta(seconds=1))
 
+    # Failed, so that a retry would change them (nobody but the right people may).
     import_job = ImportJob.objects.create(
-        provider=provider_a, user=staff_a, kind="questions", format="csv", original_name="题库.csv"
+        provider=provider_a, user=staff_a, kind="questions", format="csv", original_name="题库.csv", status="failed"
     )
-    issue_job = IssueJob.objects.create(kind=CertificateKind.SKILL_LEVEL, title="批量颁发", created_by=organiser)
+    issue_job = IssueJob.objects.create(
+        kind=CertificateKind.SKILL_LEVEL, title="批量颁发", created_by=organiser, status="failed"
+    )
     preview_row = {"line": 2, "user_id": other_learner.pk, "name": other_learner.real_name, "level": 3}
     preview_row |= {"occupation": "电工", "source": "ref:1", "problem": "", "issued": False, "key": "learner2"}
     issue_preview = IssuePreview.objects.create(
@@ -254,6 +259,7 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "wagtailusers_users": other_learner.pk,
         "contests:withdraw": team.pk,
         "contests:invitation": team.invitations.get().pk,
+        "certificates:job_resume": issue_job.pk,
         "certificates": certificate.pk,
     }
     people = {

@@ -54,6 +54,7 @@ def certificate_list(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     context = {"page": page, "kinds": CertificateKind.choices, "q": request.GET.get("q", "")}
     context.update(kind=request.GET.get("kind", ""), state=request.GET.get("state", ""))
+    jobs.issue_jobs_reap()  # a read unless a worker died: then its jobs show as failed at once
     context["jobs"] = IssueJob.objects.order_by("-created_at")[:5]
     return render(request, "certificates/manage/list.html", context)
 
@@ -221,6 +222,18 @@ def job_progress(request, pk: int):
     return JsonResponse(
         jobs.job_progress(get_object_or_404(IssueJob, pk=pk)), json_dumps_params={"ensure_ascii": False}
     )
+
+
+@organiser_required
+@require_POST
+def job_resume(request, pk: int):
+    """A failed job (its worker died, or it broke off): run it again; what was issued is skipped."""
+    job = get_object_or_404(IssueJob, pk=pk)
+    try:
+        jobs.job_resume(job=job, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("certificates:job", pk=job.pk)
 
 
 # ------------------------------------------------------------------ templates

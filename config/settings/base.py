@@ -6,6 +6,7 @@ PostgreSQL, REDIS_URL selects channels_redis and the Redis cache.
 
 import datetime as dt
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config import env as E
@@ -206,6 +207,14 @@ PRIVATE_MEDIA_ROOT = E.str_("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" /
 # Uploaded import files (and their parsed JSON) are deleted this many days after upload by
 # `manage.py prune_imports` (run it daily); the import history keeps its summaries.
 IMPORT_FILE_RETENTION_DAYS = E.int_("IMPORT_FILE_RETENTION_DAYS", default=30)
+
+# A background job (an import's preview or apply, a bulk issuance) whose heartbeat is older than
+# this is taken for dead (its worker was killed) and marked failed, with a retry button, by
+# `manage.py reap_jobs` and whenever its page is read. Jobs beat as they progress (every 1,000
+# rows, every batch of certificates); their longest silent step takes seconds.
+JOB_STALE_SECONDS = E.int_("JOB_STALE_SECONDS", default=300)
+if JOB_STALE_SECONDS < 1:
+    raise ImproperlyConfigured("Environment variable JOB_STALE_SECONDS is invalid: expected a positive number")
 
 # Tampered or oversized submissions are refused with 400 before a view runs.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

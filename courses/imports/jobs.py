@@ -9,19 +9,28 @@
   preview and asks for another confirmation. Any error rolls everything back.
 The task wrappers in ``courses.imports.tasks`` only call the preview and apply functions.
 
+A worker can die in the middle (killed, out of memory, the host restarted). Each step beats
+(``heartbeat_at``, with its progress); ``import_jobs_reap`` marks a step whose heartbeat is older
+than ``JOB_STALE_SECONDS`` failed, with a message (``manage.py reap_jobs`` and the job's own page
+run it), and ``import_job_retry`` queues the preview again from the upload. A dead apply wrote
+nothing (one transaction), so the retry goes back to the preview.
+
 What the job stores for people to read later (row issues, file errors, its message) stays in the
 source language, with the parameters apart (``courses.messages``): the job page translates it for
 whoever opens it, so staff who read English see English even when a worker wrote it.
 """
 
+import datetime as dt
 import json
 import logging
 import re
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -99,8 +108,9 @@ def import_job_create(*, user, provider: Provider, kind: str, upload, fmt: str =
 
 
 def _progress(job_id: int):
+    # Each report is also the job's heartbeat (every 1,000 rows: well within JOB_STALE_SECONDS).
     def report(done: int, total: int | None = None) -> None:
-        fields = {"rows_done": done}
+        fields = {"rows_done": done, "heartbeat_at": timezone.now()}
         if total is not None:
             fields["rows_total"] = total
         ImportJob.objects.filter(pk=job_id).update(**fields)
@@ -119,7 +129,13 @@ def _plan(job: ImportJob, records, issues, progress=None, *, validate: bool = Tr
 def import_job_preview(*, job_id: int) -> ImportJob:
     """The dry run. Never raises: a file that cannot be read ends as 文件有误 with the reason."""
     job = ImportJob.objects.select_related("provider").get(pk=job_id)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.PREVIEWING, rows_done=0)
+    # Only a queued job: a task run twice, or one left over from before a retry, does nothing.
+    started = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.PREVIEWING, rows_done=0, heartbeat_at=timezone.now()
+    )
+    if not started:
+        return job
+    job.status = ImportStatus.PREVIEWING
     try:
         with job.file.open("rb") as stream:
             data = stream.read()
@@ -146,12 +162,22 @@ def import_job_preview(*, job_id: int) -> ImportJob:
 
 
 def _finish(job: ImportJob, status: str, *, errors: list[Message] = (), message: Message | None = None) -> ImportJob:
+    """Store the step's outcome, unless the job moved on without this worker: a step given up for
+    dead (import_jobs_reap) still tells the truth if it ends after all, but once the job is retried
+    (queued again), the retry's outcome is the one that counts."""
+    running = job.status
     job.status = status
+    job.heartbeat_at = timezone.now()
     job.errors = [error.as_json() for error in errors]
     job.message = message.as_text() if message else ""
     if status in (ImportStatus.PREVIEWED, ImportStatus.DONE):
         job.rows_done = job.rows_total
-    job.save()  # a job loaded with defer("rows") saves only its other fields
+    with transaction.atomic():
+        current = ImportJob.objects.select_for_update().filter(pk=job.pk).values_list("status", flat=True).first()
+        if current not in (running, ImportStatus.FAILED):
+            logger.warning("import job %s: %s outcome dropped, the job is %s now", job.pk, running, current)
+            return job
+        job.save()  # a job loaded with defer("rows") saves only its other fields
     return job
 
 
@@ -203,7 +229,13 @@ def import_job_apply(*, job_id: int, user=None) -> ImportJob:
     job = ImportJob.objects.select_related("provider", "user").defer("rows").get(pk=job_id)
     if job.status != ImportStatus.APPLY_QUEUED:
         return job
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.APPLYING)
+    # The apply writes in one transaction, where a heartbeat could not be seen: it beats once here.
+    started = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.APPLY_QUEUED).update(
+        status=ImportStatus.APPLYING, heartbeat_at=timezone.now()
+    )
+    if not started:
+        return job
+    job.status = ImportStatus.APPLYING
     try:
         records, issues = _load_parsed(job)
         result = _apply(job, records, issues, user or job.user)
@@ -228,3 +260,62 @@ def _apply(job: ImportJob, records, issues, user) -> dict:
     if job.kind == ImportKind.QUESTIONS:
         return questions_apply(provider=job.provider, plan=plan)
     return courses_apply(provider=job.provider, plan=plan, user=user)
+
+
+# ------------------------------------------------------------------ a worker that died
+
+# What a step given up for dead says (translated when the job page shows it).
+PREVIEW_DIED = gettext_noop("预览中断（任务进程已停止），没有写入任何数据。请点击“重试”重新预览")
+APPLY_DIED = gettext_noop("导入中断（任务进程已停止），所有数据都没有写入。请点击“重试”：将重新预览，核对后再确认导入")
+
+
+def import_jobs_reap(*, job_id: int | None = None, now=None) -> int:
+    """Mark previews and applies whose heartbeat is older than JOB_STALE_SECONDS failed, with a
+    message; how many. An apply writes in one transaction, so a dead one wrote nothing."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.JOB_STALE_SECONDS)
+    stale = ImportJob.objects.filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at=None, created_at__lt=cutoff))
+    if job_id is not None:
+        stale = stale.filter(pk=job_id)
+    reaped = 0
+    for status, text in ((ImportStatus.PREVIEWING, PREVIEW_DIED), (ImportStatus.APPLYING, APPLY_DIED)):
+        dead = stale.filter(status=status)  # checked again by the UPDATE: a step that ended keeps its outcome
+        pks = list(dead.values_list("pk", flat=True))
+        if pks and (
+            count := dead.filter(pk__in=pks).update(status=ImportStatus.FAILED, message=Message(text).as_text())
+        ):
+            logger.warning("import jobs %s: the worker stopped while %s; marked failed", pks, status)
+            reaped += count
+    return reaped
+
+
+def import_job_retry(*, job: ImportJob, user) -> ImportJob:
+    """Queue a failed job's preview again from its upload (the caller enqueues the task). A failed
+    apply wrote nothing, so a retry starts over from the preview, which the person confirms again."""
+    if not can_manage_provider(user, job.provider_id):
+        raise PermissionDenied
+    if job.is_stale:
+        import_jobs_reap(job_id=job.pk)
+        job.refresh_from_db()
+    if job.status != ImportStatus.FAILED:
+        raise ValidationError(_("只有失败的导入任务才能重试"))
+    if not job.file or not job.file.storage.exists(job.file.name):
+        raise ValidationError(_("上传的文件已按保留期限清理，无法重试，请重新上传"))
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.FAILED).update(
+        status=ImportStatus.QUEUED,
+        rows_total=0,
+        rows_done=0,
+        summary={},
+        rows=[],
+        errors=[],
+        fingerprint="",
+        message="",
+        previewed_at=None,
+        applied_at=None,
+        heartbeat_at=None,
+    )
+    if not updated:
+        raise ValidationError(_("只有失败的导入任务才能重试"))
+    logger.info("import job %s: retried by %s", job.pk, user)
+    job.refresh_from_db()
+    return job

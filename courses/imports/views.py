@@ -26,7 +26,7 @@ from courses.messages import translated
 from courses.models import ImportFormat, ImportJob, ImportKind, Provider
 from courses.permissions import scoped_to_user
 
-from .jobs import import_job_confirm, import_job_create
+from .jobs import import_job_confirm, import_job_create, import_job_retry, import_jobs_reap
 from .plan import ACTION_LABELS
 from .resources import EXPORT_FORMATS, export_bytes
 from .tasks import import_apply_task, import_preview_task
@@ -107,6 +107,7 @@ class ImportIndexView(_AdminPage, TemplateView):
     template_name = "courses/import/index.html"
 
     def get_context_data(self, **kwargs):
+        import_jobs_reap()  # a read unless a worker died: then its jobs show as failed at once
         page = Paginator(_jobs(self.request.user).defer("rows"), 50).get_page(self.request.GET.get("p"))
         return super().get_context_data(jobs=page, **kwargs)
 
@@ -149,6 +150,9 @@ class ImportJobView(_AdminPage, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.job = get_object_or_404(_jobs(request.user), pk=kwargs["pk"])
+        if self.job.is_stale:  # its worker died: say so now rather than at the next reap_jobs
+            import_jobs_reap(job_id=self.job.pk)
+            self.job.refresh_from_db()
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -176,10 +180,15 @@ class ImportJobView(_AdminPage, TemplateView):
 def import_job_progress(request, pk: int):
     """Polled about once a second by the job page: only a few columns, never the preview itself."""
     _check_access(request.user)
-    job = _jobs(request.user).filter(pk=pk).values("status", "rows_total", "rows_done", "message").first()
+    fields = ("status", "rows_total", "rows_done", "message", "heartbeat_at", "created_at")
+    job = _jobs(request.user).filter(pk=pk).values(*fields).first()
     if job is None:
         raise Http404
     probe = ImportJob(**job)
+    if probe.is_stale:  # a read, except when the worker died: then the job is marked failed at once
+        import_jobs_reap(job_id=pk)
+        job = ImportJob.objects.filter(pk=pk).values(*fields).get()
+        probe = ImportJob(**job)
     return JsonResponse(
         {
             "status": job["status"],
@@ -221,6 +230,20 @@ def import_job_confirm_view(request, pk: int):
         messages.error(request, exc.messages[0])
         return redirect("courses_import:job", job.pk)
     import_apply_task.enqueue(job.pk)
+    return redirect("courses_import:job", job.pk)
+
+
+@require_POST
+def import_job_retry_view(request, pk: int):
+    """A failed job (its worker died, or the step failed): preview the upload again."""
+    _check_access(request.user)
+    job = get_object_or_404(_jobs(request.user), pk=pk)
+    try:
+        import_job_retry(job=job, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("courses_import:job", job.pk)
+    import_preview_task.enqueue(job.pk)
     return redirect("courses_import:job", job.pk)
 
 

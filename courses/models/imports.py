@@ -1,5 +1,8 @@
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.imports.storage import import_file_name, import_storage
@@ -65,6 +68,9 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     previewed_at = models.DateTimeField(_("预览时间"), null=True, blank=True)
     applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    # Touched when a step starts and with its progress; older than JOB_STALE_SECONDS means the
+    # worker died (courses.imports.jobs.import_jobs_reap).
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("导入任务")
@@ -83,6 +89,19 @@ class ImportJob(models.Model):
             ImportStatus.APPLY_QUEUED,
             ImportStatus.APPLYING,
         )
+
+    @property
+    def is_stale(self) -> bool:
+        """A preview or apply whose worker stopped beating: see courses.imports.jobs.import_jobs_reap."""
+        if self.status not in (ImportStatus.PREVIEWING, ImportStatus.APPLYING):
+            return False
+        beat = self.heartbeat_at or self.created_at
+        return beat is not None and beat < timezone.now() - dt.timedelta(seconds=settings.JOB_STALE_SECONDS)
+
+    @property
+    def can_retry(self) -> bool:
+        """A failed job whose upload is still kept can be previewed again (import_job_retry)."""
+        return self.status == ImportStatus.FAILED and bool(self.file)
 
     @property
     def can_confirm(self) -> bool:

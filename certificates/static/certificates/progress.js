@@ -20,12 +20,19 @@
       li.textContent = e;
       list.appendChild(li);
     });
+    var message = document.getElementById("job-message");
+    message.textContent = p.message;
+    message.hidden = !p.message;
     return p.finished;
   }
   function poll() {
     fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
-      .then(function (p) { if (!render(p)) setTimeout(poll, 1000); })
+      .then(function (p) {
+        if (!render(p)) setTimeout(poll, 1000);
+        // A job that failed while the page was open: reload, so that the resume button shows.
+        else if (p.can_resume && !document.getElementById("job-resume")) window.location.reload();
+      })
       .catch(function () { setTimeout(poll, 3000); });
   }
   poll();
