@@ -100,6 +100,7 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "certificates:templates": ORGANISER,
     "certificates:template_edit": ORGANISER,
     "certificates:template_preview": ORGANISER,
+    "certificates:template_preview_result": set(),
     # course administration (Wagtail admin viewsets scoped to the provider)
     "course_stats:index": ANY_PROVIDER,
     "course_stats:results": ANY_PROVIDER,
@@ -214,6 +215,7 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "ext": "xlsx",
         "uidb64": "MQ",
         "token": "set-password",
+        "result_id": "00000000-0000-0000-0000-000000000000",
     }
     by_namespace = {
         "courses_course": course.pk,

@@ -248,3 +248,5 @@ CERTIFICATE_NUMBER_PATTERN = E.str_("CERTIFICATE_NUMBER_PATTERN", default="{kind
 CERTIFICATE_ISSUER_NAME = E.str_("CERTIFICATE_ISSUER_NAME", default="工业和信息化技术技能人才网上学习平台")
 CERTIFICATE_SIGNATORIES = [{"role": "发证机构负责人", "name": ""}]
 CERTIFICATE_VERIFY_RATE_PER_MINUTE = E.int_("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=30)
+# Seconds the task worker gives a template preview before it stops the render (certificates/previews.py).
+CERTIFICATE_PREVIEW_TIMEOUT = E.int_("CERTIFICATE_PREVIEW_TIMEOUT", default=20)
