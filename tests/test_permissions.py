@@ -59,6 +59,12 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "accounts:password_reset_confirm": ANYONE,
     "accounts:password_reset_complete": ANYONE,
     "accounts:profile": SIGNED_IN,
+    # Wagtail's reports, scoped (cms/admin_reports.py): read only
+    **{
+        f"cms:{report}{suffix}": set()
+        for report in ("site_history", "page_types_usage", "workflow_report", "workflow_tasks_report")
+        for suffix in ("", "_results")
+    },
     # learning
     "courses:dashboard": set(),
     "courses:enrol": SIGNED_IN,
