@@ -62,8 +62,21 @@ WHO_MAY_POST: dict[str, set[str]] = {
     # Wagtail's reports, scoped (cms/admin_reports.py): read only
     **{
         f"cms:{report}{suffix}": set()
-        for report in ("site_history", "page_types_usage", "workflow_report", "workflow_tasks_report")
+        for report in (
+            "site_history",
+            "aging_pages",
+            "locked_pages",
+            "page_types_usage",
+            "workflow_report",
+            "workflow_tasks_report",
+        )
         for suffix in ("", "_results")
+    },
+    # the contests viewsets' listings (their XLSX / CSV export neutralised by cms.spreadsheets): read only
+    **{
+        f"contests_{model}:{action}": set()
+        for model in ("contest", "track", "round", "roundquestion", "task", "criterion", "auditlog")
+        for action in ("index", "index_results")
     },
     # learning
     "courses:dashboard": set(),
