@@ -216,6 +216,9 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "ppt", "pptx", "xls", "xlsx", "z
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No avatar from gravatar.com: blocked in mainland China (pages stall) and it sends e-mail hashes abroad.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# No oEmbed lookups either: they would fetch from YouTube & co. while a lesson page renders and embed
+# their players, so every page would load from hosts abroad. A lesson's video is uploaded, or linked.
+WAGTAILEMBEDS_FINDERS = []
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 # --- Security -------------------------------------------------------------
