@@ -3,8 +3,9 @@
 import shutil
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError
 
 from . import fonts
 from .keys import parse_private_key
@@ -62,4 +63,32 @@ def settings_check(app_configs=None, **kwargs):
                 id="certificates.W003",
             )
         )
+    return problems
+
+
+@register(Tags.database)
+def saved_templates_check(app_configs=None, databases=None, **kwargs):
+    """Saved layouts the template sandbox now refuses (its rules grew stricter): they would stop issuance."""
+    if not databases or "default" not in databases:
+        return []
+    from .models import CertificateTemplate
+    from .templating import LayoutError, layout_check
+
+    problems = []
+    try:
+        saved = list(CertificateTemplate.objects.all())
+    except DatabaseError:  # before the first migration
+        return []
+    for template in saved:
+        try:
+            layout_check(template.html, template.css)
+        except LayoutError as exc:
+            problems.append(
+                Warning(
+                    f"The saved certificate template of kind {template.kind!r} is refused by the sandbox: {exc}",
+                    hint="Edit it or reset it to the built-in layout under 证书管理 → 证书模板; until then "
+                    "certificates of this kind cannot be issued.",
+                    id="certificates.W004",
+                )
+            )
     return problems

@@ -1,11 +1,15 @@
-"""Background tasks (django-tasks): completion certificates after a course is completed, bulk jobs."""
+"""Background tasks (django-tasks): completion certificates after a course is completed, bulk jobs,
+template previews."""
 
 import logging
 
 from django_tasks import task
 
+from django.utils import translation
+
 from courses.models import Enrolment
 
+from . import previews
 from .jobs import job_run
 from .owed import completion_issue_tracked
 
@@ -30,3 +34,10 @@ def issue_completion(enrolment_id: int) -> str | None:
 @task()
 def run_issue_job(job_id: int) -> int:
     return job_run(job_id).done
+
+
+@task(priority=50)  # ahead of queued bulk jobs: someone is looking at the editor
+def template_preview(kind: str, html: str, css: str, language: str) -> dict:
+    """A certificate template's preview, rendered under a time limit (certificates/previews.py)."""
+    with translation.override(language):
+        return previews.preview_build(kind=kind, html=html, css=css)

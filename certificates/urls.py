@@ -28,5 +28,10 @@ urlpatterns = [
     path("certificates/manage/jobs/<int:pk>/resume/", organiser.job_resume, name="job_resume"),
     path("certificates/manage/templates/", organiser.template_list, name="templates"),
     path("certificates/manage/templates/<str:kind>/", organiser.template_edit, name="template_edit"),
-    path("certificates/manage/templates/<str:kind>/preview.png", organiser.template_preview, name="template_preview"),
+    path("certificates/manage/templates/<str:kind>/preview/", organiser.template_preview, name="template_preview"),
+    path(
+        "certificates/manage/templates/previews/<str:result_id>/",
+        organiser.template_preview_result,
+        name="template_preview_result",
+    ),
 ]

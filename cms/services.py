@@ -6,7 +6,7 @@ Each domain app ensures its own pages under the home page (`courses.services.cat
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Page, Site, Task, Workflow
 
 from accounts.roles import organiser_group
 
@@ -40,4 +40,14 @@ def site_ensure() -> HomePage:
         site.root_page = home
         site.save()
     organiser_group()
+    wagtail_defaults_name()
     return home
+
+
+def wagtail_defaults_name() -> None:
+    """Chinese names for what Wagtail's install names in English and editors read in the admin
+    ("浏览: Root", "提交给Moderators approval"); a name someone has changed is left alone."""
+    Page.objects.filter(depth=1, title="Root").update(title=_("根目录"), draft_title=_("根目录"))
+    Collection.objects.filter(depth=1, name="Root").update(name=_("根目录"))
+    Workflow.objects.filter(name="Moderators approval").update(name=_("审核"))
+    Task.objects.filter(name="Moderators approval").update(name=_("审核"))

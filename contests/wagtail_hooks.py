@@ -23,6 +23,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from accounts.roles import ORGANISER_GROUP, is_organiser
+from cms.spreadsheets import NeutralisedIndexView
 from courses.wagtail_hooks import question_chooser_viewset
 
 from . import services
@@ -68,6 +69,7 @@ register_permission_policy(AuditLog, OrganiserPolicy(AuditLog, actions=("view",)
 
 
 class OrganiserViewSet(ModelViewSet):
+    index_view_class = NeutralisedIndexView  # its XLSX / CSV export never runs a cell as a formula
     copy_view_enabled = False
     inspect_view_enabled = True
 
@@ -267,6 +269,7 @@ class CriterionViewSet(OrganiserViewSet):
 
 class AuditLogViewSet(ModelViewSet):
     model = AuditLog
+    index_view_class = NeutralisedIndexView
     icon = "history"
     menu_label = _("操作日志")
     copy_view_enabled = False

@@ -63,6 +63,25 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "accounts:password_reset_confirm": ANYONE,
     "accounts:password_reset_complete": ANYONE,
     "accounts:profile": SIGNED_IN,
+    # Wagtail's reports, scoped (cms/admin_reports.py): read only
+    **{
+        f"cms:{report}{suffix}": set()
+        for report in (
+            "site_history",
+            "aging_pages",
+            "locked_pages",
+            "page_types_usage",
+            "workflow_report",
+            "workflow_tasks_report",
+        )
+        for suffix in ("", "_results")
+    },
+    # the contests viewsets' listings (their XLSX / CSV export neutralised by cms.spreadsheets): read only
+    **{
+        f"contests_{model}:{action}": set()
+        for model in ("contest", "track", "round", "roundquestion", "task", "criterion", "auditlog")
+        for action in ("index", "index_results")
+    },
     # learning
     "courses:dashboard": set(),
     "courses:enrol": SIGNED_IN,
@@ -108,6 +127,7 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "certificates:templates": ORGANISER,
     "certificates:template_edit": ORGANISER,
     "certificates:template_preview": ORGANISER,
+    "certificates:template_preview_result": set(),
     # course administration (Wagtail admin viewsets scoped to the provider)
     "course_stats:index": ANY_PROVIDER,
     "course_stats:results": ANY_PROVIDER,
@@ -242,6 +262,7 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "ext": "xlsx",
         "uidb64": "MQ",
         "token": "set-password",
+        "result_id": "00000000-0000-0000-0000-000000000000",
     }
     by_namespace = {
         "courses_course": course.pk,

@@ -7,18 +7,22 @@ import tempfile
 import zipfile
 from functools import wraps
 
+from django_tasks.exceptions import TaskResultDoesNotExist
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import is_organiser
-from certificates import bulk, jobs, pdf, selectors, services, snapshots
+from certificates import bulk, jobs, pdf, previews, selectors, services, snapshots, tasks, templating
 from certificates.forms import (
     AwardRoundForm,
     BulkSkillLevelForm,
@@ -29,7 +33,7 @@ from certificates.forms import (
 )
 from certificates.holders import HolderBy
 from certificates.models import Certificate, CertificateKind, CertificateTemplate, IssueJob, IssuePreview
-from certificates.templating import Layout, LayoutError, layout_default, layout_for
+from certificates.templating import LayoutError, layout_check, layout_default, layout_for
 
 ZIP_MAX = 500
 
@@ -272,21 +276,50 @@ def template_edit(request, kind: str):
         return redirect("certificates:template_edit", kind=kind)
     context = {"form": form, "kind": kind, "kind_label": CertificateKind(kind).label, "layout": current}
     context["variables"] = TEMPLATE_VARIABLES
+    context.update(
+        allowed_tags="、".join(templating.ALLOWED_TAGS),
+        allowed_filters="、".join(templating.ALLOWED_FILTERS),
+        width_max=templating.WIDTH_MAX,
+    )
     return render(request, "certificates/manage/template_edit.html", context)
 
 
 @organiser_required
 @require_POST
 def template_preview(request, kind: str):
-    """The first page, as PNG, of a sample certificate rendered with the posted (unsaved) template."""
+    """Start a preview of the posted (unsaved) template: the task worker renders a sample certificate
+    under a time limit, and the page polls `template_preview_result`. This process only compiles
+    the template, so it answers at once whatever the template does."""
     kind = _kind_or_404(kind)
     default = layout_default(kind)
-    layout = Layout(kind=kind, html=request.POST.get("html", default.html), css=request.POST.get("css", default.css))
+    html, css = request.POST.get("html", default.html), request.POST.get("css", default.css)
     try:
-        data = pdf.render_one(layout, snapshots.sample_context(kind))
-    except (LayoutError, pdf.MissingGlyphError) as exc:
-        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    return HttpResponse(pdf.pdf_to_png(data, dpi=72), content_type="image/png")
+        layout_check(html, css)
+    except LayoutError as exc:
+        return JsonResponse({"state": "failed", "message": str(exc)}, status=400, json_dumps_params=_JSON)
+    result = tasks.template_preview.enqueue(kind, html, css, get_language())
+    if result.is_finished:  # a backend that runs tasks as they are enqueued (tests)
+        return JsonResponse(previews.payload(result), json_dumps_params=_JSON)
+    poll = reverse("certificates:template_preview_result", args=[result.id])
+    return JsonResponse({"state": "pending", "poll": poll}, status=202, json_dumps_params=_JSON)
+
+
+@organiser_required
+@require_GET
+def template_preview_result(request, result_id: str):
+    """Where a preview stands: pending, the PNG as a data: URL, or why there is none."""
+    try:
+        result = tasks.template_preview.get_result(result_id)
+    except TaskResultDoesNotExist:
+        gone = {"state": "failed", "message": _("预览已失效，请修改模板后重新生成")}
+        return JsonResponse(gone, status=404, json_dumps_params=_JSON)
+    answer = previews.payload(result)
+    if answer["state"] != "pending":
+        previews.preview_discard(result.id)
+    return JsonResponse(answer, status=202 if answer["state"] == "pending" else 200, json_dumps_params=_JSON)
+
+
+_JSON = {"ensure_ascii": False}
 
 
 TEMPLATE_VARIABLES = [

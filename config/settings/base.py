@@ -228,6 +228,9 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "ppt", "pptx", "xls", "xlsx", "z
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No avatar from gravatar.com: blocked in mainland China (pages stall) and it sends e-mail hashes abroad.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# No oEmbed lookups either: they would fetch from YouTube & co. while a lesson page renders and embed
+# their players, so every page would load from hosts abroad. A lesson's video is uploaded, or linked.
+WAGTAILEMBEDS_FINDERS = []
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 # --- Security -------------------------------------------------------------
@@ -260,3 +263,5 @@ CERTIFICATE_NUMBER_PATTERN = E.str_("CERTIFICATE_NUMBER_PATTERN", default="{kind
 CERTIFICATE_ISSUER_NAME = E.str_("CERTIFICATE_ISSUER_NAME", default="工业和信息化技术技能人才网上学习平台")
 CERTIFICATE_SIGNATORIES = [{"role": "发证机构负责人", "name": ""}]
 CERTIFICATE_VERIFY_RATE_PER_MINUTE = E.int_("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=30)
+# Seconds the task worker gives a template preview before it stops the render (certificates/previews.py).
+CERTIFICATE_PREVIEW_TIMEOUT = E.int_("CERTIFICATE_PREVIEW_TIMEOUT", default=20)

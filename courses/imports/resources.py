@@ -6,11 +6,11 @@ through django-import-export's format classes (XLSX via openpyxl, CSV and JSON v
 Aiken are written by ``courses.imports.moodle``.
 
 Spreadsheet cells that begin with = + - @ (or a tab or carriage return) are neutralised with a
-leading apostrophe before XLSX and CSV export, so Excel never evaluates imported text as a formula;
-the importer removes that apostrophe again (``courses.imports.parsers.tables.unescape_cell``).
+leading apostrophe before XLSX and CSV export (``cms.spreadsheets.neutralise``, which Wagtail's own
+list exports use too), so Excel never evaluates imported text as a formula; the importer removes that
+apostrophe again (``courses.imports.parsers.tables.unescape_cell``).
 """
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,6 +20,7 @@ from import_export.formats.base_formats import CSV, JSON, XLSX
 
 from django.utils.translation import gettext_lazy as _
 
+from cms.spreadsheets import neutralise
 from courses.grading import answer_display
 from courses.kinds import OPTION_LABELS
 from courses.models import Chapter, Course, Delivery, Lesson, Question, QuestionKind, SkillLevel
@@ -28,18 +29,7 @@ from courses.numerical import format_numerical_answer
 from .moodle import aiken_text, gift_text
 from .parsers.courses import COURSE_COLUMNS
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 KIND_WORDS = {k.value: str(k.label) for k in QuestionKind}
-
-
-def neutralise(value):
-    """'=1+1' → "'=1+1": spreadsheet programs show it as text instead of running it."""
-    if isinstance(value, str):
-        value = _ILLEGAL_XLSX.sub("", value)
-        if value.startswith(FORMULA_START):
-            return "'" + value
-    return value
 
 
 def _number(value) -> str:

@@ -30,6 +30,7 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets.button import HeaderButton
 
 from accounts.roles import is_organiser, is_provider_staff
+from cms.spreadsheets import NeutralisedExportMixin
 from courses import selectors, services
 from courses.forms import ProviderStaffAddForm
 from courses.kinds import GRADABLE_KINDS
@@ -56,7 +57,7 @@ class ScopedObjectMixin:
         return instance
 
 
-class ScopedIndexView(ScopedObjectMixin, generic.IndexView):
+class ScopedIndexView(ScopedObjectMixin, NeutralisedExportMixin, generic.IndexView):
     list_select_related = ()
 
     def get_base_queryset(self):
@@ -252,7 +253,7 @@ def _completion_rate(course) -> str:
     return f"{course.completed * 100 // course.enrolled}%" if course.enrolled else "—"
 
 
-class CourseStatsView(ReportView):
+class CourseStatsView(NeutralisedExportMixin, ReportView):
     """Enrolment and completion per course: staff see their providers' courses, organisers all."""
 
     page_title = _("课程数据")

@@ -19,3 +19,17 @@ def test_bad_settings_are_errors(settings):
     settings.CERTIFICATE_SIGNING_KEY = ""
     settings.CERTIFICATE_SIGNING_KEY_FILE = None
     assert [e.id for e in checks.settings_check()] == ["certificates.W003"]
+
+
+def test_a_saved_template_the_sandbox_now_refuses_is_warned_about(db, organiser):
+    from certificates.models import CertificateTemplate
+    from certificates.templating import layout_default
+
+    assert checks.saved_templates_check(databases=["default"]) == []
+    css = layout_default("award").css
+    CertificateTemplate.objects.create(
+        kind="award", html="{% autoescape off %}{{ holder.name }}{% endautoescape %}", css=css
+    )
+    (warning,) = checks.saved_templates_check(databases=["default"])
+    assert warning.id == "certificates.W004" and "autoescape" in warning.msg
+    assert checks.saved_templates_check() == []  # `manage.py check` without --database reads no table

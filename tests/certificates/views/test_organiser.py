@@ -1,5 +1,6 @@
 """The organiser pages, as a matrix of who may do what: list, revoke, ZIP, issuing, jobs, templates."""
 
+import base64
 import io
 import zipfile
 
@@ -126,11 +127,11 @@ def test_template_editor_saves_versions_and_previews(client, organiser):
     assert "holder.name" in page and "preview.js" in page
     default = layout_default("skill_level")
     html = default.html.replace("特发此证", "特发此证书")
-    preview = client.post("/certificates/manage/templates/skill_level/preview.png", {"html": html, "css": default.css})
-    assert preview.status_code == 200 and preview["Content-Type"] == "image/png"
-    assert preview.content.startswith(b"\x89PNG")
-    broken = client.post("/certificates/manage/templates/skill_level/preview.png", {"html": "{% if %}", "css": ""})
-    assert broken.status_code == 400
+    preview = client.post("/certificates/manage/templates/skill_level/preview/", {"html": html, "css": default.css})
+    assert preview.status_code == 200 and preview.json()["state"] == "done"  # tests run tasks inline
+    assert base64.b64decode(preview.json()["image"].removeprefix("data:image/png;base64,")).startswith(b"\x89PNG")
+    broken = client.post("/certificates/manage/templates/skill_level/preview/", {"html": "{% if %}", "css": ""})
+    assert broken.status_code == 400 and broken.json()["state"] == "failed"
     client.post("/certificates/manage/templates/skill_level/", {"html": html, "css": default.css})
     client.post("/certificates/manage/templates/skill_level/", {"html": html + " ", "css": default.css})
     saved = CertificateTemplate.objects.get(kind="skill_level")
