@@ -415,7 +415,8 @@ class _SheetReader:
     def __init__(self, shared: list[str], budget: _Budget):
         self.shared = shared
         self.budget = budget
-        self.chars = 0
+        self.cells_left = MAX_CELLS - budget.cells  # counted down here: the handlers run for every cell
+        self.chars_left = MAX_CELL_CHARS
         self.rows: list[list[str]] = []
         self.row: list[str] | None = None
         self.number = 0
@@ -429,15 +430,14 @@ class _SheetReader:
         if ":" in name:
             name = _local(name)
         if name == "c":
-            budget = self.budget
-            budget.cells += 1
-            if budget.cells > MAX_CELLS:
+            self.cells_left -= 1
+            if self.cells_left < 0:
                 raise _too_many_cells()
             ref = attrs.get("r")
             self.type = attrs.get("t")
             self.col = _column(ref) if ref else len(self.row or ())
             self.parts = []
-            self.chars = 0
+            self.chars_left = MAX_CELL_CHARS
         elif name == "v" or name == "t":
             self.value = True
         elif name == "row":
@@ -461,8 +461,8 @@ class _SheetReader:
     def text(self, data):
         if self.value and not self.phonetic:
             self.parts.append(data)
-            self.chars += len(data)
-            if self.chars > MAX_CELL_CHARS:
+            self.chars_left -= len(data)
+            if self.chars_left < 0:
                 raise _cell_too_long()
 
     def _cell(self):
@@ -492,7 +492,8 @@ class _SheetReader:
             rows = self.rows
             blank = max(0, self.number - 1 - len(rows))  # a row number repeated or going back: appended
             self.budget.spend_rows(blank + 1)
-            rows.extend([] for _ in range(blank))
+            if blank:
+                rows.extend([] for _ in range(blank))
             rows.append(row)
         self.row = None
 
@@ -501,4 +502,5 @@ def _sheet_rows(archive, path: str, shared: list[str], budget: _Budget) -> list[
     """Rows of one worksheet; rows[i] is spreadsheet row i + 1. Empty rows at the end are dropped."""
     reader = _SheetReader(shared, budget)
     _parse(archive, path, reader.start, reader.end, reader.text)
+    budget.cells = MAX_CELLS - reader.cells_left
     return reader.rows

@@ -75,6 +75,10 @@ def test_after_an_upload_no_media_url_returns_the_file(client, staff_a, provider
     for name in sorted(stored | _old_style_names(UPLOADED_AT, "csv")):
         answer = client.get(f"/media/{name}")
         assert answer.status_code == 404, (name, serve_media)
+    private_dir = Path(settings.PRIVATE_MEDIA_ROOT).name  # a sibling of MEDIA_ROOT in the tests
+    for path in (f"/media/../{private_dir}/{job.file.name}", f"/media/%2e%2e/{private_dir}/{job.file.name}"):
+        answer = client.get(path)
+        assert answer.status_code in (400, 404) and BANK not in answer.content, (path, serve_media)
     # nginx serves MEDIA_ROOT as it is: neither the upload nor its parsed copy may be anywhere in it
     assert _public_files_holding(BANK) == []
     assert _public_files_holding(private_storage.open(job.parsed.name).read()) == []
