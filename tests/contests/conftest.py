@@ -1,12 +1,11 @@
 """A running round with a theory paper, a practical task and two approved contestants."""
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import pytest
 import time_machine
-
-from django.core.cache import cache
 
 from contests import services
 from contests.models import Entry
@@ -23,12 +22,13 @@ from tests.factories import QuestionFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _own_cache(settings):
     """Board snapshots are cached per round id, and SQLite gives a test's rows the ids of the previous
-    test's: no test may see another's cache."""
-    cache.clear()
-    yield
-    cache.clear()
+    test's: each test gets cache keys of its own (a fresh key prefix rather than a clear, which on
+    Redis would flush the database under other tests)."""
+    default = settings.CACHES["default"]
+    prefix = f"{default.get('KEY_PREFIX', '')}-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": prefix}}
 
 
 @pytest.fixture
