@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import selectors, services
@@ -82,12 +83,12 @@ def round_console(request, round_id: int):
 
 
 ROUND_ACTIONS = {
-    "open_lobby": (services.round_open_lobby, _("候场已开放")),
-    "start": (services.round_start, _("比赛已开始")),
-    "pause": (services.round_pause, _("比赛已暂停")),
-    "resume": (services.round_resume, _("比赛已继续")),
-    "end": (services.round_end, _("比赛已结束")),
-    "publish": (services.round_publish_results, _("成绩已公布")),
+    "open_lobby": (services.round_open_lobby, gettext_lazy("候场已开放")),
+    "start": (services.round_start, gettext_lazy("比赛已开始")),
+    "pause": (services.round_pause, gettext_lazy("比赛已暂停")),
+    "resume": (services.round_resume, gettext_lazy("比赛已继续")),
+    "end": (services.round_end, gettext_lazy("比赛已结束")),
+    "publish": (services.round_publish_results, gettext_lazy("成绩已公布")),
 }
 
 

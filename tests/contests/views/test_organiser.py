@@ -91,3 +91,11 @@ def test_organiser_runs_a_round_end_to_end(client, draft_round, organiser, judge
     client.logout()
     results = client.get(reverse("contests:results", args=[rnd.pk])).content.decode()
     assert '<span class="badge badge-ok">一等奖</span>' in results
+
+
+def test_round_control_confirms_in_the_organisers_language(client, draft_round, organiser, clock):
+    """The confirmations are translated per request, not once when the module loads."""
+    client.force_login(organiser)
+    client.cookies["django_language"] = "en"
+    response = client.post(reverse("contests:control", args=[draft_round.pk]), {"action": "open_lobby"}, follow=True)
+    assert "The round is open for joining" in response.content.decode()
