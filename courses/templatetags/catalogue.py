@@ -11,7 +11,9 @@ register = template.Library()
 def catalogue_showcase(context, count: int = 6) -> dict:
     """The catalogue page, the categories and the `count` most recently published courses (each with its url)."""
     request = context.get("request")
-    latest = Course.objects.published().select_related("provider", "page").order_by("-page__first_published_at")
+    latest = (
+        Course.objects.published().select_related("provider", "category", "page").order_by("-page__first_published_at")
+    )
     latest = latest[:count]
     for course in latest:
         course.url = course.page.get_url(request)

@@ -20,3 +20,23 @@ def test_home_page_without_courses_leaves_out_the_newest_courses(client, site):
 
     assert 'action="/courses/"' in html
     assert "最新课程" not in html
+
+
+def test_home_page_queries_do_not_grow_with_its_course_cards(client, provider_a, django_assert_max_num_queries):
+    """Six course cards with their categories cost the same queries as one (nothing read per card)."""
+    from tests.conftest import build_course
+    from tests.factories import CategoryFactory
+
+    category = CategoryFactory(slug="iiot", name="工业互联网")
+    first = build_course(provider_a, code="C-1", lessons=0, with_quiz=False)
+    first.category = category
+    first.save()
+    client.get("/")  # warm per-process caches (site, settings)
+    with django_assert_max_num_queries(100) as one:
+        client.get("/")
+    for i in range(2, 7):
+        course = build_course(provider_a, code=f"C-{i}", lessons=0, with_quiz=False)
+        course.category = CategoryFactory(slug=f"cat-{i}", name=f"分类{i}")
+        course.save()
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get("/")
