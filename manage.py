@@ -3,9 +3,9 @@ import os
 import sys
 
 if __name__ == "__main__":
-    # Unset means production: a forgotten variable must not serve DEBUG pages with a known secret.
-    # `make` targets set config.settings.dev; so does `export DJANGO_SETTINGS_MODULE=config.settings.dev`.
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+    # A developer's tool: unset means development (makemigrations, shells, tests of a checkout).
+    # What serves the site, config/asgi.py, defaults to production and refuses to start unconfigured.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

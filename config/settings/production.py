@@ -1,6 +1,6 @@
 """Production: everything from the environment, and refuse to start on anything unsafe.
 
-`manage.py` and `config/asgi.py` fall back to these settings when DJANGO_SETTINGS_MODULE is unset,
+`config/asgi.py` (what serves the site) falls back to these settings when DJANGO_SETTINGS_MODULE is unset,
 so a forgotten variable stops start-up with a message instead of serving the development site.
 """
 
