@@ -5,6 +5,7 @@ from .content import Chapter, Lesson, Question, Quiz, QuizQuestion
 from .imports import ImportFormat, ImportJob, ImportKind, ImportStatus
 from .learning import Enrolment, LessonProgress, QuizAttempt
 from .pages import CourseCatalogPage, CoursePage, ProviderPage
+from .study import CreditedHours, LessonStudy, StudyClock, StudyDay
 
 __all__ = [
     "Category",
@@ -13,6 +14,7 @@ __all__ = [
     "CourseCatalogPage",
     "CoursePage",
     "CourseQuerySet",
+    "CreditedHours",
     "Delivery",
     "Enrolment",
     "ImportFormat",
@@ -21,6 +23,7 @@ __all__ = [
     "ImportStatus",
     "Lesson",
     "LessonProgress",
+    "LessonStudy",
     "Provider",
     "ProviderMembership",
     "ProviderPage",
@@ -30,4 +33,6 @@ __all__ = [
     "QuizAttempt",
     "QuizQuestion",
     "SkillLevel",
+    "StudyClock",
+    "StudyDay",
 ]
