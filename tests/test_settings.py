@@ -212,11 +212,14 @@ def test_the_asgi_application_defaults_to_production_settings():
     assert "DJANGO_SECRET_KEY is required" in result.stderr
 
 
-def test_manage_py_works_in_a_checkout_without_any_variable():
-    """manage.py is the developer's tool: `makemigrations --check` runs in a fresh checkout as it is."""
-    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(BASE_DIR), "LANG": "C.UTF-8"}
-    result = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+def _manage(*args, **env):
+    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(BASE_DIR), "LANG": "C.UTF-8", **env}
+    script = (
+        "import environ, runpy, sys; environ.Env.read_env = classmethod(lambda cls, *a, **k: None); "
+        f"sys.argv = ['manage.py', *{list(args)!r}]; runpy.run_path('manage.py', run_name='__main__')"
+    )
+    return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "-c", script],
         env=clean,
         cwd=BASE_DIR,
         capture_output=True,
@@ -224,6 +227,25 @@ def test_manage_py_works_in_a_checkout_without_any_variable():
         timeout=120,
         check=False,
     )
+
+
+def test_manage_py_defaults_to_production_and_refuses_unconfigured():
+    """A forgotten DJANGO_SETTINGS_MODULE on a server runs nothing with DEBUG on and a known secret;
+    the message tells a developer what to set instead."""
+    result = _manage("check")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+    assert "DJANGO_SETTINGS_MODULE=config.settings.dev" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_manage_py_runs_with_production_variables_set():
+    result = _manage("check", "--deploy", "--fail-level", "ERROR", **PRODUCTION_KEY)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_manage_py_in_a_checkout_with_the_development_settings():
+    result = _manage("makemigrations", "--check", "--dry-run", DJANGO_SETTINGS_MODULE="config.settings.dev")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "No changes detected" in result.stdout
 
