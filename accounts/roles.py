@@ -39,3 +39,20 @@ def can_manage_provider(user, provider_id: int | None) -> bool:
 
 def organiser_group() -> Group:
     return Group.objects.get_or_create(name=ORGANISER_GROUP)[0]
+
+
+def managed_organisation_ids(user) -> set[int]:
+    """Ids of the registry organisations the user manages (单位管理员)."""
+    if not user or not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_managed_organisation_ids", None)
+    if cached is None:
+        cached = set(
+            user.organisation_memberships.filter(role="manager").values_list("organisation_id", flat=True)
+        )
+        user._managed_organisation_ids = cached
+    return cached
+
+
+def can_manage_organisation(user, organisation_id: int | None) -> bool:
+    return is_organiser(user) or (organisation_id is not None and organisation_id in managed_organisation_ids(user))

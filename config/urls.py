@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("learn/", include("courses.urls")),
     path("contests/", include("contests.urls")),
+    path("organisations/", include("organisations.urls")),
     path("", include("certificates.urls")),  # /verify/… (public) and /certificates/… (我的证书, organisers)
 ]
 

@@ -14,6 +14,7 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 
 from accounts.roles import PROVIDER_STAFF_GROUP, can_manage_provider
 from cms.services import site_ensure
+from organisations.services import organisation_for_provider
 
 from . import grading, selectors
 from .models import (
@@ -81,8 +82,9 @@ def catalogue_page_ensure() -> CourseCatalogPage:
 
 @transaction.atomic
 def provider_setup(*, provider: Provider, catalogue: CourseCatalogPage | None = None) -> Provider:
-    """Give a provider its page, its media collection and a group scoped to both (idempotent); after a
-    rename, the page title and the collection name follow the provider's name.
+    """Give a provider its page, its media collection, a group scoped to both and its entry in the
+    organisation registry (idempotent); after a rename, the page title and the collection name follow
+    the provider's name.
 
     Wagtail's own permission checks then confine the provider's staff to this subtree.
     """
@@ -104,7 +106,11 @@ def provider_setup(*, provider: Provider, catalogue: CourseCatalogPage | None = 
         provider.collection.save(update_fields=["name"])
     if provider.group is None:
         provider.group, _created = Group.objects.get_or_create(name=f"机构:{provider.slug}")
-    provider.save(update_fields=["collection", "group"])
+    if provider.organisation_id is None:  # its entry in the registry (organisations)
+        organisation = organisation_for_provider(name=provider.name, short_name=provider.short_name)
+        if not Provider.objects.filter(organisation=organisation).exists():
+            provider.organisation = organisation
+    provider.save(update_fields=["collection", "group", "organisation"])
     for codename in PROVIDER_PAGE_PERMISSIONS:
         GroupPagePermission.objects.get_or_create(
             group=provider.group,

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "daphne",
     "accounts",
     "cms",
+    "organisations",
     "courses",
     "contests",
     "certificates",

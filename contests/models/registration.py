@@ -82,6 +82,16 @@ class Registration(models.Model):
         verbose_name=_("队员"),
     )
     organisation = models.CharField(_("工作单位"), max_length=100)
+    # The same unit in the registry when known (the entrant's declared employer, or matched by
+    # `manage.py match_organisations`); the text stays as entered.
+    organisation_record = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contest_registrations",
+        verbose_name=_("单位库条目"),
+    )
     province = models.CharField(_("省份"), max_length=2, choices=Province.choices)
     status = models.CharField(
         _("审核状态"), max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING

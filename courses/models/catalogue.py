@@ -31,6 +31,16 @@ class Provider(models.Model):
     slug = models.SlugField(_("网址标识"), max_length=50, unique=True, allow_unicode=False)
     description = models.TextField(_("机构简介"), max_length=2000, blank=True)
     website = models.URLField(_("网站"), blank=True)
+    # Its entry in the registry (organisations), made by services.provider_setup.
+    organisation = models.OneToOneField(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="provider",
+        verbose_name=_("单位库条目"),
+    )
     # Wagtail objects that carry the provider's admin permissions (see services.provider_setup).
     group = models.OneToOneField("auth.Group", null=True, blank=True, on_delete=models.SET_NULL, editable=False)
     collection = models.ForeignKey(

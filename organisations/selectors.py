@@ -1,0 +1,86 @@
+"""Reads of the registry: the search-as-you-type, the proposals a reviewer sees, choices for forms."""
+
+from django.db.models import Q, QuerySet
+
+from accounts.roles import is_organiser, managed_organisation_ids
+
+from . import creditcode, names
+from .models import Employment, Industry, Organisation, OrganisationStatus, Region
+
+SEARCH_LIMIT = 20
+QUERY_MAX = 50
+
+
+def organisation_search(*, user, query: str, kind: str = "", limit: int = SEARCH_LIMIT) -> list[Organisation]:
+    """Active organisations (and the user's own proposals) whose name, short name or credit code
+    contains the query; at most `limit`, names that start with it first."""
+    query = (query or "")[:QUERY_MAX]
+    key = names.name_key(query)
+    if not key:
+        return []
+    code = creditcode.normalise(query)
+    match = Q(name_key__contains=key) | Q(short_name__icontains=query.strip())
+    if len(code) >= 4 and code.isalnum():
+        match |= Q(credit_code__startswith=code)
+    rows = Organisation.objects.visible_to(user).filter(match)
+    if kind:
+        rows = rows.filter(kind=kind)
+    rows = rows.select_related("province", "city").only(
+        "id", "name", "short_name", "credit_code", "kind", "status", "province__name", "city__name"
+    )
+    found = list(rows.filter(name_key__startswith=key).order_by("name")[:limit])
+    if len(found) < limit:
+        seen = [o.pk for o in found]
+        found += list(rows.exclude(pk__in=seen).order_by("name")[: limit - len(found)])
+    return found
+
+
+def organisation_json(organisation: Organisation) -> dict:
+    return {
+        "id": organisation.pk,
+        "name": organisation.name,
+        "short_name": organisation.short_name,
+        "kind": organisation.get_kind_display(),
+        "region": " ".join(r.name for r in (organisation.province, organisation.city) if r is not None),
+        "pending": organisation.status == OrganisationStatus.PROPOSED,
+    }
+
+
+def proposals_for(user) -> QuerySet[Organisation]:
+    """The proposals waiting for this reviewer: all for organisers, their own organisations' for managers."""
+    rows = Organisation.objects.filter(status=OrganisationStatus.PROPOSED).select_related(
+        "proposed_by", "province", "city", "industry"
+    )
+    if is_organiser(user):
+        return rows.order_by("created_at")
+    return rows.filter(pk__in=managed_organisation_ids(user)).exclude(proposed_by=user).order_by("created_at")
+
+
+def employment_of(user) -> Employment | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return Employment.objects.filter(user=user).select_related("organisation__province", "organisation__city").first()
+
+
+def region_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """One select for province and city, usable without JS: one group per province, the province
+    itself first (全省) and its cities after it."""
+    cities: dict[str, list[Region]] = {}
+    for city in Region.objects.filter(level=Region.Level.CITY).order_by("code"):
+        cities.setdefault(city.province_id, []).append(city)
+    groups = []
+    for province in Region.objects.filter(level=Region.Level.PROVINCE).order_by("code"):
+        options = [(province.code, f"{province.name}（不指定城市）")]
+        options += [(c.code, f"{province.name} {c.name}") for c in cities.get(province.code, [])]
+        groups.append((province.name, options))
+    return groups
+
+
+def industry_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    divisions: dict[str, list[Industry]] = {}
+    for division in Industry.objects.filter(level=Industry.Level.DIVISION).order_by("code"):
+        divisions.setdefault(division.section_id, []).append(division)
+    return [
+        (f"{s.code} {s.name}", [(d.code, f"{d.code} {d.name}") for d in divisions.get(s.code, [])])
+        for s in Industry.objects.filter(level=Industry.Level.SECTION).order_by("code")
+    ]
