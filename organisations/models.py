@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext_lazy as _
 
 from . import creditcode, names
@@ -241,7 +242,7 @@ class Organisation(models.Model):
                 violation_error_message=_("该统一社会信用代码已被其他单位使用"),
             ),
             models.CheckConstraint(
-                condition=Q(city__isnull=True) | (Q(province__isnull=False) & Q(city_id__startswith=F("province_id"))),
+                condition=Q(city__isnull=True) | (Q(province__isnull=False) & Q(StartsWith(F("city"), F("province")))),
                 name="organisation_city_inside_province",
             ),
             models.CheckConstraint(

@@ -14,6 +14,7 @@ from contests.demo import contest_demo_seed
 from courses.demo.seed import demo_seed
 from courses.models import Category, Course, CoursePage, Enrolment, Lesson, Provider, QuizAttempt
 from courses.services import catalogue_page_ensure
+from organisations.demo import organisations_demo_seed
 
 
 class Command(BaseCommand):
@@ -39,6 +40,7 @@ class Command(BaseCommand):
             catalogue_page_ensure()
             report = demo_seed(generated=options["courses"], log=self.stdout.write)
             contest_demo_seed(report)
+            organisations_demo_seed(report)
         finally:
             wagtail_log.setLevel(level)
         elapsed = time.perf_counter() - started
