@@ -47,9 +47,7 @@ def managed_organisation_ids(user) -> set[int]:
         return set()
     cached = getattr(user, "_managed_organisation_ids", None)
     if cached is None:
-        cached = set(
-            user.organisation_memberships.filter(role="manager").values_list("organisation_id", flat=True)
-        )
+        cached = set(user.organisation_memberships.filter(role="manager").values_list("organisation_id", flat=True))
         user._managed_organisation_ids = cached
     return cached
 

@@ -7,7 +7,7 @@ from accounts.demo import Report, user_ensure
 from . import creditcode, services
 from .models import Employment, Industry, Organisation, Region
 
-DEMO_PASSWORD = "Qiye-2026"
+DEMO_PASSWORD = "Qiye-2026"  # noqa: S105 - published demo credentials
 
 # (kind, name, short name, first 17 characters of the credit code or "", region code, industry division, size)
 ORGANISATIONS = [
@@ -66,4 +66,3 @@ def organisations_demo_seed(report: Report) -> None:
         report.add("待审核单位")
     report.credentials.append(("单位管理员 · 精工智能", "qiye_hr", DEMO_PASSWORD))
     report.credentials.append(("企业职工 / 提交新单位的学员", "qiye_worker / qiye_new", DEMO_PASSWORD))
-

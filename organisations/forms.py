@@ -7,8 +7,7 @@ from .models import Industry, OrganisationKind, Region, SizeClass, validate_cred
 
 # What a learner may propose: the kinds a person works for (providers are made with their provider).
 PROPOSABLE_KINDS = [
-    (k.value, k.label)
-    for k in (OrganisationKind.EMPLOYER, OrganisationKind.SCHOOL, OrganisationKind.PUBLIC_BODY)
+    (k.value, k.label) for k in (OrganisationKind.EMPLOYER, OrganisationKind.SCHOOL, OrganisationKind.PUBLIC_BODY)
 ]
 
 
@@ -37,7 +36,11 @@ class ProposalForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") == OrganisationKind.EMPLOYER and not data.get("credit_code") and "credit_code" not in self.errors:
+        if (
+            data.get("kind") == OrganisationKind.EMPLOYER
+            and not data.get("credit_code")
+            and "credit_code" not in self.errors
+        ):
             self.add_error("credit_code", _("企业和培训机构须填写统一社会信用代码"))
         return data
 

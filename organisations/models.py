@@ -142,7 +142,9 @@ class OrganisationQuerySet(models.QuerySet):
         """Active ones, and the proposals this user made (which they may declare while pending)."""
         if user is None or not user.is_authenticated:
             return self.active()
-        return self.filter(Q(status=OrganisationStatus.ACTIVE) | Q(status=OrganisationStatus.PROPOSED, proposed_by=user))
+        return self.filter(
+            Q(status=OrganisationStatus.ACTIVE) | Q(status=OrganisationStatus.PROPOSED, proposed_by=user)
+        )
 
     def managed_by(self, user):
         if user is None or not user.is_authenticated:
@@ -164,9 +166,7 @@ class Organisation(models.Model):
     name_key = models.CharField(max_length=100, unique=True, editable=False)
     match_key = models.CharField(max_length=100, db_index=True, editable=False)
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
-    credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code]
-    )
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code])
     province = models.ForeignKey(
         Region,
         on_delete=models.PROTECT,
@@ -273,7 +273,13 @@ class Organisation(models.Model):
         if self.industry_id:
             self.industry_section_id = Industry.objects.values_list("section_id", flat=True).get(pk=self.industry_id)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key", "match_key", "province", "industry_section"}
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "name_key",
+                "match_key",
+                "province",
+                "industry_section",
+            }
         super().save(*args, **kwargs)
 
     def clean(self):

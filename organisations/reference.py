@@ -42,13 +42,17 @@ def _upsert(model, rows: list[dict]) -> int:
 def reference_load(region_model, industry_model) -> int:
     """Load both tables (models passed in, so a migration can hand its historical ones); returns rows written."""
     regions = regions_data()
-    written = _upsert(region_model, [{"code": c, "name": n, "level": "province", "province_id": None} for c, n in regions["provinces"]])
+    written = _upsert(
+        region_model,
+        [{"code": c, "name": n, "level": "province", "province_id": None} for c, n in regions["provinces"]],
+    )
     written += _upsert(
         region_model, [{"code": c, "name": n, "level": "city", "province_id": c[:2]} for c, n in regions["cities"]]
     )
     industries = industries_data()
     written += _upsert(
-        industry_model, [{"code": c, "name": n, "level": "section", "section_id": None} for c, n in industries["sections"]]
+        industry_model,
+        [{"code": c, "name": n, "level": "section", "section_id": None} for c, n in industries["sections"]],
     )
     written += _upsert(
         industry_model,

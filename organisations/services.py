@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import can_manage_organisation, is_organiser
 
-from . import names
+from . import creditcode, names
 from .models import (
+    CREDIT_CODE_REQUIRED,
     Employment,
     Industry,
     MembershipRole,
@@ -54,8 +55,8 @@ def organisation_create(
 ) -> Organisation:
     organisation = Organisation(
         kind=kind,
-        name=name,
-        credit_code=credit_code,
+        name=names.display(name),
+        credit_code=creditcode.normalise(credit_code),
         short_name=short_name,
         city=city,
         province=province if city is None else city.province,
@@ -108,9 +109,8 @@ def organisation_review(*, organisation: Organisation, reviewer, approve: bool, 
     note = (note or "").strip()[:200]
     if not approve and not note:
         raise ValidationError({"note": [_("请填写不通过的原因")]})
-    if approve and organisation.kind in (OrganisationKind.EMPLOYER, OrganisationKind.PROVIDER):
-        if not organisation.credit_code:
-            raise ValidationError(_("企业和培训机构须填写统一社会信用代码"))
+    if approve and organisation.kind in CREDIT_CODE_REQUIRED and not organisation.credit_code:
+        raise ValidationError(_("企业和培训机构须填写统一社会信用代码"))
     organisation.status = OrganisationStatus.ACTIVE if approve else OrganisationStatus.REJECTED
     organisation.reviewed_by, organisation.reviewed_at, organisation.review_note = reviewer, timezone.now(), note
     organisation.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])

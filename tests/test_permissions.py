@@ -28,6 +28,7 @@ from contests.models import TrackKind
 from contests.routing import websocket_urlpatterns
 from courses import services as course_services
 from courses.models import Enrolment, ImportJob, Lesson
+from organisations import services as organisation_services
 from tests.conftest import build_course
 from tests.contests.factories import (
     ApprovedRegistrationFactory,
@@ -40,7 +41,7 @@ from tests.contests.factories import (
 from tests.contests.live import Socket, _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401 - fixtures
 from tests.factories import UserFactory
 
-OUR_APPS = ("accounts", "cms", "courses", "contests", "certificates")
+OUR_APPS = ("accounts", "cms", "courses", "contests", "certificates", "organisations")
 ANYONE = {"anonymous", "learner", "owner", "staff_a", "staff_b", "judge", "organiser"}
 SIGNED_IN = ANYONE - {"anonymous"}
 ORGANISER = {"organiser"}
@@ -148,7 +149,14 @@ WHO_MAY_POST: dict[str, set[str]] = {
     # the user admin: Wagtail's views with our forms (accounts/wagtail_hooks.py), for user administrators
     "wagtailusers_users:add": ORGANISER,
     "wagtailusers_users:edit": ORGANISER,
+    # the organisation registry: search (GET only), one's own employer, proposals' review
+    "organisations:search": set(),
+    "organisations:employer": SIGNED_IN,
+    "organisations:review": set(),
+    "organisations:review_decide": ORGANISER,
 }
+for _action in ("index", "index_results", "add", "edit", "delete"):
+    WHO_MAY_POST[f"organisations_organisation:{_action}"] = ORGANISER
 for _model in ("course", "chapter", "lesson", "quiz", "question"):
     for _action in ("index", "index_results", "add"):
         WHO_MAY_POST[f"courses_{_model}:{_action}"] = ANY_PROVIDER
@@ -250,6 +258,7 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
     issue_preview = IssuePreview.objects.create(
         title="名单.csv", by="username", rows=[preview_row], created_by=organiser
     )
+    proposal = organisation_services.organisation_propose(user=other_learner, kind="school", name="待审核学院")
     objects = {
         "course_id": course.pk,
         "lesson_id": lessons[0].pk,
@@ -282,6 +291,8 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "contests:invitation": team.invitations.get().pk,
         "certificates:job_resume": issue_job.pk,
         "certificates": certificate.pk,
+        "organisations_organisation": provider_a.organisation_id,
+        "organisations:review_decide": proposal.pk,
     }
     people = {
         "learner": other_learner,

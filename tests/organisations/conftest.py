@@ -23,7 +23,10 @@ def org_a(db):
 @pytest.fixture
 def org_b(db):
     return services.organisation_create(
-        kind=OrganisationKind.EMPLOYER, name="杭州云帆软件技术有限公司", credit_code=CODE_B, province=Region.objects.get(pk="33")
+        kind=OrganisationKind.EMPLOYER,
+        name="杭州云帆软件技术有限公司",
+        credit_code=CODE_B,
+        province=Region.objects.get(pk="33"),
     )
 
 

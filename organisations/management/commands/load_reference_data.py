@@ -11,4 +11,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         written = reference_load(Region, Industry)
-        self.stdout.write(f"已写入 {written} 条；行政区划 {Region.objects.count()} 条，行业 {Industry.objects.count()} 条。")
+        self.stdout.write(
+            f"已写入 {written} 条；行政区划 {Region.objects.count()} 条，行业 {Industry.objects.count()} 条。"
+        )
