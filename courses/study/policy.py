@@ -8,6 +8,7 @@ import math
 import random
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
@@ -110,3 +111,31 @@ def completion_refusal(*, enrolment, lesson: Lesson) -> str | None:
     left = rules.min_seconds - (study.effective_seconds if study else 0)
     minutes = max(1, math.ceil(left / 60))
     return _("本课时的最短学习时间未满，还需学习约 %(minutes)s 分钟") % {"minutes": minutes}
+
+
+def study_page_context(*, enrolment, lesson: Lesson) -> dict:
+    """What the lesson page needs to show and run tracked study (read only: the socket opens it)."""
+    rules = lesson_rules(lesson)
+    study = LessonStudy.objects.filter(enrolment=enrolment, lesson=lesson).first()
+    summary = study_summary(study, rules)
+    return {
+        "kind": rules.kind,
+        "tracked": rules.kind != UNTRACKED,
+        "summary": summary,
+        "percent": round(summary["watched_share"] * 100) if rules.kind == VIDEO else _text_percent(summary),
+        "completion_percent": round(rules.completion_share * 100),
+        "min_minutes": math.ceil(rules.min_seconds / 60),
+        "remaining_minutes": math.ceil(summary["remaining_seconds"] / 60),
+        "config": {
+            "lesson": lesson.pk,
+            "socket": f"/ws/study/{lesson.pk}/",
+            "beacon": reverse("courses:study_beat", args=[lesson.pk]),
+            "interval": settings.STUDY_HEARTBEAT_SECONDS,
+            **summary,
+        },
+    }
+
+
+def _text_percent(summary: dict) -> int:
+    total = summary["min_seconds"]
+    return 100 if not total else round(100 * (total - summary["remaining_seconds"]) / total)

@@ -263,7 +263,7 @@ def study_record_demo(*, enrolment: Enrolment, lesson: Lesson, now: dt.datetime 
     to the ledger like heartbeats would, so that a demo learner's records agree with each other."""
     now = now or timezone.now()
     rules = policy.lesson_rules(lesson)
-    seconds = max(rules.min_seconds, int(rules.duration), 60)
+    seconds = max(rules.min_seconds, int(rules.duration), 60) if rules.kind != crediting.UNTRACKED else 0
     study, _created = LessonStudy.objects.get_or_create(
         enrolment=enrolment, lesson=lesson, defaults={"learner_id": enrolment.learner_id}
     )
@@ -273,5 +273,6 @@ def study_record_demo(*, enrolment: Enrolment, lesson: Lesson, now: dt.datetime 
     study.effective_seconds += seconds
     study.last_beat_at = now
     study.save()
-    _ledger_add({(enrolment.learner_id, lesson.course_id, lesson.pk): seconds}, _ledger_day(now))
+    if seconds:
+        _ledger_add({(enrolment.learner_id, lesson.course_id, lesson.pk): seconds}, _ledger_day(now))
     return study
