@@ -23,9 +23,9 @@ from wagtail.models import Site
 from certificates.models import CertificateKind, IssueJob, IssuePreview
 from certificates.services import certificate_issue_completion
 from cms.models import SiteSettings
+from config.asgi import websocket_urlpatterns
 from contests import services as contest_services
 from contests.models import TrackKind
-from config.asgi import websocket_urlpatterns
 from courses import services as course_services
 from courses.models import Enrolment, ImportJob, Lesson
 from tests.conftest import build_course
