@@ -31,6 +31,7 @@ from .models import (
     Quiz,
     QuizAttempt,
 )
+from .study import policy as study_policy
 from .text import normalise_search
 
 # ---------------------------------------------------------------- providers
@@ -235,12 +236,17 @@ def _enrolment_for(learner, course_id: int) -> Enrolment:
 
 @transaction.atomic
 def lesson_complete(*, learner, lesson: Lesson) -> Enrolment:
-    """Mark a lesson done. A lesson with a quiz is done only by passing the quiz."""
+    """Mark a lesson done. A lesson with a quiz is done only by passing the quiz; a text lesson only after
+    its minimum study time, a video lesson only once enough of it was watched (courses/study)."""
     enrolment = _enrolment_for(learner, lesson.course_id)
     if not selectors.lesson_is_unlocked(enrolment, lesson):
         raise ValidationError(_("请先完成前面的必修课时"))
     if lesson.quiz_id:
         raise ValidationError(_("本课时需要通过测验才能完成"))
+    if not LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).exists():
+        refusal = study_policy.completion_refusal(enrolment=enrolment, lesson=lesson)
+        if refusal:
+            raise ValidationError(refusal)
     _progress_record(enrolment, lesson)
     return enrolment
 

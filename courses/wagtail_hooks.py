@@ -198,7 +198,12 @@ class CourseViewSet(ScopedModelViewSet):
                 heading=_("基本信息"),
             ),
             MultiFieldPanel(
-                [FieldPanel("pass_mark"), FieldPanel("sequential"), FieldPanel("final_quiz")],
+                [
+                    FieldPanel("pass_mark"),
+                    FieldPanel("sequential"),
+                    FieldPanel("final_quiz"),
+                    FieldRowPanel([FieldPanel("study_strict"), FieldPanel("video_completion_percent")]),
+                ],
                 heading=_("学习规则"),
             ),
         ],
@@ -258,7 +263,9 @@ class LessonViewSet(ScopedModelViewSet):
                 widget=forms.CheckboxSelectMultiple,
                 help_text=_("先在“文档”中上传到本机构的文件夹，再在这里勾选"),
             ),
-            MultiFieldPanel([FieldPanel("quiz"), FieldPanel("is_required")], heading=_("测验与要求")),
+            MultiFieldPanel(
+                [FieldPanel("quiz"), FieldPanel("is_required"), FieldPanel("min_minutes")], heading=_("测验与要求")
+            ),
         ],
         base_form_class=LessonAdminForm,
     )

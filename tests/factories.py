@@ -67,6 +67,8 @@ class LessonFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"课时{n}")
     sort_order = factory.Sequence(int)
     body = "<p>正文</p>"
+    # No minimum study time unless a test asks for one (tests/courses/study set it back to None).
+    min_minutes = 0
 
 
 def _options(n=4):

@@ -23,9 +23,9 @@ from wagtail.models import Site
 from certificates.models import CertificateKind, IssueJob, IssuePreview
 from certificates.services import certificate_issue_completion
 from cms.models import SiteSettings
+from config.asgi import websocket_urlpatterns
 from contests import services as contest_services
 from contests.models import TrackKind
-from contests.routing import websocket_urlpatterns
 from courses import services as course_services
 from courses.models import Enrolment, ImportJob, Lesson
 from organisations import services as organisation_services
@@ -88,6 +88,7 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "courses:enrol": SIGNED_IN,
     "courses:lesson": set(),
     "courses:lesson_complete": {"owner"},
+    "courses:study_beat": {"owner"},  # the heartbeat beacon: only with the session of the owner's own socket
     "courses:quiz": set(),
     "courses:attempt": set(),
     "courses:attempt_submit": {"owner"},
@@ -172,6 +173,8 @@ for _action in ("index", "index_results", "add", "edit", "delete", "history", "h
 WHO_MAY_CONNECT = {
     "ws/rounds/<int:round_id>/contestant/": {"owner"},
     "ws/rounds/<int:round_id>/board/": ANYONE,
+    # a lesson's study socket: the learner enrolled on its course (the lesson unlocked for them)
+    "ws/study/<int:lesson_id>/": {"owner"},
 }
 
 REFUSED = {302, 403, 404, 405}
@@ -523,6 +526,7 @@ def test_wrong_people_cannot_open_a_socket(world):
     for pattern in websocket_urlpatterns:
         route = str(pattern.pattern)
         path = "/" + route.replace("<int:round_id>", str(world["objects"]["round_id"]))
+        path = path.replace("<int:lesson_id>", str(world["objects"]["lesson_id"]))
         for role in sorted(ANYONE):
             opened = async_to_sync(_opened)(path, sessions[role])
             if opened != (role in WHO_MAY_CONNECT[route]):

@@ -266,3 +266,17 @@ CERTIFICATE_SIGNATORIES = [{"role": "发证机构负责人", "name": ""}]
 CERTIFICATE_VERIFY_RATE_PER_MINUTE = E.int_("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=30)
 # Seconds the task worker gives a template preview before it stops the render (certificates/previews.py).
 CERTIFICATE_PREVIEW_TIMEOUT = E.int_("CERTIFICATE_PREVIEW_TIMEOUT", default=20)
+
+# --- Tracked study (courses/study, docs/study.md) ----------------------------
+STUDY_HEARTBEAT_SECONDS = E.int_("STUDY_HEARTBEAT_SECONDS", default=15)
+# The most one heartbeat may credit: a learner away for an hour earns nothing for the gap.
+STUDY_BEAT_CAP_SECONDS = E.int_("STUDY_BEAT_CAP_SECONDS", default=30)
+# Slack for network jitter: media seconds per beat and claimed active seconds may exceed the
+# server's wall-clock by this much (never the credited time, which the wall-clock caps).
+STUDY_TOLERANCE_SECONDS = 2.0
+STUDY_IDLE_CHECK_MIN_SECONDS = E.int_("STUDY_IDLE_CHECK_MIN_SECONDS", default=10 * 60)
+STUDY_IDLE_CHECK_MAX_SECONDS = E.int_("STUDY_IDLE_CHECK_MAX_SECONDS", default=20 * 60)
+STUDY_VIDEO_COMPLETION_PERCENT = E.int_("STUDY_VIDEO_COMPLETION_PERCENT", default=90)
+# Minimum time of a text lesson: its characters at this reading speed, at least the floor.
+STUDY_READING_CHARS_PER_MINUTE = E.int_("STUDY_READING_CHARS_PER_MINUTE", default=300)
+STUDY_TEXT_MIN_SECONDS_FLOOR = E.int_("STUDY_TEXT_MIN_SECONDS_FLOOR", default=60)

@@ -25,6 +25,7 @@ from courses.models import (
     QuizQuestion,
 )
 from courses.models.content import new_option_id
+from courses.study.services import study_record_demo
 
 from .data import (
     CATEGORIES,
@@ -180,13 +181,14 @@ def progress_ensure(learner, course: Course, plan, report: Report) -> None:
     or "quiz_retry" (one lesson, a failed then a passed final quiz). Only on first enrolment."""
     if Enrolment.objects.filter(learner=learner, course=course).exists():
         return
-    services.enrolment_create(learner=learner, course=course)
+    enrolment = services.enrolment_create(learner=learner, course=course)
     report.add("报名")
     lessons = selectors.ordered_lessons(course.pk)
     text_lessons = [lesson for lesson in lessons if not lesson.quiz_id]
     quiz_lesson = next(lesson for lesson in lessons if lesson.quiz_id == course.final_quiz_id)
     count = {"complete": len(text_lessons), "lessons": len(text_lessons), "quiz_retry": 1}.get(plan, plan)
     for lesson in text_lessons[:count]:
+        study_record_demo(enrolment=enrolment, lesson=lesson)  # the study time the lesson asks for
         services.lesson_complete(learner=learner, lesson=lesson)
     if plan == "quiz_retry":
         _take_quiz(learner, quiz_lesson, correct=1)

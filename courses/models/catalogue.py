@@ -145,6 +145,20 @@ class Course(models.Model):
     final_quiz = models.ForeignKey(
         "courses.Quiz", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("结业测验")
     )
+    study_strict = models.BooleanField(
+        _("严格学习规则"),
+        default=True,
+        help_text=_(
+            "不能拖动到未观看的位置，切换到其他页面时暂停，每隔一段时间随机确认在线；颁发结业证书的课程默认开启"
+        ),
+    )
+    video_completion_percent = models.PositiveSmallIntegerField(
+        _("视频完成比例（%）"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(50), MaxValueValidator(100)],
+        help_text=_("观看视频达到该比例即完成课时；留空则使用站点设置（默认 90%）"),
+    )
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -54,6 +54,13 @@ class Lesson(models.Model):
     )
     is_required = models.BooleanField(_("必修"), default=True)
     minutes = models.PositiveSmallIntegerField(_("建议时长（分钟）"), default=0)
+    min_minutes = models.PositiveSmallIntegerField(
+        _("最短学习时间（分钟）"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(600)],
+        help_text=_("留空则按正文长度计算；外部平台的视频填写后才计学时；填 0 表示不设最短学习时间"),
+    )
 
     class Meta:
         verbose_name = _("课时")

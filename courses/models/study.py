@@ -24,6 +24,12 @@ class LessonStudy(models.Model):
     last_beat_at = models.DateTimeField(null=True, blank=True)
     idle_check_due_at = models.DateTimeField(null=True, blank=True)
     idle_check_token = models.CharField(max_length=32, blank=True)
+    # The page (socket) that may send heartbeats now: a newer one takes over, and each beat carries a
+    # sequence number above the last one stored, so a replayed beat earns nothing.
+    session = models.CharField(max_length=32, blank=True)
+    last_seq = models.PositiveBigIntegerField(default=0)
+    # Credited time below one second, kept until it makes a whole second of the ledger.
+    carry = models.FloatField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -70,6 +76,9 @@ class StudyClock(models.Model):
     class Meta:
         verbose_name = _("学习计时")
         verbose_name_plural = _("学习计时")
+
+    def __str__(self):
+        return f"{self.learner_id}:{self.credited_until:%Y-%m-%d %H:%M:%S}"
 
 
 class CreditedHours(models.Model):

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.roles import is_organiser, is_provider_staff
 from courses import grading, selectors, services
 from courses.models import Course, Enrolment, Lesson, QuizAttempt
+from courses.study.policy import study_page_context
 
 
 def _error(request, message, status, course=None):
@@ -74,6 +75,7 @@ def lesson_detail(request, lesson_id: int):
         "documents": lesson.documents.all(),
         "video_embed": selectors.video_embed_html(lesson.video_url) if lesson.video_url and not lesson.video else "",
         "done": lesson.pk in state.done_ids,
+        "study": study_page_context(enrolment=enrolment, lesson=lesson),
         "best_attempt": (
             QuizAttempt.objects.filter(enrolment=enrolment, quiz_id=lesson.quiz_id, submitted_at__isnull=False)
             .order_by("-percent")

@@ -1,0 +1,154 @@
+"""`ws/study/<lesson_id>/`: the socket a lesson page keeps open to send heartbeats. Thin.
+
+At connect: the session's user (AuthMiddlewareStack), then `services.study_open` checks enrolment and
+unlock and hands out the page's session. Each frame is counted against the socket's rate limit before
+it is read, checked by `wire`, and a beat is stored through the group-commit writer before it is
+acknowledged. No ORM writes and no crediting rules here.
+
+Close codes (docs/study.md): 4401 not logged in, 4403 not enrolled or lesson locked, 4404 no such
+lesson, 4009 superseded by a newer page of the same lesson. Clients do not reconnect after these.
+"""
+
+import logging
+import time
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from django.utils.translation import gettext as _
+
+from . import services, wire
+from .services import StudyBeat, StudyRefused
+from .writer import StudyWriter
+
+log = logging.getLogger(__name__)
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_SUPERSEDED = 4009
+
+
+class TokenBucket:
+    """`rate` frames a second on average, bursts of up to `burst`."""
+
+    def __init__(self, rate: float, burst: int):
+        self.rate, self.burst = rate, burst
+        self.tokens, self.stamp = float(burst), time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+    def retry_after_ms(self) -> int:
+        return int((1 - self.tokens) / self.rate * 1000) + 1
+
+
+class StudyConsumer(AsyncWebsocketConsumer):
+    # No channel-layer channel per socket: nothing is ever sent to this socket from elsewhere.
+    channel_layer_alias = "courses.study-no-layer"
+    rate, burst = 1.0, 8  # one beat every 15 s, plus pings, an idle answer and a reconnect's catch-up
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bucket = TokenBucket(self.rate, self.burst)
+        self.opened: services.StudyOpened | None = None
+
+    async def dispatch(self, message):
+        # As in contests: skip Channels' per-frame hop to a thread to close stale connections; our
+        # database calls go through database_sync_to_async, which does that itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def refuse(self, code: str, message: str, close_code: int) -> None:
+        """Accept, say why, close: a browser only sees the reason of a socket that was accepted."""
+        await self.accept()
+        await self.send(text_data=wire.error(code, message))
+        await self.close(code=close_code)
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.refuse("unauthenticated", _("请先登录"), CLOSE_UNAUTHENTICATED)
+            return
+        lesson_id = int(self.scope["url_route"]["kwargs"]["lesson_id"])
+        try:
+            self.opened = await database_sync_to_async(services.study_open)(learner=user, lesson_id=lesson_id)
+        except StudyRefused as refused:
+            close = CLOSE_NOT_FOUND if refused.code == "not_found" else CLOSE_FORBIDDEN
+            await self.refuse(refused.code, refused.message, close)
+            return
+        await self.accept()
+        await self.send(text_data=wire.hello(self.opened))
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.opened is None:
+            return
+        allowed = self.bucket.take()  # every frame counts, whatever it holds
+        if not allowed:
+            await self.send(
+                text_data=wire.error(
+                    "rate_limited", _("消息过于频繁，请稍后再试"), retry_after_ms=self.bucket.retry_after_ms()
+                )
+            )
+            return
+        try:
+            message = wire.parse(text_data)
+        except wire.BadFrame as bad:
+            await self.send(text_data=wire.error(bad.code, bad.message))
+            return
+        try:
+            await self.handle(message)
+        except Exception:
+            log.exception("a %s frame on lesson %s failed", message["type"], self.opened.lesson_id)
+            await self.send(text_data=wire.error("server_error", _("服务器处理这条消息时出错，请稍后重试")))
+
+    async def handle(self, message: dict) -> None:
+        kind = message["type"]
+        if kind == "beat":
+            await self.beat(message)
+        elif kind == "idle.answer":
+            ok = await database_sync_to_async(services.study_idle_answer)(
+                study_id=self.opened.study_id, learner_id=self.opened.learner_id, token=message.get("token")
+            )
+            if ok:
+                await self.send(text_data=wire.idle_ok())
+            else:
+                await self.send(text_data=wire.error("idle_check_invalid", _("在线确认已失效，请刷新页面")))
+        elif kind == "ping":
+            await self.send(text_data=wire.pong(message.get("t")))
+        else:
+            await self.send(text_data=wire.error("unknown_type", _("未知的消息类型")))
+
+    async def beat(self, message: dict) -> None:
+        try:
+            claim = wire.claim(message)
+        except wire.BadFrame as bad:
+            await self.send(text_data=wire.error(bad.code, bad.message, seq=wire.seq_of(message)))
+            return
+        opened = self.opened
+        beat = StudyBeat(
+            study_id=opened.study_id,
+            learner_id=opened.learner_id,
+            lesson_id=opened.lesson_id,
+            course_id=opened.course_id,
+            session=opened.session,
+            rules=opened.rules,
+            claim=claim,
+        )
+        result = await StudyWriter.get().save(beat)
+        if result.code == "ok":
+            await self.send(text_data=wire.ack(result))
+        elif result.code == "superseded":
+            await self.send(text_data=wire.superseded(result.message))
+            await self.close(code=CLOSE_SUPERSEDED)
+        else:
+            await self.send(text_data=wire.error(result.code, result.message, seq=result.seq))

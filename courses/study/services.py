@@ -1,0 +1,278 @@
+"""Every write of tracked study: opening a lesson's study, storing heartbeats (in batches), answering
+an idle check. The socket (through `writer.StudyWriter`) and the page's beacon call the same functions.
+
+Crediting is decided inside the write transaction from the stored rows, which are locked first (the
+lesson's study rows, then the learners' clocks, each in id order): two sockets in two processes
+cannot both spend the same wall-clock time.
+"""
+
+import contextlib
+import datetime as dt
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses import selectors
+from courses import services as course_services
+from courses.models import Enrolment, Lesson, LessonProgress, LessonStudy, StudyClock, StudyDay
+
+from . import crediting, policy
+from .crediting import Claim, Rules
+from .state import STUDY_FIELDS, state_apply, state_of
+
+LEDGER_ZONE = ZoneInfo("Asia/Shanghai")
+ID_MAX = 2**63 - 1
+
+
+class StudyRefused(Exception):
+    """A socket or beacon that may not study this lesson: `code` for the wire, `message` for people."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+@dataclass(frozen=True)
+class StudyOpened:
+    study_id: int
+    learner_id: int
+    lesson_id: int
+    course_id: int
+    session: str
+    rules: Rules
+    summary: dict
+    completed: bool
+    idle_check: str
+
+
+@dataclass(frozen=True)
+class StudyBeat:
+    """One heartbeat to store: who and where (from the server's own records), and the client's claim."""
+
+    study_id: int
+    learner_id: int
+    lesson_id: int
+    course_id: int
+    session: str
+    rules: Rules
+    claim: Claim
+
+
+@dataclass(frozen=True)
+class BeatResult:
+    seq: int
+    code: str = "ok"  # ok | superseded | gone | retry | failed
+    credited: int = 0
+    refused: str = ""
+    idle_check: str = ""
+    effective_seconds: int = 0
+    watched_share: float = 0.0
+    furthest: float = 0.0
+    remaining_seconds: int = 0
+    completed: bool = False
+    message: str = ""
+
+
+def _ledger_day(now: dt.datetime) -> dt.date:
+    return now.astimezone(LEDGER_ZONE).date()
+
+
+@transaction.atomic
+def study_open(*, learner, lesson_id: int, now: dt.datetime | None = None) -> StudyOpened:
+    """Open a lesson's study for a page: enrolment and unlock checked, a new session (an older page of
+    the same lesson is superseded), and the clock anchored when the last beat is older than the cap."""
+    now = now or timezone.now()
+    if not 0 < lesson_id <= ID_MAX:
+        raise StudyRefused("not_found", _("课时不存在"))
+    lesson = Lesson.objects.select_related("course", "video").filter(pk=lesson_id).first()
+    if lesson is None:
+        raise StudyRefused("not_found", _("课时不存在"))
+    enrolment = Enrolment.objects.select_related("course").filter(learner=learner, course_id=lesson.course_id).first()
+    if enrolment is None:
+        raise StudyRefused("forbidden", _("请先报名该课程，再开始学习"))
+    if not selectors.lesson_is_unlocked(enrolment, lesson):
+        raise StudyRefused("locked", _("请先完成前面的必修课时"))
+    rules = policy.lesson_rules(lesson)
+    study, _created = LessonStudy.objects.select_for_update().get_or_create(
+        enrolment=enrolment, lesson=lesson, defaults={"learner": learner}
+    )
+    clock, _created = StudyClock.objects.select_for_update().get_or_create(
+        learner=learner, defaults={"credited_until": now}
+    )
+    study.session, study.last_seq = secrets.token_hex(8), 0
+    if study.last_beat_at is None or (now - study.last_beat_at).total_seconds() > rules.cap:
+        study.last_beat_at = now
+    study.save(update_fields=["session", "last_seq", "last_beat_at", "updated_at"])
+    done = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).exists()
+    return StudyOpened(
+        study_id=study.pk,
+        learner_id=learner.pk,
+        lesson_id=lesson.pk,
+        course_id=lesson.course_id,
+        session=study.session,
+        rules=rules,
+        summary=policy.study_summary(study, rules),
+        completed=done,
+        idle_check=study.idle_check_token,
+    )
+
+
+def _result(beat: StudyBeat, outcome: crediting.Outcome) -> BeatResult:
+    state, rules = outcome.state, beat.rules
+    return BeatResult(
+        seq=beat.claim.seq,
+        credited=outcome.credited,
+        refused=outcome.refused,
+        idle_check=outcome.idle_check if rules.strict else "",
+        effective_seconds=state.effective_seconds,
+        watched_share=round(crediting.share(state.watched_seconds, rules.duration), 4),
+        furthest=round(state.furthest, 3),
+        remaining_seconds=crediting.remaining_seconds(state, rules),
+        completed=outcome.completed,
+    )
+
+
+@transaction.atomic
+def study_beats_store(*, beats: list[StudyBeat], now: dt.datetime | None = None) -> list[BeatResult]:
+    """Credit and store a batch of heartbeats in one transaction, in order; one result per beat.
+
+    Effective seconds go to the lesson's study and to the day's ledger (StudyDay) together; a video
+    lesson that reaches its completion share is completed (LessonProgress) in the same transaction."""
+    now = now or timezone.now()
+    at = now.timestamp()
+    study_ids = sorted({b.study_id for b in beats})
+    studies = {s.pk: s for s in LessonStudy.objects.select_for_update().filter(pk__in=study_ids).order_by("pk")}
+    learner_ids = sorted({s.learner_id for s in studies.values()})
+    clocks = {
+        c.learner_id: c
+        for c in StudyClock.objects.select_for_update().filter(learner_id__in=learner_ids).order_by("learner_id")
+    }
+    results, changed, ledger = [], {}, defaultdict(int)
+    newly_complete: dict[int, StudyBeat] = {}
+    for beat in beats:
+        study = studies.get(beat.study_id)
+        clock = clocks.get(beat.learner_id)
+        if study is None or clock is None or study.learner_id != beat.learner_id:
+            results.append(BeatResult(seq=beat.claim.seq, code="gone", message=_("学习记录不存在，请刷新页面")))
+            continue
+        if study.session != beat.session:
+            message = _("本课时已在其他页面或设备上打开，这里的学习不再计时")
+            results.append(BeatResult(seq=beat.claim.seq, code="superseded", message=message))
+            continue
+        outcome = crediting.credit(
+            state_of(study, clock),
+            beat.claim,
+            now=at,
+            rules=beat.rules,
+            idle_delay=policy.idle_delay(),
+            new_token=secrets.token_hex(8),
+        )
+        if outcome.refused != crediting.REPLAY:
+            state_apply(outcome.state, study, clock)
+            changed[study.pk] = study
+            if outcome.credited:
+                ledger[(beat.learner_id, beat.course_id, beat.lesson_id)] += outcome.credited
+            if outcome.completed and beat.rules.kind == crediting.VIDEO:
+                newly_complete.setdefault(study.pk, beat)
+        results.append(_result(beat, outcome))
+    if changed:
+        for study in changed.values():
+            study.updated_at = now
+        LessonStudy.objects.bulk_update(list(changed.values()), [*STUDY_FIELDS, "updated_at"])
+        touched = {s.learner_id for s in changed.values()}
+        StudyClock.objects.bulk_update([clocks[i] for i in sorted(touched)], ["credited_until"])
+    if ledger:
+        _ledger_add(ledger, _ledger_day(now))
+    if newly_complete:
+        _videos_complete(newly_complete, studies)
+    return results
+
+
+def _ledger_add(ledger: dict, day: dt.date) -> None:
+    """Add seconds to the day's rows. The lesson's study rows are locked, and only this adds to them,
+    so read-then-upsert cannot lose an addition."""
+    keys = list(ledger)
+    existing = {
+        (row.learner_id, row.lesson_id): row.seconds
+        for row in StudyDay.objects.filter(
+            day=day, learner_id__in={k[0] for k in keys}, lesson_id__in={k[2] for k in keys}
+        )
+    }
+    rows = [
+        StudyDay(
+            learner_id=learner_id,
+            course_id=course_id,
+            lesson_id=lesson_id,
+            day=day,
+            seconds=existing.get((learner_id, lesson_id), 0) + seconds,
+        )
+        for (learner_id, course_id, lesson_id), seconds in ledger.items()
+    ]
+    StudyDay.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["learner", "lesson", "day"], update_fields=["seconds"]
+    )
+
+
+def _videos_complete(beats: dict[int, StudyBeat], studies: dict[int, LessonStudy]) -> None:
+    """Mark the video lessons that reached their share done (once), through the course's own rule."""
+    pairs = {(studies[i].enrolment_id, studies[i].lesson_id) for i in beats}
+    done = set(
+        LessonProgress.objects.filter(
+            enrolment_id__in={p[0] for p in pairs}, lesson_id__in={p[1] for p in pairs}
+        ).values_list("enrolment_id", "lesson_id")
+    )
+    for study_id in beats:
+        study = studies[study_id]
+        if (study.enrolment_id, study.lesson_id) in done:
+            continue
+        lesson = Lesson.objects.select_related("course", "video").get(pk=study.lesson_id)
+        # A quiz lesson completes by its quiz; a lesson locked since stays open.
+        with contextlib.suppress(ValidationError, PermissionDenied):
+            course_services.lesson_complete(learner=study.learner, lesson=lesson)
+
+
+@transaction.atomic
+def study_idle_answer(*, study_id: int, learner_id: int, token: str, now: dt.datetime | None = None) -> bool:
+    """Answer a lesson's idle check; False when no check is waiting or the token is not its token."""
+    now = now or timezone.now()
+    study = LessonStudy.objects.select_for_update().filter(pk=study_id, learner_id=learner_id).first()
+    if study is None or not isinstance(token, str):
+        return False
+    clock = StudyClock.objects.select_for_update().filter(learner_id=learner_id).first()
+    state = crediting.idle_answer(
+        state_of(study, clock), token=token, now=now.timestamp(), idle_delay=policy.idle_delay()
+    )
+    if state is None:
+        return False
+    state_apply(state, study, clock)
+    study.save(update_fields=[*STUDY_FIELDS, "updated_at"])
+    if clock is not None:
+        clock.save(update_fields=["credited_until"])
+    return True
+
+
+@transaction.atomic
+def study_record_demo(*, enrolment: Enrolment, lesson: Lesson, now: dt.datetime | None = None) -> LessonStudy:
+    """Demo data only: a study that really reached the lesson's minimum (or the whole video), written
+    to the ledger like heartbeats would, so that a demo learner's records agree with each other."""
+    now = now or timezone.now()
+    rules = policy.lesson_rules(lesson)
+    seconds = max(rules.min_seconds, int(rules.duration), 60) if rules.kind != crediting.UNTRACKED else 0
+    study, _created = LessonStudy.objects.get_or_create(
+        enrolment=enrolment, lesson=lesson, defaults={"learner_id": enrolment.learner_id}
+    )
+    if rules.kind == crediting.VIDEO:
+        study.watched, study.watched_seconds = [[0.0, rules.duration]], rules.duration
+        study.furthest = study.position = rules.duration
+    study.effective_seconds += seconds
+    study.last_beat_at = now
+    study.save()
+    if seconds:
+        _ledger_add({(enrolment.learner_id, lesson.course_id, lesson.pk): seconds}, _ledger_day(now))
+    return study

@@ -1,0 +1,102 @@
+"""Group commit of heartbeats: one writer per event loop (per server process).
+
+Every study socket's beat is queued here; while one batch is being stored, the next one gathers, so
+at a thousand beats a second a few transactions carry them all, and an idle server stores a lone
+beat at once. Each beat's result is handed back only after its batch has committed: an ack still
+means "stored" (and credited).
+
+A failing batch is rolled back and stored in halves until the failure is down to the one beat that
+causes it (as contests/writer.py does for answers): that beat is answered "retry" after a database
+error, "failed" after anything else; the others are stored and acknowledged. A client keeps the
+ranges and active time of a beat that was not acknowledged and sends them again with its next beat.
+"""
+
+import asyncio
+import contextvars
+import logging
+import threading
+
+from channels.db import database_sync_to_async
+
+from django.db import DatabaseError
+from django.utils.translation import gettext as _
+
+from . import services
+from .services import BeatResult, StudyBeat
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 250
+
+_writers: dict[asyncio.AbstractEventLoop, "StudyWriter"] = {}
+_writers_lock = threading.Lock()
+
+
+def _unstored(beat: StudyBeat, code: str) -> BeatResult:
+    message = _("服务器繁忙，学习记录稍后自动重新提交") if code == "retry" else _("服务器无法保存这条学习记录")
+    return BeatResult(seq=beat.claim.seq, code=code, message=message)
+
+
+def store(beats: list[StudyBeat]) -> list[BeatResult]:
+    """Store a batch in one transaction; after a failure, in halves until it is isolated."""
+    try:
+        return services.study_beats_store(beats=beats)
+    except Exception as exc:
+        if len(beats) == 1:
+            log.exception("a heartbeat could not be stored")
+            return [_unstored(beats[0], "retry" if isinstance(exc, DatabaseError) else "failed")]
+        log.warning("a batch of %d heartbeats failed; storing it in halves", len(beats), exc_info=True)
+    middle = len(beats) // 2
+    return store(beats[:middle]) + store(beats[middle:])
+
+
+class StudyWriter:
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.queue: list[tuple[StudyBeat, asyncio.Future]] = []
+        self.running = False
+        self.tasks: set[asyncio.Task] = set()
+
+    @classmethod
+    def get(cls) -> "StudyWriter":
+        loop = asyncio.get_running_loop()
+        with _writers_lock:
+            writer = _writers.get(loop)
+            if writer is None:
+                for closed in [other for other in _writers if other.is_closed()]:
+                    del _writers[closed]
+                writer = _writers[loop] = cls(loop)
+            return writer
+
+    async def save(self, beat: StudyBeat) -> BeatResult:
+        future = self.loop.create_future()
+        self.queue.append((beat, future))
+        if not self.running:
+            self.running = True
+            # A fresh context: the drain must not inherit one socket's asgiref state.
+            task = self.loop.create_task(self._drain(), context=contextvars.Context())
+            self.tasks.add(task)  # held until done: the loop keeps only weak references
+            task.add_done_callback(self.tasks.discard)
+        return await future
+
+    async def _drain(self) -> None:
+        batch: list[tuple[StudyBeat, asyncio.Future]] = []
+        try:
+            while self.queue:
+                batch, self.queue = self.queue[:MAX_BATCH], self.queue[MAX_BATCH:]
+                results = await database_sync_to_async(store)([beat for beat, _future in batch])
+                for (_beat, future), result in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+                batch = []
+        except BaseException as exc:
+            # Nothing may wait forever: the pages keep what was not stored and send it again.
+            for beat, future in batch + self.queue:
+                if not future.done():
+                    future.set_result(_unstored(beat, "retry"))
+            self.queue = []
+            if not isinstance(exc, Exception):
+                raise
+            log.exception("the heartbeat writer failed")
+        finally:
+            self.running = False

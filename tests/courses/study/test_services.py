@@ -1,0 +1,113 @@
+"""Storing heartbeats in batches: credited from the stored rows, the ledger and the clock in step."""
+
+import datetime as dt
+
+import pytest
+
+from django.utils import timezone
+
+from courses import services as course_services
+from courses.models import Lesson, LessonStudy, StudyClock, StudyDay
+from courses.study import services
+from courses.study.crediting import Claim
+from tests.conftest import build_course
+
+pytestmark = pytest.mark.django_db
+
+
+def opened(learner, lesson, at):
+    study = services.study_open(learner=learner, lesson_id=lesson.pk, now=at)
+    return study
+
+
+def beat_of(study, seq, **claim):
+    return services.StudyBeat(
+        study_id=study.study_id,
+        learner_id=study.learner_id,
+        lesson_id=study.lesson_id,
+        course_id=study.course_id,
+        session=study.session,
+        rules=study.rules,
+        claim=Claim(seq=seq, active=claim.pop("active", 15), visible=claim.pop("visible", True), **claim),
+    )
+
+
+@pytest.fixture
+def two_courses(provider_a, learner, other_learner):
+    first = build_course(provider_a)
+    second = build_course(provider_a, title="数控车床编程", code="CNC-201")
+    for course in (first, second):
+        for person in (learner, other_learner):
+            course_services.enrolment_create(learner=person, course=course)
+    return [Lesson.objects.filter(course=c).order_by("sort_order").first() for c in (first, second)]
+
+
+def test_a_batch_credits_each_learner_and_writes_the_day_ledger(two_courses, learner, other_learner):
+    start = timezone.now() - dt.timedelta(seconds=60)
+    mine = opened(learner, two_courses[0], start)
+    theirs = opened(other_learner, two_courses[0], start)
+    results = services.study_beats_store(
+        beats=[beat_of(mine, 1), beat_of(theirs, 1, active=5)], now=start + dt.timedelta(seconds=15)
+    )
+    assert [(r.code, r.credited) for r in results] == [("ok", 15), ("ok", 7)]
+    assert sorted(StudyDay.objects.values_list("learner_id", "seconds")) == sorted(
+        [(learner.pk, 15), (other_learner.pk, 7)]
+    )
+
+
+def test_two_lessons_at_once_never_earn_more_than_the_wall_clock(two_courses, learner):
+    start = timezone.now() - dt.timedelta(seconds=120)
+    a, b = opened(learner, two_courses[0], start), opened(learner, two_courses[1], start)
+    total = 0
+    for n in range(1, 5):
+        at = start + dt.timedelta(seconds=15 * n)
+        results = services.study_beats_store(beats=[beat_of(a, n), beat_of(b, n)], now=at)
+        total += sum(r.credited for r in results)
+    assert total == 60
+    assert sum(StudyDay.objects.values_list("seconds", flat=True)) == 60
+    assert StudyClock.objects.get(learner=learner).credited_until == start + dt.timedelta(seconds=60)
+
+
+def test_a_replayed_beat_in_the_same_batch_earns_nothing(two_courses, learner):
+    start = timezone.now() - dt.timedelta(seconds=60)
+    a = opened(learner, two_courses[0], start)
+    results = services.study_beats_store(beats=[beat_of(a, 1), beat_of(a, 1)], now=start + dt.timedelta(seconds=15))
+    assert [(r.credited, r.refused) for r in results] == [(15, ""), (0, "replay")]
+    assert LessonStudy.objects.get(pk=a.study_id).effective_seconds == 15
+
+
+def test_a_beat_of_a_superseded_page_is_refused(two_courses, learner):
+    start = timezone.now() - dt.timedelta(seconds=60)
+    old = opened(learner, two_courses[0], start)
+    opened(learner, two_courses[0], start)
+    (result,) = services.study_beats_store(beats=[beat_of(old, 1)], now=start + dt.timedelta(seconds=15))
+    assert result.code == "superseded" and result.credited == 0
+
+
+def test_reopening_soon_after_a_beat_keeps_the_anchor(two_courses, learner):
+    start = timezone.now() - dt.timedelta(seconds=60)
+    a = opened(learner, two_courses[0], start)
+    services.study_beats_store(beats=[beat_of(a, 1)], now=start + dt.timedelta(seconds=15))
+    b = opened(learner, two_courses[0], start + dt.timedelta(seconds=20))  # a reconnect
+    (result,) = services.study_beats_store(beats=[beat_of(b, 1)], now=start + dt.timedelta(seconds=30))
+    assert result.credited == 15  # nothing lost across the reconnect
+
+
+def test_the_writer_isolates_a_failing_beat(two_courses, learner, monkeypatch):
+    from courses.study import writer
+
+    start = timezone.now() - dt.timedelta(seconds=60)
+    a = opened(learner, two_courses[0], start)
+    good, bad = beat_of(a, 1), beat_of(a, 2, position=float("nan"))
+    calls = []
+    real = services.study_beats_store
+
+    def store(*, beats, now=None):
+        calls.append(len(beats))
+        if any(b.claim.seq == 2 for b in beats):
+            raise ValueError("poison")
+        return real(beats=beats, now=now)
+
+    monkeypatch.setattr(services, "study_beats_store", store)
+    results = writer.store([good, bad])
+    assert [r.code for r in results] == ["ok", "failed"]
