@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from courses import selectors
 from courses import services as course_services
-from courses.models import Enrolment, Lesson, LessonProgress, LessonStudy, StudyClock, StudyDay
+from courses.models import Enrolment, Lesson, LessonProgress, LessonStudy, StudyClock
 
-from . import crediting, policy
+from . import crediting, policy, sql
 from .crediting import Claim, Rules
 from .state import STUDY_FIELDS, state_apply, state_of
 
@@ -184,39 +184,14 @@ def study_beats_store(*, beats: list[StudyBeat], now: dt.datetime | None = None)
     if changed:
         for study in changed.values():
             study.updated_at = now
-        LessonStudy.objects.bulk_update(list(changed.values()), [*STUDY_FIELDS, "updated_at"])
+        sql.update_each([changed[i] for i in sorted(changed)], [*STUDY_FIELDS, "updated_at"])
         touched = {s.learner_id for s in changed.values()}
-        StudyClock.objects.bulk_update([clocks[i] for i in sorted(touched)], ["credited_until"])
+        sql.update_each([clocks[i] for i in sorted(touched)], ["credited_until"])
     if ledger:
-        _ledger_add(ledger, _ledger_day(now))
+        sql.ledger_add(ledger, _ledger_day(now))
     if newly_complete:
         _videos_complete(newly_complete, studies)
     return results
-
-
-def _ledger_add(ledger: dict, day: dt.date) -> None:
-    """Add seconds to the day's rows. The lesson's study rows are locked, and only this adds to them,
-    so read-then-upsert cannot lose an addition."""
-    keys = list(ledger)
-    existing = {
-        (row.learner_id, row.lesson_id): row.seconds
-        for row in StudyDay.objects.filter(
-            day=day, learner_id__in={k[0] for k in keys}, lesson_id__in={k[2] for k in keys}
-        )
-    }
-    rows = [
-        StudyDay(
-            learner_id=learner_id,
-            course_id=course_id,
-            lesson_id=lesson_id,
-            day=day,
-            seconds=existing.get((learner_id, lesson_id), 0) + seconds,
-        )
-        for (learner_id, course_id, lesson_id), seconds in ledger.items()
-    ]
-    StudyDay.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["learner", "lesson", "day"], update_fields=["seconds"]
-    )
 
 
 def _videos_complete(beats: dict[int, StudyBeat], studies: dict[int, LessonStudy]) -> None:
@@ -274,5 +249,5 @@ def study_record_demo(*, enrolment: Enrolment, lesson: Lesson, now: dt.datetime 
     study.last_beat_at = now
     study.save()
     if seconds:
-        _ledger_add({(enrolment.learner_id, lesson.course_id, lesson.pk): seconds}, _ledger_day(now))
+        sql.ledger_add({(enrolment.learner_id, lesson.course_id, lesson.pk): seconds}, _ledger_day(now))
     return study

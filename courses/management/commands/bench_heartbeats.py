@@ -1,0 +1,313 @@
+"""Load-test tracked study: real Daphne, N learners watching a video and sending heartbeats over the
+lesson socket; then the ledger read back; then the same load against a bare ASGI endpoint.
+
+    python manage.py bench_heartbeats --learners 2000 --duration 30 [--interval 15] [--servers 1]
+
+1. A child process (this command with --prepare) migrates a scratch SQLite database in a temporary
+   directory (the embedded default: no DATABASE_URL, no REDIS_URL) and creates courses with one video
+   lesson each (a video row with a known duration), N learners enrolled, and their sessions.
+2. Daphne (config.asgi:application) serves that database; `courses.study.benchmark.load`, in other
+   processes (--parts, each under the 20,000-descriptor limit), connects every learner, waits for
+   every `hello`, and for --duration seconds each learner sends a beat every --interval seconds
+   (N/interval a second in total) and times its `beat.ack`.
+3. The ledger is read back (StudyDay per learner, LessonStudy): see `verify` for what is expected.
+4. `courses.study.benchmark.bare`, a bare ASGI app on the same Daphne, takes the same load.
+
+With --servers K, K Daphne processes accept on one listening socket (each holds fewer descriptors).
+The last line printed is one JSON object; docs/PERFORMANCE.md records runs.
+"""
+
+import argparse
+import json
+import math
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+PYTHON = sys.executable
+DAPHNE = str(Path(sys.executable).with_name("daphne"))
+SOCKETS_PER_PART = 10_000  # load processes: each stays well under the descriptor limit
+
+
+def _wait_port(port: int, procs: list[subprocess.Popen], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for proc in procs:
+            if proc.poll() is not None:
+                raise CommandError(f"server exited with {proc.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise CommandError(f"nothing listens on {port} after {timeout} s")
+
+
+def _proc_status(pid: int, key: str) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _pct(values: list[float], pct: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(pct / 100 * len(ordered)))], 1)
+
+
+def _ratio(a, b):
+    return round(a / b, 2) if a is not None and b else None
+
+
+class Command(BaseCommand):
+    help = "Benchmark study heartbeats on Daphne against a bare ASGI endpoint (last line: JSON)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--learners", type=int, default=500)
+        parser.add_argument("--duration", type=float, default=30)
+        parser.add_argument("--interval", type=float, default=15, help="seconds between a learner's beats")
+        parser.add_argument("--courses", type=int, default=10)
+        parser.add_argument("--servers", type=int, default=1, help="Daphne processes on one socket")
+        parser.add_argument("--skip-bare", action="store_true", help="measure Daphne only")
+        parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+        parser.add_argument("--prepare", metavar="DIR", help=argparse.SUPPRESS)
+
+    def handle(self, *args, **options):
+        if options["prepare"]:
+            from courses.study.benchmark.setup import prepare
+
+            prepare(
+                learners=options["learners"], courses=options["courses"], out=Path(options["prepare"]) / "setup.json"
+            )
+            return
+        n = options["learners"]
+        if n < 1 or options["duration"] <= 0 or options["interval"] <= 0 or options["servers"] < 1:
+            raise CommandError("--learners, --duration, --interval and --servers must be positive")
+        scratch = Path(tempfile.mkdtemp(prefix="bench_heartbeats-"))
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        env |= {
+            "SQLITE_PATH": str(scratch / "db.sqlite3"),
+            "MEDIA_ROOT": str(scratch / "media"),
+            "PRIVATE_MEDIA_ROOT": str(scratch / "private"),
+            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+            "DJANGO_DEBUG": "false",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(settings.BASE_DIR),
+        }
+        try:
+            result = self.bench(
+                scratch,
+                env,
+                **{k: options[k] for k in ("duration", "interval", "courses", "servers")},
+                n=n,
+                skip_bare=options["skip_bare"],
+            )
+        finally:
+            if options["keep"]:
+                self.log(f"kept {scratch}")
+            else:
+                shutil.rmtree(scratch, ignore_errors=True)
+        self.stdout.write(json.dumps(result, ensure_ascii=False))
+
+    def log(self, message: str) -> None:
+        self.stderr.write(f"[bench_heartbeats] {message}")
+
+    def drive(self, name: str, scratch: Path, env: dict, server_cmd: list[str], *, n, duration, interval, servers):
+        """Start `servers` Daphne processes on one socket, run the load against them, stop them; the
+        load's merged figures and the servers' CPU seconds and peak RSS."""
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4096)
+        port = listener.getsockname()[1]
+        fd = listener.fileno()
+        self.log(f"{name}: {servers} server(s) on {port}")
+        run_dir = scratch / name
+        run_dir.mkdir()
+        procs = []
+        try:
+            for k in range(servers):
+                with open(run_dir / f"server-{k}.log", "w") as out:
+                    procs.append(
+                        subprocess.Popen(  # noqa: S603 - our own interpreter and scripts
+                            [DAPHNE, "--fd", str(fd), *server_cmd],
+                            env=env,
+                            cwd=settings.BASE_DIR,
+                            stdout=out,
+                            stderr=subprocess.STDOUT,
+                            pass_fds=(fd,),
+                            preexec_fn=_raise_fd_limit,  # noqa: PLW1509 - before exec, no threads yet
+                        )
+                    )
+            listener.close()  # the servers hold it
+            _wait_port(port, procs)
+            cpu0 = [_cpu_s(p.pid) for p in procs]
+            parts = max(1, math.ceil(n / SOCKETS_PER_PART))
+            slot0 = time.perf_counter() + 1.0
+            loads = []
+            for part in range(parts):
+                cmd = [PYTHON, "-m", "courses.study.benchmark.load", "--setup", str(scratch / "setup.json")]
+                cmd += ["--url", f"ws://127.0.0.1:{port}", "--learners", str(n), "--duration", str(duration)]
+                cmd += ["--interval", str(interval), "--part", str(part), "--parts", str(parts)]
+                cmd += ["--slot0", repr(slot0), "--scratch", str(run_dir), "--out", str(run_dir / f"load-{part}.json")]
+                loads.append(subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR))  # noqa: S603
+            for proc in loads:
+                if proc.wait() != 0:
+                    raise CommandError(f"{name}: a load process failed ({proc.returncode})")
+            cpu = round(sum(_cpu_s(p.pid) - c for p, c in zip(procs, cpu0, strict=True)), 1)
+            peaks = [_proc_status(p.pid, "VmHWM:") for p in procs]
+        finally:
+            for proc in procs:
+                _stop(proc)
+        results = [json.loads((run_dir / f"load-{part}.json").read_text()) for part in range(parts)]
+        latencies = [v for r in results for v in r["latencies"]]
+        merged = {
+            "connected": sum(r["connected"] for r in results),
+            "refused": sum(r["refused"] for r in results),
+            "connect_s": max(r["connect_s"] for r in results),
+            "heartbeats_per_s": round(sum(r["steady_sent"] for r in results) / duration, 1),
+            "acked_in_steady": len(latencies),
+            "steady_sent": sum(r["steady_sent"] for r in results),
+            "ramp_sent": sum(r["ramp_sent"] for r in results),
+            "ack_p50_ms": _pct(latencies, 50),
+            "ack_p99_ms": _pct(latencies, 99),
+            "ack_max_ms": round(max(latencies), 1) if latencies else None,
+            "errors": sum(sum(r["error_codes"].values()) for r in results),
+            "error_codes": _sum_counts(r["error_codes"] for r in results),
+            "refused_codes": _sum_counts(r["refused_codes"] for r in results),
+            "socket_failures": sum(r["socket_failures"] for r in results),
+            "first_failure": next((r["first_failure"] for r in results if r["first_failure"]), None),
+            "server_cpu_s": cpu,
+            "peak_rss_mb": round(sum(p or 0 for p in peaks), 1),
+        }
+        if servers > 1:
+            merged["peak_rss_mb_each"] = peaks
+        return merged, [lr for r in results for lr in r["per_learner"]]
+
+    def bench(self, scratch: Path, env: dict, *, n, duration, interval, courses, servers, skip_bare) -> dict:
+        manage = str(settings.BASE_DIR / "manage.py")
+        self.log(f"preparing {n} learners on {courses} courses in {scratch}")
+        prepare = [PYTHON, manage, "bench_heartbeats", "--prepare", str(scratch), "--learners", str(n)]
+        subprocess.run([*prepare, "--courses", str(courses)], env=env, check=True)  # noqa: S603
+        setup = json.loads((scratch / "setup.json").read_text())
+        sizes = {"n": n, "duration": duration, "interval": interval, "servers": servers}
+        daphne, learners = self.drive("daphne", scratch, env, ["config.asgi:application"], **sizes)
+        ledger = self.verify(scratch / "db.sqlite3", learners, tolerance=setup["tolerance"])
+        result = {
+            "learners": n,
+            "duration_s": duration,
+            "interval_s": interval,
+            "servers": servers,
+            "lesson_kind": setup["kind"],
+            "target_heartbeats_per_s": round(n / interval, 1),
+            **{k: daphne[k] for k in ("heartbeats_per_s", "ack_p50_ms", "ack_p99_ms", "ack_max_ms")},
+            **ledger,
+            "peak_rss_mb": daphne["peak_rss_mb"],
+            "server_cpu_s": daphne["server_cpu_s"],
+            **{k: v for k, v in daphne.items() if k not in ledger and k not in ("peak_rss_mb", "server_cpu_s")},
+        }
+        if not skip_bare:
+            bare_env = env | {"BENCH_HEARTBEATS_SETUP": str(scratch / "setup.json")}
+            bare, _ = self.drive("bare", scratch, bare_env, ["courses.study.benchmark.bare:application"], **sizes)
+            keys = ("heartbeats_per_s", "ack_p50_ms", "ack_p99_ms", "ack_max_ms", "peak_rss_mb", "server_cpu_s")
+            keys += ("connected", "refused", "connect_s", "errors", "socket_failures")
+            result["bare"] = {k: bare[k] for k in keys}
+            result["ratio_ack_p99"] = _ratio(daphne["ack_p99_ms"], bare["ack_p99_ms"])
+            result["ratio_server_cpu"] = _ratio(daphne["server_cpu_s"], bare["server_cpu_s"])
+        return result
+
+    def verify(self, db: Path, learners: list[dict], *, tolerance: float) -> dict:
+        """The ledger against what the learners watched, per learner (all times on this host's clock).
+
+        A learner's video played from its `hello` (s0) until it sent its last acknowledged beat
+        (sent): it watched `sent - s0` seconds, and the ledger keeps whole seconds, so
+        expected = floor(sent - s0). The server credits by its own clock, from the moment it opened
+        the session (after the connect began, c0, and before the hello) to the moment it stored the
+        last beat (before its ack came, acked_at), never more: allowed = floor(acked_at - c0).
+        lost = expected - credited where credited is below expected; over-credited = credited -
+        allowed where credited is above it. `credited_minus_expected_s` is the latency the rules
+        credit legitimately (the server's clock started before the hello and stopped after the beat
+        was sent), at most the gap between allowed and expected."""
+        with sqlite3.connect(db) as conn:
+            days = dict(conn.execute("SELECT learner_id, SUM(seconds) FROM courses_studyday GROUP BY learner_id"))
+            studies = dict(
+                conn.execute("SELECT learner_id, SUM(effective_seconds) FROM courses_lessonstudy GROUP BY learner_id")
+            )
+        expected = credited = lost = over = gap = 0
+        lost_learners = over_learners = 0
+        acked_credit = 0
+        for lr in learners:
+            got = days.get(lr["learner"], 0) or 0
+            credited += got
+            acked_credit += lr["credited"]
+            if lr["s0"] is None or lr["acked_sent"] is None:
+                over += got  # nothing acknowledged: nothing may be credited
+                over_learners += bool(got)
+                continue
+            want = math.floor(lr["acked_sent"] - lr["s0"])
+            allowed = math.floor(lr["acked_at"] - lr["c0"])
+            expected += want
+            gap += allowed - want
+            if got < want:
+                lost += want - got
+                lost_learners += 1
+            if got > allowed:
+                over += got - allowed
+                over_learners += 1
+        return {
+            "credited_s": credited,
+            "expected_s": expected,
+            "lost_s": lost,
+            "over_credited_s": over,
+            "learners_short": lost_learners,
+            "learners_over": over_learners,
+            "credited_minus_expected_s": credited - expected,
+            "allowed_minus_expected_s": gap,
+            "lesson_study_s": sum(v or 0 for v in studies.values()),
+            "acked_credited_s": acked_credit,
+        }
+
+
+def _sum_counts(dicts) -> dict:
+    total: dict[str, int] = {}
+    for d in dicts:
+        for k, v in d.items():
+            total[k] = total.get(k, 0) + v
+    return total
+
+
+def _raise_fd_limit() -> None:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
