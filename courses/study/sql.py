@@ -3,9 +3,10 @@ methods (measured with `manage.py bench_heartbeats`, docs/PERFORMANCE.md).
 
 `QuerySet.bulk_update` builds one CASE expression per field with a WHEN per row and resolves each one
 through the expression machinery: for a batch of 100 beats over eleven fields that cost ~6 ms a beat,
-more than two cores have at a thousand beats a second. A prepared UPDATE run with `executemany` costs
-the database the same and Python almost nothing. The day's ledger is one upsert that adds in the
-database (`seconds = seconds + excluded.seconds`), so it needs no read first. Values go through each
+more than two cores have at a thousand beats a second. Here a batch is one UPDATE from a VALUES list
+(and one multi-row upsert for the ledger): Python only lists the values, and the driver steps one
+statement instead of one per row. The day's ledger adds in the database
+(`seconds = seconds + excluded.seconds`), so it needs no read first. Values go through each
 field's own `get_db_prep_save`, as the ORM stores them; the SQL is the same on SQLite and PostgreSQL.
 """
 
@@ -16,19 +17,41 @@ from django.db import connection, models
 
 from courses.models import StudyDay
 
+ROWS_PER_STATEMENT = 500  # well under SQLite's 32,766 parameters with a dozen columns
+
+
+def _placeholder(field) -> str:
+    """A parameter, typed where the database needs it (PostgreSQL types a VALUES column from its
+    rows, and a column of NULLs would be text); SQLite converts by the column's affinity itself."""
+    if connection.vendor == "postgresql":
+        return f"CAST(%s AS {field.db_type(connection)})"
+    return "%s"
+
 
 def update_each(objs: Iterable[models.Model], fields: list[str]) -> None:
-    """UPDATE every object's `fields` by primary key, as `bulk_update` would, in one executemany."""
+    """UPDATE every object's `fields` by primary key, as `bulk_update` would, in one statement per
+    ROWS_PER_STATEMENT objects (`WITH v(...) AS (VALUES ...) UPDATE ... FROM v`).
+
+    One statement rather than one per row: the database driver lets go of the interpreter's lock at
+    every statement step, and under a busy event loop each step waited for it again (docs/PERFORMANCE.md)."""
     objs = list(objs)
     if not objs:
         return
     meta, qn = type(objs[0])._meta, connection.ops.quote_name
-    columns = [meta.get_field(name) for name in fields]
-    assignments = ", ".join(f"{qn(f.column)} = %s" for f in columns)
-    sql = f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(meta.pk.column)} = %s"  # noqa: S608 - names from _meta
-    params = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns] + [obj.pk] for obj in objs]
+    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    names = ["k", *(f"c{i}" for i in range(1, len(columns)))]
+    row = "(" + ", ".join(_placeholder(f) for f in columns) + ")"
+    table = qn(meta.db_table)
+    assignments = ", ".join(f"{qn(f.column)} = v.{n}" for f, n in zip(columns[1:], names[1:], strict=True))
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        for i in range(0, len(objs), ROWS_PER_STATEMENT):
+            chunk = objs[i : i + ROWS_PER_STATEMENT]
+            sql = (
+                f"WITH v({', '.join(names)}) AS (VALUES {', '.join([row] * len(chunk))}) "  # noqa: S608 - names from _meta
+                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{qn(meta.pk.column)} = v.k"
+            )
+            params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in chunk for f in columns]
+            cursor.execute(sql, params)
 
 
 def ledger_add(ledger: dict[tuple[int, int, int], int], day: dt.date) -> None:
@@ -42,14 +65,18 @@ def ledger_add(ledger: dict[tuple[int, int, int], int], day: dt.date) -> None:
     learner, course, lesson, day_f, seconds = (
         meta.get_field(n) for n in ("learner", "course", "lesson", "day", "seconds")
     )
-    cols = ", ".join(qn(f.column) for f in (learner, course, lesson, day_f, seconds))
-    s = qn(seconds.column)
-    sql = (
-        f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES (%s, %s, %s, %s, %s) "  # noqa: S608 - names from _meta
-        f"ON CONFLICT ({qn(learner.column)}, {qn(lesson.column)}, {qn(day_f.column)}) "
-        f"DO UPDATE SET {s} = {qn(meta.db_table)}.{s} + excluded.{s}"
-    )
+    fields = (learner, course, lesson, day_f, seconds)
+    cols = ", ".join(qn(f.column) for f in fields)
+    row = "(" + ", ".join(_placeholder(f) for f in fields) + ")"
+    s, table = qn(seconds.column), qn(meta.db_table)
     stored_day = day_f.get_db_prep_save(day, connection)
-    params = [[lr, co, le, stored_day, sec] for (lr, co, le), sec in sorted(ledger.items())]
+    items = sorted(ledger.items())
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        for i in range(0, len(items), ROWS_PER_STATEMENT):
+            chunk = items[i : i + ROWS_PER_STATEMENT]
+            sql = (
+                f"INSERT INTO {table} ({cols}) VALUES {', '.join([row] * len(chunk))} "  # noqa: S608 - names from _meta
+                f"ON CONFLICT ({qn(learner.column)}, {qn(lesson.column)}, {qn(day_f.column)}) "
+                f"DO UPDATE SET {s} = {table}.{s} + excluded.{s}"
+            )
+            cursor.execute(sql, [p for (lr, co, le), sec in chunk for p in (lr, co, le, stored_day, sec)])

@@ -84,6 +84,14 @@ def _pct(values: list[float], pct: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(pct / 100 * len(ordered)))], 1)
 
 
+def _cpu_between(samples: list[tuple[float, float]], start: float, end: float) -> float | None:
+    """CPU seconds used between two moments, from the samples nearest to them."""
+    if not samples:
+        return None
+    at = lambda t: min(samples, key=lambda s: abs(s[0] - t))[1]  # noqa: E731
+    return round(at(end) - at(start), 2)
+
+
 def _ratio(a, b):
     return round(a / b, 2) if a is not None and b else None
 
@@ -99,6 +107,9 @@ class Command(BaseCommand):
         parser.add_argument("--servers", type=int, default=1, help="Daphne processes on one socket")
         parser.add_argument("--skip-bare", action="store_true", help="measure Daphne only")
         parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+        parser.add_argument(
+            "--profile", action="store_true", help="run the servers under cProfile (server-K.prof, with --keep)"
+        )
         parser.add_argument("--prepare", metavar="DIR", help=argparse.SUPPRESS)
 
     def handle(self, *args, **options):
@@ -110,6 +121,7 @@ class Command(BaseCommand):
             )
             return
         n = options["learners"]
+        self.profile = options["profile"]
         if n < 1 or options["duration"] <= 0 or options["interval"] <= 0 or options["servers"] < 1:
             raise CommandError("--learners, --duration, --interval and --servers must be positive")
         scratch = Path(tempfile.mkdtemp(prefix="bench_heartbeats-"))
@@ -138,6 +150,10 @@ class Command(BaseCommand):
                 shutil.rmtree(scratch, ignore_errors=True)
         self.stdout.write(json.dumps(result, ensure_ascii=False))
 
+    def profiler(self, out: Path) -> list[str]:
+        """The prefix that runs a server under cProfile (its event loop thread only), or nothing."""
+        return [PYTHON, "-m", "cProfile", "-o", str(out)] if self.profile else []
+
     def log(self, message: str) -> None:
         self.stderr.write(f"[bench_heartbeats] {message}")
 
@@ -159,7 +175,7 @@ class Command(BaseCommand):
                 with open(run_dir / f"server-{k}.log", "w") as out:
                     procs.append(
                         subprocess.Popen(  # noqa: S603 - our own interpreter and scripts
-                            [DAPHNE, "--fd", str(fd), *server_cmd],
+                            [*self.profiler(run_dir / f"server-{k}.prof"), DAPHNE, "--fd", str(fd), *server_cmd],
                             env=env,
                             cwd=settings.BASE_DIR,
                             stdout=out,
@@ -180,8 +196,12 @@ class Command(BaseCommand):
                 cmd += ["--interval", str(interval), "--part", str(part), "--parts", str(parts)]
                 cmd += ["--slot0", repr(slot0), "--scratch", str(run_dir), "--out", str(run_dir / f"load-{part}.json")]
                 loads.append(subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR))  # noqa: S603
+            samples = []  # (time.perf_counter(), the servers' CPU seconds): the steady phase's share
+            while any(proc.poll() is None for proc in loads):
+                samples.append((time.perf_counter(), sum(_cpu_s(p.pid) for p in procs)))
+                time.sleep(0.25)
             for proc in loads:
-                if proc.wait() != 0:
+                if proc.returncode != 0:
                     raise CommandError(f"{name}: a load process failed ({proc.returncode})")
             cpu = round(sum(_cpu_s(p.pid) - c for p, c in zip(procs, cpu0, strict=True)), 1)
             peaks = [_proc_status(p.pid, "VmHWM:") for p in procs]
@@ -190,23 +210,33 @@ class Command(BaseCommand):
                 _stop(proc)
         results = [json.loads((run_dir / f"load-{part}.json").read_text()) for part in range(parts)]
         latencies = [v for r in results for v in r["latencies"]]
+        ramp = [v for r in results for v in r["ramp_latencies"]]
+        t0 = results[0]["t0"]
+        steady_cpu = _cpu_between(samples, t0, t0 + duration)
         merged = {
             "connected": sum(r["connected"] for r in results),
             "refused": sum(r["refused"] for r in results),
             "connect_s": max(r["connect_s"] for r in results),
             "heartbeats_per_s": round(sum(r["steady_sent"] for r in results) / duration, 1),
             "acked_in_steady": len(latencies),
+            "unacked": sum(lr["sent"] - lr["acks"] for r in results for lr in r["per_learner"]),
             "steady_sent": sum(r["steady_sent"] for r in results),
             "ramp_sent": sum(r["ramp_sent"] for r in results),
             "ack_p50_ms": _pct(latencies, 50),
             "ack_p99_ms": _pct(latencies, 99),
             "ack_max_ms": round(max(latencies), 1) if latencies else None,
+            "ramp_ack_p99_ms": _pct(ramp, 99),
+            "ramp_ack_max_ms": round(max(ramp), 1) if ramp else None,
             "errors": sum(sum(r["error_codes"].values()) for r in results),
             "error_codes": _sum_counts(r["error_codes"] for r in results),
             "refused_codes": _sum_counts(r["refused_codes"] for r in results),
             "socket_failures": sum(r["socket_failures"] for r in results),
             "first_failure": next((r["first_failure"] for r in results if r["first_failure"]), None),
             "server_cpu_s": cpu,
+            "server_cpu_steady_s": steady_cpu,
+            "server_cpu_per_beat_ms": round(steady_cpu * 1000 / len(latencies), 3)
+            if latencies and steady_cpu
+            else None,
             "peak_rss_mb": round(sum(p or 0 for p in peaks), 1),
         }
         if servers > 1:
@@ -233,16 +263,18 @@ class Command(BaseCommand):
             **ledger,
             "peak_rss_mb": daphne["peak_rss_mb"],
             "server_cpu_s": daphne["server_cpu_s"],
+            "server_cpu_steady_s": daphne["server_cpu_steady_s"],
             **{k: v for k, v in daphne.items() if k not in ledger and k not in ("peak_rss_mb", "server_cpu_s")},
         }
         if not skip_bare:
             bare_env = env | {"BENCH_HEARTBEATS_SETUP": str(scratch / "setup.json")}
             bare, _ = self.drive("bare", scratch, bare_env, ["courses.study.benchmark.bare:application"], **sizes)
             keys = ("heartbeats_per_s", "ack_p50_ms", "ack_p99_ms", "ack_max_ms", "peak_rss_mb", "server_cpu_s")
+            keys += ("server_cpu_steady_s", "server_cpu_per_beat_ms")
             keys += ("connected", "refused", "connect_s", "errors", "socket_failures")
             result["bare"] = {k: bare[k] for k in keys}
             result["ratio_ack_p99"] = _ratio(daphne["ack_p99_ms"], bare["ack_p99_ms"])
-            result["ratio_server_cpu"] = _ratio(daphne["server_cpu_s"], bare["server_cpu_s"])
+            result["ratio_server_cpu_steady"] = _ratio(daphne["server_cpu_steady_s"], bare["server_cpu_steady_s"])
         return result
 
     def verify(self, db: Path, learners: list[dict], *, tolerance: float) -> dict:

@@ -55,6 +55,7 @@ class Learner:
 class Stats:
     def __init__(self):
         self.latencies: list[float] = []  # ms, beats sent in the steady phase
+        self.ramp_latencies: list[float] = []  # ms, beats sent while others were still connecting
         self.steady_sent = 0
         self.ramp_sent = 0
         self.refused: dict[str, int] = {}
@@ -100,8 +101,10 @@ async def run_learner(lr: Learner, url, origin, kind, duration_video, interval, 
                 lr.credited += message.get("credited") or 0
                 if lr.acked_sent is None or sent > lr.acked_sent:
                     lr.acked_sent, lr.acked_at = sent, now
-                if steady[0] is not None and steady[0] <= sent < steady[1]:
+                if steady[0] is not None and steady[0] <= sent:
                     stats.latencies.append((now - sent) * 1000)
+                else:
+                    stats.ramp_latencies.append((now - sent) * 1000)
                 if message.get("refused"):
                     stats.refused[message["refused"]] = stats.refused.get(message["refused"], 0) + 1
             elif kind_ == "error":
@@ -150,7 +153,7 @@ async def run_learner(lr: Learner, url, origin, kind, duration_video, interval, 
             }
             pending[seq] = (total_active, ranges)
             lr.sent[seq] = now
-            if steady[0] is not None and steady[0] <= now:
+            if steady[0] is not None and steady[0] <= now:  # due before the end (the loop's test)
                 stats.steady_sent += 1
             else:
                 stats.ramp_sent += 1
@@ -230,6 +233,7 @@ async def run(args) -> dict:
         "steady_sent": stats.steady_sent,
         "ramp_sent": stats.ramp_sent,
         "latencies": stats.latencies,
+        "ramp_latencies": stats.ramp_latencies,
         "refused_codes": stats.refused,
         "error_codes": stats.error_codes,
         "unexpected": stats.unexpected,
