@@ -1,0 +1,56 @@
+"""bench_heartbeats: what it calls lost and over-credited, and a tiny end-to-end run (scratch database,
+Daphne, load process, bare ASGI endpoint; about 30 s) so that the command cannot rot."""
+
+import json
+import sqlite3
+from io import StringIO
+
+from django.core.management import call_command
+
+from courses.management.commands.bench_heartbeats import Command
+
+
+def _ledger(path, rows):
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE courses_studyday (learner_id INTEGER, seconds INTEGER)")
+        conn.execute("CREATE TABLE courses_lessonstudy (learner_id INTEGER, effective_seconds INTEGER)")
+        conn.executemany("INSERT INTO courses_studyday VALUES (?, ?)", rows)
+        conn.executemany("INSERT INTO courses_lessonstudy VALUES (?, ?)", rows)
+
+
+def _learner(pk, *, c0, s0, sent, acked, credited=0):
+    return {"learner": pk, "c0": c0, "s0": s0, "acked_sent": sent, "acked_at": acked, "credited": credited}
+
+
+def test_verify_counts_what_is_missing_and_what_exceeds_the_wall_clock(tmp_path):
+    db = tmp_path / "db.sqlite3"
+    # 1 watched 30.4 s and got 30; 2 watched 30.4 s and got 29 (1 s lost); 3 was connected 31.2 s
+    # and got 33 (2 s over); 4 has nothing acknowledged and got 5 (all over).
+    _ledger(db, [(1, 30), (2, 29), (3, 33), (4, 5)])
+    learners = [
+        _learner(1, c0=0.0, s0=0.1, sent=30.5, acked=30.6),
+        _learner(2, c0=0.0, s0=0.1, sent=30.5, acked=30.6),
+        _learner(3, c0=0.0, s0=0.1, sent=31.0, acked=31.2),
+        _learner(4, c0=0.0, s0=None, sent=None, acked=None),
+    ]
+    result = Command().verify(db, learners, tolerance=2.0)
+    assert result["credited_s"] == 97
+    assert result["expected_s"] == 30 + 30 + 30
+    assert result["lost_s"] == 1 and result["learners_short"] == 1
+    assert result["over_credited_s"] == 2 + 5 and result["learners_over"] == 2
+
+
+def test_bench_heartbeats_end_to_end_prints_the_figures_the_issue_asks_for():
+    out, err = StringIO(), StringIO()
+    call_command("bench_heartbeats", learners=5, duration=3, interval=1.5, courses=2, stdout=out, stderr=err)
+    result = json.loads(out.getvalue().strip().splitlines()[-1])
+    keys = {"learners", "heartbeats_per_s", "ack_p50_ms", "ack_p99_ms", "credited_s", "expected_s", "lost_s"}
+    keys |= {"over_credited_s", "peak_rss_mb", "bare", "ratio_ack_p99", "connect_s", "connected", "server_cpu_s"}
+    assert keys <= result.keys()
+    assert {"ack_p50_ms", "ack_p99_ms", "heartbeats_per_s", "peak_rss_mb", "server_cpu_s"} <= result["bare"].keys()
+    assert result["connected"] == 5 and result["refused"] == 0 and result["socket_failures"] == 0
+    assert result["steady_sent"] == 10 and result["acked_in_steady"] == 10 and result["unacked"] == 0
+    assert result["errors"] == 0 and result["refused_codes"] == {}
+    assert result["lost_s"] == 0 and result["over_credited_s"] == 0
+    assert result["expected_s"] > 0 and result["credited_s"] == result["lesson_study_s"] == result["acked_credited_s"]
+    assert result["bare"]["connected"] == 5
