@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import is_organiser
 from courses.models import Enrolment, SkillLevel
 
-from . import credentials, numbers, pdf, snapshots
+from . import credentials, holds, numbers, pdf, snapshots
 from .models import Certificate, CertificateKind, CertificateStatus, CertificateTemplate
 from .templating import LayoutError, layout_check, layout_for
 
@@ -226,19 +226,29 @@ def issue_many(items: list[tuple[dict, object, dict]]) -> list[Certificate | Exc
 
 
 def certificate_issue_completion(*, enrolment: Enrolment) -> Certificate | None:
-    """The completion certificate of a completed enrolment; idempotent (one per enrolment)."""
+    """The completion certificate of a completed enrolment; idempotent (one per enrolment).
+
+    None when the enrolment is not completed, or when the course or the site requires the holder's
+    identity and the profile lacks it: the certificate then waits in 信息待补充 (holds.py)."""
     enrolment = Enrolment.objects.select_related("course__provider", "learner").get(pk=enrolment.pk)
     if not enrolment.completed_at:
         return None
     existing = Certificate.objects.filter(enrolment=enrolment).first()
     if existing:
+        holds.hold_clear(enrolment=enrolment)
         return existing
+    missing = holds.completion_missing(enrolment)
+    if missing:
+        holds.hold_record(enrolment=enrolment, missing=missing)
+        return None
     snapshot = snapshots.completion(enrolment, issued_at=timezone.now())
     try:
-        return _issue(snapshot, enrolment.learner, course=enrolment.course, enrolment=enrolment)
+        certificate = _issue(snapshot, enrolment.learner, course=enrolment.course, enrolment=enrolment)
     except IntegrityError:
         # Issued meanwhile by another worker: the unique enrolment kept it to one.
         return Certificate.objects.filter(enrolment=enrolment).first()
+    holds.hold_clear(enrolment=enrolment)
+    return certificate
 
 
 def skill_level_item(*, holder, level: int, occupation: str, issued_by, expires_at=None, source: str = ""):

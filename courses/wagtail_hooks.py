@@ -201,6 +201,10 @@ class CourseViewSet(ScopedModelViewSet):
                 [FieldPanel("pass_mark"), FieldPanel("sequential"), FieldPanel("final_quiz")],
                 heading=_("学习规则"),
             ),
+            MultiFieldPanel(
+                [FieldPanel("requires_identity")],
+                heading=_("结业证书"),
+            ),
         ],
         base_form_class=CourseAdminForm,
     )

@@ -135,6 +135,11 @@ class Course(models.Model):
     final_quiz = models.ForeignKey(
         "courses.Quiz", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("结业测验")
     )
+    requires_identity = models.BooleanField(
+        _("结业证书需实名信息"),
+        default=False,
+        help_text=_("勾选后，学员须填写真实姓名、有效身份证号和手机号码，才能获得本课程的结业证书"),
+    )
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
