@@ -71,7 +71,7 @@ def users_by_verified_ids(values) -> dict:
 
 # What a certificate that requires identity needs of the profile, by field name.
 IDENTITY_FIELDS = ("real_name", "id_number", "phone")
-_PHONE = re.compile(r"^1[3-9]\d{9}$")
+_PHONE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only: \d also matches full-width ones
 
 
 def identity_missing(user) -> list[str]:
