@@ -169,4 +169,5 @@ def test_identity_is_required_when_the_site_requires_it(credited, learner, setti
     settings.CERTIFICATE_REQUIRES_IDENTITY = True
     with pytest.raises(ValidationError, match="身份证号"):
         certificate_issue_study_hours(holder=learner, start=dt.date(THIS_YEAR, 1, 1), end=timezone.localdate())
-    assert not CreditedHours.objects.filter(learner=learner).count() == 0
+    assert CreditedHours.objects.filter(learner=learner).count() == 2  # the credits stay; only the proof waits
+    assert not Certificate.objects.filter(kind=CertificateKind.STUDY_HOURS).exists()
