@@ -214,7 +214,16 @@ def course_page_context(request, course) -> dict:
         if enrolment:
             state = enrolment_state(enrolment, [lesson for ch in outline for lesson in ch.lessons])
     lesson_count = sum(len(ch.lessons) for ch in outline)
-    return {"course": course, "outline": outline, "enrolment": enrolment, "state": state, "lesson_count": lesson_count}
+    context = {"course": course, "outline": outline, "enrolment": enrolment, "state": state}
+    context["lesson_count"] = lesson_count
+    if enrolment and enrolment.completed_at:
+        from certificates.models import Certificate, CertificateHold
+
+        context["certificate"] = Certificate.objects.filter(enrolment=enrolment).first()
+        context["identity_held"] = (
+            context["certificate"] is None and CertificateHold.objects.filter(enrolment=enrolment).exists()
+        )
+    return context
 
 
 def attempt_questions(attempt) -> list[Question]:

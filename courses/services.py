@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from .models import (
     Course,
     CourseCatalogPage,
     CoursePage,
+    CreditedHours,
     Enrolment,
     Lesson,
     LessonProgress,
@@ -30,6 +32,7 @@ from .models import (
     ProviderPage,
     Quiz,
     QuizAttempt,
+    StudyDay,
 )
 from .study import policy as study_policy
 from .text import normalise_search
@@ -273,11 +276,55 @@ def enrolment_refresh_completion(*, enrolment: Enrolment) -> bool:
         return False
     enrolment.completed_at = timezone.now()
     enrolment.save(update_fields=["completed_at"])
+    hours_credit(enrolment=enrolment)
     # The completion certificate is rendered in the background once this is committed.
     from certificates.tasks import issue_completion
 
     transaction.on_commit(lambda: issue_completion.enqueue(enrolment.pk), robust=True)
     return True
+
+
+@transaction.atomic
+def hours_credit(*, enrolment: Enrolment) -> CreditedHours | None:
+    """Credit the course's 学时 to a completed enrolment, once: the course's hours at this moment and
+    the effective study time (the StudyDay ledger of this learner and course) recorded so far.
+
+    Idempotent: a second call returns the first credit unchanged, so a course whose hours are edited
+    later, or study time added after completion, never changes 学时 already credited. None when the
+    enrolment is not completed.
+    """
+    if not enrolment.completed_at:
+        return None
+    existing = CreditedHours.objects.filter(enrolment=enrolment).first()
+    if existing:
+        return existing
+    course = enrolment.course
+    effective = StudyDay.objects.filter(learner_id=enrolment.learner_id, course_id=course.pk).aggregate(
+        total=Sum("seconds")
+    )["total"]
+    credit, _created = CreditedHours.objects.get_or_create(
+        enrolment=enrolment,
+        defaults={
+            "learner_id": enrolment.learner_id,
+            "course": course,
+            "hours": course.hours,
+            "effective_seconds": effective or 0,
+            "credited_at": enrolment.completed_at,
+        },
+    )
+    return credit
+
+
+def hours_credit_missing(*, limit: int | None = None) -> int:
+    """Credit every completed enrolment that has no credit yet (those completed before the ledger
+    existed, or a credit lost to an error); how many were credited."""
+    todo = Enrolment.objects.filter(completed_at__isnull=False, credited_hours__isnull=True)
+    todo = todo.select_related("course").order_by("pk")
+    credited = 0
+    for enrolment in todo[:limit] if limit else todo.iterator():
+        if hours_credit(enrolment=enrolment) is not None:
+            credited += 1
+    return credited
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ app_name = "courses"
 
 urlpatterns = [
     path("", learner.dashboard, name="dashboard"),
+    path("hours/", learner.hours, name="hours"),
     path("courses/<int:course_id>/enrol/", learner.enrol, name="enrol"),
     path("lessons/<int:lesson_id>/", learner.lesson_detail, name="lesson"),
     path("lessons/<int:lesson_id>/complete/", learner.lesson_complete, name="lesson_complete"),

@@ -35,7 +35,7 @@ from .forms import (
 from .imports import views as import_views
 from .models import Category, Chapter, Course, Delivery, Lesson, Provider, Question, QuestionKind, Quiz, SkillLevel
 from .permissions import register_policies, scoped_to_user
-from .views import staff
+from .views import reports, staff
 
 # Before any viewset asks the registry (which would create a fallback policy instead).
 register_policies()
@@ -205,6 +205,10 @@ class CourseViewSet(ScopedModelViewSet):
                     FieldRowPanel([FieldPanel("study_strict"), FieldPanel("video_completion_percent")]),
                 ],
                 heading=_("学习规则"),
+            ),
+            MultiFieldPanel(
+                [FieldPanel("requires_identity")],
+                heading=_("结业证书"),
             ),
         ],
         base_form_class=CourseAdminForm,
@@ -386,6 +390,18 @@ class CourseStatsViewSet(ViewSet):
         return [
             path("", staff.CourseStatsView.as_view(**kwargs), name="index"),
             path("results/", staff.CourseStatsView.as_view(results_only=True, **kwargs), name="results"),
+            path("<int:course_id>/learners/", reports.CourseLearnersView.as_view(), name="learners"),
+            path(
+                "<int:course_id>/learners/results/",
+                reports.CourseLearnersView.as_view(results_only=True),
+                name="learners_results",
+            ),
+            path("<int:course_id>/learners/<int:pk>/", reports.EnrolmentLessonsView.as_view(), name="enrolment"),
+            path(
+                "<int:course_id>/learners/<int:pk>/results/",
+                reports.EnrolmentLessonsView.as_view(results_only=True),
+                name="enrolment_results",
+            ),
         ]
 
     @cached_property

@@ -85,6 +85,7 @@ WHO_MAY_POST: dict[str, set[str]] = {
     },
     # learning
     "courses:dashboard": set(),
+    "courses:hours": set(),
     "courses:enrol": SIGNED_IN,
     "courses:lesson": set(),
     "courses:lesson_complete": {"owner"},
@@ -115,6 +116,7 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "certificates:verify_json": set(),
     "certificates:mine": set(),
     "certificates:download": set(),
+    "certificates:study_hours": SIGNED_IN,  # one's own 学时证明 only
     "certificates:manage_list": ORGANISER,
     "certificates:manage_zip": ORGANISER,
     "certificates:manage_detail": ORGANISER,
@@ -133,6 +135,10 @@ WHO_MAY_POST: dict[str, set[str]] = {
     # course administration (Wagtail admin viewsets scoped to the provider)
     "course_stats:index": ANY_PROVIDER,
     "course_stats:results": ANY_PROVIDER,
+    "course_stats:learners": PROVIDER_A,
+    "course_stats:learners_results": PROVIDER_A,
+    "course_stats:enrolment": PROVIDER_A,
+    "course_stats:enrolment_results": PROVIDER_A,
     "courses_import:index": ANY_PROVIDER,
     "courses_import:new": ANY_PROVIDER,
     "courses_import:job": PROVIDER_A,
@@ -296,6 +302,7 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "certificates": certificate.pk,
         "organisations_organisation": provider_a.organisation_id,
         "organisations:review_decide": proposal.pk,
+        "course_stats": enrolment.pk,
     }
     people = {
         "learner": other_learner,

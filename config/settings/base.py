@@ -264,6 +264,13 @@ CERTIFICATE_NUMBER_PATTERN = E.str_("CERTIFICATE_NUMBER_PATTERN", default="{kind
 CERTIFICATE_ISSUER_NAME = E.str_("CERTIFICATE_ISSUER_NAME", default="工业和信息化技术技能人才网上学习平台")
 CERTIFICATE_SIGNATORIES = [{"role": "发证机构负责人", "name": ""}]
 CERTIFICATE_VERIFY_RATE_PER_MINUTE = E.int_("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=30)
+# Completion certificates (and 学时证明) only for people whose profile holds a real name, a valid
+# 身份证号 and a mobile number (certificates/holds.py); sign-up then asks for them. A course can
+# require it on its own (Course.requires_identity). Off by default.
+CERTIFICATE_REQUIRES_IDENTITY = E.bool_("CERTIFICATE_REQUIRES_IDENTITY", default=False)
+# 学时证明: the longest period one may cover, and how many a learner may be issued per day.
+STUDY_HOURS_MAX_YEARS = E.int_("STUDY_HOURS_MAX_YEARS", default=5)
+STUDY_HOURS_PER_DAY = E.int_("STUDY_HOURS_PER_DAY", default=10)
 # Seconds the task worker gives a template preview before it stops the render (certificates/previews.py).
 CERTIFICATE_PREVIEW_TIMEOUT = E.int_("CERTIFICATE_PREVIEW_TIMEOUT", default=20)
 

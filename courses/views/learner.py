@@ -5,8 +5,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.identity import identity_labels, identity_missing
 from accounts.roles import is_organiser, is_provider_staff
-from courses import grading, selectors, services
+from certificates.forms import StudyHoursForm
+from certificates.models import Certificate
+from courses import grading, ledger, selectors, services
 from courses.models import Course, Enrolment, Lesson, QuizAttempt
 from courses.study.policy import study_page_context
 
@@ -24,10 +27,34 @@ def _course_url(course) -> str:
 @require_GET
 def dashboard(request):
     rows = selectors.dashboard_rows(request.user)
+    figures = ledger.learner_ledger(request.user)
+    completed = [row["enrolment"].pk for row in rows if row["enrolment"].completed_at]
+    certificates = {
+        c.enrolment_id: c for c in Certificate.objects.filter(enrolment_id__in=completed, holder=request.user)
+    }
+    held = set(Enrolment.objects.filter(pk__in=completed, certificate_hold__isnull=False).values_list("pk", flat=True))
     for row in rows:
-        if not row["enrolment"].completed_at:
-            row["next"] = selectors.next_step(row["enrolment"])
-    return render(request, "courses/dashboard.html", {"rows": rows})
+        enrolment = row["enrolment"]
+        row["effective_hours"] = ledger.hours_of(figures.effective_by_course.get(enrolment.course_id))
+        row["credit"] = figures.credit_by_enrolment.get(enrolment.pk)
+        if enrolment.completed_at:
+            row["certificate"] = certificates.get(enrolment.pk)
+            row["identity_held"] = enrolment.pk in held and row["certificate"] is None
+        else:
+            row["next"] = selectors.next_step(enrolment)
+    context = {"rows": rows, "ledger": figures, "identity_missing": []}
+    if held:
+        context["identity_missing"] = identity_labels(identity_missing(request.user))
+    return render(request, "courses/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def hours(request):
+    """我的学时: the credited courses with their dates, totals per year, and the 学时证明 request."""
+    figures = ledger.learner_ledger(request.user)
+    context = {"ledger": figures, "credits": ledger.credited_list(request.user), "form": StudyHoursForm()}
+    return render(request, "courses/hours.html", context)
 
 
 @login_required

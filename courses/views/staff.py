@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.ui.menus import MenuItem
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -275,7 +275,9 @@ class CourseStatsView(NeutralisedExportMixin, ReportView):
     columns = [
         Column("provider", label=_("培训机构"), accessor="provider.name"),
         Column("code", label=_("课程编号")),
-        Column("title", label=_("课程名称")),
+        TitleColumn(
+            "title", label=_("课程名称"), get_url=lambda course: reverse("course_stats:learners", args=[course.pk])
+        ),
         Column("enrolled", label=_("报名人数")),
         Column("completed", label=_("结业人数")),
         Column("completion_rate", label=_("结业率"), accessor=_completion_rate),
