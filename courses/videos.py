@@ -130,8 +130,8 @@ def ffprobe_path() -> str | None:
 def probe(path: str, *, kind: str = "video") -> Probe:
     """Measure the media file at `path`; ValidationError (translated) if a browser could not play it.
 
-    kind "video" needs a video stream in H.264, VP8, VP9 or AV1; "audio" an audio stream in AAC, Opus,
-    Vorbis, MP3 or FLAC.
+    kind "audio" needs an audio stream in AAC, Opus, Vorbis, MP3 or FLAC; any other kind a video stream
+    in H.264, VP8, VP9 or AV1.
     """
     binary = ffprobe_path()
     if binary is None:
@@ -169,18 +169,18 @@ def probe_result(info: dict, *, kind: str = "video") -> Probe:
     ]
     sounds = [s for s in streams if s.get("codec_type") == "audio"]
     width = height = None
-    if kind == "video":
+    if kind == "audio":
+        if not sounds:
+            raise ValidationError(MESSAGES["no_audio"], code="no_audio")
+        if sounds[0].get("codec_name") not in AUDIO_CODECS:
+            raise ValidationError(MESSAGES["codec"], code="codec", params={"codec": sounds[0].get("codec_name") or "?"})
+    else:  # a video, whatever else the caller said
         if not pictures:
             raise ValidationError(MESSAGES["no_video"], code="no_video")
         picture = pictures[0]
         if picture.get("codec_name") not in VIDEO_CODECS:
             raise ValidationError(MESSAGES["codec"], code="codec", params={"codec": picture.get("codec_name") or "?"})
         width, height = _positive_int(picture.get("width")), _positive_int(picture.get("height"))
-    else:
-        if not sounds:
-            raise ValidationError(MESSAGES["no_audio"], code="no_audio")
-        if sounds[0].get("codec_name") not in AUDIO_CODECS:
-            raise ValidationError(MESSAGES["codec"], code="codec", params={"codec": sounds[0].get("codec_name") or "?"})
     duration = _seconds(fmt.get("duration"))
     if duration is None:
         durations = [d for d in (_seconds(s.get("duration")) for s in streams) if d is not None]

@@ -41,6 +41,8 @@ class LessonVideo(AbstractMedia):
         return [{"src": self.url, "type": self.content_type}]
 
     def clean(self, *args, **kwargs):
+        if self.type not in {"audio", "video"}:
+            self.type = "video"  # wagtailmedia's /admin/media/media/add/ leaves the type unset
         super().clean(*args, **kwargs)
         if self.file and not getattr(self.file, "_committed", True):
             # A new upload: measure it here, whatever the form or the browser said.
