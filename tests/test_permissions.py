@@ -14,6 +14,7 @@ import pytest
 from asgiref.sync import async_to_sync
 
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -27,7 +28,7 @@ from contests import services as contest_services
 from contests.models import TrackKind
 from contests.routing import websocket_urlpatterns
 from courses import services as course_services
-from courses.models import Enrolment, ImportJob, Lesson
+from courses.models import Enrolment, ImportJob, Lesson, LessonVideo
 from tests.conftest import build_course
 from tests.contests.factories import (
     ApprovedRegistrationFactory,
@@ -87,6 +88,8 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "courses:enrol": SIGNED_IN,
     "courses:lesson": set(),
     "courses:lesson_complete": {"owner"},
+    "courses:lesson_video": set(),
+    "courses:video_file": set(),
     "courses:quiz": set(),
     "courses:attempt": set(),
     "courses:attempt_submit": {"owner"},
@@ -250,8 +253,13 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
     issue_preview = IssuePreview.objects.create(
         title="名单.csv", by="username", rows=[preview_row], created_by=organiser
     )
+    video = LessonVideo.objects.create(
+        title="视频", type="video", collection=provider_a.collection, file=ContentFile(b"\x1aE\xdf\xa3", name="v.webm")
+    )
+    Lesson.objects.filter(pk=lessons[0].pk).update(video=video)
     objects = {
         "course_id": course.pk,
+        "video_id": video.pk,
         "lesson_id": lessons[0].pk,
         "attempt_id": attempt.pk,
         "track_id": rnd.track_id,
