@@ -141,3 +141,20 @@ def test_staff_attach_their_own_video_to_a_lesson(client, staff_a, course, provi
     assert response.status_code == 302, form_errors(response)
     lesson.refresh_from_db()
     assert lesson.video_id == own.pk
+
+
+def test_the_media_library_pages_render_for_staff(client, staff_a, provider_a):
+    from django.core.files.base import ContentFile
+
+    own = LessonVideo.objects.create(
+        title="甲机构视频", type="video", collection=provider_a.collection, file=ContentFile(b"x" * 100, name="a.webm")
+    )
+    client.force_login(staff_a)
+    add = client.get(reverse("wagtailmedia:add", args=["video"]))
+    assert add.status_code == 200
+    body = add.content.decode()
+    assert 'name="duration"' not in body and 'name="width"' not in body  # measured, never typed in
+    edit = client.get(reverse("wagtailmedia:edit", args=[own.pk]))
+    assert edit.status_code == 200
+    assert reverse("courses:video_file", args=[own.pk]) in edit.content.decode()
+    assert client.get(reverse("wagtailmedia:chooser_typed", args=["video"])).status_code == 200
