@@ -27,7 +27,7 @@ from accounts.roles import can_manage_provider
 from courses.numerical import NumericalError, format_numerical_answer, parse_numerical_answer
 
 from .kinds import GRADABLE_KINDS, OPTION_LABELS
-from .models import Question, QuestionKind
+from .models import LessonVideo, Question, QuestionKind
 from .models.content import new_option_id
 from .permissions import POLICIES, ProviderScopedPermissionPolicy, scoped_to_user
 
@@ -39,7 +39,7 @@ ALTERNATIVE_SEPARATOR = re.compile(r"[;；]")
 
 
 def _collection_scoped(model, user, actions, current_ids):
-    """Images or documents the user may choose (by collection), plus those already attached."""
+    """Images, documents or videos the user may choose (by collection), plus those already attached."""
     if user is None:
         return model.objects.filter(pk__in=current_ids)
     allowed = policy_registry.get_by_type(model).instances_user_has_any_permission_for(user, actions)
@@ -133,8 +133,9 @@ class LessonAdminForm(ProviderScopedForm):
                 self.fields[name].queryset = self.fields[name].queryset.select_related("course")
         document_model = get_document_model()
         if "video" in self.fields:
+            # wagtailmedia has no "choose" permission: its chooser offers what the user may change.
             current = [self.instance.video_id] if self.instance.video_id else []
-            self.fields["video"].queryset = _collection_scoped(document_model, self.for_user, ["choose"], current)
+            self.fields["video"].queryset = _collection_scoped(LessonVideo, self.for_user, ["change"], current)
         if "documents" in self.fields:
             current = list(self.instance.documents.values_list("pk", flat=True)) if self.instance.pk else []
             self.fields["documents"].queryset = _collection_scoped(

@@ -17,7 +17,7 @@ from accounts.roles import PROVIDER_STAFF_GROUP, can_manage_provider
 from cms.services import site_ensure
 from organisations.services import organisation_for_provider
 
-from . import grading, selectors
+from . import grading, selectors, videos
 from .models import (
     Chapter,
     Course,
@@ -27,6 +27,7 @@ from .models import (
     Enrolment,
     Lesson,
     LessonProgress,
+    LessonVideo,
     Provider,
     ProviderMembership,
     ProviderPage,
@@ -47,6 +48,10 @@ PROVIDER_MEDIA_PERMISSIONS = [
     ("wagtaildocs", "add_document"),
     ("wagtaildocs", "change_document"),
     ("wagtaildocs", "choose_document"),
+    # Lesson videos (courses.LessonVideo): wagtailmedia checks its own model's permissions, and has no
+    # "choose" permission: its chooser lists what the user may change (their collection, their uploads).
+    ("wagtailmedia", "add_media"),
+    ("wagtailmedia", "change_media"),
 ]
 
 
@@ -151,6 +156,29 @@ def provider_member_remove(*, provider: Provider, user) -> bool:
         user.groups.remove(provider_staff_group())
     user._provider_ids = None
     return bool(deleted)
+
+
+# ------------------------------------------------------------------ lesson videos
+
+
+@transaction.atomic
+def lesson_video_create(
+    *, title: str, file, collection, uploaded_by=None, trusted_probe: videos.Probe | None = None
+) -> LessonVideo:
+    """A lesson video in `collection`, from a Django File. The file is checked and measured by ffprobe
+    (ValidationError if a browser could not play it). `trusted_probe` skips ffprobe with the given
+    measurements: only for files shipped with the code whose figures are known (the demo videos)."""
+    video = LessonVideo(title=title, type="video", collection=collection, uploaded_by_user=uploaded_by)
+    video.file.save(file.name.rsplit("/", 1)[-1], file, save=False)
+    try:
+        found = videos.probe(video.file.path) if trusted_probe is None else trusted_probe
+        video.duration, video.width, video.height = found.duration, found.width, found.height
+        video.full_clean(exclude=["file"])
+        video.save()
+    except BaseException:
+        video.file.storage.delete(video.file.name)
+        raise
+    return video
 
 
 # ------------------------------------------------------------------ courses

@@ -6,6 +6,7 @@ views take their objects from the provider-scoped permission policies in courses
 """
 
 import django_filters
+from wagtailmedia.widgets import AdminVideoChooser
 
 from django import forms
 from django.urls import path
@@ -20,7 +21,6 @@ from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.documents.widgets import AdminDocumentChooser
 
 from accounts.roles import is_organiser, is_provider_staff
 
@@ -260,7 +260,7 @@ class LessonViewSet(ScopedModelViewSet):
             ),
             FieldPanel("body"),
             MultiFieldPanel(
-                [FieldPanel("video", widget=AdminDocumentChooser), FieldPanel("video_url")], heading=_("视频")
+                [FieldPanel("video", widget=AdminVideoChooser), FieldPanel("video_url")], heading=_("视频")
             ),
             FieldPanel(
                 "documents",

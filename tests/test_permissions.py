@@ -14,6 +14,7 @@ import pytest
 from asgiref.sync import async_to_sync
 
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -27,7 +28,7 @@ from config.asgi import websocket_urlpatterns
 from contests import services as contest_services
 from contests.models import TrackKind
 from courses import services as course_services
-from courses.models import Enrolment, ImportJob, Lesson
+from courses.models import Enrolment, ImportJob, Lesson, LessonVideo
 from organisations import services as organisation_services
 from tests.conftest import build_course
 from tests.contests.factories import (
@@ -90,6 +91,8 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "courses:lesson": set(),
     "courses:lesson_complete": {"owner"},
     "courses:study_beat": {"owner"},  # the heartbeat beacon: only with the session of the owner's own socket
+    "courses:lesson_video": set(),
+    "courses:video_file": set(),
     "courses:quiz": set(),
     "courses:attempt": set(),
     "courses:attempt_submit": {"owner"},
@@ -268,8 +271,13 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         title="名单.csv", by="username", rows=[preview_row], created_by=organiser
     )
     proposal = organisation_services.organisation_propose(user=other_learner, kind="school", name="待审核学院")
+    video = LessonVideo.objects.create(
+        title="视频", type="video", collection=provider_a.collection, file=ContentFile(b"\x1aE\xdf\xa3", name="v.webm")
+    )
+    Lesson.objects.filter(pk=lessons[0].pk).update(video=video)
     objects = {
         "course_id": course.pk,
+        "video_id": video.pk,
         "lesson_id": lessons[0].pk,
         "attempt_id": attempt.pk,
         "track_id": rnd.track_id,

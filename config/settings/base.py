@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
+    "wagtailmedia",
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
@@ -204,6 +205,27 @@ SERVE_MEDIA = E.bool_("SERVE_MEDIA", default=False)
 # Files no URL may serve (import uploads: question banks with their answer keys), outside MEDIA_ROOT and
 # the static files; only views that check the user read them (courses/imports/storage.py).
 PRIVATE_MEDIA_ROOT = E.str_("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private"))
+
+# Lesson videos (courses.LessonVideo) live under PRIVATE_MEDIA_ROOT/videos/ and only the view
+# `courses:lesson_video` hands them out, after checking the enrolment. With PRIVATE_MEDIA_ACCEL_PREFIX
+# set (production, e.g. "/_private/"), the view answers with an X-Accel-Redirect to that prefix and nginx
+# sends the file from an `internal` location (docs/deployment.md); unset, Django streams it itself.
+PRIVATE_MEDIA_ACCEL_PREFIX = E.str_("PRIVATE_MEDIA_ACCEL_PREFIX", default="")
+if PRIVATE_MEDIA_ACCEL_PREFIX and not (
+    PRIVATE_MEDIA_ACCEL_PREFIX.startswith("/") and PRIVATE_MEDIA_ACCEL_PREFIX.endswith("/")
+):
+    raise ImproperlyConfigured(
+        'Environment variable PRIVATE_MEDIA_ACCEL_PREFIX is invalid: expected a path like "/_private/"'
+    )
+# ffprobe (Debian's ffmpeg package) checks every uploaded video and measures its duration on the server.
+FFPROBE_BINARY = E.str_("FFPROBE_BINARY", default="ffprobe")
+LESSON_VIDEO_MAX_UPLOAD_SIZE = E.int_("LESSON_VIDEO_MAX_UPLOAD_SIZE", default=2 * 1024 * 1024 * 1024)
+WAGTAILMEDIA = {
+    "MEDIA_MODEL": "courses.LessonVideo",
+    # What Chromium, Firefox and Safari play in a <video> element.
+    "VIDEO_EXTENSIONS": ["mp4", "m4v", "webm"],
+    "AUDIO_EXTENSIONS": ["mp3", "m4a", "ogg", "oga", "opus"],
+}
 
 # Uploaded import files (and their parsed JSON) are deleted this many days after upload by
 # `manage.py prune_imports` (run it daily); the import history keeps its summaries.

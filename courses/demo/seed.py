@@ -32,15 +32,15 @@ from .data import (
     COURSES,
     LEARNER_PASSWORD,
     LEARNERS,
+    OLD_VIDEO_HOST,
     QUESTIONS,
     QUIZ_PICKS,
     STAFF,
     STAFF_PASSWORD,
-    VIDEO_BASE,
     CourseSpec,
 )
 from .generate import courses_generate
-from .structure import category_colour, cover_ensure, lesson_body, structure_ensure
+from .structure import category_colour, cover_ensure, demo_videos_ensure, lesson_body, structure_ensure
 
 # ----------------------------------------------------------------- courses
 
@@ -91,6 +91,7 @@ def course_ensure(
     course._skip_reindex = True  # one reindex at the end instead of one per lesson
     course.full_clean()
     course.save()
+    demo_videos = demo_videos_ensure(provider, report)
     n = 0
     for c_order, (chapter_title, lessons) in enumerate(spec.chapters, 1):
         chapter = Chapter(course=course, title=chapter_title, sort_order=c_order)
@@ -103,7 +104,7 @@ def course_ensure(
                 title=title,
                 sort_order=l_order,
                 body=lesson_body(category.slug, lead, n),
-                video_url=f"{VIDEO_BASE}/{slugify(spec.code)}/{n + 1}" if l_order == 1 else "",
+                video=demo_videos[n % len(demo_videos)] if l_order == 1 else None,
                 is_required=not title.startswith("拓展"),
                 minutes=[30, 45, 40, 35, 50][n % 5],
             )
@@ -150,6 +151,17 @@ def course_ensure(
     page.save_revision().publish()
     report.add("课程")
     return course
+
+
+def _old_video_links_replace(providers: dict) -> None:
+    """Lessons of an earlier demo seed linked a placeholder video host; they get the shipped videos."""
+    for provider in providers.values():
+        lessons = Lesson.objects.filter(course__provider=provider, video_url__startswith=OLD_VIDEO_HOST)
+        if lessons.exists():
+            demo_videos = demo_videos_ensure(provider)
+            for n, lesson in enumerate(lessons.order_by("pk")):
+                lesson.video, lesson.video_url = demo_videos[n % len(demo_videos)], ""
+                lesson.save(update_fields=["video", "video_url"])
 
 
 # ------------------------------------------------------------------- users
@@ -243,6 +255,7 @@ def demo_seed(*, generated: int = 0, log=None) -> Report:
             pick=QUIZ_PICKS[j % len(QUIZ_PICKS)],
             report=report,
         )
+    _old_video_links_replace(providers)
     users_ensure(providers, report)
     if generated:
         courses_generate(count=generated, report=report, log=log)

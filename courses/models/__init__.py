@@ -4,6 +4,7 @@ from .catalogue import Category, Course, CourseQuerySet, Delivery, Provider, Pro
 from .content import Chapter, Lesson, Question, Quiz, QuizQuestion
 from .imports import ImportFormat, ImportJob, ImportKind, ImportStatus
 from .learning import Enrolment, LessonProgress, QuizAttempt
+from .media import LessonVideo
 from .pages import CourseCatalogPage, CoursePage, ProviderPage
 from .study import CreditedHours, LessonStudy, StudyClock, StudyDay
 
@@ -24,6 +25,7 @@ __all__ = [
     "Lesson",
     "LessonProgress",
     "LessonStudy",
+    "LessonVideo",
     "Provider",
     "ProviderMembership",
     "ProviderPage",

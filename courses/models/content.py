@@ -39,13 +39,13 @@ class Lesson(models.Model):
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     body = RichTextField(_("正文"), blank=True)
     video = models.ForeignKey(
-        "wagtaildocs.Document",
+        "courses.LessonVideo",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="+",
+        related_name="lessons",
         verbose_name=_("视频文件"),
-        help_text=_("上传 MP4/WebM 视频文件"),
+        help_text=_("从本机构的媒体库选择或上传 MP4/WebM 视频；学员在课时页面内播放"),
     )
     video_url = models.URLField(_("视频嵌入地址"), blank=True, help_text=_("或填写视频平台的播放页地址"))
     documents = models.ManyToManyField("wagtaildocs.Document", blank=True, related_name="+", verbose_name=_("资料下载"))
