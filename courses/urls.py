@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import learner
+from .views import learner, marking, quizzes
 
 app_name = "courses"
 
@@ -9,8 +9,11 @@ urlpatterns = [
     path("courses/<int:course_id>/enrol/", learner.enrol, name="enrol"),
     path("lessons/<int:lesson_id>/", learner.lesson_detail, name="lesson"),
     path("lessons/<int:lesson_id>/complete/", learner.lesson_complete, name="lesson_complete"),
-    path("lessons/<int:lesson_id>/quiz/", learner.quiz_take, name="quiz"),
-    path("attempts/<int:attempt_id>/", learner.attempt_detail, name="attempt"),
-    path("attempts/<int:attempt_id>/submit/", learner.attempt_submit, name="attempt_submit"),
+    path("lessons/<int:lesson_id>/quiz/", quizzes.quiz_take, name="quiz"),
+    path("attempts/<int:attempt_id>/", quizzes.attempt_detail, name="attempt"),
+    path("attempts/<int:attempt_id>/save/", quizzes.attempt_save, name="attempt_save"),
+    path("attempts/<int:attempt_id>/submit/", quizzes.attempt_submit, name="attempt_submit"),
+    path("marking/", marking.marking_list, name="marking"),
+    path("marking/<int:attempt_id>/", marking.marking_attempt, name="marking_attempt"),
     path("stats/", learner.provider_stats, name="stats"),
 ]
