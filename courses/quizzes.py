@@ -219,16 +219,15 @@ def rule_label(rule) -> str:
     return " / ".join(str(p) for p in parts)
 
 
-def draw_rule_pool_sizes(*, quiz: Quiz, rules, provider_id: int) -> list[int]:
-    """How many questions each rule (in order) can still draw from, after the fixed questions and the
-    rules before it took their share. The admin form checks these against the counts at save."""
-    taken = set(quiz.quiz_questions.values_list("question_id", flat=True)) if quiz.pk else set()
-    sizes = []
-    for rule in rules:
-        pool = set(rule.pool(provider_id).values_list("pk", flat=True)) - taken
-        sizes.append(len(pool))
-        taken |= set(sorted(pool)[: rule.count])  # the worst case is that the next rule shares none
-    return sizes
+def draw_rule_pool_sizes(*, rules, provider_id: int, taken: set[int]) -> list[int]:
+    """How many questions each rule (in order) is sure to find when an attempt starts: its pool without
+    the fixed questions (`taken`), less what the rules before it could take from the same questions in the
+    worst case. A rule whose count fits this never fails at start (unless the bank shrinks since)."""
+    pools = [set(rule.pool(provider_id).values_list("pk", flat=True)) - set(taken) for rule in rules]
+    return [
+        len(pool) - sum(min(earlier.count, len(pools[j] & pool)) for j, earlier in enumerate(rules[:i]))
+        for i, pool in enumerate(pools)
+    ]
 
 
 # ------------------------------------------------------------------ answering
