@@ -417,7 +417,7 @@ def quiz_attempt_mark(*, attempt: QuizAttempt, marker, data) -> QuizAttempt:
         if score < 0 or score > question.score:
             errors.append(
                 _("第 %(n)d 题的得分必须在 0 到 %(max)s 之间")
-                % {"n": attempt.question_ids.index(question.pk) + 1, "max": question.score.normalize()}
+                % {"n": attempt.question_ids.index(question.pk) + 1, "max": format(question.score.normalize(), "f")}
             )
             continue
         if len(comment) > MAX_COMMENT_LENGTH:

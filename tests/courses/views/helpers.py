@@ -95,7 +95,14 @@ def quiz_data(course, questions=(), rules=(), **overrides):
         "draw_rules-MAX_NUM_FORMS": "1000",
     }
     for i, rule in enumerate(rules):
-        fields = {"count": 1, "kind": "", "category": "", "knowledge_point": "", "difficulty_min": 1, "difficulty_max": 5}
+        fields = {
+            "count": 1,
+            "kind": "",
+            "category": "",
+            "knowledge_point": "",
+            "difficulty_min": 1,
+            "difficulty_max": 5,
+        }
         fields.update(rule)
         data.update({f"draw_rules-{i}-{name}": str(value) for name, value in fields.items()})
         data.update({f"draw_rules-{i}-ORDER": str(i + 1), f"draw_rules-{i}-DELETE": "", f"draw_rules-{i}-id": ""})
