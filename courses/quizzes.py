@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import can_manage_provider
 
 from . import grading, selectors
+from .completion import enrolment_refresh_completion
 from .kinds import OPTION_LABELS, QuestionKind
 from .models import AttemptStatus, Enrolment, Lesson, LessonProgress, Question, Quiz, QuizAttempt, ReviewPolicy
 
@@ -360,8 +361,6 @@ def _touch(enrolment: Enrolment, when: dt.datetime) -> None:
 
 def _complete(attempt: QuizAttempt) -> None:
     """The result is final: percent, passed, the quiz's lessons and the course's completion."""
-    from .services import enrolment_refresh_completion
-
     max_score = attempt.max_score
     attempt.percent = (attempt.score * 100 / max_score).quantize(Decimal("0.1")) if max_score else Decimal(0)
     attempt.passed = attempt.percent >= attempt.quiz.effective_pass_mark

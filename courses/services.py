@@ -13,6 +13,7 @@ from accounts.roles import PROVIDER_STAFF_GROUP, can_manage_provider
 from cms.services import site_ensure
 
 from . import selectors
+from .completion import enrolment_refresh_completion  # noqa: F401 - callers use services.enrolment_refresh_completion
 from .models import (
     Chapter,
     Course,
@@ -24,7 +25,6 @@ from .models import (
     Provider,
     ProviderMembership,
     ProviderPage,
-    QuizAttempt,
 )
 from .text import normalise_search
 
@@ -240,28 +240,6 @@ def _progress_record(enrolment: Enrolment, lesson: Lesson) -> None:
     enrolment.last_activity_at = timezone.now()
     enrolment.save(update_fields=["last_activity_at"])
     enrolment_refresh_completion(enrolment=enrolment)
-
-
-def enrolment_refresh_completion(*, enrolment: Enrolment) -> bool:
-    """Complete the course once every required lesson is done and the final quiz is passed."""
-    if enrolment.completed_at:
-        return True
-    state = selectors.enrolment_state(enrolment)
-    if state.required_done < state.required_total:
-        return False
-    course = enrolment.course
-    if (
-        course.final_quiz_id
-        and not QuizAttempt.objects.filter(enrolment=enrolment, quiz_id=course.final_quiz_id, passed=True).exists()
-    ):
-        return False
-    enrolment.completed_at = timezone.now()
-    enrolment.save(update_fields=["completed_at"])
-    # The completion certificate is rendered in the background once this is committed.
-    from certificates.tasks import issue_completion
-
-    transaction.on_commit(lambda: issue_completion.enqueue(enrolment.pk), robust=True)
-    return True
 
 
 # ------------------------------------------------------------------ quizzes

@@ -87,9 +87,12 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "courses:enrol": SIGNED_IN,
     "courses:lesson": set(),
     "courses:lesson_complete": {"owner"},
-    "courses:quiz": set(),
+    "courses:quiz": {"owner"},  # POST starts an attempt: the enrolled learner only
     "courses:attempt": set(),
+    "courses:attempt_save": {"owner"},
     "courses:attempt_submit": {"owner"},
+    "courses:marking": set(),
+    "courses:marking_attempt": PROVIDER_A,
     "courses:stats": set(),
     # contests
     "contests:list": set(),
