@@ -1,12 +1,8 @@
 """Every write in the learning domain. Views, admin, imports and commands call these."""
 
-import random
-from decimal import Decimal
-
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -17,13 +13,17 @@ from accounts.roles import PROVIDER_STAFF_GROUP, can_manage_provider
 from cms.services import site_ensure
 from organisations.services import organisation_for_provider
 
-from . import grading, selectors, videos
+from . import selectors, videos
+from .completion import (  # noqa: F401 - callers use services.<name>
+    enrolment_refresh_completion,
+    hours_credit,
+    hours_credit_missing,
+)
 from .models import (
     Chapter,
     Course,
     CourseCatalogPage,
     CoursePage,
-    CreditedHours,
     Enrolment,
     Lesson,
     LessonProgress,
@@ -31,9 +31,6 @@ from .models import (
     Provider,
     ProviderMembership,
     ProviderPage,
-    Quiz,
-    QuizAttempt,
-    StudyDay,
 )
 from .study import policy as study_policy
 from .text import normalise_search
@@ -289,117 +286,6 @@ def _progress_record(enrolment: Enrolment, lesson: Lesson) -> None:
     enrolment_refresh_completion(enrolment=enrolment)
 
 
-def enrolment_refresh_completion(*, enrolment: Enrolment) -> bool:
-    """Complete the course once every required lesson is done and the final quiz is passed."""
-    if enrolment.completed_at:
-        return True
-    state = selectors.enrolment_state(enrolment)
-    if state.required_done < state.required_total:
-        return False
-    course = enrolment.course
-    if (
-        course.final_quiz_id
-        and not QuizAttempt.objects.filter(enrolment=enrolment, quiz_id=course.final_quiz_id, passed=True).exists()
-    ):
-        return False
-    enrolment.completed_at = timezone.now()
-    enrolment.save(update_fields=["completed_at"])
-    hours_credit(enrolment=enrolment)
-    # The completion certificate is rendered in the background once this is committed.
-    from certificates.tasks import issue_completion
-
-    transaction.on_commit(lambda: issue_completion.enqueue(enrolment.pk), robust=True)
-    return True
-
-
-@transaction.atomic
-def hours_credit(*, enrolment: Enrolment) -> CreditedHours | None:
-    """Credit the course's 学时 to a completed enrolment, once: the course's hours at this moment and
-    the effective study time (the StudyDay ledger of this learner and course) recorded so far.
-
-    Idempotent: a second call returns the first credit unchanged, so a course whose hours are edited
-    later, or study time added after completion, never changes 学时 already credited. None when the
-    enrolment is not completed.
-    """
-    if not enrolment.completed_at:
-        return None
-    existing = CreditedHours.objects.filter(enrolment=enrolment).first()
-    if existing:
-        return existing
-    course = enrolment.course
-    effective = StudyDay.objects.filter(learner_id=enrolment.learner_id, course_id=course.pk).aggregate(
-        total=Sum("seconds")
-    )["total"]
-    credit, _created = CreditedHours.objects.get_or_create(
-        enrolment=enrolment,
-        defaults={
-            "learner_id": enrolment.learner_id,
-            "course": course,
-            "hours": course.hours,
-            "effective_seconds": effective or 0,
-            "credited_at": enrolment.completed_at,
-        },
-    )
-    return credit
-
-
-def hours_credit_missing(*, limit: int | None = None) -> int:
-    """Credit every completed enrolment that has no credit yet (those completed before the ledger
-    existed, or a credit lost to an error); how many were credited."""
-    todo = Enrolment.objects.filter(completed_at__isnull=False, credited_hours__isnull=True)
-    todo = todo.select_related("course").order_by("pk")
-    credited = 0
-    for enrolment in todo[:limit] if limit else todo.iterator():
-        if hours_credit(enrolment=enrolment) is not None:
-            credited += 1
-    return credited
-
-
-@transaction.atomic
-def quiz_attempt_start(*, learner, quiz: Quiz, lesson: Lesson | None = None) -> QuizAttempt:
-    """Open an attempt (or return the one still open) with its questions fixed in order."""
-    enrolment = _enrolment_for(learner, quiz.course_id)
-    if lesson is not None and not selectors.lesson_is_unlocked(enrolment, lesson):
-        raise ValidationError(_("请先完成前面的必修课时"))
-    open_attempt = QuizAttempt.objects.filter(enrolment=enrolment, quiz=quiz, submitted_at__isnull=True).first()
-    if open_attempt:
-        return open_attempt
-    ids = list(quiz.quiz_questions.order_by("sort_order").values_list("question_id", flat=True))
-    if not ids:
-        raise ValidationError(_("该测验还没有题目"))
-    if quiz.shuffle:
-        random.SystemRandom().shuffle(ids)
-    return QuizAttempt.objects.create(learner=learner, quiz=quiz, enrolment=enrolment, question_ids=ids)
-
-
-@transaction.atomic
-def quiz_attempt_submit(*, attempt: QuizAttempt, learner, data) -> QuizAttempt:
-    """Grade and store an attempt. Tampered data refuses the whole submission."""
-    attempt = QuizAttempt.objects.select_for_update().select_related("quiz__course", "enrolment").get(pk=attempt.pk)
-    if attempt.learner_id != learner.pk:
-        raise PermissionDenied
-    if attempt.is_submitted:
-        raise ValidationError(_("本次测验已经提交，请勿重复提交"))
-    questions = selectors.attempt_questions(attempt)
-    answers, results = {}, {}
-    score = max_score = Decimal(0)
-    for question in questions:
-        given = grading.parse_submission(question, data)
-        result = grading.grade(question, given, question.score)
-        answers[str(question.pk)] = given
-        results[str(question.pk)] = {"correct": result.correct, "score": str(result.score)}
-        score += result.score
-        max_score += question.score
-    attempt.answers, attempt.results = answers, results
-    attempt.score, attempt.max_score = score, max_score
-    attempt.percent = (score * 100 / max_score).quantize(Decimal("0.1")) if max_score else Decimal(0)
-    attempt.passed = attempt.percent >= attempt.quiz.effective_pass_mark
-    attempt.submitted_at = timezone.now()
-    attempt.save()
-    if attempt.passed:
-        for lesson in attempt.quiz.lessons.filter(course_id=attempt.quiz.course_id):
-            LessonProgress.objects.get_or_create(enrolment=attempt.enrolment, lesson=lesson)
-    attempt.enrolment.last_activity_at = attempt.submitted_at
-    attempt.enrolment.save(update_fields=["last_activity_at"])
-    enrolment_refresh_completion(enrolment=attempt.enrolment)
-    return attempt
+# ------------------------------------------------------------------ quizzes
+# The attempt rules live in courses/quizzes.py; these names stay importable from here.
+from .quizzes import quiz_attempt_mark, quiz_attempt_save, quiz_attempt_start, quiz_attempt_submit  # noqa: E402, F401

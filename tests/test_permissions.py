@@ -93,9 +93,12 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "courses:study_beat": {"owner"},  # the heartbeat beacon: only with the session of the owner's own socket
     "courses:lesson_video": set(),
     "courses:video_file": set(),
-    "courses:quiz": set(),
+    "courses:quiz": {"owner"},  # POST starts an attempt: the enrolled learner only
     "courses:attempt": set(),
+    "courses:attempt_save": {"owner"},
     "courses:attempt_submit": {"owner"},
+    "courses:marking": set(),
+    "courses:marking_attempt": PROVIDER_A,
     "courses:stats": set(),
     # contests
     "contests:list": set(),

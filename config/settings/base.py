@@ -239,6 +239,21 @@ JOB_STALE_SECONDS = E.int_("JOB_STALE_SECONDS", default=300)
 if JOB_STALE_SECONDS < 1:
     raise ImproperlyConfigured("Environment variable JOB_STALE_SECONDS is invalid: expected a positive number")
 
+# Quizzes (courses/quizzes.py): what a quiz's setting left empty in the admin means. A course's final
+# quiz takes the strict column, every other quiz the practice one. attempts_allowed 0 = unlimited;
+# minutes 0 = no delay / no time limit; review: never | pass | closed (passed or no attempt left) | always.
+QUIZ_DEFAULTS = {
+    "final": {
+        "attempts_allowed": E.int_("QUIZ_FINAL_ATTEMPTS", default=3),
+        "attempt_delay_minutes": E.int_("QUIZ_FINAL_DELAY_MINUTES", default=10),
+        "time_limit_minutes": E.int_("QUIZ_FINAL_TIME_LIMIT_MINUTES", default=0),
+        "review": "closed",
+    },
+    "practice": {"attempts_allowed": 0, "attempt_delay_minutes": 0, "time_limit_minutes": 0, "review": "closed"},
+}
+# A timed attempt submitted this many seconds after its deadline (network, a slow click) still counts.
+QUIZ_SUBMIT_GRACE_SECONDS = E.int_("QUIZ_SUBMIT_GRACE_SECONDS", default=30)
+
 # Tampered or oversized submissions are refused with 400 before a view runs.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000

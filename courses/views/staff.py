@@ -33,7 +33,6 @@ from accounts.roles import is_organiser, is_provider_staff
 from cms.spreadsheets import NeutralisedExportMixin
 from courses import selectors, services
 from courses.forms import ProviderStaffAddForm
-from courses.kinds import GRADABLE_KINDS
 from courses.models import CoursePage, Provider, Question, QuestionKind
 from courses.permissions import policy_for
 
@@ -305,7 +304,7 @@ class QuestionFilterForm(BaseFilterForm):
     kind = forms.ChoiceField(
         label=_("题型"),
         required=False,
-        choices=[("", _("全部题型"))] + [(k.value, k.label) for k in QuestionKind if k in GRADABLE_KINDS],
+        choices=[("", _("全部题型"))] + [(k.value, k.label) for k in QuestionKind],
     )
 
     def filter(self, objects):
@@ -323,7 +322,7 @@ class _ScopedQuestions:
     def scoped_questions(self):
         policy = policy_for(Question)
         queryset = policy.instances_user_has_any_permission_for(self.request.user, ["change", "view"])
-        return queryset.filter(kind__in=GRADABLE_KINDS).select_related("provider")
+        return queryset.select_related("provider")  # 简答 too: quizzes send it to 阅卷
 
 
 class _QuestionChooseMixin(_ScopedQuestions):
