@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -8,11 +9,30 @@ from .models import User
 
 
 class SignupForm(UserCreationForm):
+    """Sign-up; when certificates require identity (CERTIFICATE_REQUIRES_IDENTITY) it also asks for
+    the real name, the 身份证号 and the mobile number, all required and checked (checksum, shape)."""
+
     email = forms.EmailField(label=_("电子邮箱"), required=True)
 
     class Meta(UserCreationForm.Meta):
         model = User
-        fields = ("username", "real_name", "email")
+        fields = ("username", "real_name", "email", "phone", "id_number")
+        widgets = {"id_number": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if settings.CERTIFICATE_REQUIRES_IDENTITY:
+            for name in ("real_name", "phone", "id_number"):
+                self.fields[name].required = True
+            self.fields["real_name"].help_text = _("请填写身份证上的姓名，将印在证书上")
+        else:
+            del self.fields["phone"], self.fields["id_number"]
+
+    def clean_id_number(self):
+        return normalise(self.cleaned_data.get("id_number", ""))
+
+    def clean_real_name(self):
+        return (self.cleaned_data.get("real_name") or "").strip()
 
     def clean_username(self):
         username = super().clean_username()
@@ -43,6 +63,9 @@ class ProfileForm(forms.ModelForm):
 
     def clean_id_number(self):
         return normalise(self.cleaned_data.get("id_number", ""))
+
+    def clean_real_name(self):
+        return (self.cleaned_data.get("real_name") or "").strip()
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()

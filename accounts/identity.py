@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .idcard import normalise as normalise_id
+from .idcard import validate_id_number
 
 _ID_SHAPES = (re.compile(r"^\d{17}[\dX]$"), re.compile(r"^\d{15}$"))  # GB 11643-1999, and the old 15 digits
 _MOBILE = re.compile(r"^(?:0086|86)?1[3-9]\d{9}$")
@@ -66,3 +67,28 @@ def users_by_verified_ids(values) -> dict:
     numbers = {normalise_id(v) for v in values} - {""}
     users = get_user_model().objects.filter(id_number__in=numbers, id_verified_at__isnull=False)
     return {user.id_number: user for user in users}
+
+
+# What a certificate that requires identity needs of the profile, by field name.
+IDENTITY_FIELDS = ("real_name", "id_number", "phone")
+_PHONE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only: \d also matches full-width ones
+
+
+def identity_missing(user) -> list[str]:
+    """The identity fields (IDENTITY_FIELDS) the profile lacks or holds in an invalid form: a real name,
+    a 身份证号 whose shape, birth date and check digit hold, a mainland mobile number."""
+    missing = []
+    if not (user.real_name or "").strip():
+        missing.append("real_name")
+    try:
+        validate_id_number(user.id_number or "")
+    except ValidationError:
+        missing.append("id_number")
+    if not _PHONE.match(user.phone or ""):
+        missing.append("phone")
+    return missing
+
+
+def identity_labels(fields) -> list[str]:
+    labels = {"real_name": _("真实姓名"), "id_number": _("身份证号"), "phone": _("手机号码")}
+    return [str(labels[f]) for f in fields if f in labels]

@@ -28,7 +28,12 @@ OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 CONTEXT_FILES = {VC_V2: "credentials-v2.jsonld", OB_V3: "ob-context-3.0.3.json"}
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 CRYPTOSUITE = "eddsa-rdfc-2022"
-ACHIEVEMENT_TYPES = {"completion": "CertificateOfCompletion", "skill_level": "Certification", "award": "Award"}
+ACHIEVEMENT_TYPES = {
+    "completion": "CertificateOfCompletion",
+    "skill_level": "Certification",
+    "award": "Award",
+    "study_hours": "Certificate",
+}
 
 
 class ContextNotAvailable(Exception):

@@ -6,6 +6,7 @@ from contests.models import Round, RoundStatus
 from contests.scoring import Award
 from courses.models import SkillLevel
 
+from . import study_hours
 from .holders import HolderBy, holder_resolve
 from .templating import LayoutError, layout_check
 
@@ -109,3 +110,26 @@ class SkillFromRoundForm(AwardRoundForm):
 
     def occupation_value(self) -> str:
         return self.cleaned_data["occupation"].strip() or self.cleaned_data["round"].track.name
+
+
+class StudyHoursForm(forms.Form):
+    """A 学时证明 request: a year, or a period from … to (study_hours.period_check)."""
+
+    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=9999)
+    start = forms.DateField(label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        year, start, end = data.get("year"), data.get("start"), data.get("end")
+        if year:
+            if year > study_hours.today().year:
+                raise ValidationError(_("年度不能晚于今年"))
+            start, end = study_hours.period_for_year(year)
+        elif not (start and end):
+            raise ValidationError(_("请选择年度，或填写开始日期和结束日期"))
+        study_hours.period_check(start, end)
+        data["start"], data["end"] = start, end
+        return data

@@ -20,6 +20,7 @@ class CertificateKind(models.TextChoices):
     COMPLETION = "completion", _("结业证书")
     SKILL_LEVEL = "skill_level", _("职业技能等级证书")
     AWARD = "award", _("获奖证书")
+    STUDY_HOURS = "study_hours", _("学时证明")
 
 
 class CertificateStatus(models.TextChoices):
@@ -216,6 +217,25 @@ class CompletionFailure(models.Model):
 
     def __str__(self):
         return f"{self.enrolment_id}: {self.error}"
+
+
+class CertificateHold(models.Model):
+    """A completion certificate waiting for the holder's identity (信息待补充): the course or the site
+    requires a real name, a valid 身份证号 and a mobile number, and the profile lacks one of them.
+    Deleted once the certificate is issued (certificates/holds.py)."""
+
+    enrolment = models.OneToOneField(
+        "courses.Enrolment", on_delete=models.CASCADE, related_name="certificate_hold", verbose_name=_("报名")
+    )
+    missing = models.JSONField(_("待补充的信息"), default=list)
+    held_at = models.DateTimeField(_("暂缓时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("信息待补充的结业证书")
+        verbose_name_plural = _("信息待补充的结业证书")
+
+    def __str__(self):
+        return f"{self.enrolment_id}: {', '.join(self.missing)}"
 
 
 class JobStatus(models.TextChoices):

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from courses.models import Enrolment
 
+from . import holds
 from .models import Certificate, CompletionFailure
 from .services import certificate_issue_completion
 
@@ -79,8 +80,15 @@ def owed_certificates_issue(*, limit: int = 200, now: dt.datetime | None = None,
     now = now or timezone.now()
     owed = owed_enrolments(now=now).select_related("learner", "course")
     due_filter = Q(certificate_failure__isnull=True) | Q(certificate_failure__next_try_at__lte=now)
-    due = list(owed.filter(due_filter).order_by("completed_at", "pk")[:limit])
+    # Certificates waiting for the holder's identity (信息待补充) are due only once the profile is
+    # complete (or nothing requires it any more): checking costs no rendering, and those still
+    # waiting never crowd out the others.
+    waiting_identity = owed.filter(certificate_hold__isnull=False)
+    released = [e.pk for e in waiting_identity.iterator() if not holds.completion_missing(e)]
+    due = owed.filter(due_filter).filter(Q(certificate_hold__isnull=True) | Q(pk__in=released))
+    due = list(due.order_by("completed_at", "pk")[:limit])
     report = {"owed": owed.count(), "due": len(due), "issued": 0, "failed": 0, "dry_run": dry_run}
+    report["identity_pending"] = waiting_identity.count() - len(released)
     issued, failed = [], []
     for enrolment in [] if dry_run else due:
         try:
@@ -91,7 +99,9 @@ def owed_certificates_issue(*, limit: int = 200, now: dt.datetime | None = None,
             report["failed"] += 1
             failed.append(_row(enrolment, failure))
             continue
-        if certificate is not None:
+        if certificate is None:  # the profile changed back meanwhile: still waiting for it
+            report["identity_pending"] += 1
+        else:
             report["issued"] += 1
             issued.append({**_row(enrolment), "number": certificate.number})
     waiting = (

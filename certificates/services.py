@@ -9,6 +9,7 @@ the serial is handed back when nobody took a later one, and no certificate exist
 never deleted: revoking sets its status.
 """
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -23,10 +24,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.identity import identity_labels, identity_missing
 from accounts.roles import is_organiser
 from courses.models import Enrolment, SkillLevel
 
-from . import credentials, numbers, pdf, snapshots
+from . import credentials, holds, numbers, pdf, snapshots, study_hours
 from .models import Certificate, CertificateKind, CertificateStatus, CertificateTemplate
 from .templating import LayoutError, layout_check, layout_for
 
@@ -226,19 +228,29 @@ def issue_many(items: list[tuple[dict, object, dict]]) -> list[Certificate | Exc
 
 
 def certificate_issue_completion(*, enrolment: Enrolment) -> Certificate | None:
-    """The completion certificate of a completed enrolment; idempotent (one per enrolment)."""
+    """The completion certificate of a completed enrolment; idempotent (one per enrolment).
+
+    None when the enrolment is not completed, or when the course or the site requires the holder's
+    identity and the profile lacks it: the certificate then waits in 信息待补充 (holds.py)."""
     enrolment = Enrolment.objects.select_related("course__provider", "learner").get(pk=enrolment.pk)
     if not enrolment.completed_at:
         return None
     existing = Certificate.objects.filter(enrolment=enrolment).first()
     if existing:
+        holds.hold_clear(enrolment=enrolment)
         return existing
+    missing = holds.completion_missing(enrolment)
+    if missing:
+        holds.hold_record(enrolment=enrolment, missing=missing)
+        return None
     snapshot = snapshots.completion(enrolment, issued_at=timezone.now())
     try:
-        return _issue(snapshot, enrolment.learner, course=enrolment.course, enrolment=enrolment)
+        certificate = _issue(snapshot, enrolment.learner, course=enrolment.course, enrolment=enrolment)
     except IntegrityError:
         # Issued meanwhile by another worker: the unique enrolment kept it to one.
         return Certificate.objects.filter(enrolment=enrolment).first()
+    holds.hold_clear(enrolment=enrolment)
+    return certificate
 
 
 def skill_level_item(*, holder, level: int, occupation: str, issued_by, expires_at=None, source: str = ""):
@@ -287,6 +299,38 @@ def certificate_issue_award(*, row: snapshots.AwardWinner, issued_by) -> tuple[C
         return _issue(snapshot, holder, **fields), True
     except IntegrityError:
         return Certificate.objects.get(holder=row.user, source=fields["source"]), False
+
+
+def certificate_issue_study_hours(*, holder, start: dt.date, end: dt.date) -> tuple[Certificate, bool]:
+    """A 学时证明 of the holder's credited courses in a period: (certificate, created).
+
+    Idempotent per holder, period and credits (study_hours.py): the same request returns the
+    certificate already issued; new credits in the period make a new one. Refused for a period that
+    breaks the rules, one without credits, a holder whose identity a listed course (or the site)
+    requires and the profile lacks, and past STUDY_HOURS_PER_DAY new ones a day."""
+    study_hours.period_check(start, end)
+    rows = study_hours.credited_rows(holder, start, end)
+    if not rows:
+        raise ValidationError(_("所选期间内没有已认定学时的课程，无法开具学时证明"))
+    if any(holds.identity_required(row.course) for row in rows) and (missing := identity_missing(holder)):
+        labels = "、".join(identity_labels(missing))
+        raise ValidationError(_("请先在个人资料中补充：%(items)s，再申请学时证明") % {"items": labels})
+    source = study_hours.source_for(start, end, rows)
+    existing = Certificate.objects.filter(holder=holder, source=source).first()
+    if existing:
+        return existing, False
+    now = timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    issued_today = Certificate.objects.filter(
+        holder=holder, kind=CertificateKind.STUDY_HOURS, issued_at__gte=midnight
+    ).count()
+    if issued_today >= settings.STUDY_HOURS_PER_DAY:
+        raise ValidationError(_("您今天申请的学时证明已达上限，请明天再试"))
+    snapshot = snapshots.study_hours(holder, start=start, end=end, rows=rows, issued_at=now)
+    try:
+        return _issue(snapshot, holder, source=source, issued_at=now), True
+    except IntegrityError:  # the same request, issued meanwhile
+        return Certificate.objects.get(holder=holder, source=source), False
 
 
 # ------------------------------------------------------------------ after issuance

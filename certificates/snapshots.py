@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from accounts.idcard import mask
 from accounts.models import User
 from contests.scoring import AWARD_ORDER, Award
-from courses.models import Course, Enrolment, Provider, SkillLevel
+from courses.models import Course, CreditedHours, Enrolment, Provider, SkillLevel
 
-TITLES = {"completion": "结业证书", "skill_level": "职业技能等级证书", "award": "获奖证书"}
+from .study_hours import effective_hours
+
+TITLES = {"completion": "结业证书", "skill_level": "职业技能等级证书", "award": "获奖证书", "study_hours": "学时证明"}
 
 
 def frozen_label(choice: Choices) -> str:
@@ -149,9 +151,52 @@ def award(row: AwardWinner, *, issued_at) -> dict:
     }
 
 
+def study_hours(holder, *, start: dt.date, end: dt.date, rows: list, issued_at) -> dict:
+    """A 学时证明 of the credits `rows` (courses.CreditedHours with course and provider) in a period."""
+    courses = []
+    total_hours, total_seconds = Decimal(0), 0
+    for row in rows:
+        total_hours += row.hours
+        total_seconds += row.effective_seconds
+        courses.append(
+            {
+                "title": row.course.title,
+                "code": row.course.code,
+                "provider": row.course.provider.name,
+                "hours": _hours(row.hours),
+                "effective_hours": f"{effective_hours(row.effective_seconds):f}",
+                "completed_on": _date(row.credited_at),
+            }
+        )
+    period = f"{date_cn(start.isoformat())}至{date_cn(end.isoformat())}"
+    totals = {
+        "count": len(courses),
+        "hours": _hours(total_hours),
+        "effective_hours": f"{effective_hours(total_seconds):f}",
+    }
+    return {
+        "kind": "study_hours",
+        "title": TITLES["study_hours"],
+        "holder": _holder(holder),
+        "achievement": f"学时证明（{period}）",
+        "achievement_key": f"study_hours/{start.isoformat()}/{end.isoformat()}",
+        "description": (
+            f"{period}完成 {totals['count']} 门课程的学习，认定 {totals['hours']} 学时，"
+            f"有效学习时长 {totals['effective_hours']} 小时"
+        ),
+        "criteria": "课程全部必修内容学习完成并考核合格后认定该课程学时；有效学习时长为平台实际记录的学习时间",
+        "study": {"from": start.isoformat(), "to": end.isoformat(), "courses": courses, **totals},
+        "issued_on": _date(issued_at),
+        "issuer": issuer_name(),
+        "signatories": signatories(),
+    }
+
+
 def level_digit(snapshot: dict) -> int:
     """The {level} of the number pattern (see numbers.py)."""
     kind = snapshot["kind"]
+    if kind == "study_hours":
+        return 0
     if kind == "completion":
         return snapshot["course"]["level"]
     if kind == "skill_level":
@@ -185,6 +230,14 @@ def facts(snapshot: dict, *, number: str) -> list[tuple[str, str]]:
         ]
     elif s["kind"] == "skill_level":
         shown += [(_("职业（工种）"), s["occupation"]), (_("技能等级"), s["level"]["label"])]
+    elif s["kind"] == "study_hours":
+        study = s["study"]
+        shown += [
+            (_("期间"), f"{date_cn(study['from'])} – {date_cn(study['to'])}"),
+            (_("课程数"), str(study["count"])),
+            (_("认定学时"), study["hours"]),
+            (_("有效学习时长（小时）"), study["effective_hours"]),
+        ]
     else:
         contest = s["contest"]
         shown += [(_("大赛"), contest["name"]), (_("赛项"), contest["track"]), (_("奖项"), contest["award"])]
@@ -207,6 +260,7 @@ def layout_context(snapshot: dict, *, number: str, code: str, verify_url: str) -
         "level": snapshot.get("level", {}),
         "occupation": snapshot.get("occupation", ""),
         "contest": snapshot.get("contest", {}),
+        "study": _study_context(snapshot.get("study")),
         "issued_on": date_cn(snapshot["issued_on"]),
         "completed_on": date_cn(snapshot.get("completed_on", "")),
         "expires_on": date_cn(snapshot.get("expires_on", "")),
@@ -214,6 +268,13 @@ def layout_context(snapshot: dict, *, number: str, code: str, verify_url: str) -
         "signatories": snapshot.get("signatories", []),
         "verify_url": verify_url,
     }
+
+
+def _study_context(study: dict | None) -> dict:
+    if not study:
+        return {}
+    courses = [{**c, "completed_on": date_cn(c["completed_on"])} for c in study["courses"]]
+    return {**study, "courses": courses, "from": date_cn(study["from"]), "to": date_cn(study["to"])}
 
 
 def sample_context(kind: str) -> dict:
@@ -227,10 +288,28 @@ def sample_context(kind: str) -> dict:
         snapshot = completion(Enrolment(learner=person, course=course, completed_at=now), issued_at=now)
     elif kind == "skill_level":
         snapshot = skill_level(person, level=3, occupation="工业机器人系统运维员", issued_at=now)
+    elif kind == "study_hours":
+        snapshot = study_hours(
+            person, start=dt.date(now.year, 1, 1), end=now.date(), rows=_sample_credits(now), issued_at=now
+        )
     else:
         row = AwardWinner(person, Award.FIRST, 1, "96.50", "全国工业和信息化技术技能大赛", "工业互联网安全", "决赛", 0)
         snapshot = award(row, issued_at=now)
     return layout_context(snapshot, number="XX2026X000000", code="SAMPLE2345SAMPLE2345", verify_url=_sample_url())
+
+
+def _sample_credits(now) -> list:
+    provider = Provider(name="示例培训中心", slug="sample")
+    titles = [("IIOT-101", "工业互联网平台应用", 32, 120_600), ("SEC-201", "工业控制系统安全", 16, 61_200)]
+    return [
+        CreditedHours(
+            course=Course(provider=provider, code=code, title=title),
+            hours=hours,
+            effective_seconds=sec,
+            credited_at=now,
+        )
+        for code, title, hours, sec in titles
+    ]
 
 
 def _sample_url() -> str:

@@ -5,11 +5,12 @@ import logging
 
 from django_tasks import task
 
+from django.db import transaction
 from django.utils import translation
 
 from courses.models import Enrolment
 
-from . import previews
+from . import holds, previews
 from .jobs import job_run
 from .owed import completion_issue_tracked
 
@@ -29,6 +30,21 @@ def issue_completion(enrolment_id: int) -> str | None:
         log.exception("结业证书未能颁发（报名 %s）", enrolment_id)
         raise
     return certificate.number if certificate else None
+
+
+def holds_release(*, user) -> int:
+    """Queue the certificates that waited for this person's identity (信息待补充) once their profile
+    is complete; how many were queued. Connected to accounts.signals.profile_saved (apps.py)."""
+    queued = 0
+    for enrolment in holds.held_enrolments(user).select_related("course", "learner"):
+        if not holds.completion_missing(enrolment):
+            transaction.on_commit(lambda pk=enrolment.pk: issue_completion.enqueue(pk), robust=True)
+            queued += 1
+    return queued
+
+
+def on_profile_saved(sender, user, **kwargs) -> None:
+    holds_release(user=user)
 
 
 @task()

@@ -14,6 +14,7 @@ urlpatterns = [
     # 我的证书
     path("certificates/", learner.mine, name="mine"),
     path("certificates/<int:pk>/pdf/", learner.download, name="download"),
+    path("certificates/study-hours/", learner.study_hours, name="study_hours"),
     # organisers
     path("certificates/manage/", organiser.certificate_list, name="manage_list"),
     path("certificates/manage/zip/", organiser.certificate_zip, name="manage_zip"),

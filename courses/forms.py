@@ -26,8 +26,8 @@ from wagtail.permissions import policy_registry
 from accounts.roles import can_manage_provider
 from courses.numerical import NumericalError, format_numerical_answer, parse_numerical_answer
 
-from .kinds import GRADABLE_KINDS, OPTION_LABELS
-from .models import Question, QuestionKind
+from .kinds import OPTION_LABELS
+from .models import LessonVideo, Question, QuestionKind
 from .models.content import new_option_id
 from .permissions import POLICIES, ProviderScopedPermissionPolicy, scoped_to_user
 
@@ -39,7 +39,7 @@ ALTERNATIVE_SEPARATOR = re.compile(r"[;；]")
 
 
 def _collection_scoped(model, user, actions, current_ids):
-    """Images or documents the user may choose (by collection), plus those already attached."""
+    """Images, documents or videos the user may choose (by collection), plus those already attached."""
     if user is None:
         return model.objects.filter(pk__in=current_ids)
     allowed = policy_registry.get_by_type(model).instances_user_has_any_permission_for(user, actions)
@@ -133,8 +133,9 @@ class LessonAdminForm(ProviderScopedForm):
                 self.fields[name].queryset = self.fields[name].queryset.select_related("course")
         document_model = get_document_model()
         if "video" in self.fields:
+            # wagtailmedia has no "choose" permission: its chooser offers what the user may change.
             current = [self.instance.video_id] if self.instance.video_id else []
-            self.fields["video"].queryset = _collection_scoped(document_model, self.for_user, ["choose"], current)
+            self.fields["video"].queryset = _collection_scoped(LessonVideo, self.for_user, ["change"], current)
         if "documents" in self.fields:
             current = list(self.instance.documents.values_list("pk", flat=True)) if self.instance.pk else []
             self.fields["documents"].queryset = _collection_scoped(
@@ -150,13 +151,13 @@ class LessonAdminForm(ProviderScopedForm):
 
 
 class QuizQuestionAdminForm(WagtailAdminModelForm):
-    """A row of a quiz's InlinePanel: only gradable questions of the user's providers."""
+    """A row of a quiz's InlinePanel: questions of the user's providers (简答 ones go to 阅卷)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "question" in self.fields:
             field = self.fields["question"]
-            queryset = field.queryset.filter(kind__in=GRADABLE_KINDS)
+            queryset = field.queryset
             field.queryset = scoped_to_user(queryset, self.for_user, "provider") if self.for_user else queryset.none()
 
 
@@ -176,6 +177,39 @@ class QuizAdminForm(ProviderScopedForm):
                 continue
             if question.provider_id != course.provider_id:
                 form.add_error("question", _("只能选择本课程所属机构的试题"))
+                valid = False
+        return self._draw_rules_valid(course) and valid
+
+    def _draw_rules_valid(self, course) -> bool:
+        """Each draw rule must find enough questions in the bank, after the fixed ones and the rules before it."""
+        from .quizzes import draw_rule_pool_sizes
+
+        formset = self.formsets.get("draw_rules")
+        if formset is None:
+            return True
+        forms_ = [
+            f
+            for f in formset.forms
+            if hasattr(f, "cleaned_data") and f.cleaned_data.get("count") and not formset._should_delete_form(f)
+        ]
+        rules = [f.save(commit=False) for f in forms_]
+        fixed = self.formsets.get("quiz_questions")
+        fixed_ids = set()
+        if fixed is not None:
+            fixed_ids = {
+                f.cleaned_data["question"].pk
+                for f in fixed.forms
+                if hasattr(f, "cleaned_data") and f.cleaned_data.get("question") and not fixed._should_delete_form(f)
+            }
+        valid = True
+        sizes = draw_rule_pool_sizes(rules=rules, provider_id=course.provider_id, taken=fixed_ids)
+        for form, rule, size in zip(forms_, rules, sizes, strict=True):
+            if rule.count > size:
+                form.add_error(
+                    "count",
+                    _("题库中符合条件的试题只有 %(n)d 道（已除去固定题目和前面规则抽取的），不够抽取 %(count)d 道")
+                    % {"n": size, "count": rule.count},
+                )
                 valid = False
         return valid
 

@@ -13,6 +13,7 @@ from courses.text import normalise, normalise_answer
 MAX_OPTIONS = 8
 MAX_BLANKS = 20
 MAX_ANSWER_LENGTH = 200
+MAX_SHORT_LENGTH = 4000
 
 
 class SubmissionError(ValueError):
@@ -106,6 +107,14 @@ def parse_submission(question, data) -> object:
             raise SubmissionError(_("数值答案过长"))
         return value.strip()
     raise SubmissionError(_("该题型不能在线作答"))
+
+
+def parse_short(question, data) -> str:
+    """A 简答 answer of a quiz: free text, marked later by the provider's staff."""
+    value = data.get(f"q-{question.pk}", "")
+    if len(value) > MAX_SHORT_LENGTH:
+        raise SubmissionError(_("简答题答案过长（最多 %(n)d 字）") % {"n": MAX_SHORT_LENGTH})
+    return value.strip()
 
 
 def _check_options(question, values) -> None:

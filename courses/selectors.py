@@ -192,6 +192,22 @@ def lesson_is_unlocked(enrolment, lesson) -> bool:
     return lesson.pk in enrolment_state(enrolment).unlocked_ids
 
 
+def lesson_video_refusal(user, lesson) -> str:
+    """Why `user` may not play `lesson`'s video ("" when they may): "anonymous", "not_enrolled" or
+    "locked". The provider's staff and organisers may always preview it; a learner needs an enrolment
+    in the course and the lesson unlocked (the earlier required lessons done, in a sequential course)."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return "anonymous"
+    if is_organiser(user) or lesson.course.provider_id in provider_ids(user):
+        return ""
+    enrolment = Enrolment.objects.select_related("course").filter(learner=user, course_id=lesson.course_id).first()
+    if enrolment is None:
+        return "not_enrolled"
+    if lesson.pk not in enrolment_state(enrolment).unlocked_ids:
+        return "locked"
+    return ""
+
+
 def video_embed_html(url: str) -> str:
     """The player for a known video platform, or "" so the page offers a plain link instead."""
     from wagtail.embeds.embeds import get_embed
@@ -214,7 +230,16 @@ def course_page_context(request, course) -> dict:
         if enrolment:
             state = enrolment_state(enrolment, [lesson for ch in outline for lesson in ch.lessons])
     lesson_count = sum(len(ch.lessons) for ch in outline)
-    return {"course": course, "outline": outline, "enrolment": enrolment, "state": state, "lesson_count": lesson_count}
+    context = {"course": course, "outline": outline, "enrolment": enrolment, "state": state}
+    context["lesson_count"] = lesson_count
+    if enrolment and enrolment.completed_at:
+        from certificates.models import Certificate, CertificateHold
+
+        context["certificate"] = Certificate.objects.filter(enrolment=enrolment).first()
+        context["identity_held"] = (
+            context["certificate"] is None and CertificateHold.objects.filter(enrolment=enrolment).exists()
+        )
+    return context
 
 
 def attempt_questions(attempt) -> list[Question]:

@@ -6,9 +6,10 @@ views take their objects from the provider-scoped permission policies in courses
 """
 
 import django_filters
+from wagtailmedia.widgets import AdminVideoChooser
 
 from django import forms
-from django.urls import path
+from django.urls import path, reverse_lazy
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,6 @@ from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.documents.widgets import AdminDocumentChooser
 
 from accounts.roles import is_organiser, is_provider_staff
 
@@ -35,7 +35,7 @@ from .forms import (
 from .imports import views as import_views
 from .models import Category, Chapter, Course, Delivery, Lesson, Provider, Question, QuestionKind, Quiz, SkillLevel
 from .permissions import register_policies, scoped_to_user
-from .views import staff
+from .views import reports, staff
 
 # Before any viewset asks the registry (which would create a fallback policy instead).
 register_policies()
@@ -206,6 +206,10 @@ class CourseViewSet(ScopedModelViewSet):
                 ],
                 heading=_("学习规则"),
             ),
+            MultiFieldPanel(
+                [FieldPanel("requires_identity")],
+                heading=_("结业证书"),
+            ),
         ],
         base_form_class=CourseAdminForm,
     )
@@ -256,7 +260,7 @@ class LessonViewSet(ScopedModelViewSet):
             ),
             FieldPanel("body"),
             MultiFieldPanel(
-                [FieldPanel("video", widget=AdminDocumentChooser), FieldPanel("video_url")], heading=_("视频")
+                [FieldPanel("video", widget=AdminVideoChooser), FieldPanel("video_url")], heading=_("视频")
             ),
             FieldPanel(
                 "documents",
@@ -276,7 +280,13 @@ class QuizViewSet(ScopedModelViewSet):
     icon = "tasks"
     menu_name = "quizzes"
     menu_label = _("测验")
-    list_display = ["title", Column("course", label=_("课程"), sort_key="course__title"), "pass_mark"]
+    list_display = [
+        "title",
+        Column("course", label=_("课程"), sort_key="course__title"),
+        "pass_mark",
+        "attempts_allowed",
+        "time_limit_minutes",
+    ]
     list_select_related = ("course",)
     filterset_class = QuizFilterSet
     search_fields = ["title", "course__title"]
@@ -286,13 +296,36 @@ class QuizViewSet(ScopedModelViewSet):
             FieldPanel("course", heading=_("课程")),
             FieldPanel("title"),
             FieldPanel("description"),
-            FieldRowPanel([FieldPanel("pass_mark"), FieldPanel("shuffle")]),
+            FieldRowPanel([FieldPanel("pass_mark"), FieldPanel("shuffle"), FieldPanel("shuffle_options")]),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("attempts_allowed"), FieldPanel("attempt_delay_minutes")]),
+                    FieldRowPanel([FieldPanel("time_limit_minutes"), FieldPanel("review")]),
+                ],
+                heading=_("作答规则"),
+                help_text=_(
+                    "留空的项使用平台默认值；课程的结业测验默认更严格：3 次机会、间隔 10 分钟、通过或用完次数后才显示答案"
+                ),
+            ),
             ScopedInlinePanel(
                 "quiz_questions",
                 form_class=QuizQuestionAdminForm,
                 label=_("题目"),
-                heading=_("题目"),
+                heading=_("固定题目"),
                 panels=[FieldPanel("question", widget=question_chooser_viewset.widget_class)],
+            ),
+            InlinePanel(
+                "draw_rules",
+                label=_("随机抽题规则"),
+                heading=_("随机抽题"),
+                help_text=_(
+                    "每次作答从本机构题库中按条件随机抽题（不与固定题目重复），例如：知识点 A 难度 1–3 抽 5 道"
+                ),
+                panels=[
+                    FieldRowPanel([FieldPanel("count"), FieldPanel("kind")]),
+                    FieldRowPanel([FieldPanel("category"), FieldPanel("knowledge_point")]),
+                    FieldRowPanel([FieldPanel("difficulty_min"), FieldPanel("difficulty_max")]),
+                ],
             ),
         ],
         base_form_class=QuizAdminForm,
@@ -308,13 +341,14 @@ class QuestionViewSet(ScopedModelViewSet):
         "stem",
         "kind",
         Column("provider", label=_("培训机构"), accessor="provider.name", sort_key="provider__name"),
+        "category",
         "knowledge_point",
         "difficulty",
         "score",
     ]
     list_select_related = ("provider",)
     filterset_class = QuestionFilterSet
-    search_fields = ["stem", "knowledge_point", "external_id"]
+    search_fields = ["stem", "category", "knowledge_point", "external_id"]
     ordering = ["-id"]
     edit_handler = ObjectList(
         [
@@ -331,7 +365,7 @@ class QuestionViewSet(ScopedModelViewSet):
             FieldPanel("answer"),
             FieldPanel("explanation"),
             FieldRowPanel([FieldPanel("score"), FieldPanel("difficulty")]),
-            FieldRowPanel([FieldPanel("knowledge_point"), FieldPanel("external_id")]),
+            FieldRowPanel([FieldPanel("category"), FieldPanel("knowledge_point"), FieldPanel("external_id")]),
         ],
         base_form_class=QuestionAdminForm,
     )
@@ -386,6 +420,18 @@ class CourseStatsViewSet(ViewSet):
         return [
             path("", staff.CourseStatsView.as_view(**kwargs), name="index"),
             path("results/", staff.CourseStatsView.as_view(results_only=True, **kwargs), name="results"),
+            path("<int:course_id>/learners/", reports.CourseLearnersView.as_view(), name="learners"),
+            path(
+                "<int:course_id>/learners/results/",
+                reports.CourseLearnersView.as_view(results_only=True),
+                name="learners_results",
+            ),
+            path("<int:course_id>/learners/<int:pk>/", reports.EnrolmentLessonsView.as_view(), name="enrolment"),
+            path(
+                "<int:course_id>/learners/<int:pk>/results/",
+                reports.EnrolmentLessonsView.as_view(results_only=True),
+                name="enrolment_results",
+            ),
         ]
 
     @cached_property
@@ -454,6 +500,20 @@ class CourseAdminGroup(ViewSetGroup):
         ExportViewSet("courses_export", url_prefix="courses/export"),
         CategoryViewSet("courses_category", url_prefix="courses/categories"),
         ProviderViewSet("courses_provider", url_prefix="courses/providers"),
+    )
+
+
+class MarkingMenuItem(MenuItem):
+    """阅卷 (courses/views/marking.py) is a site page; the admin menu points provider staff to it."""
+
+    def is_shown(self, request):
+        return is_organiser(request.user) or is_provider_staff(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_marking_menu_item():
+    return MarkingMenuItem(
+        _("阅卷"), reverse_lazy("courses:marking"), name="course-marking", icon_name="edit", order=210
     )
 
 

@@ -8,13 +8,15 @@
 #   poppler-utils, zbar-tools         certificate tests: PDF to text/image, QR code decoding
 #   libharfbuzz-subset0               WeasyPrint font subsetting (certificates)
 #   libpango-1.0-0, libpangoft2-1.0-0 WeasyPrint text layout
+#   ffmpeg                            ffprobe checks uploaded lesson videos and measures their duration;
+#                                     ffmpeg regenerates the demo videos (scripts/make-demo-videos.sh)
 #
 # apt-get update runs only when something has to be installed; sudo is used only when not root.
 # chromium is optional: Ubuntu ships it as a snap (the deb is a transitional package that
 # needs snapd), so when no installable deb exists we warn and carry on; only browser tests need it.
 set -euo pipefail
 
-required=(python3-venv gettext fonts-noto-cjk poppler-utils zbar-tools libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0)
+required=(python3-venv gettext fonts-noto-cjk poppler-utils zbar-tools libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 ffmpeg)
 optional=(chromium)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }

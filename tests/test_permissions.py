@@ -14,6 +14,7 @@ import pytest
 from asgiref.sync import async_to_sync
 
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -27,7 +28,7 @@ from config.asgi import websocket_urlpatterns
 from contests import services as contest_services
 from contests.models import TrackKind
 from courses import services as course_services
-from courses.models import Enrolment, ImportJob, Lesson
+from courses.models import Enrolment, ImportJob, Lesson, LessonVideo
 from organisations import services as organisation_services
 from tests.conftest import build_course
 from tests.contests.factories import (
@@ -85,13 +86,19 @@ WHO_MAY_POST: dict[str, set[str]] = {
     },
     # learning
     "courses:dashboard": set(),
+    "courses:hours": set(),
     "courses:enrol": SIGNED_IN,
     "courses:lesson": set(),
     "courses:lesson_complete": {"owner"},
     "courses:study_beat": {"owner"},  # the heartbeat beacon: only with the session of the owner's own socket
-    "courses:quiz": set(),
+    "courses:lesson_video": set(),
+    "courses:video_file": set(),
+    "courses:quiz": {"owner"},  # POST starts an attempt: the enrolled learner only
     "courses:attempt": set(),
+    "courses:attempt_save": {"owner"},
     "courses:attempt_submit": {"owner"},
+    "courses:marking": set(),
+    "courses:marking_attempt": PROVIDER_A,
     "courses:stats": set(),
     # contests
     "contests:list": set(),
@@ -115,6 +122,7 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "certificates:verify_json": set(),
     "certificates:mine": set(),
     "certificates:download": set(),
+    "certificates:study_hours": SIGNED_IN,  # one's own 学时证明 only
     "certificates:manage_list": ORGANISER,
     "certificates:manage_zip": ORGANISER,
     "certificates:manage_detail": ORGANISER,
@@ -133,6 +141,10 @@ WHO_MAY_POST: dict[str, set[str]] = {
     # course administration (Wagtail admin viewsets scoped to the provider)
     "course_stats:index": ANY_PROVIDER,
     "course_stats:results": ANY_PROVIDER,
+    "course_stats:learners": PROVIDER_A,
+    "course_stats:learners_results": PROVIDER_A,
+    "course_stats:enrolment": PROVIDER_A,
+    "course_stats:enrolment_results": PROVIDER_A,
     "courses_import:index": ANY_PROVIDER,
     "courses_import:new": ANY_PROVIDER,
     "courses_import:job": PROVIDER_A,
@@ -262,8 +274,13 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         title="名单.csv", by="username", rows=[preview_row], created_by=organiser
     )
     proposal = organisation_services.organisation_propose(user=other_learner, kind="school", name="待审核学院")
+    video = LessonVideo.objects.create(
+        title="视频", type="video", collection=provider_a.collection, file=ContentFile(b"\x1aE\xdf\xa3", name="v.webm")
+    )
+    Lesson.objects.filter(pk=lessons[0].pk).update(video=video)
     objects = {
         "course_id": course.pk,
+        "video_id": video.pk,
         "lesson_id": lessons[0].pk,
         "attempt_id": attempt.pk,
         "track_id": rnd.track_id,
@@ -296,6 +313,7 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "certificates": certificate.pk,
         "organisations_organisation": provider_a.organisation_id,
         "organisations:review_decide": proposal.pk,
+        "course_stats": enrolment.pk,
     }
     people = {
         "learner": other_learner,

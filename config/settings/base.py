@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
+    "wagtailmedia",
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
@@ -205,6 +206,27 @@ SERVE_MEDIA = E.bool_("SERVE_MEDIA", default=False)
 # the static files; only views that check the user read them (courses/imports/storage.py).
 PRIVATE_MEDIA_ROOT = E.str_("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private"))
 
+# Lesson videos (courses.LessonVideo) live under PRIVATE_MEDIA_ROOT/videos/ and only the view
+# `courses:lesson_video` hands them out, after checking the enrolment. With PRIVATE_MEDIA_ACCEL_PREFIX
+# set (production, e.g. "/_private/"), the view answers with an X-Accel-Redirect to that prefix and nginx
+# sends the file from an `internal` location (docs/deployment.md); unset, Django streams it itself.
+PRIVATE_MEDIA_ACCEL_PREFIX = E.str_("PRIVATE_MEDIA_ACCEL_PREFIX", default="")
+if PRIVATE_MEDIA_ACCEL_PREFIX and not (
+    PRIVATE_MEDIA_ACCEL_PREFIX.startswith("/") and PRIVATE_MEDIA_ACCEL_PREFIX.endswith("/")
+):
+    raise ImproperlyConfigured(
+        'Environment variable PRIVATE_MEDIA_ACCEL_PREFIX is invalid: expected a path like "/_private/"'
+    )
+# ffprobe (Debian's ffmpeg package) checks every uploaded video and measures its duration on the server.
+FFPROBE_BINARY = E.str_("FFPROBE_BINARY", default="ffprobe")
+LESSON_VIDEO_MAX_UPLOAD_SIZE = E.int_("LESSON_VIDEO_MAX_UPLOAD_SIZE", default=2 * 1024 * 1024 * 1024)
+WAGTAILMEDIA = {
+    "MEDIA_MODEL": "courses.LessonVideo",
+    # What Chromium, Firefox and Safari play in a <video> element.
+    "VIDEO_EXTENSIONS": ["mp4", "m4v", "webm"],
+    "AUDIO_EXTENSIONS": ["mp3", "m4a", "ogg", "oga", "opus"],
+}
+
 # Uploaded import files (and their parsed JSON) are deleted this many days after upload by
 # `manage.py prune_imports` (run it daily); the import history keeps its summaries.
 IMPORT_FILE_RETENTION_DAYS = E.int_("IMPORT_FILE_RETENTION_DAYS", default=30)
@@ -216,6 +238,21 @@ IMPORT_FILE_RETENTION_DAYS = E.int_("IMPORT_FILE_RETENTION_DAYS", default=30)
 JOB_STALE_SECONDS = E.int_("JOB_STALE_SECONDS", default=300)
 if JOB_STALE_SECONDS < 1:
     raise ImproperlyConfigured("Environment variable JOB_STALE_SECONDS is invalid: expected a positive number")
+
+# Quizzes (courses/quizzes.py): what a quiz's setting left empty in the admin means. A course's final
+# quiz takes the strict column, every other quiz the practice one. attempts_allowed 0 = unlimited;
+# minutes 0 = no delay / no time limit; review: never | pass | closed (passed or no attempt left) | always.
+QUIZ_DEFAULTS = {
+    "final": {
+        "attempts_allowed": E.int_("QUIZ_FINAL_ATTEMPTS", default=3),
+        "attempt_delay_minutes": E.int_("QUIZ_FINAL_DELAY_MINUTES", default=10),
+        "time_limit_minutes": E.int_("QUIZ_FINAL_TIME_LIMIT_MINUTES", default=0),
+        "review": "closed",
+    },
+    "practice": {"attempts_allowed": 0, "attempt_delay_minutes": 0, "time_limit_minutes": 0, "review": "closed"},
+}
+# A timed attempt submitted this many seconds after its deadline (network, a slow click) still counts.
+QUIZ_SUBMIT_GRACE_SECONDS = E.int_("QUIZ_SUBMIT_GRACE_SECONDS", default=30)
 
 # Tampered or oversized submissions are refused with 400 before a view runs.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -264,6 +301,13 @@ CERTIFICATE_NUMBER_PATTERN = E.str_("CERTIFICATE_NUMBER_PATTERN", default="{kind
 CERTIFICATE_ISSUER_NAME = E.str_("CERTIFICATE_ISSUER_NAME", default="工业和信息化技术技能人才网上学习平台")
 CERTIFICATE_SIGNATORIES = [{"role": "发证机构负责人", "name": ""}]
 CERTIFICATE_VERIFY_RATE_PER_MINUTE = E.int_("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=30)
+# Completion certificates (and 学时证明) only for people whose profile holds a real name, a valid
+# 身份证号 and a mobile number (certificates/holds.py); sign-up then asks for them. A course can
+# require it on its own (Course.requires_identity). Off by default.
+CERTIFICATE_REQUIRES_IDENTITY = E.bool_("CERTIFICATE_REQUIRES_IDENTITY", default=False)
+# 学时证明: the longest period one may cover, and how many a learner may be issued per day.
+STUDY_HOURS_MAX_YEARS = E.int_("STUDY_HOURS_MAX_YEARS", default=5)
+STUDY_HOURS_PER_DAY = E.int_("STUDY_HOURS_PER_DAY", default=10)
 # Seconds the task worker gives a template preview before it stops the render (certificates/previews.py).
 CERTIFICATE_PREVIEW_TIMEOUT = E.int_("CERTIFICATE_PREVIEW_TIMEOUT", default=20)
 

@@ -449,7 +449,15 @@ COURSES = [
 ]
 
 # fmt: on
-VIDEO_BASE = "https://video.example.com/skills"  # placeholder host: replace with a real platform's page URLs
+# The demo lesson videos shipped in courses/demo/videos/ (made by scripts/make-demo-videos.sh): file,
+# title, and what ffprobe measured (duration in seconds, width, height), used when ffprobe is absent.
+DEMO_VIDEOS = [
+    ("lesson-1.webm", "演示视频一：课程导学", 30.008, 426, 240),
+    ("lesson-2.webm", "演示视频二：操作演示", 45.008, 426, 240),
+    ("lesson-3.webm", "演示视频三：案例讲解", 60.008, 426, 240),
+]
+# Where the first demo seeds linked their video lessons; a reseed replaces these links by the videos.
+OLD_VIDEO_HOST = "https://video.example.com/"
 
 # username, real name, (region code, birth date, sequence), organisation, phone, courses and how far
 # fmt: off

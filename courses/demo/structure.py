@@ -1,4 +1,5 @@
-"""The frame every demo course hangs in: the site tree, categories, providers, cover images and lesson text.
+"""The frame every demo course hangs in: the site tree, categories, providers, cover images, lesson videos
+and lesson text.
 
 Both the hand-written seed and the bulk generator start from `structure_ensure()` and draw covers and
 lesson bodies the same way, so the two kinds of demo course look alike.
@@ -7,20 +8,22 @@ lesson bodies the same way, so the two kinds of demo course look alike.
 import io
 import random
 from functools import cache
+from pathlib import Path
 
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 
+from django.core.files import File
 from django.core.files.images import ImageFile
 from django.db.models import Q
 
 from wagtail.images import get_image_model
 
 from accounts.demo import Report
-from courses import services
-from courses.models import Category, Provider
+from courses import services, videos
+from courses.models import Category, LessonVideo, Provider
 
-from .data import CATEGORIES, CATEGORY_TEXT, PROVIDERS
+from .data import CATEGORIES, CATEGORY_TEXT, DEMO_VIDEOS, PROVIDERS
 
 
 def structure_ensure(report: Report | None = None) -> tuple[dict, dict]:
@@ -109,6 +112,27 @@ def cover_ensure(
         if report:
             report.add("封面图片")
     return image
+
+
+VIDEO_DIR = Path(__file__).resolve().parent / "videos"
+
+
+def demo_videos_ensure(provider: Provider, report: Report | None = None) -> list[LessonVideo]:
+    """The shipped demo videos in the provider's collection, found again by title. ffprobe measures them
+    when it is installed; otherwise the figures recorded in DEMO_VIDEOS stand in (the files are ours)."""
+    found = []
+    for filename, title, duration, width, height in DEMO_VIDEOS:
+        video = LessonVideo.objects.filter(title=title, collection=provider.collection).first()
+        if video is None:
+            known = None if videos.ffprobe_path() else videos.Probe(duration=duration, width=width, height=height)
+            with open(VIDEO_DIR / filename, "rb") as stream:
+                video = services.lesson_video_create(
+                    title=title, file=File(stream, name=filename), collection=provider.collection, trusted_probe=known
+                )
+            if report:
+                report.add("课程视频")
+        found.append(video)
+    return found
 
 
 def category_colour(category_slug: str) -> tuple[int, int, int]:

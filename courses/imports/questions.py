@@ -74,6 +74,9 @@ def canonical_values(record: ParsedQuestion) -> dict:
         "score": record.score,
         "difficulty": record.difficulty,
         "knowledge_point": knowledge_point,
+        # GIFT's $CATEGORY (Moodle's question category), for quiz draw rules. Set on new questions only:
+        # export writes 知识点 as $CATEGORY, so comparing it would make every re-import an update.
+        "category": plain_text(record.category)[:100],
     }
 
 
@@ -189,6 +192,7 @@ def _classify(row: RowPlan, values: dict, current: dict | None, external_id: str
     if current is None:
         row.action = NEW
         target = {name: (values[name] if values[name] is not None else DEFAULTS[name]) for name in FIELDS}
+        target["category"] = values.get("category", "")
         plan.writes["create"].append((row, external_id, target))
         return
     stored = _stored(current)
@@ -246,7 +250,7 @@ def questions_apply(*, provider: Provider, plan: Plan) -> dict:
     created = []
     for _row, external_id, target in plan.writes["create"]:
         values = model_values(target, [])
-        values.update(provider_id=provider.pk, external_id=external_id)
+        values.update(provider_id=provider.pk, external_id=external_id, category=target.get("category", ""))
         created.append(_new_question(values))
     Question.objects.bulk_create(created, batch_size=BATCH)
     updated = []

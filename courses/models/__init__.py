@@ -1,13 +1,15 @@
 from courses.kinds import QuestionKind
 
 from .catalogue import Category, Course, CourseQuerySet, Delivery, Provider, ProviderMembership, SkillLevel
-from .content import Chapter, Lesson, Question, Quiz, QuizQuestion
+from .content import Chapter, Lesson, Question, Quiz, QuizDrawRule, QuizQuestion, ReviewPolicy
 from .imports import ImportFormat, ImportJob, ImportKind, ImportStatus
-from .learning import Enrolment, LessonProgress, QuizAttempt
+from .learning import AttemptStatus, Enrolment, LessonProgress, QuizAttempt
+from .media import LessonVideo
 from .pages import CourseCatalogPage, CoursePage, ProviderPage
 from .study import CreditedHours, LessonStudy, StudyClock, StudyDay
 
 __all__ = [
+    "AttemptStatus",
     "Category",
     "Chapter",
     "Course",
@@ -24,6 +26,7 @@ __all__ = [
     "Lesson",
     "LessonProgress",
     "LessonStudy",
+    "LessonVideo",
     "Provider",
     "ProviderMembership",
     "ProviderPage",
@@ -31,7 +34,9 @@ __all__ = [
     "QuestionKind",
     "Quiz",
     "QuizAttempt",
+    "QuizDrawRule",
     "QuizQuestion",
+    "ReviewPolicy",
     "SkillLevel",
     "StudyClock",
     "StudyDay",

@@ -159,6 +159,11 @@ class Course(models.Model):
         validators=[MinValueValidator(50), MaxValueValidator(100)],
         help_text=_("观看视频达到该比例即完成课时；留空则使用站点设置（默认 90%）"),
     )
+    requires_identity = models.BooleanField(
+        _("结业证书需实名信息"),
+        default=False,
+        help_text=_("勾选后，学员须填写真实姓名、有效身份证号和手机号码，才能获得本课程的结业证书"),
+    )
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,5 +1,7 @@
+import datetime as dt
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -11,7 +13,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 
 from courses.grading import validate_question
-from courses.kinds import GRADABLE_KINDS, OPTION_LABELS, QuestionKind
+from courses.kinds import OPTION_LABELS, QuestionKind
 
 
 class Chapter(models.Model):
@@ -39,13 +41,13 @@ class Lesson(models.Model):
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     body = RichTextField(_("正文"), blank=True)
     video = models.ForeignKey(
-        "wagtaildocs.Document",
+        "courses.LessonVideo",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="+",
+        related_name="lessons",
         verbose_name=_("视频文件"),
-        help_text=_("上传 MP4/WebM 视频文件"),
+        help_text=_("从本机构的媒体库选择或上传 MP4/WebM 视频；学员在课时页面内播放"),
     )
     video_url = models.URLField(_("视频嵌入地址"), blank=True, help_text=_("或填写视频平台的播放页地址"))
     documents = models.ManyToManyField("wagtaildocs.Document", blank=True, related_name="+", verbose_name=_("资料下载"))
@@ -107,6 +109,9 @@ class Question(models.Model):
         _("难度"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     knowledge_point = models.CharField(_("知识点"), max_length=100, blank=True)
+    category = models.CharField(
+        _("题目分类"), max_length=100, blank=True, help_text=_("如 GIFT 文件的 $CATEGORY；测验可按分类随机抽题")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -114,6 +119,10 @@ class Question(models.Model):
         verbose_name = _("试题")
         verbose_name_plural = _("题库")
         ordering = ["provider_id", "id"]
+        indexes = [
+            models.Index(fields=["provider", "category"]),
+            models.Index(fields=["provider", "knowledge_point"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "external_id"],
@@ -144,8 +153,21 @@ class Question(models.Model):
         validate_question(self)
 
 
+class ReviewPolicy(models.TextChoices):
+    """When a learner may see the correct answers and explanations of a submitted attempt."""
+
+    NEVER = "never", _("从不显示")
+    AFTER_PASS = "pass", _("通过后显示")
+    AFTER_CLOSE = "closed", _("通过或用完作答次数后显示")
+    ALWAYS = "always", _("每次提交后显示")
+
+
 class Quiz(ClusterableModel):
-    """A quiz within a course. Graded on the server; every attempt is kept."""
+    """A quiz within a course. Graded on the server; every attempt is kept.
+
+    The attempt rules (attempts, delay, time limit, review) left empty take the platform's defaults
+    (settings.QUIZ_DEFAULTS): the strict column for a course's final quiz, the practice one otherwise.
+    """
 
     course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="quizzes")
     title = models.CharField(_("测验名称"), max_length=120)
@@ -157,7 +179,36 @@ class Quiz(ClusterableModel):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("留空则使用课程的及格分数线"),
     )
-    shuffle = models.BooleanField(_("打乱题目顺序"), default=False)
+    shuffle = models.BooleanField(_("打乱题目顺序"), default=True)
+    shuffle_options = models.BooleanField(_("打乱选项顺序"), default=True, help_text=_("每次作答的选项顺序各不相同"))
+    attempts_allowed = models.PositiveSmallIntegerField(
+        _("允许作答次数"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("0 表示不限次数；留空使用平台默认值（结业测验默认 3 次）"),
+    )
+    attempt_delay_minutes = models.PositiveIntegerField(
+        _("两次作答间隔（分钟）"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(60 * 24 * 30)],
+        help_text=_("0 表示无需等待；留空使用平台默认值（结业测验默认 10 分钟）"),
+    )
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        _("限时（分钟）"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(60 * 24)],
+        help_text=_("0 表示不限时；计时以服务器为准，到时未提交的答卷按已保存的答案收卷"),
+    )
+    review = models.CharField(
+        _("何时显示正确答案"),
+        max_length=8,
+        choices=ReviewPolicy.choices,
+        blank=True,
+        help_text=_("未通过时只显示哪些题答错，不显示答案和解析；留空使用平台默认值"),
+    )
 
     class Meta:
         verbose_name = _("测验")
@@ -170,8 +221,38 @@ class Quiz(ClusterableModel):
     def effective_pass_mark(self) -> int:
         return self.pass_mark if self.pass_mark is not None else self.course.pass_mark
 
+    @property
+    def is_final(self) -> bool:
+        return bool(self.pk) and self.course.final_quiz_id == self.pk
+
+    def _default(self, name: str):
+        return settings.QUIZ_DEFAULTS["final" if self.is_final else "practice"][name]
+
+    @property
+    def effective_attempts_allowed(self) -> int:
+        """0 = unlimited."""
+        value = self.attempts_allowed
+        return value if value is not None else self._default("attempts_allowed")
+
+    @property
+    def effective_delay(self) -> dt.timedelta:
+        value = self.attempt_delay_minutes
+        return dt.timedelta(minutes=value if value is not None else self._default("attempt_delay_minutes"))
+
+    @property
+    def effective_time_limit(self) -> dt.timedelta | None:
+        value = self.time_limit_minutes
+        minutes = value if value is not None else self._default("time_limit_minutes")
+        return dt.timedelta(minutes=minutes) if minutes else None
+
+    @property
+    def effective_review(self) -> str:
+        return self.review or self._default("review")
+
 
 class QuizQuestion(Orderable):
+    """A question every attempt of the quiz asks."""
+
     quiz = ParentalKey(Quiz, on_delete=models.CASCADE, related_name="quiz_questions")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+", verbose_name=_("试题"))
 
@@ -179,6 +260,50 @@ class QuizQuestion(Orderable):
         verbose_name = _("测验题目")
         constraints = [models.UniqueConstraint(fields=["quiz", "question"], name="uniq_quiz_question")]
 
+
+class QuizDrawRule(Orderable):
+    """Draw `count` questions at random from the provider's bank, filtered, for each attempt."""
+
+    quiz = ParentalKey(Quiz, on_delete=models.CASCADE, related_name="draw_rules")
+    count = models.PositiveSmallIntegerField(
+        _("抽题数量"), default=5, validators=[MinValueValidator(1), MaxValueValidator(200)]
+    )
+    category = models.CharField(_("题目分类"), max_length=100, blank=True, help_text=_("留空则不限"))
+    knowledge_point = models.CharField(_("知识点"), max_length=100, blank=True, help_text=_("留空则不限"))
+    kind = models.CharField(_("题型"), max_length=12, choices=QuestionKind.choices, blank=True)
+    difficulty_min = models.PositiveSmallIntegerField(
+        _("最低难度"), default=1, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    difficulty_max = models.PositiveSmallIntegerField(
+        _("最高难度"), default=5, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("随机抽题规则")
+        verbose_name_plural = _("随机抽题规则")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(count__gte=1), name="draw_rule_count_positive"),
+            models.CheckConstraint(
+                condition=models.Q(difficulty_min__lte=models.F("difficulty_max")), name="draw_rule_difficulty_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.count} × {self.category or '*'} / {self.knowledge_point or '*'} / {self.difficulty_min}–{self.difficulty_max}"
+
+    def pool(self, provider_id: int):
+        """The bank questions this rule draws from."""
+        questions = Question.objects.filter(
+            provider_id=provider_id, difficulty__gte=self.difficulty_min, difficulty__lte=self.difficulty_max
+        )
+        if self.category:
+            questions = questions.filter(category=self.category)
+        if self.knowledge_point:
+            questions = questions.filter(knowledge_point=self.knowledge_point)
+        if self.kind:
+            questions = questions.filter(kind=self.kind)
+        return questions
+
     def clean(self):
-        if self.question_id and self.question.kind not in GRADABLE_KINDS:
-            raise ValidationError({"question": _("简答题不能自动评分，不能加入测验")})
+        if self.difficulty_min and self.difficulty_max and self.difficulty_min > self.difficulty_max:
+            raise ValidationError({"difficulty_max": _("最高难度不能低于最低难度")})

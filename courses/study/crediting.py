@@ -6,7 +6,7 @@ is trusted: the server's `now` is the only clock.
 
 - Ranges are merged, clipped to [0, duration], and accepted only when plausible: the media seconds
   they add to what was watched may not exceed the server's wall-clock since this lesson's previous
-  beat (× 1.0, plus a small tolerance). A playback rate of 16, or ranges not yet played, earn nothing.
+  beat and since the learner's clock (× 1.0, plus a small tolerance): one video plays at a time. A playback rate of 16, or ranges not yet played, earn nothing.
 - Strict rules: a range starting beyond the furthest point watched (+ tolerance) is refused (no
   seeking ahead); a beat from a hidden page credits nothing; an idle check falls due at a random
   moment, after which nothing is credited until it is answered.
@@ -178,7 +178,9 @@ def credit(state: State, claim: Claim, *, now: float, rules: Rules, idle_delay: 
     limit = rules.duration if rules.kind == VIDEO else 1.0  # a text page's position: the share scrolled
     s.position = min(max(float(claim.position), 0.0), limit)
 
-    elapsed = now - state.last_beat_at if state.last_beat_at is not None else 0.0
+    # Video may grow by the wall-clock since this lesson's previous beat and since the learner's clock:
+    # time another tab was credited for cannot also play this lesson's video (two videos at once).
+    elapsed = now - max(state.last_beat_at, state.clock) if state.last_beat_at is not None else 0.0
     forged = False
     if rules.kind == VIDEO:
         ranges = clip(merge(claim.ranges), rules.duration)
@@ -200,7 +202,8 @@ def credit(state: State, claim: Claim, *, now: float, rules: Rules, idle_delay: 
     active_counts = claim.visible or (rules.kind == VIDEO and not strict)
     amount = 0.0
     if rules.kind != UNTRACKED and not forged and active_counts:
-        amount = min(end - start, max(0.0, float(claim.active)) + rules.tolerance)
+        active = max(0.0, float(claim.active))
+        amount = min(end - start, active + rules.tolerance) if active > 0 else 0.0  # tolerance: jitter only
     elif rules.kind != UNTRACKED and not active_counts and not refused:
         refused = HIDDEN
     amount = max(0.0, amount)

@@ -5,8 +5,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.identity import identity_labels, identity_missing
 from accounts.roles import is_organiser, is_provider_staff
-from courses import grading, selectors, services
+from certificates.forms import StudyHoursForm
+from certificates.models import Certificate
+from courses import ledger, selectors, services
 from courses.models import Course, Enrolment, Lesson, QuizAttempt
 from courses.study.policy import study_page_context
 
@@ -24,10 +27,34 @@ def _course_url(course) -> str:
 @require_GET
 def dashboard(request):
     rows = selectors.dashboard_rows(request.user)
+    figures = ledger.learner_ledger(request.user)
+    completed = [row["enrolment"].pk for row in rows if row["enrolment"].completed_at]
+    certificates = {
+        c.enrolment_id: c for c in Certificate.objects.filter(enrolment_id__in=completed, holder=request.user)
+    }
+    held = set(Enrolment.objects.filter(pk__in=completed, certificate_hold__isnull=False).values_list("pk", flat=True))
     for row in rows:
-        if not row["enrolment"].completed_at:
-            row["next"] = selectors.next_step(row["enrolment"])
-    return render(request, "courses/dashboard.html", {"rows": rows})
+        enrolment = row["enrolment"]
+        row["effective_hours"] = ledger.hours_of(figures.effective_by_course.get(enrolment.course_id))
+        row["credit"] = figures.credit_by_enrolment.get(enrolment.pk)
+        if enrolment.completed_at:
+            row["certificate"] = certificates.get(enrolment.pk)
+            row["identity_held"] = enrolment.pk in held and row["certificate"] is None
+        else:
+            row["next"] = selectors.next_step(enrolment)
+    context = {"rows": rows, "ledger": figures, "identity_missing": []}
+    if held:
+        context["identity_missing"] = identity_labels(identity_missing(request.user))
+    return render(request, "courses/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def hours(request):
+    """我的学时: the credited courses with their dates, totals per year, and the 学时证明 request."""
+    figures = ledger.learner_ledger(request.user)
+    context = {"ledger": figures, "credits": ledger.credited_list(request.user), "form": StudyHoursForm()}
+    return render(request, "courses/hours.html", context)
 
 
 @login_required
@@ -101,67 +128,6 @@ def lesson_complete(request, lesson_id: int):
         messages.success(request, _("恭喜！您已完成本课程。"))
     nxt = selectors.next_step(enrolment)
     return redirect("courses:lesson", lesson_id=nxt.pk) if nxt else redirect("courses:dashboard")
-
-
-@login_required
-@require_GET
-def quiz_take(request, lesson_id: int):
-    lesson = get_object_or_404(Lesson.objects.select_related("course__page", "quiz"), pk=lesson_id)
-    if lesson.quiz is None:
-        return _error(request, _("本课时没有测验"), 404, lesson.course)
-    try:
-        attempt = services.quiz_attempt_start(learner=request.user, quiz=lesson.quiz, lesson=lesson)
-    except PermissionDenied as exc:
-        return _error(request, str(exc) or _("请先报名该课程"), 403, lesson.course)
-    except ValidationError as exc:
-        return _error(request, exc.messages[0], 400, lesson.course)
-    questions = selectors.attempt_questions(attempt)
-    return render(
-        request,
-        "courses/quiz.html",
-        {"lesson": lesson, "quiz": lesson.quiz, "attempt": attempt, "questions": questions},
-    )
-
-
-@login_required
-@require_POST
-def attempt_submit(request, attempt_id: int):
-    attempt = get_object_or_404(QuizAttempt.objects.select_related("quiz__course"), pk=attempt_id)
-    if attempt.learner_id != request.user.pk:
-        return _error(request, _("不能提交他人的测验"), 403)
-    try:
-        attempt = services.quiz_attempt_submit(attempt=attempt, learner=request.user, data=request.POST)
-    except grading.SubmissionError as exc:
-        return _error(request, _("提交的答案无效：%(reason)s") % {"reason": exc}, 400, attempt.quiz.course)
-    except ValidationError as exc:
-        return _error(request, exc.messages[0], 409, attempt.quiz.course)
-    return redirect("courses:attempt", attempt_id=attempt.pk)
-
-
-@login_required
-@require_GET
-def attempt_detail(request, attempt_id: int):
-    attempt = get_object_or_404(QuizAttempt.objects.select_related("quiz__course__page", "enrolment"), pk=attempt_id)
-    if attempt.learner_id != request.user.pk:
-        return _error(request, _("不能查看他人的测验"), 403)
-    if not attempt.is_submitted:
-        return redirect("courses:dashboard")
-    rows = []
-    for question in selectors.attempt_questions(attempt):
-        result = attempt.results.get(str(question.pk), {})
-        rows.append(
-            {
-                "question": question,
-                "given": attempt.answers.get(str(question.pk)),
-                "correct": result.get("correct", False),
-                "score": result.get("score", "0"),
-                "answer": grading.answer_display(question),
-            }
-        )
-    lesson = attempt.quiz.lessons.first()
-    nxt = selectors.next_step(attempt.enrolment) if attempt.passed else None
-    context = {"attempt": attempt, "rows": rows, "lesson": lesson, "next": nxt, "course": attempt.quiz.course}
-    return render(request, "courses/attempt.html", context)
 
 
 @login_required

@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.ui.menus import MenuItem
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -33,7 +33,6 @@ from accounts.roles import is_organiser, is_provider_staff
 from cms.spreadsheets import NeutralisedExportMixin
 from courses import selectors, services
 from courses.forms import ProviderStaffAddForm
-from courses.kinds import GRADABLE_KINDS
 from courses.models import CoursePage, Provider, Question, QuestionKind
 from courses.permissions import policy_for
 
@@ -275,7 +274,9 @@ class CourseStatsView(NeutralisedExportMixin, ReportView):
     columns = [
         Column("provider", label=_("培训机构"), accessor="provider.name"),
         Column("code", label=_("课程编号")),
-        Column("title", label=_("课程名称")),
+        TitleColumn(
+            "title", label=_("课程名称"), get_url=lambda course: reverse("course_stats:learners", args=[course.pk])
+        ),
         Column("enrolled", label=_("报名人数")),
         Column("completed", label=_("结业人数")),
         Column("completion_rate", label=_("结业率"), accessor=_completion_rate),
@@ -303,7 +304,7 @@ class QuestionFilterForm(BaseFilterForm):
     kind = forms.ChoiceField(
         label=_("题型"),
         required=False,
-        choices=[("", _("全部题型"))] + [(k.value, k.label) for k in QuestionKind if k in GRADABLE_KINDS],
+        choices=[("", _("全部题型"))] + [(k.value, k.label) for k in QuestionKind],
     )
 
     def filter(self, objects):
@@ -321,7 +322,7 @@ class _ScopedQuestions:
     def scoped_questions(self):
         policy = policy_for(Question)
         queryset = policy.instances_user_has_any_permission_for(self.request.user, ["change", "view"])
-        return queryset.filter(kind__in=GRADABLE_KINDS).select_related("provider")
+        return queryset.select_related("provider")  # 简答 too: quizzes send it to 阅卷
 
 
 class _QuestionChooseMixin(_ScopedQuestions):

@@ -90,6 +90,8 @@ def test_visitor_signs_up_studies_and_completes_a_course(page, courses, results_
     expect(page.get_by_role("heading", level=1)).to_have_text("结业测验")
     page.get_by_role("link", name="开始测验").click()
     expect(page).to_have_url(re.compile(r"/learn/lessons/\d+/quiz/$"))
+    expect(page.locator("#quiz-attempts")).to_contain_text("还剩 3 次")  # the start page: nothing started yet
+    page.get_by_role("button", name="开始测验").click()
     expect(page.locator("#quiz-form fieldset.question")).to_have_count(2)
     expect(page.locator("#quiz-form input:checked")).to_have_count(0)
 

@@ -25,6 +25,7 @@ from courses.models import (
     Enrolment,
     Lesson,
     LessonProgress,
+    LessonVideo,
     Provider,
     ProviderMembership,
     Question,
@@ -46,6 +47,7 @@ MODELS = [
     QuizQuestion,
     Enrolment,
     LessonProgress,
+    LessonVideo,
     QuizAttempt,
     Page,
     Revision,
@@ -70,7 +72,9 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
     """Seed once for the module (it is the slow part), run it a second time, roll both back at the end."""
     with (
         django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))),
+        override_settings(
+            MEDIA_ROOT=str(tmp_path_factory.mktemp("media")), PRIVATE_MEDIA_ROOT=str(tmp_path_factory.mktemp("private"))
+        ),
         transaction.atomic(),
     ):
         username, _password = ORGANISER
@@ -114,7 +118,16 @@ def test_seeded_courses_have_chapters_rich_text_and_a_mixed_final_quiz(seeded, d
         kinds = {qq.question.kind for qq in course.final_quiz.quiz_questions.select_related("question")}
         assert len(course.final_quiz.quiz_questions.all()) >= 4
         assert {QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.TRUE_FALSE, QuestionKind.FILL} <= kinds
-    assert Lesson.objects.exclude(video_url="").exists()
+    # Video lessons play the shipped demo videos, from their provider's own collection; no outside links.
+    assert not Lesson.objects.exclude(video_url="").exists()
+    for course in courses:
+        played = [lesson.video for lesson in course.lessons.exclude(video=None).select_related("video")]
+        assert played and all(video.collection_id == course.provider.collection_id for video in played)
+    assert LessonVideo.objects.count() == 3 * Provider.objects.count()
+    assert {round(v.duration) for v in LessonVideo.objects.all()} == {30, 45, 60}
+    assert all(
+        v.width == 426 and v.height == 240 and v.file.name.startswith("videos/") for v in LessonVideo.objects.all()
+    )
     assert len({c.category_id for c in courses}) == 8
     assert len({c.level for c in courses}) >= 5 and len({c.delivery for c in courses}) == 3
     for question in Question.objects.all():

@@ -105,7 +105,7 @@ def test_quiz_page_offers_a_number_input_and_grades_it(client, learner, provider
     services.enrolment_create(learner=learner, course=course)
     client.force_login(learner)
     lesson = course.lessons.get(quiz=course.final_quiz)
-    page = client.get(f"/learn/lessons/{lesson.pk}/quiz/")
+    page = client.post(f"/learn/lessons/{lesson.pk}/quiz/", follow=True)  # start, then the attempt's page
     assert page.status_code == 200
     assert f'type="number" step="any" id="q-{question.pk}" name="q-{question.pk}"' in page.content.decode()
     attempt = services.quiz_attempt_start(learner=learner, quiz=course.final_quiz)

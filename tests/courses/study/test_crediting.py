@@ -92,7 +92,8 @@ def test_claimed_active_time_less_than_the_wall_clock_is_what_counts():
 
 
 def test_negative_or_missing_activity_credits_nothing():
-    assert beat(started(), 1, 1015, active=-50).credited == 2  # tolerance only: jitter
+    assert beat(started(), 1, 1015, active=-50).credited == 0
+    assert beat(started(), 1, 1015, active=0).credited == 0  # the jitter tolerance adds to real activity only
     assert beat(started(), 1, 1015, TEXT, active=0, visible=False).credited == 0
 
 
@@ -107,6 +108,15 @@ def test_two_tabs_on_two_lessons_share_one_clock():
         b, clock = out_b.state, out_b.state.clock
         total += out_a.credited + out_b.credited
     assert total <= 61  # wall clock: 1000 → 1061
+
+
+def test_two_videos_at_once_only_one_plays_on():
+    """Tab A's beat took the learner's clock up to 1015: tab B's 15 s of another video in the same
+    stretch of time are not plausible, so the second lesson does not progress either."""
+    a = beat(started(), 1, 1015, ranges=[[0, 15]])
+    assert a.credited == 15 and a.state.clock == 1015
+    b = beat(State(last_beat_at=1000.0, clock=a.state.clock), 1, 1015.5, ranges=[[0, 15]])
+    assert b.refused == c.IMPLAUSIBLE and b.credited == 0 and b.state.watched == []
 
 
 def test_two_sockets_on_the_same_lesson_earn_nothing_extra():

@@ -78,7 +78,8 @@ def question_data(provider, **overrides):
     return data
 
 
-def quiz_data(course, questions=(), **overrides):
+def quiz_data(course, questions=(), rules=(), **overrides):
+    """The quiz form: fixed `questions` and draw `rules` (dicts of QuizDrawRule fields)."""
     data = {
         "course": course.pk,
         "title": "单元测验",
@@ -88,7 +89,23 @@ def quiz_data(course, questions=(), **overrides):
         "quiz_questions-INITIAL_FORMS": "0",
         "quiz_questions-MIN_NUM_FORMS": "0",
         "quiz_questions-MAX_NUM_FORMS": "1000",
+        "draw_rules-TOTAL_FORMS": str(len(rules)),
+        "draw_rules-INITIAL_FORMS": "0",
+        "draw_rules-MIN_NUM_FORMS": "0",
+        "draw_rules-MAX_NUM_FORMS": "1000",
     }
+    for i, rule in enumerate(rules):
+        fields = {
+            "count": 1,
+            "kind": "",
+            "category": "",
+            "knowledge_point": "",
+            "difficulty_min": 1,
+            "difficulty_max": 5,
+        }
+        fields.update(rule)
+        data.update({f"draw_rules-{i}-{name}": str(value) for name, value in fields.items()})
+        data.update({f"draw_rules-{i}-ORDER": str(i + 1), f"draw_rules-{i}-DELETE": "", f"draw_rules-{i}-id": ""})
     for i, question in enumerate(questions):
         data.update(
             {

@@ -43,7 +43,9 @@ def test_full_journey_completes_course(client, learner, course):
     for lesson in lessons[:2]:
         assert client.get(reverse("courses:lesson", args=[lesson.pk])).status_code == 200
         assert client.post(reverse("courses:lesson_complete", args=[lesson.pk])).status_code == 302
-    quiz_page = client.get(reverse("courses:quiz", args=[lessons[2].pk]))
+    assert client.get(reverse("courses:quiz", args=[lessons[2].pk])).status_code == 200  # the start page
+    assert not QuizAttempt.objects.exists()  # a GET starts nothing: attempts are limited
+    quiz_page = client.post(reverse("courses:quiz", args=[lessons[2].pk]), follow=True)
     assert quiz_page.status_code == 200
     attempt = QuizAttempt.objects.get(learner=learner)
     response = client.post(reverse("courses:attempt_submit", args=[attempt.pk]), _answers(attempt))
@@ -62,7 +64,7 @@ def test_failed_final_quiz_does_not_complete(client, learner, course):
     lessons = list(course.lessons.order_by("sort_order"))
     for lesson in lessons[:2]:
         client.post(reverse("courses:lesson_complete", args=[lesson.pk]))
-    client.get(reverse("courses:quiz", args=[lessons[2].pk]))
+    client.post(reverse("courses:quiz", args=[lessons[2].pk]))
     attempt = QuizAttempt.objects.get(learner=learner)
     client.post(reverse("courses:attempt_submit", args=[attempt.pk]), _answers(attempt, correct=False))
     attempt.refresh_from_db()
@@ -77,7 +79,7 @@ def test_answer_key_is_not_in_quiz_page(client, learner, course):
     course.sequential = False
     course.save()
     quiz_lesson = course.lessons.get(quiz__isnull=False)
-    body = client.get(reverse("courses:quiz", args=[quiz_lesson.pk])).content.decode()
+    body = client.post(reverse("courses:quiz", args=[quiz_lesson.pk]), follow=True).content.decode()
     attempt = QuizAttempt.objects.get(learner=learner)
     from courses.selectors import attempt_questions
 
