@@ -4,7 +4,7 @@ is the scratch SQLite file. Rows are bulk-created where a service would make the
 
 Each course has one chapter and one video lesson whose video is a row of the lesson's video model
 with a known `duration` (no file: nothing plays it). While `Lesson.video` points at a model without a
-`duration` (Wagtail documents, before the media library), `policy.lesson_duration` finds none: the
+`duration` (as Wagtail documents did before the media library), `policy.lesson_duration` finds none: the
 lesson is then a text lesson with a minimum time, tracked by the same beats (active time on a
 visible page), and the load sends positions as the page's share instead of video ranges.
 Courses are not strict (`study_strict=False`): idle checks would stop a learner's clock, and answering
