@@ -129,6 +129,7 @@ class StudyConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=wire.error("unknown_type", _("未知的消息类型")))
 
     async def beat(self, message: dict) -> None:
+        received_at = time.time()
         try:
             claim = wire.claim(message)
         except wire.BadFrame as bad:
@@ -143,6 +144,7 @@ class StudyConsumer(AsyncWebsocketConsumer):
             session=opened.session,
             rules=opened.rules,
             claim=claim,
+            received_at=received_at,
         )
         result = await StudyWriter.get().save(beat)
         if result.code == "ok":

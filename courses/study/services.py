@@ -62,6 +62,9 @@ class StudyBeat:
     session: str
     rules: Rules
     claim: Claim
+    # Server time (epoch seconds) when the frame arrived: a batch waiting in the writer's queue must not
+    # move a beat later, or a backlog would cost learners time under the wall-clock caps.
+    received_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -165,10 +168,13 @@ def study_beats_store(*, beats: list[StudyBeat], now: dt.datetime | None = None)
             message = _("本课时已在其他页面或设备上打开，这里的学习不再计时")
             results.append(BeatResult(seq=beat.claim.seq, code="superseded", message=message))
             continue
+        state = state_of(study, clock)
+        when = min(at, beat.received_at) if beat.received_at else at
+        when = max(when, state.last_beat_at or when, state.clock)  # never before what is stored
         outcome = crediting.credit(
-            state_of(study, clock),
+            state,
             beat.claim,
-            now=at,
+            now=when,
             rules=beat.rules,
             idle_delay=policy.idle_delay(),
             new_token=secrets.token_hex(8),

@@ -111,3 +111,28 @@ def test_the_writer_isolates_a_failing_beat(two_courses, learner, monkeypatch):
     monkeypatch.setattr(services, "study_beats_store", store)
     results = writer.store([good, bad])
     assert [r.code for r in results] == ["ok", "failed"]
+
+
+def test_a_beat_that_waited_in_the_writer_queue_counts_at_its_arrival(two_courses, learner):
+    """A backlog in the writer must not cost the learner time: each beat is credited as of the moment
+    it arrived, so a late batch followed by a prompt one still adds up to the wall-clock."""
+    start = timezone.now() - dt.timedelta(seconds=120)
+    a = opened(learner, two_courses[0], start)
+    first = beat_of(a, 1)
+    first = services.StudyBeat(**{**first.__dict__, "received_at": (start + dt.timedelta(seconds=15)).timestamp()})
+    (late,) = services.study_beats_store(beats=[first], now=start + dt.timedelta(seconds=21))  # stored 6 s late
+    second = beat_of(a, 2)
+    second = services.StudyBeat(**{**second.__dict__, "received_at": (start + dt.timedelta(seconds=30)).timestamp()})
+    (prompt,) = services.study_beats_store(beats=[second], now=start + dt.timedelta(seconds=30))
+    assert (late.credited, prompt.credited) == (15, 15)
+
+
+def test_an_arrival_time_before_what_is_stored_cannot_reopen_credited_time(two_courses, learner):
+    start = timezone.now() - dt.timedelta(seconds=120)
+    a = opened(learner, two_courses[0], start)
+    services.study_beats_store(beats=[beat_of(a, 1)], now=start + dt.timedelta(seconds=15))
+    again = beat_of(a, 2)
+    again = services.StudyBeat(**{**again.__dict__, "received_at": start.timestamp()})
+    (result,) = services.study_beats_store(beats=[again], now=start + dt.timedelta(seconds=16))
+    assert result.credited == 0
+    assert sum(StudyDay.objects.values_list("seconds", flat=True)) == 15
