@@ -40,6 +40,7 @@
   var pending = { ranges: [], active: 0 };
   var inflight = {};  // seq → {ranges, active}
   var seq = 0, session = null, socket = null, attempt = 0, finalClose = false, idleToken = null;
+  var resumeAfterIdle = false;  // the idle check stopped a playing video: play on after the answer
 
   // ------------------------------------------------------------ progress display
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -97,6 +98,11 @@
         video.currentTime = allowed;
         say(msg("ahead"));
       }
+    });
+    video.addEventListener("play", function () {
+      // The clock stands still while an idle check waits (media keys or the picture-in-picture
+      // window can still start the video under the dialog): play on only after the answer.
+      if (idleToken) { resumeAfterIdle = true; video.pause(); }
     });
     video.addEventListener("ratechange", function () {
       if (video.playbackRate > 1) { video.playbackRate = 1; say(msg("rate")); }
@@ -182,7 +188,7 @@
   function idleCheck(token) {
     if (idleToken === token) return;
     idleToken = token;
-    if (video && !video.paused) video.pause();
+    if (video && !video.paused) { resumeAfterIdle = true; video.pause(); }
     if (dialog && typeof dialog.showModal === "function") { if (!dialog.open) dialog.showModal(); }
     else if (dialog) dialog.setAttribute("open", "");
     if (answerButton) answerButton.focus();
@@ -190,6 +196,11 @@
   function idleDone() {
     idleToken = null;
     if (dialog && dialog.open) { if (typeof dialog.close === "function") dialog.close(); else dialog.removeAttribute("open"); }
+    if (video && resumeAfterIdle && visible()) {
+      var playing = video.play();  // after the learner's click on the answer button
+      if (playing && playing.catch) playing.catch(function () {});
+    }
+    resumeAfterIdle = false;
   }
   if (answerButton) answerButton.addEventListener("click", function () {
     if (idleToken && socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "idle.answer", token: idleToken }));
