@@ -35,7 +35,9 @@ def dashboard(request):
     held = set(Enrolment.objects.filter(pk__in=completed, certificate_hold__isnull=False).values_list("pk", flat=True))
     for row in rows:
         enrolment = row["enrolment"]
-        row["effective_hours"] = ledger.hours_of(figures.effective_by_course.get(enrolment.course_id))
+        seconds = figures.effective_by_course.get(enrolment.course_id) or 0
+        row["effective_hours"] = ledger.hours_of(seconds)
+        row["effective_minutes"] = seconds // 60 if seconds < 3600 else None  # under an hour: in minutes
         row["credit"] = figures.credit_by_enrolment.get(enrolment.pk)
         if enrolment.completed_at:
             row["certificate"] = certificates.get(enrolment.pk)

@@ -265,13 +265,18 @@ def test_a_learner_watches_a_video_lesson_under_strict_rules_and_earns_the_certi
         assert record["watched"] >= 27 and 20 <= record["effective"] <= 40, record
         expect(page.locator("#study-label")).to_have_text(re.compile(r"^已观看 (9\d|100)%$"))
         expect(page.locator("#study-status")).to_have_text("本课时已完成")
+        expect(page.locator("#study-auto-complete")).to_be_hidden()
+        expect(page.locator("#study-done")).to_contain_text("本课时已完成")
+        expect(page.locator(".lesson-nav li[aria-current]")).to_contain_text("✓")
         page.screenshot(path=results_dir / "study-lesson-1280.png", full_page=True)
         page.set_viewport_size({"width": 390, "height": 844})
         page.screenshot(path=results_dir / "study-lesson-390.png", full_page=True)
         page.set_viewport_size({"width": 1280, "height": 900})
 
         # The final quiz, failed: the attempt page shows what was wrong but not the answers.
-        page.goto(f"/learn/lessons/{quiz_lesson.pk}/")
+        page.locator("#study-done").get_by_role("link", name="下一课时").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("结业测验")
+        expect(page.locator("#quiz-status")).to_have_text("还剩 3 次作答机会（共 3 次）")
         page.get_by_role("link", name="开始测验").click()
         page.get_by_role("button", name="开始测验").click()
         attempt_id = _open_attempt(page, env, learner)
