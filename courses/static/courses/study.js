@@ -80,7 +80,10 @@
     return r;
   }
   if (video) {
-    video.addEventListener("playing", function () { current = [video.currentTime, video.currentTime]; });
+    video.addEventListener("playing", function () {
+      current = [video.currentTime, video.currentTime];
+      if (session && statusNode && statusNode.textContent === msg("hidden")) say(msg("connected"));  // back again
+    });
     video.addEventListener("timeupdate", function () {
       var t = video.currentTime;
       if (video.paused || video.seeking) return;
