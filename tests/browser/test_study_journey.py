@@ -39,6 +39,7 @@ STUDY_ENV = {
     "STUDY_HEARTBEAT_SECONDS": str(HEARTBEAT_S),
     "STUDY_IDLE_CHECK_MIN_SECONDS": "16",
     "STUDY_IDLE_CHECK_MAX_SECONDS": "17",
+    "STUDY_TEXT_MIN_SECONDS_FLOOR": "6",
 }
 PLAY_TIMEOUT_MS = 60_000  # 27 s of real playback on a loaded machine
 
@@ -59,7 +60,7 @@ def browser(_allow_sync_orm_beside_playwright):
 @pytest.fixture
 def course(provider_a, learner):
     """One video lesson (the 30 s demo video) and the final quiz; strict rules and 90 % (the defaults)."""
-    course = build_course(provider_a, title="工业机器人安全操作", code="ROBOT-101", lessons=1)
+    course = build_course(provider_a, title="工业机器人安全操作", code="ROBOT-101", lessons=2)
     with open(VIDEO_DIR / "lesson-1.webm", "rb") as stream:  # noqa: PTH123
         video = course_services.lesson_video_create(
             title="安全操作演示", file=File(stream, name="lesson-1.webm"), collection=provider_a.collection
@@ -69,6 +70,10 @@ def course(provider_a, learner):
     lesson.video = video
     lesson.body = ""
     lesson.save()
+    reading = course.lessons.get(title="课时2")
+    reading.body = "<p>请阅读本课时的安全要点。</p>"  # a short text: the minimum time is the floor, 6 s here
+    reading.min_minutes = None  # from its length, not the provider's figure
+    reading.save()
     assert course.study_strict and course.video_completion_percent is None
     course_services.enrolment_create(learner=learner, course=course)
     return course
@@ -201,10 +206,17 @@ def test_a_learner_watches_a_video_lesson_under_strict_rules_and_earns_the_certi
     page.on("pageerror", lambda error: errors.append(str(error)))
     expect.set_options(timeout=TIMEOUT_MS)
     try:
-        # The lesson page: the video plays in the page and the study panel connects.
+        # The lesson page: the video plays in the page and the study panel connects. A page opened
+        # earlier on the same lesson (another tab) stops counting: the newest page takes over.
+        earlier = context.new_page()
+        earlier.goto(f"/learn/lessons/{lesson.pk}/")
+        expect(earlier.locator("#study")).to_have_attribute("data-state", "open")
         page.goto(f"/learn/lessons/{lesson.pk}/")
         study = page.locator("#study")
         expect(study).to_have_attribute("data-state", "open")
+        expect(earlier.locator("#study")).to_have_attribute("data-state", "closed")
+        expect(earlier.locator("#study-status")).to_have_text("本课时已在其他页面或设备上打开，这里的学习不再计时")
+        earlier.close()
         expect(page.locator("#study-status")).to_have_text("学习时长正在记录")
         expect(page.locator("#study-label")).to_have_text("已观看 0%")
         video = page.locator("#lesson-video")
@@ -276,9 +288,19 @@ def test_a_learner_watches_a_video_lesson_under_strict_rules_and_earns_the_certi
 
         # The final quiz, failed: the attempt page shows what was wrong but not the answers.
         page.locator("#study-done").get_by_role("link", name="下一课时").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("结业测验")
+        expect(page.get_by_role("heading", level=1)).to_have_text("课时2")
         beacon = f'"POST /learn/lessons/{lesson.pk}/study/beat/" 200'  # the last beat, sent on leaving the page
         _wait_for(lambda: beacon in daphne.log.read_text(), what="the beacon on pagehide")
+
+        # A text lesson: its minimum time counts down on the visible page; the button waits for it.
+        complete = page.get_by_role("button", name="标记为已完成")
+        expect(page.locator("#study-remaining")).to_contain_text("还需学习")
+        expect(complete).to_be_disabled()
+        expect(page.locator("#study-remaining")).to_have_text("已达到最短学习时间，可以完成本课时", timeout=20_000)
+        expect(complete).to_be_enabled()
+        expect(page.locator("#study-status")).to_have_text("学习时长正在记录")  # ready, not yet 已完成
+        complete.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("结业测验")
         expect(page.locator("#quiz-status")).to_have_text("还剩 3 次作答机会（共 3 次）")
         page.get_by_role("link", name="开始测验").click()
         page.get_by_role("button", name="开始测验").click()

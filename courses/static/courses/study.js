@@ -61,6 +61,8 @@
       percent = total ? Math.min(100, Math.round(100 * (total - left) / total)) : 100;
       if (label) label.textContent = msg("studied", { percent: percent + "%" });
       if (remainingNode) remainingNode.textContent = left > 0 ? msg("remaining", { time: clock(left) }) : msg("ready");
+      // Not before the minimum time (the server refuses it anyway): the button waits, saying why.
+      if (completeButton) completeButton.disabled = left > 0;
     }
     if (bar) {
       bar.setAttribute("aria-valuenow", String(percent));
@@ -74,9 +76,11 @@
     if (current && current[1] > current[0]) pending.ranges.push([current[0], current[1]]);
     current = current ? [current[1], current[1]] : null;
   }
-  function reach() {
-    var r = furthest;
-    pending.ranges.concat(current ? [current] : []).forEach(function (p) { if (p[0] <= r + 2) r = Math.max(r, p[1]); });
+  function reach() {  // the furthest point watched: the server's, and what played here since (sent or not)
+    var r = furthest, played = [];
+    Object.keys(inflight).forEach(function (k) { played = played.concat(inflight[k].ranges); });
+    played = played.concat(pending.ranges, current ? [current] : []);
+    played.sort(function (a, b) { return a[0] - b[0]; }).forEach(function (p) { if (p[0] <= r + 2) r = Math.max(r, p[1]); });
     return r;
   }
   if (video) {
@@ -180,7 +184,9 @@
     remaining = frame.remaining_seconds;
     if (frame.refused === "ahead") say(msg("ahead"));
     if (frame.idle_check) idleCheck(frame.idle_check);
-    if (frame.completed && !completed) {
+    // A video lesson is completed by the server at its share; a text lesson only becomes ready for
+    // the button (frame.completed means "its minimum time is reached" there).
+    if (kind === "video" && frame.completed && !completed) {
       completed = true;
       say(msg("completed"));
       root.dataset.completed = "true";
