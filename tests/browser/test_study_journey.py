@@ -170,6 +170,14 @@ def _right_values(attempt_id: int, env) -> dict:
     return values
 
 
+def _screenshots(page, results_dir, name) -> None:
+    """The page at a desktop's and a phone's width (test-results/, not committed)."""
+    page.screenshot(path=results_dir / f"{name}-1280.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=results_dir / f"{name}-390.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def _open_attempt(page, env, learner) -> int:
     """The attempt the quiz page shows (started a moment ago), read from the server's database."""
     expect(page.get_by_role("button", name="提交答卷")).to_be_visible()
@@ -281,10 +289,7 @@ def test_a_learner_watches_a_video_lesson_under_strict_rules_and_earns_the_certi
         expect(page.locator("#study-auto-complete")).to_be_hidden()
         expect(page.locator("#study-done")).to_contain_text("本课时已完成")
         expect(page.locator(".lesson-nav li[aria-current]")).to_contain_text("✓")
-        page.screenshot(path=results_dir / "study-lesson-1280.png", full_page=True)
-        page.set_viewport_size({"width": 390, "height": 844})
-        page.screenshot(path=results_dir / "study-lesson-390.png", full_page=True)
-        page.set_viewport_size({"width": 1280, "height": 900})
+        _screenshots(page, results_dir, "study-lesson")
 
         # The final quiz, failed: the attempt page shows what was wrong but not the answers.
         page.locator("#study-done").get_by_role("link", name="下一课时").click()
@@ -296,6 +301,7 @@ def test_a_learner_watches_a_video_lesson_under_strict_rules_and_earns_the_certi
         complete = page.get_by_role("button", name="标记为已完成")
         expect(page.locator("#study-remaining")).to_contain_text("还需学习")
         expect(complete).to_be_disabled()
+        _screenshots(page, results_dir, "study-text")
         expect(page.locator("#study-remaining")).to_have_text("已达到最短学习时间，可以完成本课时", timeout=20_000)
         expect(complete).to_be_enabled()
         expect(page.locator("#study-status")).to_have_text("学习时长正在记录")  # ready, not yet 已完成
@@ -315,11 +321,13 @@ def test_a_learner_watches_a_video_lesson_under_strict_rules_and_earns_the_certi
         expect(page.locator("#answers-hidden")).to_be_visible()
         expect(page.locator("#attempts-left")).to_contain_text("还剩 2 次作答机会")
         expect(page.locator("#quiz-wait")).to_be_visible()
+        _screenshots(page, results_dir, "study-failed-attempt")
 
         # The lesson page tells the wait and the attempts left; a new attempt is refused meanwhile.
         page.goto(f"/learn/lessons/{quiz_lesson.pk}/")
         expect(page.locator("#quiz-status")).to_contain_text("还剩 2 次")
         expect(page.locator("#quiz-status")).to_contain_text("之后可以再次作答")
+        _screenshots(page, results_dir, "study-quiz-lesson")
         page.goto(f"/learn/lessons/{quiz_lesson.pk}/quiz/")
         expect(page.locator("#quiz-wait")).to_be_visible()
         expect(page.locator("#quiz-start")).to_have_count(0)
@@ -350,10 +358,7 @@ def test_a_learner_watches_a_video_lesson_under_strict_rules_and_earns_the_certi
         expect(year.locator(".credited")).to_have_text(re.compile(r"^[1-9]"))
         expect(page.locator(".certificate-link")).to_be_visible()
         expect(page.locator("main")).to_contain_text("已认定")
-        page.screenshot(path=results_dir / "study-dashboard-1280.png", full_page=True)
-        page.set_viewport_size({"width": 390, "height": 844})
-        page.screenshot(path=results_dir / "study-dashboard-390.png", full_page=True)
-        page.set_viewport_size({"width": 1280, "height": 900})
+        _screenshots(page, results_dir, "study-dashboard")
         (certificates,) = _rows(
             env,
             "SELECT COUNT(*) FROM certificates_certificate WHERE holder_id = %s AND kind = 'completion'",

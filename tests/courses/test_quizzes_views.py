@@ -334,3 +334,15 @@ def test_the_best_marked_attempt_is_shown_before_a_later_one_waiting_for_marks(t
         _submit(taker, _start(taker, lesson), correct=True)
         page = _lesson_page(taker, lesson)
     assert first.percent == 0 and "最好成绩：0 分" in page  # a real 0, marked; the later attempt waits for marks
+
+
+def test_a_failed_attempt_offers_another_only_once_the_delay_is_over(taker, quiz, lesson):
+    attempt = _start(taker, lesson)
+    _submit(taker, attempt, correct=False)
+    attempt.refresh_from_db()
+    url = reverse("courses:attempt", args=[attempt.pk])
+    page = taker.get(url).content.decode()
+    assert 'id="quiz-wait"' in page and "再做一次" not in page  # quiz.js reloads the page when the wait ends
+    with time_machine.travel(attempt.submitted_at + dt.timedelta(minutes=10, seconds=1), tick=False):
+        page = taker.get(url).content.decode()
+    assert 'id="quiz-wait"' not in page and "再做一次" in page
