@@ -238,6 +238,17 @@ def test_a_learner_watches_a_video_lesson_under_strict_rules_and_earns_the_certi
         record = _wait_beats(env, lesson.pk, 1)
         assert record["furthest"] < 12, record
 
+        # Reloading resumes where the learner was (the position the last beat or the beacon stored).
+        page.reload()
+        expect(study).to_have_attribute("data-state", "open")
+        (position,) = _rows(env, "SELECT position FROM courses_lessonstudy WHERE lesson_id = %s", (lesson.pk,))[0]
+        assert position > 2
+        page.wait_for_function(
+            "p => { const v = document.getElementById('lesson-video'); return v.readyState >= 1 && Math.abs(v.currentTime - p) < 1; }",
+            arg=position,
+        )
+        video.evaluate("v => { v.muted = true; return v.play(); }")
+
         # Hiding the tab pauses the video; the hidden time earns nothing on the server.
         _hide(page, True)
         page.wait_for_function("() => document.getElementById('lesson-video').paused")
@@ -290,6 +301,10 @@ def test_a_learner_watches_a_video_lesson_under_strict_rules_and_earns_the_certi
         expect(page.locator("#study-done")).to_contain_text("本课时已完成")
         expect(page.locator(".lesson-nav li[aria-current]")).to_contain_text("✓")
         _screenshots(page, results_dir, "study-lesson")
+        # The learner stops the video: an idle check due now waits for the next play instead of
+        # locking the finished lesson's page (one already showing is answered).
+        video.evaluate("v => v.pause()")
+        _answer_idle_checks(page, video)
 
         # The final quiz, failed: the attempt page shows what was wrong but not the answers.
         page.locator("#study-done").get_by_role("link", name="下一课时").click()

@@ -109,7 +109,7 @@
     video.addEventListener("play", function () {
       // The clock stands still while an idle check waits (media keys or the picture-in-picture
       // window can still start the video under the dialog): play on only after the answer.
-      if (idleToken) { resumeAfterIdle = true; video.pause(); }
+      if (idleToken) { resumeAfterIdle = true; video.pause(); idleAsk(); }
     });
     video.addEventListener("ratechange", function () {
       if (video.playbackRate > 1) { video.playbackRate = 1; say(msg("rate")); }
@@ -206,7 +206,13 @@
   function idleCheck(token) {
     if (idleToken === token) return;
     idleToken = token;
-    if (video && !video.paused) { resumeAfterIdle = true; video.pause(); }
+    // A stopped video earns nothing anyway: the question waits until the learner plays again, so a
+    // finished lesson's page is not locked behind a dialog (the links to go on stay usable).
+    if (video && video.paused) return;
+    if (video) { resumeAfterIdle = true; video.pause(); }
+    idleAsk();
+  }
+  function idleAsk() {
     if (dialog && typeof dialog.showModal === "function") { if (!dialog.open) dialog.showModal(); }
     else if (dialog) dialog.setAttribute("open", "");
     if (answerButton) answerButton.focus();
