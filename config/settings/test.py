@@ -1,6 +1,7 @@
 """pytest: fast hashing, tasks run inline, no manifest needed for static files."""
 
 import base64
+import os
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -15,7 +16,9 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SERVE_MEDIA = True
 MEDIA_ROOT = str(BASE_DIR / ".test-media")  # noqa: F405
-PRIVATE_MEDIA_ROOT = str(BASE_DIR / "var" / "test-private")  # noqa: F405 - tests/conftest.py gives each test its own
+# tests/conftest.py gives each test its own; a server started by a test (tests/contests/servers.py) is told the
+# test's through the environment.
+PRIVATE_MEDIA_ROOT = os.environ.get("PRIVATE_MEDIA_ROOT") or str(BASE_DIR / "var" / "test-private")  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

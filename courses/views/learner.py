@@ -9,8 +9,8 @@ from accounts.identity import identity_labels, identity_missing
 from accounts.roles import is_organiser, is_provider_staff
 from certificates.forms import StudyHoursForm
 from certificates.models import Certificate
-from courses import ledger, selectors, services
-from courses.models import Course, Enrolment, Lesson, QuizAttempt
+from courses import ledger, quizzes, selectors, services
+from courses.models import AttemptStatus, Course, Enrolment, Lesson, QuizAttempt
 from courses.study.policy import study_page_context
 
 
@@ -35,7 +35,9 @@ def dashboard(request):
     held = set(Enrolment.objects.filter(pk__in=completed, certificate_hold__isnull=False).values_list("pk", flat=True))
     for row in rows:
         enrolment = row["enrolment"]
-        row["effective_hours"] = ledger.hours_of(figures.effective_by_course.get(enrolment.course_id))
+        seconds = figures.effective_by_course.get(enrolment.course_id) or 0
+        row["effective_hours"] = ledger.hours_of(seconds)
+        row["effective_minutes"] = seconds // 60 if seconds < 3600 else None  # under an hour: in minutes
         row["credit"] = figures.credit_by_enrolment.get(enrolment.pk)
         if enrolment.completed_at:
             row["certificate"] = certificates.get(enrolment.pk)
@@ -70,7 +72,7 @@ def enrol(request, course_id: int):
 
 
 def _lesson_context(request, lesson_id: int):
-    lesson = get_object_or_404(Lesson.objects.select_related("course__page", "chapter", "video"), pk=lesson_id)
+    lesson = get_object_or_404(Lesson.objects.select_related("course__page", "chapter", "video", "quiz"), pk=lesson_id)
     enrolment = Enrolment.objects.select_related("course").filter(learner=request.user, course=lesson.course).first()
     if enrolment is None:
         raise PermissionDenied(_("请先报名该课程，再开始学习"))
@@ -79,6 +81,15 @@ def _lesson_context(request, lesson_id: int):
     if lesson.pk not in state.unlocked_ids:
         raise ValidationError(_("请先完成前面的必修课时"))
     return lesson, enrolment, lessons, state
+
+
+def _best_attempt(enrolment, quiz_id: int):
+    """The best marked attempt; else the latest one waiting for marks (its score is not known yet)."""
+    submitted = QuizAttempt.objects.filter(enrolment=enrolment, quiz_id=quiz_id, submitted_at__isnull=False)
+    return (
+        submitted.filter(status=AttemptStatus.DONE).order_by("-percent", "-submitted_at").first()
+        or submitted.filter(status=AttemptStatus.MARKING).order_by("-submitted_at").first()
+    )
 
 
 @login_required
@@ -103,13 +114,8 @@ def lesson_detail(request, lesson_id: int):
         "video_embed": selectors.video_embed_html(lesson.video_url) if lesson.video_url and not lesson.video else "",
         "done": lesson.pk in state.done_ids,
         "study": study_page_context(enrolment=enrolment, lesson=lesson),
-        "best_attempt": (
-            QuizAttempt.objects.filter(enrolment=enrolment, quiz_id=lesson.quiz_id, submitted_at__isnull=False)
-            .order_by("-percent")
-            .first()
-            if lesson.quiz_id
-            else None
-        ),
+        "best_attempt": _best_attempt(enrolment, lesson.quiz_id) if lesson.quiz_id else None,
+        "quiz_state": quizzes.quiz_status(enrolment=enrolment, quiz=lesson.quiz) if lesson.quiz_id else None,
     }
     return render(request, "courses/lesson.html", context)
 

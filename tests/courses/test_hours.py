@@ -122,7 +122,17 @@ def test_the_dashboard_shows_only_ones_own_figures(client, learner, other_learne
     services.enrolment_create(learner=learner, course=course)
     client.force_login(learner)
     page = client.get(reverse("courses:dashboard")).content.decode()
-    assert "有效学习时长 0.0 小时" in page and "10.0" not in page
+    assert "有效学习时长 0 分钟" in page and "10.0" not in page
+
+
+def test_the_dashboard_shows_less_than_an_hour_in_minutes(client, learner, provider_a):
+    """0.0 小时 would hide a few minutes really studied; under an hour the figure is in whole minutes (down)."""
+    course = build_course(provider_a, with_quiz=False)
+    services.enrolment_create(learner=learner, course=course)
+    _study(learner, course, 150)
+    client.force_login(learner)
+    page = client.get(reverse("courses:dashboard")).content.decode()
+    assert "有效学习时长 2 分钟" in page and "小时</p>" not in page
 
 
 @pytest.mark.django_db

@@ -284,3 +284,65 @@ def test_no_page_or_json_of_an_attempt_carries_the_answer_key(taker, quiz, lesso
         body = taker.get(url).content.decode()
         # the learner's own saved text is theirs; the explanation is never shown before the review
         assert EXPLANATION not in body
+
+
+# ------------------------------------------------------------------ the quiz on the lesson page
+
+
+def _lesson_page(client, lesson) -> str:
+    response = client.get(reverse("courses:lesson", args=[lesson.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_lesson_page_shows_the_attempts_left_and_when_the_next_may_start(taker, quiz, lesson):
+    assert "还剩 3 次作答机会（共 3 次）" in _lesson_page(taker, lesson)
+    attempt = _start(taker, lesson)
+    assert "继续作答" in _lesson_page(taker, lesson)  # an open attempt is resumed, not restarted
+    _submit(taker, attempt, correct=False)
+    attempt.refresh_from_db()
+    page = _lesson_page(taker, lesson)
+    next_at = timezone.localtime(attempt.submitted_at + dt.timedelta(minutes=10)).strftime("%H:%M:%S")
+    assert "还剩 2 次作答机会（共 3 次）" in page and f"{next_at} 之后可以再次作答" in page
+    assert "再做一次" not in page  # not offered while the delay runs
+    with time_machine.travel(attempt.submitted_at + dt.timedelta(minutes=10, seconds=1), tick=False):
+        page = _lesson_page(taker, lesson)
+    assert "之后可以再次作答" not in page and "再做一次" in page
+
+
+def test_the_lesson_page_says_when_the_attempts_are_used_up(taker, quiz, lesson):
+    for n in range(3):
+        with time_machine.travel(timezone.now() + dt.timedelta(minutes=11 * n), tick=False):
+            _submit(taker, _start(taker, lesson), correct=False)
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=1), tick=False):
+        page = _lesson_page(taker, lesson)
+    assert 'id="quiz-exhausted"' in page and "再做一次" not in page and "还剩 0 次" in page
+
+
+def test_an_attempt_waiting_for_marks_is_not_shown_as_zero_points(taker, waiting, lesson):
+    page = _lesson_page(taker, lesson)
+    assert 'id="quiz-best"><span class="badge badge-warn">待评分' in page
+    assert "最好成绩" not in page and "0 分" not in page
+
+
+def test_the_best_marked_attempt_is_shown_before_a_later_one_waiting_for_marks(taker, quiz, lesson, marked_quiz):
+    first = _start(taker, lesson)
+    taker.post(reverse("courses:attempt_submit", args=[first.pk]), answers(first, correct=False, short=""))
+    first.refresh_from_db()
+    assert first.status == AttemptStatus.DONE
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=11), tick=False):
+        _submit(taker, _start(taker, lesson), correct=True)
+        page = _lesson_page(taker, lesson)
+    assert first.percent == 0 and "最好成绩：0 分" in page  # a real 0, marked; the later attempt waits for marks
+
+
+def test_a_failed_attempt_offers_another_only_once_the_delay_is_over(taker, quiz, lesson):
+    attempt = _start(taker, lesson)
+    _submit(taker, attempt, correct=False)
+    attempt.refresh_from_db()
+    url = reverse("courses:attempt", args=[attempt.pk])
+    page = taker.get(url).content.decode()
+    assert 'id="quiz-wait"' in page and "再做一次" not in page  # quiz.js reloads the page when the wait ends
+    with time_machine.travel(attempt.submitted_at + dt.timedelta(minutes=10, seconds=1), tick=False):
+        page = taker.get(url).content.decode()
+    assert 'id="quiz-wait"' not in page and "再做一次" in page

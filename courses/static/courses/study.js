@@ -40,6 +40,7 @@
   var pending = { ranges: [], active: 0 };
   var inflight = {};  // seq → {ranges, active}
   var seq = 0, session = null, socket = null, attempt = 0, finalClose = false, idleToken = null;
+  var resumeAfterIdle = false;  // the idle check stopped a playing video: play on after the answer
 
   // ------------------------------------------------------------ progress display
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -56,10 +57,14 @@
       if (label) label.textContent = msg("watched", { percent: percent + "%" });
     } else {
       var total = cfg.min_seconds || 0;
-      var left = Math.max(0, remaining - unackedActive());
+      // The countdown runs here between beats, but only the server's figure says the time is reached
+      // (it credits what its own clock allows): until then at least a second stays on the clock.
+      var left = Math.max(remaining > 0 ? 1 : 0, remaining - unackedActive());
       percent = total ? Math.min(100, Math.round(100 * (total - left) / total)) : 100;
       if (label) label.textContent = msg("studied", { percent: percent + "%" });
-      if (remainingNode) remainingNode.textContent = left > 0 ? msg("remaining", { time: clock(left) }) : msg("ready");
+      if (remainingNode) remainingNode.textContent = remaining > 0 ? msg("remaining", { time: clock(left) }) : msg("ready");
+      // Not before the minimum time (the server refuses it anyway): the button waits, saying why.
+      if (completeButton) completeButton.disabled = remaining > 0;
     }
     if (bar) {
       bar.setAttribute("aria-valuenow", String(percent));
@@ -73,13 +78,18 @@
     if (current && current[1] > current[0]) pending.ranges.push([current[0], current[1]]);
     current = current ? [current[1], current[1]] : null;
   }
-  function reach() {
-    var r = furthest;
-    pending.ranges.concat(current ? [current] : []).forEach(function (p) { if (p[0] <= r + 2) r = Math.max(r, p[1]); });
+  function reach() {  // the furthest point watched: the server's, and what played here since (sent or not)
+    var r = furthest, played = [];
+    Object.keys(inflight).forEach(function (k) { played = played.concat(inflight[k].ranges); });
+    played = played.concat(pending.ranges, current ? [current] : []);
+    played.sort(function (a, b) { return a[0] - b[0]; }).forEach(function (p) { if (p[0] <= r + 2) r = Math.max(r, p[1]); });
     return r;
   }
   if (video) {
-    video.addEventListener("playing", function () { current = [video.currentTime, video.currentTime]; });
+    video.addEventListener("playing", function () {
+      current = [video.currentTime, video.currentTime];
+      if (session && statusNode && statusNode.textContent === msg("hidden")) say(msg("connected"));  // back again
+    });
     video.addEventListener("timeupdate", function () {
       var t = video.currentTime;
       if (video.paused || video.seeking) return;
@@ -97,6 +107,11 @@
         video.currentTime = allowed;
         say(msg("ahead"));
       }
+    });
+    video.addEventListener("play", function () {
+      // The clock stands still while an idle check waits (media keys or the picture-in-picture
+      // window can still start the video under the dialog): play on only after the answer.
+      if (idleToken) { resumeAfterIdle = true; video.pause(); idleAsk(); }
     });
     video.addEventListener("ratechange", function () {
       if (video.playbackRate > 1) { video.playbackRate = 1; say(msg("rate")); }
@@ -125,7 +140,11 @@
     var delta = Math.min(2000, now - lastTick) / 1000;  // a throttled timer never counts more than 2 s
     lastTick = now;
     if (activeNow()) pending.active += delta;
-    if (kind !== "video") render();
+    if (kind !== "video") {
+      render();
+      // The time looks reached here: ask the server now rather than at the next regular beat.
+      if (remaining > 0 && remaining - unackedActive() <= 0 && !Object.keys(inflight).length) sendBeat(1000);
+    }
   }, 1000);
 
   document.addEventListener("visibilitychange", function () {
@@ -171,18 +190,35 @@
     remaining = frame.remaining_seconds;
     if (frame.refused === "ahead") say(msg("ahead"));
     if (frame.idle_check) idleCheck(frame.idle_check);
-    if (frame.completed && !completed) {
+    // A video lesson is completed by the server at its share; a text lesson only becomes ready for
+    // the button (frame.completed means "its minimum time is reached" there).
+    if (kind === "video" && frame.completed && !completed) {
       completed = true;
       say(msg("completed"));
       root.dataset.completed = "true";
+      showCompleted();
     }
     if (completeButton && remaining <= 0) completeButton.removeAttribute("aria-describedby");
     render();
   }
+  function showCompleted() {  // what the page shows after a reload, without one: the badge, the way on, ✓
+    var rule = document.getElementById("study-auto-complete");
+    var done = document.getElementById("study-done");
+    if (rule) rule.hidden = true;
+    if (done) done.hidden = false;
+    var item = document.querySelector(".lesson-nav li[aria-current]");
+    if (item && !item.dataset.done) { item.dataset.done = "true"; item.appendChild(document.createTextNode(" ✓")); }
+  }
   function idleCheck(token) {
     if (idleToken === token) return;
     idleToken = token;
-    if (video && !video.paused) video.pause();
+    // A stopped video earns nothing anyway: the question waits until the learner plays again, so a
+    // finished lesson's page is not locked behind a dialog (the links to go on stay usable).
+    if (video && video.paused) return;
+    if (video) { resumeAfterIdle = true; video.pause(); }
+    idleAsk();
+  }
+  function idleAsk() {
     if (dialog && typeof dialog.showModal === "function") { if (!dialog.open) dialog.showModal(); }
     else if (dialog) dialog.setAttribute("open", "");
     if (answerButton) answerButton.focus();
@@ -190,6 +226,11 @@
   function idleDone() {
     idleToken = null;
     if (dialog && dialog.open) { if (typeof dialog.close === "function") dialog.close(); else dialog.removeAttribute("open"); }
+    if (video && resumeAfterIdle && visible()) {
+      var playing = video.play();  // after the learner's click on the answer button
+      if (playing && playing.catch) playing.catch(function () {});
+    }
+    resumeAfterIdle = false;
   }
   if (answerButton) answerButton.addEventListener("click", function () {
     if (idleToken && socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "idle.answer", token: idleToken }));
@@ -246,9 +287,14 @@
     };
   }
 
-  setInterval(function () {
-    if (socket && socket.readyState === WebSocket.OPEN && session) socket.send(JSON.stringify(beat()));
-  }, (cfg.interval || 15) * 1000);
+  var lastSent = 0;
+  function sendBeat(minGapMs) {  // the socket allows about one frame a second
+    var now = performance.now();
+    if (!socket || socket.readyState !== WebSocket.OPEN || !session || now - lastSent < (minGapMs || 0)) return;
+    lastSent = now;
+    socket.send(JSON.stringify(beat()));
+  }
+  setInterval(function () { sendBeat(0); }, (cfg.interval || 15) * 1000);
 
   window.addEventListener("pagehide", function () {
     if (!session || !navigator.sendBeacon) return;
