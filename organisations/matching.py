@@ -36,7 +36,7 @@ def match_text(text: str, *, index: dict | None = None) -> Outcome:
         return Outcome(None, "empty")
     for rule, key in (
         ("name", names.name_key(text)),
-        ("credit_code", _code_in(text)),
+        ("credit_code", credit_code_in(text)),
         ("fuzzy", names.match_key(text)),
     ):
         candidates = index[rule].get(key, []) if key else []
@@ -47,7 +47,7 @@ def match_text(text: str, *, index: dict | None = None) -> Outcome:
     return Outcome(None, "none")
 
 
-def _code_in(text: str) -> str:
+def credit_code_in(text: str) -> str:
     for candidate in _CODE.findall(creditcode.normalise(text)):
         if creditcode.is_valid(candidate):
             return candidate

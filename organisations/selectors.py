@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from accounts.roles import is_organiser, managed_organisation_ids
 
 from . import creditcode, names
+from .matching import credit_code_in
 from .models import Employment, Industry, Organisation, OrganisationStatus, Region
 
 SEARCH_LIMIT = 20
@@ -84,3 +85,23 @@ def industry_choices() -> list[tuple[str, list[tuple[str, str]]]]:
         (f"{s.code} {s.name}", [(d.code, f"{d.code} {d.name}") for d in divisions.get(s.code, [])])
         for s in Industry.objects.filter(level=Industry.Level.SECTION).order_by("code")
     ]
+
+
+def organisation_for_text(text: str) -> Organisation | None:
+    """The active organisation a typed unit names, by the matching rules (organisations/matching.py),
+    or None: the same normalised name, then a valid credit code in the text, then the fuzzy key;
+    two candidates under one rule are never decided between. A few indexed queries, no full scan."""
+    active = Organisation.objects.active()
+    for field, key in (
+        ("name_key", names.name_key(text)),
+        ("credit_code", credit_code_in(text)),
+        ("match_key", names.match_key(text)),
+    ):
+        if not key:
+            continue
+        found = list(active.filter(**{field: key})[:2])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            return None
+    return None

@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from organisations.selectors import organisation_for_text
+
 from ..models import (
     ACTIVE_STATUSES,
     InvitationStatus,
@@ -88,7 +90,14 @@ def registration_submit(
     if _taken(track, [user.pk]):
         raise ValidationError(_("您已报名该赛项"))
     registration = Registration.objects.create(
-        track=track, user=user, team_name=team_name, organisation=organisation, province=province
+        track=track,
+        user=user,
+        team_name=team_name,
+        organisation=organisation,
+        # The registry's record when the typed unit names one unambiguously (recusal and statistics
+        # key on it); the text stays as the contestant typed it.
+        organisation_record=organisation_for_text(organisation),
+        province=province,
     )
     if track.kind == TrackKind.TEAM:
         TeamMember.objects.create(registration=registration, user=user, is_leader=True)

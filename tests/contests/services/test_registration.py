@@ -154,3 +154,29 @@ def test_only_organisers_approve_reject_and_assign_judges(draft_round, learner, 
 def test_a_contestant_who_competed_cannot_be_rejected(entry, organiser):
     with pytest.raises(ValidationError):
         services.registration_reject(registration=entry.registration, by=organiser)
+
+
+def test_a_registration_links_the_unit_it_names_in_the_registry_and_keeps_the_text(db):
+    """Recusal and statistics key on the registry: a typed unit that names one active organisation
+    (by name, width and spaces aside, or by its credit code) is linked; an unknown, proposed or
+    ambiguous one is not, and the text stays as typed."""
+    from organisations import services as organisation_services
+
+    known = organisation_services.organisation_create(
+        kind="employer", name="精工智能制造有限公司", credit_code="914403001922038216"
+    )
+    organisation_services.organisation_create(
+        kind="employer", name="待审核制造有限公司", credit_code="91110000100006485K", status="proposed"
+    )
+    track = TrackFactory()
+    cases = [
+        ("精工智能制造有限公司", known),
+        (" 精工智能制造有限公司 ", known),
+        ("统一社会信用代码 914403001922038216", known),
+        ("待审核制造有限公司", None),
+        ("没有登记的单位", None),
+    ]
+    for text, expected in cases:
+        registration = services.registration_submit(user=UserFactory(), track=track, organisation=text, province="32")
+        assert registration.organisation_record == expected, text
+        assert registration.organisation == text.strip()
