@@ -15,7 +15,6 @@ loops never outlive their sockets.
 """
 
 import logging
-import time
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
@@ -23,6 +22,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from django.utils.translation import gettext as _
+
+from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_TAKEN_OVER, CLOSE_UNAUTHENTICATED, TokenBucket
 
 from . import console, events, fanout, frames, services
 from .events import PUBLIC, STAFF
@@ -32,31 +33,6 @@ from .permissions import entry_for_user, sees_live_board
 from .writer import AnswerWriter
 
 log = logging.getLogger(__name__)
-
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
-CLOSE_TAKEN_OVER = 4009
-
-
-class TokenBucket:
-    """`rate` messages a second on average, bursts of up to `burst`."""
-
-    def __init__(self, rate: float, burst: int):
-        self.rate, self.burst = rate, burst
-        self.tokens, self.stamp = float(burst), time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
-
-    def retry_after_ms(self) -> int:
-        return int((1 - self.tokens) / self.rate * 1000) + 1
 
 
 class LiveConsumer(AsyncWebsocketConsumer, Subscriber):

@@ -18,36 +18,13 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from django.utils.translation import gettext as _
 
+from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_TAKEN_OVER, CLOSE_UNAUTHENTICATED, TokenBucket
+
 from . import services, wire
 from .services import StudyBeat, StudyRefused
 from .writer import StudyWriter
 
 log = logging.getLogger(__name__)
-
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
-CLOSE_SUPERSEDED = 4009
-
-
-class TokenBucket:
-    """`rate` frames a second on average, bursts of up to `burst`."""
-
-    def __init__(self, rate: float, burst: int):
-        self.rate, self.burst = rate, burst
-        self.tokens, self.stamp = float(burst), time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
-
-    def retry_after_ms(self) -> int:
-        return int((1 - self.tokens) / self.rate * 1000) + 1
 
 
 class StudyConsumer(AsyncWebsocketConsumer):
@@ -151,6 +128,6 @@ class StudyConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=wire.ack(result))
         elif result.code == "superseded":
             await self.send(text_data=wire.superseded(result.message))
-            await self.close(code=CLOSE_SUPERSEDED)
+            await self.close(code=CLOSE_TAKEN_OVER)
         else:
             await self.send(text_data=wire.error(result.code, result.message, seq=result.seq))
