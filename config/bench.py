@@ -3,14 +3,20 @@ bench_certificates): the parent makes a temporary directory with a fresh SQLite 
 command with `--worker` pointed at it (never at the development or a PostgreSQL database), streams
 the worker's output with the JSON figures kept as the last line, and removes the directory unless
 `--keep`. The worker refuses to run anywhere but on that scratch file.
+
+Below them, what the live-server benchmarks (bench_round, bench_heartbeats) share: a free port, waiting
+for a server to listen, stopping it, and reading a process's CPU time and peak memory from /proc.
 """
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -66,3 +72,57 @@ def require_scratch(name: str, marker: str) -> None:
         and str(db["NAME"]) == os.environ[marker]
     ):
         raise CommandError(f"--worker 只能由 {name} 在临时 SQLite 数据库上启动")
+
+
+# ------------------------------------------------------------- live-server benchmarks
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, procs: list[subprocess.Popen], timeout: float = 60) -> None:
+    """Until something listens on `port`; fails at once if one of the server processes exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for proc in procs:
+            if proc.poll() is not None:
+                raise CommandError(f"server exited with {proc.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise CommandError(f"nothing listens on {port} after {timeout} s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """The process's peak resident memory (VmHWM) in MB, or None once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def ratio(a, b):
+    return round(a / b, 2) if a is not None and b else None

@@ -20,57 +20,19 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+
+from config.bench import free_port, peak_rss_mb, ratio, stop, wait_port
 
 PYTHON = sys.executable
 DAPHNE = str(Path(sys.executable).with_name("daphne"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise CommandError(f"server exited with {proc.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise CommandError(f"nothing listens on {port} after {timeout} s")
-
-
-def _peak_rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        return None
-    return None
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def _run(cmd: list[str], env: dict) -> None:
@@ -80,10 +42,6 @@ def _run(cmd: list[str], env: dict) -> None:
 def _spawn(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
     with open(log, "w") as out:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
-
-
-def _ratio(a, b):
-    return round(a / b, 2) if a is not None and b else None
 
 
 class Command(BaseCommand):
@@ -136,16 +94,16 @@ class Command(BaseCommand):
         def drive(name: str, server_cmd) -> tuple[dict, float]:
             """Start a server (`server_cmd(port)`), run the same load against it, stop it; its load
             figures and peak RSS."""
-            port = _free_port()
+            port = free_port()
             self.log(f"{name} on {port}")
             server = _spawn(server_cmd(str(port)), env, scratch / f"{name}.log")
             out = scratch / f"load-{name}.json"
             try:
-                _wait_port(port, server)
+                wait_port(port, [server])
                 _run([*load, "--url", f"ws://127.0.0.1:{port}", "--out", str(out)], env)
-                peak = _peak_rss_mb(server.pid)
+                peak = peak_rss_mb(server.pid)
             finally:
-                _stop(server)
+                stop(server)
             return json.loads(out.read_text()), peak
 
         daphne, peak = drive("daphne", lambda port: [DAPHNE, "-b", "127.0.0.1", "-p", port, "config.asgi:application"])
@@ -185,8 +143,8 @@ class Command(BaseCommand):
                 "board_frames": bare["board_frames"],
                 "staleness_samples": bare["staleness_samples"],
             },
-            "ratio_ack_p99": _ratio(daphne["ack_p99_ms"], bare["ack_p99_ms"]),
-            "ratio_staleness_p99": _ratio(daphne["staleness_p99_ms"], bare["staleness_p99_ms"]),
+            "ratio_ack_p99": ratio(daphne["ack_p99_ms"], bare["ack_p99_ms"]),
+            "ratio_staleness_p99": ratio(daphne["staleness_p99_ms"], bare["staleness_p99_ms"]),
         }
 
     def verify(self, db: Path, load: dict) -> dict:

@@ -33,48 +33,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from config.bench import cpu_seconds, peak_rss_mb, ratio, stop, wait_port
+
 PYTHON = sys.executable
 DAPHNE = str(Path(sys.executable).with_name("daphne"))
 SOCKETS_PER_PART = 10_000  # load processes: each stays well under the descriptor limit
-
-
-def _wait_port(port: int, procs: list[subprocess.Popen], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for proc in procs:
-            if proc.poll() is not None:
-                raise CommandError(f"server exited with {proc.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise CommandError(f"nothing listens on {port} after {timeout} s")
-
-
-def _proc_status(pid: int, key: str) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(key):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        return None
-    return None
-
-
-def _cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process so far (/proc/<pid>/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def _pct(values: list[float], pct: float) -> float | None:
@@ -90,10 +53,6 @@ def _cpu_between(samples: list[tuple[float, float]], start: float, end: float) -
         return None
     at = lambda t: min(samples, key=lambda s: abs(s[0] - t))[1]  # noqa: E731
     return round(at(end) - at(start), 2)
-
-
-def _ratio(a, b):
-    return round(a / b, 2) if a is not None and b else None
 
 
 class Command(BaseCommand):
@@ -185,8 +144,8 @@ class Command(BaseCommand):
                         )
                     )
             listener.close()  # the servers hold it
-            _wait_port(port, procs)
-            cpu0 = [_cpu_s(p.pid) for p in procs]
+            wait_port(port, procs)
+            cpu0 = [cpu_seconds(p.pid) for p in procs]
             parts = max(1, math.ceil(n / SOCKETS_PER_PART))
             slot0 = time.perf_counter() + 1.0
             loads = []
@@ -198,16 +157,16 @@ class Command(BaseCommand):
                 loads.append(subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR))  # noqa: S603
             samples = []  # (time.perf_counter(), the servers' CPU seconds): the steady phase's share
             while any(proc.poll() is None for proc in loads):
-                samples.append((time.perf_counter(), sum(_cpu_s(p.pid) for p in procs)))
+                samples.append((time.perf_counter(), sum(cpu_seconds(p.pid) for p in procs)))
                 time.sleep(0.25)
             for proc in loads:
                 if proc.returncode != 0:
                     raise CommandError(f"{name}: a load process failed ({proc.returncode})")
-            cpu = round(sum(_cpu_s(p.pid) - c for p, c in zip(procs, cpu0, strict=True)), 1)
-            peaks = [_proc_status(p.pid, "VmHWM:") for p in procs]
+            cpu = round(sum(cpu_seconds(p.pid) - c for p, c in zip(procs, cpu0, strict=True)), 1)
+            peaks = [peak_rss_mb(p.pid) for p in procs]
         finally:
             for proc in procs:
-                _stop(proc)
+                stop(proc)
         results = [json.loads((run_dir / f"load-{part}.json").read_text()) for part in range(parts)]
         latencies = [v for r in results for v in r["latencies"]]
         ramp = [v for r in results for v in r["ramp_latencies"]]
@@ -273,8 +232,8 @@ class Command(BaseCommand):
             keys += ("server_cpu_steady_s", "server_cpu_per_beat_ms")
             keys += ("connected", "refused", "connect_s", "errors", "socket_failures")
             result["bare"] = {k: bare[k] for k in keys}
-            result["ratio_ack_p99"] = _ratio(daphne["ack_p99_ms"], bare["ack_p99_ms"])
-            result["ratio_server_cpu_steady"] = _ratio(daphne["server_cpu_steady_s"], bare["server_cpu_steady_s"])
+            result["ratio_ack_p99"] = ratio(daphne["ack_p99_ms"], bare["ack_p99_ms"])
+            result["ratio_server_cpu_steady"] = ratio(daphne["server_cpu_steady_s"], bare["server_cpu_steady_s"])
         return result
 
     def verify(self, db: Path, learners: list[dict], *, tolerance: float) -> dict:
