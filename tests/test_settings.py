@@ -5,6 +5,7 @@ fresh interpreter with exactly the environment it names (and without the develop
 `.env`), instead of reloading modules inside this process.
 """
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -229,14 +230,36 @@ def _manage(*args, **env):
     )
 
 
-def test_manage_py_defaults_to_production_and_refuses_unconfigured():
-    """A forgotten DJANGO_SETTINGS_MODULE on a server runs nothing with DEBUG on and a known secret;
-    the message tells a developer what to set instead."""
-    result = _manage("check")
+def _manage_module():
+    spec = importlib.util.spec_from_file_location("manage_script", BASE_DIR / "manage.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    "variable", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "CERTIFICATE_SIGNING_KEY", "DATABASE_URL"]
+)
+def test_manage_py_on_a_server_defaults_to_production_and_refuses_unconfigured(variable):
+    """A shell or worker whose environment carries any of a deployment's variables but forgot
+    DJANGO_SETTINGS_MODULE runs nothing with DEBUG on and a known secret; the message tells a developer
+    what to set instead."""
+    result = _manage("check", **{variable: PG_URL if variable == "DATABASE_URL" else "x" * 50})
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY is required" in result.stderr
+    assert "(production settings, see .env.example)" in result.stderr
     assert "DJANGO_SETTINGS_MODULE=config.settings.dev" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_manage_py_reads_a_deployments_variables_from_dot_env_too(tmp_path):
+    manage = _manage_module()
+    env_file = tmp_path / ".env"
+    assert manage.default_settings({}, env_file) == "config.settings.dev"
+    env_file.write_text("# DJANGO_SECRET_KEY=commented out\nLOG_LEVEL=INFO\n", encoding="utf-8")
+    assert manage.default_settings({}, env_file) == "config.settings.dev"
+    env_file.write_text("export DJANGO_SECRET_KEY = abc\n", encoding="utf-8")
+    assert manage.default_settings({}, env_file) == "config.settings.production"
+    assert manage.default_settings({"CERTIFICATE_SIGNING_KEY": "k"}, tmp_path / "none") == "config.settings.production"
 
 
 def test_manage_py_runs_with_production_variables_set():
@@ -244,8 +267,9 @@ def test_manage_py_runs_with_production_variables_set():
     assert result.returncode == 0, result.stderr[-2000:]
 
 
-def test_manage_py_in_a_checkout_with_the_development_settings():
-    result = _manage("makemigrations", "--check", "--dry-run", DJANGO_SETTINGS_MODULE="config.settings.dev")
+def test_manage_py_in_a_bare_checkout_uses_the_development_settings():
+    """What a developer (and the migration check) runs in a fresh clone, with no variable at all."""
+    result = _manage("makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "No changes detected" in result.stdout
 
