@@ -54,3 +54,20 @@ def managed_organisation_ids(user) -> set[int]:
 
 def can_manage_organisation(user, organisation_id: int | None) -> bool:
     return is_organiser(user) or (organisation_id is not None and organisation_id in managed_organisation_ids(user))
+
+
+def training_organisation_ids(user) -> set[int]:
+    """Ids of the organisations whose enterprise training manager (企业培训管理员) the user is."""
+    if not user or not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_training_organisation_ids", None)
+    if cached is None:
+        cached = set(
+            user.organisation_memberships.filter(role="training_manager").values_list("organisation_id", flat=True)
+        )
+        user._training_organisation_ids = cached
+    return cached
+
+
+def is_training_manager(user) -> bool:
+    return bool(training_organisation_ids(user))

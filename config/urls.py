@@ -20,6 +20,7 @@ urlpatterns = [
     path("learn/", include("courses.urls")),
     path("contests/", include("contests.urls")),
     path("organisations/", include("organisations.urls")),
+    path("training/", include("training.urls")),
     path("", include("certificates.urls")),  # /verify/… (public) and /certificates/… (我的证书, organisers)
 ]
 

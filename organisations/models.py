@@ -321,6 +321,7 @@ class Organisation(models.Model):
 
 class MembershipRole(models.TextChoices):
     MANAGER = "manager", _("单位管理员")
+    TRAINING_MANAGER = "training_manager", _("企业培训管理员")
 
 
 class OrganisationMembership(models.Model):

@@ -42,7 +42,7 @@ from tests.contests.factories import (
 from tests.contests.live import Socket, _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401 - fixtures
 from tests.factories import UserFactory
 
-OUR_APPS = ("accounts", "cms", "courses", "contests", "certificates", "organisations")
+OUR_APPS = ("accounts", "cms", "courses", "contests", "certificates", "organisations", "training")
 ANYONE = {"anonymous", "learner", "owner", "staff_a", "staff_b", "judge", "organiser"}
 SIGNED_IN = ANYONE - {"anonymous"}
 ORGANISER = {"organiser"}

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "courses",
     "contests",
     "certificates",
+    "training",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

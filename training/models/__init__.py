@@ -1,0 +1,10 @@
+"""Enterprise training: an organisation's roster of workers and the classes (培训班) they are put in.
+
+roster.py   RosterEntry — a worker on an organisation's roster, matched to an account or invited
+classes.py  TrainingClass, ClassCourse (the courses assigned), ClassMember (the workers in it)
+"""
+
+from .classes import ClassCourse, ClassMember, ClassStatus, TrainingClass
+from .roster import RosterEntry, RosterStatus
+
+__all__ = ["ClassCourse", "ClassMember", "ClassStatus", "RosterEntry", "RosterStatus", "TrainingClass"]

@@ -1,0 +1,1 @@
+"""Reads of enterprise training that are more than a filter."""

@@ -1,0 +1,1 @@
+"""Every write of enterprise training goes through a service here (roster, classes, …)."""

@@ -1,0 +1,1 @@
+"""Admin wiring of enterprise training."""
