@@ -229,6 +229,10 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                # redis-py turns a cancellation that lands mid-read into a TimeoutError; retrying
+                # then would swallow the cancel and keep the loop's shutdown waiting forever.
+                if asyncio.current_task().cancelling():
+                    raise asyncio.CancelledError from None
                 log.exception("channel layer receive failed; retrying")
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5)

@@ -40,3 +40,30 @@ def test_a_delivered_message_reaches_the_handler_on_the_loop(monkeypatch):
 
     hub = asyncio.run(scenario())
     assert got == [(hub, {"type": "board.changed", "round": 1})]
+
+
+def test_the_relay_stops_when_cancelled_even_if_the_layer_turns_the_cancel_into_an_error():
+    """redis-py raises TimeoutError when a cancellation lands mid-read; the relay must still stop,
+    or the loop's shutdown (asyncio.run cancelling its tasks) waits for it forever."""
+
+    class Layer:
+        reads = 0
+
+        async def receive(self, channel):
+            self.reads += 1
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                raise TimeoutError("Timeout reading from 127.0.0.1:6379") from None
+
+    async def scenario():
+        hub = Hub(asyncio.get_running_loop())
+        hub.layer, hub.channel = Layer(), "specific.test!1"
+        task = asyncio.create_task(hub._relay())
+        await asyncio.sleep(0.05)
+        task.cancel()
+        done, _pending = await asyncio.wait([task], timeout=2)
+        return task in done and task.cancelled(), hub.layer.reads
+
+    stopped, reads = asyncio.run(scenario())
+    assert stopped and reads == 1
