@@ -135,9 +135,7 @@ def class_record(training_class: TrainingClass, *, with_history: bool = True) ->
     if application is not None and with_history:
         record.events = list(application.events.select_related("actor"))
         record.teachers = list(application.teachers.all())
-    record.courses = list(
-        ClassCourse.objects.filter(training_class=training_class).select_related("course__provider")
-    )
+    record.courses = list(ClassCourse.objects.filter(training_class=training_class).select_related("course__provider"))
     members = ClassMember.objects.filter(training_class=training_class).select_related("entry")
     rows = {
         m.pk: MemberRow(

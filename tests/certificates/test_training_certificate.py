@@ -15,21 +15,36 @@ from certificates.credentials import verify_credential
 from certificates.models import Certificate, CertificateKind
 from certificates.snapshots import sample_context
 from tests.certificates.helpers import pdftotext, qr_decode
-from tests.training.applications_world import (  # noqa: F401 - fixtures
+from tests.conftest import build_course
+from tests.training.applications_world import (
     approve,
     attempt,
     complete_course,
-    course_two,
     make_class,
     open_now,
-    subsidised_class,
-    workers,
+    subsidised,
+    two_workers,
 )
 from training.models import TrainingClass
 from training.records import class_record
 from training.services.certificates import training_class_certificates_issue
 
 THIS_YEAR = timezone.localdate().year
+
+
+@pytest.fixture
+def course_two(provider_a):
+    return build_course(provider_a, title="工业控制系统安全", code="SEC-201")
+
+
+@pytest.fixture
+def workers(employer_a):
+    return two_workers(employer_a)
+
+
+@pytest.fixture
+def subsidised_class(employer_a, provider_a, course, course_two, workers):
+    return subsidised(employer_a, provider_a, [course, course_two], workers)
 
 
 @pytest.fixture
@@ -91,7 +106,9 @@ def test_passing_the_class_issues_a_verifiable_certificate(client, running, work
     assert "培训合格证书" in body and running.name in body and masked in body
 
 
-def test_a_certificate_is_issued_once(client, running, workers, course, course_two, manager_a, django_capture_on_commit_callbacks):
+def test_a_certificate_is_issued_once(
+    client, running, workers, course, course_two, manager_a, django_capture_on_commit_callbacks
+):
     wang, _entry = workers[0]
     _pass(wang, course, course_two)
     assert _sweep()["issued"] == 1
@@ -106,7 +123,9 @@ def test_a_certificate_is_issued_once(client, running, workers, course, course_t
     assert Certificate.objects.filter(holder=wang, kind=CertificateKind.TRAINING).count() == 1
 
 
-def test_the_record_page_button_issues_what_is_owed(client, running, workers, course, course_two, manager_a, django_capture_on_commit_callbacks):
+def test_the_record_page_button_issues_what_is_owed(
+    client, running, workers, course, course_two, manager_a, django_capture_on_commit_callbacks
+):
     wang, _entry = workers[0]
     _pass(wang, course, course_two)
     client.force_login(manager_a)
@@ -132,14 +151,14 @@ def test_no_certificate_for_an_unsubsidised_or_unapproved_class(
     employer_a, provider_a, course, course_two, workers, manager_a, organiser
 ):
     wang, entry = workers[0]
-    for subsidised in (False, True):
+    for is_subsidised in (False, True):
         training_class = make_class(
             organisation=employer_a,
             provider=provider_a,
             courses=[course, course_two],
             entries=[entry],
-            name=f"班级{subsidised}",
-            subsidised=subsidised,
+            name=f"班级{is_subsidised}",
+            subsidised=is_subsidised,
         )
         TrainingClass.objects.filter(pk=training_class.pk).update(status="open")
     _pass(wang, course, course_two)

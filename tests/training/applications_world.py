@@ -4,14 +4,11 @@ run by provider A, with two workers enrolled on two courses. Tests build their o
 import datetime as dt
 from decimal import Decimal
 
-import pytest
-
 from django.utils import timezone
 
 from accounts.idcard import check_digit
 from courses import services as course_services
 from courses.models import AttemptStatus, Enrolment, QuizAttempt
-from tests.conftest import build_course
 from tests.factories import UserFactory
 from training.models import ClassCourse, ClassMember, ClassStatus, RosterEntry, RosterStatus, TrainingClass
 from training.services import applications as services
@@ -105,18 +102,9 @@ def attempt(user, quiz, percent, *, when=None, status=AttemptStatus.DONE):
     )
 
 
-@pytest.fixture
-def course_two(provider_a):
-    return build_course(provider_a, title="工业控制系统安全", code="SEC-201")
+def two_workers(organisation):
+    return [worker(organisation, "worker1", "王芳", 1), worker(organisation, "worker2", "刘强", 2)]
 
 
-@pytest.fixture
-def workers(employer_a):
-    return [worker(employer_a, "worker1", "王芳", 1), worker(employer_a, "worker2", "刘强", 2)]
-
-
-@pytest.fixture
-def subsidised_class(employer_a, provider_a, course, course_two, workers):
-    return make_class(
-        organisation=employer_a, provider=provider_a, courses=[course, course_two], entries=[e for _u, e in workers]
-    )
+def subsidised(employer, provider, courses, workers):
+    return make_class(organisation=employer, provider=provider, courses=courses, entries=[e for _u, e in workers])

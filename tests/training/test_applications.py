@@ -17,15 +17,7 @@ from organisations import services as organisation_services
 from organisations.models import MembershipRole, OrganisationKind
 from tests.conftest import build_course
 from tests.factories import UserFactory
-from tests.training.applications_world import (  # noqa: F401 - fixtures
-    approve,
-    course_two,
-    fill,
-    make_class,
-    subsidised_class,
-    worker,
-    workers,
-)
+from tests.training.applications_world import approve, fill, make_class, worker
 from training.models import (
     ApplicationAction,
     ApplicationStatus,
@@ -175,9 +167,7 @@ def test_approval_after_the_start_date_is_refused_and_says_so(client, subsidised
     later = timezone.now() + dt.timedelta(days=8)
     with time_machine.travel(later, tick=False):
         client.force_login(organiser)
-        response = client.post(
-            reverse("training:application_review", args=[application.pk]), {"decision": "approve"}
-        )
+        response = client.post(reverse("training:application_review", args=[application.pk]), {"decision": "approve"})
     assert response.status_code == 400 and "不能再审批" in response.content.decode()
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED

@@ -13,17 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import StudyDay
-from tests.training.applications_world import (  # noqa: F401 - fixtures
-    approve,
-    attempt,
-    complete_course,
-    course_two,
-    make_class,
-    open_now,
-    subsidised_class,
-    worker,
-    workers,
-)
+from tests.training.applications_world import approve, attempt, complete_course, make_class, open_now, worker
 from training.models import ClassSignIn, ClassStatus, TrainingClass
 from training.records import class_record
 

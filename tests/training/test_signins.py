@@ -9,7 +9,6 @@ import time_machine
 
 from django.urls import reverse
 
-from tests.training.applications_world import course_two, subsidised_class, workers  # noqa: F401 - fixtures
 from training.models import ClassSignIn, ClassStatus, RosterEntry, RosterStatus, TrainingClass
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -37,12 +36,12 @@ def test_a_worker_signs_in_once_a_day(client, open_class, workers):
     with time_machine.travel(_at(8, 30), tick=False):
         body = client.get(page).content.decode()
         assert open_class.name in body and "工业控制系统安全" in body and "2026-04-01" in body
-        assert 'action="%s"' % sign_in in body
+        assert f'action="{sign_in}"' in body
         assert client.post(sign_in, REMOTE_ADDR="203.0.113.9").status_code == 302
     with time_machine.travel(_at(17, 45), tick=False):
         response = client.post(sign_in, follow=True)
         assert "今天已经签到过了（08:30）" in response.content.decode()
-        assert 'action="%s"' % sign_in not in client.get(page).content.decode()
+        assert f'action="{sign_in}"' not in client.get(page).content.decode()
     rows = list(ClassSignIn.objects.filter(member__entry=entry))
     assert len(rows) == 1
     assert rows[0].day == dt.date(2026, 3, 2) and str(rows[0].ip) == "203.0.113.9"

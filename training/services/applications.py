@@ -123,9 +123,7 @@ def _check_plan_file(upload) -> None:
     name = upload.name or ""
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in PLAN_EXTENSIONS:
-        raise ValidationError(
-            _("教学计划附件只能是以下格式：%(formats)s") % {"formats": "、".join(PLAN_EXTENSIONS)}
-        )
+        raise ValidationError(_("教学计划附件只能是以下格式：%(formats)s") % {"formats": "、".join(PLAN_EXTENSIONS)})
     if upload.size > PLAN_MAX_BYTES:
         raise ValidationError(_("教学计划附件不能超过 10 MB"))
 

@@ -88,14 +88,18 @@ def _initial(application: ClassApplication | None) -> tuple[dict, list[dict]]:
         "assessment_quiz": application.assessment_quiz_id,
         "pass_mark": application.pass_mark,
     }
-    teachers = [{"name": t.name, "title": t.title, "qualification": t.qualification} for t in application.teachers.all()]
+    teachers = [
+        {"name": t.name, "title": t.title, "qualification": t.qualification} for t in application.teachers.all()
+    ]
     return form, teachers
 
 
 def _save(request, training_class, form, formset) -> ClassApplication:
     data = form.cleaned_data
     teachers = [
-        services.Teacher(f.cleaned_data.get("name", ""), f.cleaned_data.get("title", ""), f.cleaned_data.get("qualification", ""))
+        services.Teacher(
+            f.cleaned_data.get("name", ""), f.cleaned_data.get("title", ""), f.cleaned_data.get("qualification", "")
+        )
         for f in formset.forms
         if f.cleaned_data
     ]

@@ -55,5 +55,7 @@ def sign_in(request, pk: int):
         if created:
             messages.success(request, _("签到成功"))
         else:
-            messages.info(request, _("您今天已经签到过了（%(time)s）") % {"time": f"{timezone.localtime(signed.at):%H:%M}"})
+            messages.info(
+                request, _("您今天已经签到过了（%(time)s）") % {"time": f"{timezone.localtime(signed.at):%H:%M}"}
+            )
     return redirect("training:my_class", pk=training_class.pk)

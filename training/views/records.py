@@ -37,9 +37,7 @@ def record_issue(request, pk: int):
     approved = ClassApplication.objects.filter(
         training_class=training_class, status=ApplicationStatus.APPROVED, assessment_quiz__isnull=False
     ).exists()
-    if not (
-        training_class.subsidised and approved and training_class.status in (ClassStatus.OPEN, ClassStatus.CLOSED)
-    ):
+    if not (training_class.subsidised and approved and training_class.status in (ClassStatus.OPEN, ClassStatus.CLOSED)):
         messages.error(request, _("只有已批准开班申请并已开班的补贴性培训班颁发培训合格证书"))
         return redirect("training:class_record", pk=pk)
     transaction.on_commit(lambda: issue_class_certificates.enqueue(training_class.pk), robust=True)
