@@ -33,6 +33,7 @@ ACHIEVEMENT_TYPES = {
     "skill_level": "Certification",
     "award": "Award",
     "study_hours": "Certificate",
+    "training": "Certificate",
 }
 
 
@@ -160,6 +161,8 @@ def _achievement(snapshot: dict) -> dict:
         achievement["humanCode"] = snapshot["course"]["code"]
     elif kind == "skill_level":
         achievement["fieldOfStudy"] = snapshot["occupation"]
+    elif kind == "training":
+        achievement["humanCode"] = f"training-{snapshot['programme']['class_id']}"
     return achievement
 
 

@@ -1,4 +1,4 @@
-"""Every write on certificates: issue (completion, skill level, award), revoke, re-render, and the
+"""Every write on certificates: issue (completion, skill level, award, study hours, training), revoke, re-render, and the
 organisers' layouts (save, reset); bulk jobs are in jobs.py.
 
 Issuing takes a serial in a short transaction and signs the credential, renders the PDF outside any
@@ -373,6 +373,23 @@ def certificate_rerender(*, certificate: Certificate, by=None) -> Certificate:
     if old and old != stored:
         default_storage.delete(old)
     return certificate
+
+
+def certificate_issue_training(
+    *, holder, holder_name: str, id_number: str, programme: dict, source: str
+) -> tuple[Certificate, bool]:
+    """A 培训合格证书: (certificate, created). Idempotent per holder and `source` (the training app
+    passes `training:<class id>`), so a sweeper and a manager's button cannot issue it twice.
+    `programme` is plain data (snapshots.training); the caller decides who passed."""
+    existing = Certificate.objects.filter(holder=holder, source=source).first()
+    if existing:
+        return existing, False
+    now = timezone.now()
+    snapshot = snapshots.training(holder_name=holder_name, id_number=id_number, programme=programme, issued_at=now)
+    try:
+        return _issue(snapshot, holder, source=source, issued_at=now), True
+    except IntegrityError:  # issued meanwhile by another worker
+        return Certificate.objects.get(holder=holder, source=source), False
 
 
 # ------------------------------------------------------------------ layouts

@@ -23,7 +23,13 @@ from courses.models import Course, CreditedHours, Enrolment, Provider, SkillLeve
 
 from .study_hours import effective_hours
 
-TITLES = {"completion": "结业证书", "skill_level": "职业技能等级证书", "award": "获奖证书", "study_hours": "学时证明"}
+TITLES = {
+    "completion": "结业证书",
+    "skill_level": "职业技能等级证书",
+    "award": "获奖证书",
+    "study_hours": "学时证明",
+    "training": "培训合格证书",
+}
 
 
 def frozen_label(choice: Choices) -> str:
@@ -192,10 +198,49 @@ def study_hours(holder, *, start: dt.date, end: dt.date, rows: list, issued_at) 
     }
 
 
+def training(*, holder_name: str, id_number: str, programme: dict, issued_at) -> dict:
+    """A 培训合格证书 of a member of a subsidised class who passed its final assessment.
+
+    `programme` is plain data the training app gives (certificates imports nothing of it): class_id,
+    name, courses [{title, code, hours}], starts_on and ends_on (ISO dates), institution, organisation,
+    assessment (the quiz), score and pass_mark (percent, as text), passed_on (ISO date)."""
+    p = programme
+    courses = [{"title": c["title"], "code": c["code"], "hours": _hours(c["hours"])} for c in p["courses"]]
+    total = sum((Decimal(c["hours"]) for c in courses), Decimal(0))
+    period = f"{date_cn(p['starts_on'])}至{date_cn(p['ends_on'])}"
+    titles = "、".join(f"《{c['title']}》" for c in courses)
+    return {
+        "kind": "training",
+        "title": TITLES["training"],
+        "holder": {"name": holder_name.strip(), "id_number_masked": mask(id_number)},
+        "achievement": p["name"],
+        "achievement_key": f"training:{p['class_id']}",
+        "description": f"{period}参加“{p['name']}”培训，完成{titles}的学习，结业考核合格",
+        "criteria": "完成培训班全部课程的学习，结业考核成绩达到开班申请规定的合格分数线",
+        "programme": {
+            "class_id": p["class_id"],
+            "name": p["name"],
+            "courses": courses,
+            "hours": _hours(total),
+            "starts_on": p["starts_on"],
+            "ends_on": p["ends_on"],
+            "institution": p["institution"],
+            "organisation": p["organisation"],
+            "assessment": p["assessment"],
+            "score": p["score"],
+            "pass_mark": p["pass_mark"],
+        },
+        "completed_on": p["passed_on"],
+        "issued_on": _date(issued_at),
+        "issuer": issuer_name(),
+        "signatories": signatories(),
+    }
+
+
 def level_digit(snapshot: dict) -> int:
     """The {level} of the number pattern (see numbers.py)."""
     kind = snapshot["kind"]
-    if kind == "study_hours":
+    if kind in ("study_hours", "training"):
         return 0
     if kind == "completion":
         return snapshot["course"]["level"]
@@ -230,6 +275,14 @@ def facts(snapshot: dict, *, number: str) -> list[tuple[str, str]]:
         ]
     elif s["kind"] == "skill_level":
         shown += [(_("职业（工种）"), s["occupation"]), (_("技能等级"), s["level"]["label"])]
+    elif s["kind"] == "training":
+        programme = s["programme"]
+        shown += [
+            (_("培训项目"), programme["name"]),
+            (_("课程"), "、".join(f"{c['title']}（{c['code']}）" for c in programme["courses"])),
+            (_("培训期间"), f"{date_cn(programme['starts_on'])} – {date_cn(programme['ends_on'])}"),
+            (_("培训机构"), programme["institution"]),
+        ]
     elif s["kind"] == "study_hours":
         study = s["study"]
         shown += [
@@ -261,6 +314,7 @@ def layout_context(snapshot: dict, *, number: str, code: str, verify_url: str) -
         "occupation": snapshot.get("occupation", ""),
         "contest": snapshot.get("contest", {}),
         "study": _study_context(snapshot.get("study")),
+        "programme": _programme_context(snapshot.get("programme")),
         "issued_on": date_cn(snapshot["issued_on"]),
         "completed_on": date_cn(snapshot.get("completed_on", "")),
         "expires_on": date_cn(snapshot.get("expires_on", "")),
@@ -277,6 +331,13 @@ def _study_context(study: dict | None) -> dict:
     return {**study, "courses": courses, "from": date_cn(study["from"]), "to": date_cn(study["to"])}
 
 
+def _programme_context(programme: dict | None) -> dict:
+    if not programme:
+        return {}
+    dates = {key: date_cn(programme[key]) for key in ("starts_on", "ends_on")}
+    return {**programme, **dates}
+
+
 def sample_context(kind: str) -> dict:
     """What the template editor previews: a made-up certificate of the kind (nothing is saved)."""
     now = timezone.now()
@@ -291,6 +352,10 @@ def sample_context(kind: str) -> dict:
     elif kind == "study_hours":
         snapshot = study_hours(
             person, start=dt.date(now.year, 1, 1), end=now.date(), rows=_sample_credits(now), issued_at=now
+        )
+    elif kind == "training":
+        snapshot = training(
+            holder_name=person.real_name, id_number=person.id_number, programme=_sample_programme(now), issued_at=now
         )
     else:
         row = AwardWinner(person, Award.FIRST, 1, "96.50", "全国工业和信息化技术技能大赛", "工业互联网安全", "决赛", 0)
@@ -310,6 +375,26 @@ def _sample_credits(now) -> list:
         )
         for code, title, hours, sec in titles
     ]
+
+
+def _sample_programme(now) -> dict:
+    courses = [
+        {"title": "工业互联网平台应用", "code": "IIOT-101", "hours": "32"},
+        {"title": "工业控制系统安全", "code": "SEC-201", "hours": "16"},
+    ]
+    return {
+        "class_id": 0,
+        "name": f"{now.year}年工业互联网技能提升培训班",
+        "courses": courses,
+        "starts_on": dt.date(now.year, 3, 1).isoformat(),
+        "ends_on": dt.date(now.year, 6, 30).isoformat(),
+        "institution": "示例培训中心",
+        "organisation": "示例智能装备有限公司",
+        "assessment": "结业考核",
+        "score": "92",
+        "pass_mark": "60",
+        "passed_on": dt.date(now.year, 6, 20).isoformat(),
+    }
 
 
 def _sample_url() -> str:

@@ -98,3 +98,29 @@ def build_course(provider, *, title="工业互联网平台应用", code="IIOT-10
 @pytest.fixture
 def course(provider_a):
     return build_course(provider_a)
+
+
+# ------------------------------------------------------------------ enterprise training personas
+# A 企业培训管理员 (OrganisationMembership role "training_manager") of an employer. Kept small: the
+# roster, class and application tests share it.
+
+
+@pytest.fixture
+def employer_a(db):
+    from organisations import creditcode
+    from organisations import services as organisation_services
+    from organisations.models import OrganisationKind
+
+    return organisation_services.organisation_create(
+        kind=OrganisationKind.EMPLOYER, name="甲智能装备有限公司", credit_code=creditcode.complete("91320505MA1N7K2Q3")
+    )
+
+
+@pytest.fixture
+def manager_a(employer_a):
+    from organisations import services as organisation_services
+    from organisations.models import MembershipRole
+
+    user = UserFactory(username="manager_a", real_name="周敏")
+    organisation_services.membership_add(organisation=employer_a, user=user, role=MembershipRole.TRAINING_MANAGER)
+    return user

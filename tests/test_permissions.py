@@ -41,9 +41,11 @@ from tests.contests.factories import (
 )
 from tests.contests.live import Socket, _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401 - fixtures
 from tests.factories import UserFactory
+from tests.training.permission_world import training_world
 
 OUR_APPS = ("accounts", "cms", "courses", "contests", "certificates", "organisations", "training")
 ANYONE = {"anonymous", "learner", "owner", "staff_a", "staff_b", "judge", "organiser"}
+ANYONE |= {"manager_a"}  # enterprise training: a 企业培训管理员 of employer A (tests/conftest.py)
 SIGNED_IN = ANYONE - {"anonymous"}
 ORGANISER = {"organiser"}
 PROVIDER_A = {"staff_a", "organiser"}
@@ -167,6 +169,17 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "organisations:employer": SIGNED_IN,
     "organisations:review": set(),
     "organisations:review_decide": ORGANISER,
+    # ---- 开班申请 and the class record (training/views/applications.py, review.py, records.py, member.py).
+    # The world's classes belong to employer A and are run by provider A: its 企业培训管理员 and staff manage them.
+    "training:application": {"manager_a", "staff_a", "organiser"},
+    "training:application_plan": set(),
+    "training:class_record": set(),
+    "training:class_record_issue": {"manager_a", "staff_a", "organiser"},
+    "training:application_queue": set(),
+    "training:application_review": ORGANISER,
+    "training:my_class": set(),
+    "training:sign_in": {"owner"},  # a member of the open class signs in
+    # ---- end 开班申请
 }
 for _action in ("index", "index_results", "add", "edit", "delete"):
     WHO_MAY_POST[f"organisations_organisation:{_action}"] = ORGANISER
@@ -232,7 +245,7 @@ def test_every_websocket_route_says_who_may_connect():
 
 
 @pytest.fixture
-def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, other_learner):
+def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, other_learner, employer_a, manager_a):
     SiteSettings.for_site(Site.objects.get(is_default_site=True))  # made on the first page view otherwise
     course = build_course(provider_a)
     owner = learner
@@ -315,6 +328,9 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "organisations:review_decide": proposal.pk,
         "course_stats": enrolment.pk,
     }
+    by_namespace |= training_world(
+        employer=employer_a, provider=provider_a, manager=manager_a, organiser=organiser, owner=owner, course=course
+    )
     people = {
         "learner": other_learner,
         "owner": owner,
@@ -322,6 +338,7 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "staff_b": staff_b,
         "judge": judge,
         "organiser": organiser,
+        "manager_a": manager_a,
     }
     return {"objects": objects, "pk": by_namespace, "people": people, "course_page": course.page.url}
 
@@ -481,6 +498,9 @@ MUST_TAKE_EFFECT = {
     "courses_quiz:edit",
     "courses_question:edit",
     "courses_category:edit",
+    "training:application",  # saves the draft class's application
+    "training:application_review",  # approves the submitted one
+    "training:sign_in",
 }
 
 

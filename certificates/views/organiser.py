@@ -331,6 +331,11 @@ TEMPLATE_VARIABLES = [
         "contest.name / contest.track / contest.round / contest.award / contest.rank / contest.team",
         _("获奖证书：大赛、赛项、场次、奖项、名次、队伍"),
     ),
+    (
+        "programme.name / programme.courses / programme.hours / programme.starts_on / programme.ends_on"
+        " / programme.institution / programme.organisation",
+        _("培训合格证书：培训项目、课程（列表：title、code、hours）、学时、起止日期、培训机构、委托单位"),
+    ),
     ("issued_on / completed_on / expires_on", _("颁发日期、结业日期、有效期（中文日期）")),
     ("issuer / signatories", _("颁发机构、签名栏（列表：role、name）")),
     ("qr / seal / verify_url", _("验证二维码、印章、验证网址")),

@@ -2,9 +2,31 @@
 
 roster.py   RosterEntry — a worker on an organisation's roster, matched to an account or invited
 classes.py  TrainingClass, ClassCourse (the courses assigned), ClassMember (the workers in it)
+applications.py  ClassApplication (开班申请) with its teachers and events, ClassSignIn (签到)
 """
 
+from .applications import (
+    ApplicationAction,
+    ApplicationEvent,
+    ApplicationStatus,
+    ApplicationTeacher,
+    ClassApplication,
+    ClassSignIn,
+)
 from .classes import ClassCourse, ClassMember, ClassStatus, TrainingClass
 from .roster import RosterEntry, RosterStatus
 
-__all__ = ["ClassCourse", "ClassMember", "ClassStatus", "RosterEntry", "RosterStatus", "TrainingClass"]
+__all__ = [
+    "ApplicationAction",
+    "ApplicationEvent",
+    "ApplicationStatus",
+    "ApplicationTeacher",
+    "ClassApplication",
+    "ClassSignIn",
+    "ClassCourse",
+    "ClassMember",
+    "ClassStatus",
+    "RosterEntry",
+    "RosterStatus",
+    "TrainingClass",
+]

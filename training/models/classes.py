@@ -33,6 +33,8 @@ class TrainingClass(models.Model):
     starts_on = models.DateField(_("开班日期"))
     deadline = models.DateField(_("完成期限"))
     status = models.CharField(_("状态"), max_length=10, choices=ClassStatus.choices, default=ClassStatus.DRAFT)
+    # 补贴性培训: opens only with an approved 开班申请 (training.services.applications.class_may_open).
+    subsidised = models.BooleanField(_("补贴性培训"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
