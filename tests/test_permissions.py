@@ -29,6 +29,8 @@ from contests import services as contest_services
 from contests.models import TrackKind
 from courses import services as course_services
 from courses.models import Enrolment, ImportJob, Lesson, LessonVideo
+from notifications.models import Notification
+from notifications.services import notify
 from organisations import services as organisation_services
 from tests.conftest import build_course
 from tests.contests.factories import (
@@ -42,7 +44,7 @@ from tests.contests.factories import (
 from tests.contests.live import Socket, _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401 - fixtures
 from tests.factories import UserFactory
 
-OUR_APPS = ("accounts", "cms", "courses", "contests", "certificates", "organisations", "training")
+OUR_APPS = ("accounts", "cms", "courses", "contests", "certificates", "organisations", "training", "notifications")
 ANYONE = {"anonymous", "learner", "owner", "staff_a", "staff_b", "judge", "organiser"}
 SIGNED_IN = ANYONE - {"anonymous"}
 ORGANISER = {"organiser"}
@@ -167,6 +169,11 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "organisations:employer": SIGNED_IN,
     "organisations:review": set(),
     "organisations:review_decide": ORGANISER,
+    # notifications: one's own (another person's id is 404), mark all read, one's own e-mail settings
+    "notifications:list": set(),
+    "notifications:open": {"owner"},
+    "notifications:read_all": SIGNED_IN,
+    "notifications:settings": SIGNED_IN,
 }
 for _action in ("index", "index_results", "add", "edit", "delete"):
     WHO_MAY_POST[f"organisations_organisation:{_action}"] = ORGANISER
@@ -274,6 +281,8 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         title="名单.csv", by="username", rows=[preview_row], created_by=organiser
     )
     proposal = organisation_services.organisation_propose(user=other_learner, kind="school", name="待审核学院")
+    notify(recipients=[owner], kind="certificate_issued", title="权限检查", url="/certificates/")
+    notification = Notification.objects.get(recipient=owner, title="权限检查")
     video = LessonVideo.objects.create(
         title="视频", type="video", collection=provider_a.collection, file=ContentFile(b"\x1aE\xdf\xa3", name="v.webm")
     )
@@ -314,6 +323,7 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "organisations_organisation": provider_a.organisation_id,
         "organisations:review_decide": proposal.pk,
         "course_stats": enrolment.pk,
+        "notifications:open": notification.pk,
     }
     people = {
         "learner": other_learner,
@@ -471,6 +481,7 @@ def _effect(client, world, role, url, data, before) -> bool:
 # (or an empty body) holds, change something. Were the payloads wrong, the refusals below would
 # prove nothing.
 MUST_TAKE_EFFECT = {
+    "notifications:open",
     "certificates:manage_revoke",
     "courses:enrol",
     "courses:lesson_complete",
