@@ -15,8 +15,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from courses.messages import translated
-
 from .models import Notification, NotificationPreference
 
 log = logging.getLogger(__name__)
@@ -41,9 +39,9 @@ def to_email(notifications):
 
 
 def message_for(notification: Notification, connection=None) -> EmailMessage:
-    title = " ".join(translated(notification.title).split())  # one line: a header cannot hold a newline
+    title = " ".join(notification.title_text.split())  # one line: a header cannot hold a newline
     lines = [title, ""]
-    body = translated(notification.body)
+    body = notification.body_text
     if body:
         lines += [body, ""]
     if notification.link:
@@ -60,20 +58,29 @@ def message_for(notification: Notification, connection=None) -> EmailMessage:
 
 
 def emails_send(notification_ids: list[int]) -> int:
-    """Send the e-mail of these notifications (those still due) over one connection, 500 at a time;
-    how many were sent. A message the server refuses is logged and left unmarked."""
-    total = 0
-    with translation.override(settings.LANGUAGE_CODE), get_connection() as connection:
-        for start in range(0, len(notification_ids), CHUNK):
-            rows = to_email(Notification.objects.filter(pk__in=notification_ids[start : start + CHUNK]))
-            sent = []
-            for notification in rows:
-                try:
-                    if connection.send_messages([message_for(notification, connection)]):
-                        sent.append(notification.pk)
-                except Exception:
-                    log.exception("通知邮件未能发送（通知 %s）", notification.pk)
-            if sent:
-                Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
-            total += len(sent)
+    """Send the e-mail of these notifications (those still due) over one connection, opened only if
+    someone is to be mailed, 500 notifications a query; how many were sent. A message the server
+    refuses is logged and left unmarked."""
+    total, connection = 0, None
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            for start in range(0, len(notification_ids), CHUNK):
+                sent = []
+                for notification in to_email(
+                    Notification.objects.filter(pk__in=notification_ids[start : start + CHUNK])
+                ):
+                    if connection is None:
+                        connection = get_connection()
+                        connection.open()
+                    try:
+                        if connection.send_messages([message_for(notification, connection)]):
+                            sent.append(notification.pk)
+                    except Exception:
+                        log.exception("通知邮件未能发送（通知 %s）", notification.pk)
+                if sent:
+                    Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
+                total += len(sent)
+    finally:
+        if connection is not None:
+            connection.close()
     return total

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from courses.messages import translated
+
 URL_MAX = 500
 
 
@@ -79,6 +81,15 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def title_text(self) -> str:
+        """The title in the active language."""
+        return translated(self.title)
+
+    @property
+    def body_text(self) -> str:
+        return translated(self.body)
 
     @property
     def link(self) -> str:

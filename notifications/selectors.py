@@ -6,7 +6,6 @@ import datetime as dt
 from django.core.paginator import Page, Paginator
 from django.db.models import Count
 
-from courses.messages import translated
 from courses.models import Enrolment
 from training.models import ClassMember, ClassStatus, RosterStatus, TrainingClass
 
@@ -20,14 +19,9 @@ def unread_count(user) -> int:
 
 
 def notifications_page(*, user, number) -> Page:
-    """One page of the user's notifications, newest first, title and body in the reader's language."""
-    page = Paginator(Notification.objects.filter(recipient=user).order_by("-created_at", "-id"), PAGE_SIZE).get_page(
-        number
-    )
-    for notification in page.object_list:
-        notification.title_text = translated(notification.title)
-        notification.body_text = translated(notification.body)
-    return page
+    """One page of the user's notifications, newest first."""
+    notifications = Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+    return Paginator(notifications, PAGE_SIZE).get_page(number)
 
 
 def email_settings(user) -> dict[str, bool]:

@@ -162,7 +162,8 @@ def _dashboard_url() -> str:
 
 
 def notify_class_assigned(*, training_class, users: Iterable) -> int:
-    """Tell workers they were put in a training class: its courses and deadline, once per class."""
+    """Tell workers they were put in a training class: its courses and deadline, once per class.
+    From a service, after its commit: `on_commit_safely(notify_class_assigned, training_class=…, users=…)`."""
     titles = list(training_class.class_courses.order_by("position", "id").values_list("course__title", flat=True))
     listed = "、".join(f"《{title}》" for title in titles[:COURSES_LISTED])
     if len(titles) > COURSES_LISTED:

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from courses.models import Enrolment
+from organisations import creditcode
 from organisations import services as organisation_services
 from organisations.models import OrganisationKind
 from tests.conftest import build_course
@@ -16,7 +17,11 @@ TODAY = dt.date(2026, 6, 1)
 
 @pytest.fixture
 def employer(db):
-    return organisation_services.organisation_create(kind=OrganisationKind.EMPLOYER, name="苏州精工智能装备有限公司")
+    return organisation_services.organisation_create(
+        kind=OrganisationKind.EMPLOYER,
+        name="苏州精工智能装备有限公司",
+        credit_code=creditcode.complete("91320505MA1N7K2Q3"),
+    )
 
 
 @pytest.fixture

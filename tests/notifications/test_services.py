@@ -149,3 +149,30 @@ def test_preferences_store_only_what_is_off():
     ]
     services.preferences_save(user=user, email_kinds=NotificationKind.values)
     assert not NotificationPreference.objects.filter(user=user).exists()
+
+
+def test_a_refused_message_is_left_unmarked_and_the_others_go(django_capture_on_commit_callbacks, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    send = EmailBackend.send_messages
+
+    def refusing(self, messages):
+        if messages[0].to == ["bad@example.cn"]:
+            raise OSError("550 mailbox unavailable")
+        return send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refusing)
+    good, bad = UserFactory(username="good"), UserFactory(username="bad")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(recipients=[bad, good], kind=NotificationKind.INVITATION, title="名册邀请")
+    assert Notification.objects.get(recipient=good).emailed_at is not None
+    assert Notification.objects.get(recipient=bad).emailed_at is None
+
+
+def test_nobody_to_mail_opens_no_connection(django_capture_on_commit_callbacks, monkeypatch):
+    # the task's errors are caught by the backend, so the test records the calls instead of raising
+    opened = []
+    monkeypatch.setattr("notifications.emails.get_connection", lambda *a, **k: opened.append(a))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.notify(recipients=[UserFactory(email="")], kind=NotificationKind.INVITATION, title="x") == 1
+    assert opened == []
