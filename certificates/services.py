@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -21,12 +21,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.identity import identity_labels, identity_missing
 from accounts.roles import is_organiser
+from courses.messages import Message
 from courses.models import Enrolment, SkillLevel
+from notifications.models import NotificationKind
+from notifications.services import notify_on_commit
 
 from . import credentials, holds, numbers, pdf, snapshots, study_hours
 from .models import Certificate, CertificateKind, CertificateStatus, CertificateTemplate
@@ -34,6 +39,11 @@ from .templating import LayoutError, layout_check, layout_for
 
 log = logging.getLogger(__name__)
 BATCH = 20  # certificates laid out together by a bulk job (pdf.render_many)
+ISSUED = {
+    CertificateKind.COMPLETION: gettext_noop("您的结业证书已颁发"),
+    CertificateKind.SKILL_LEVEL: gettext_noop("您的职业技能等级证书已颁发"),
+    CertificateKind.AWARD: gettext_noop("您的获奖证书已颁发"),
+}  # what the holder is told (notifications); a 学时证明 is not announced
 
 
 def verify_url(code: str) -> str:
@@ -110,6 +120,27 @@ def _row(pending: _Pending, stored: str, data: bytes, layout) -> Certificate:
     )
 
 
+def _announce(certificates: list[Certificate]) -> None:
+    """Tell the holders once the rows are committed (证书已颁发): one notification each, one `notify`
+    per kind and achievement, so a bulk batch costs a few inserts and tasks, not one per holder.
+    Not for a 学时证明: its holder asked for it and has it on the screen."""
+    holders = defaultdict(list)
+    for certificate in certificates:
+        if certificate.kind in ISSUED:
+            holders[(certificate.kind, certificate.snapshot.get("achievement", ""))].append(certificate.holder_id)
+    try:
+        for (kind, achievement), ids in holders.items():
+            notify_on_commit(
+                recipients=ids,
+                kind=NotificationKind.CERTIFICATE_ISSUED,
+                title=Message(ISSUED[kind]),
+                body=achievement,
+                url=reverse("certificates:mine"),
+            )
+    except Exception:  # a notification never costs the certificate
+        log.exception("证书颁发通知未能登记")
+
+
 def _save_file(pending: _Pending, data: bytes) -> str:
     return default_storage.save(f"certificates/{pending.year}/{pending.code}.pdf", ContentFile(data))
 
@@ -120,6 +151,7 @@ def _store(pending: _Pending, data: bytes, layout) -> Certificate:
         with transaction.atomic():
             certificate = _row(pending, stored, data, layout)
             certificate.save(force_insert=True)
+            _announce([certificate])
             return certificate
     except BaseException:
         default_storage.delete(stored)
@@ -142,6 +174,7 @@ def _store_many(ready: list[tuple[_Pending, bytes]], layout) -> list[Certificate
     try:
         with transaction.atomic():
             rows = Certificate.objects.bulk_create([_row(p, name, data, layout) for p, data, name in stored])
+            _announce(rows)
     except IntegrityError:
         rows = []
         for pending, data, name in stored:
@@ -149,6 +182,7 @@ def _store_many(ready: list[tuple[_Pending, bytes]], layout) -> list[Certificate
                 with transaction.atomic():
                     row = _row(pending, name, data, layout)
                     row.save(force_insert=True)
+                    _announce([row])
                 rows.append(row)
             except Exception as exc:  # noqa: BLE001 - reported per item
                 default_storage.delete(name)

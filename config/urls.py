@@ -21,6 +21,7 @@ urlpatterns = [
     path("contests/", include("contests.urls")),
     path("organisations/", include("organisations.urls")),
     path("training/", include("training.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("certificates.urls")),  # /verify/… (public) and /certificates/… (我的证书, organisers)
 ]
 

@@ -9,11 +9,22 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "certificates", "cms", "config", "contests", "courses", "organisations", "training")
+APPS = (
+    "accounts",
+    "certificates",
+    "cms",
+    "config",
+    "contests",
+    "courses",
+    "notifications",
+    "organisations",
+    "training",
+)
 DOMAIN_APPS = (
     "certificates",
     "contests",
     "courses",
+    "notifications",
     "organisations",
     "training",
 )  # cms and accounts: tests/test_base_apps.py

@@ -29,6 +29,8 @@ from contests import services as contest_services
 from contests.models import TrackKind
 from courses import services as course_services
 from courses.models import Enrolment, ImportJob, Lesson, LessonVideo
+from notifications.models import Notification
+from notifications.services import notify
 from organisations import services as organisation_services
 from tests.conftest import build_course
 from tests.contests.factories import (
@@ -43,7 +45,7 @@ from tests.contests.live import Socket, _wagtail_roots_after_module, session_coo
 from tests.factories import UserFactory
 from tests.training.permission_world import training_world
 
-OUR_APPS = ("accounts", "cms", "courses", "contests", "certificates", "organisations", "training")
+OUR_APPS = ("accounts", "cms", "courses", "contests", "certificates", "organisations", "training", "notifications")
 ANYONE = {"anonymous", "learner", "owner", "staff_a", "staff_b", "judge", "organiser"}
 ANYONE |= {"manager_a"}  # enterprise training: a 企业培训管理员 of employer A (tests/conftest.py)
 SIGNED_IN = ANYONE - {"anonymous"}
@@ -180,6 +182,11 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "training:my_class": set(),
     "training:sign_in": {"owner"},  # a member of the open class signs in
     # ---- end 开班申请
+    # notifications: one's own (another person's id is 404), mark all read, one's own e-mail settings
+    "notifications:list": set(),
+    "notifications:open": {"owner"},
+    "notifications:read_all": SIGNED_IN,
+    "notifications:settings": SIGNED_IN,
 }
 for _action in ("index", "index_results", "add", "edit", "delete"):
     WHO_MAY_POST[f"organisations_organisation:{_action}"] = ORGANISER
@@ -287,6 +294,8 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         title="名单.csv", by="username", rows=[preview_row], created_by=organiser
     )
     proposal = organisation_services.organisation_propose(user=other_learner, kind="school", name="待审核学院")
+    notify(recipients=[owner], kind="certificate_issued", title="权限检查", url="/certificates/")
+    notification = Notification.objects.get(recipient=owner, title="权限检查")
     video = LessonVideo.objects.create(
         title="视频", type="video", collection=provider_a.collection, file=ContentFile(b"\x1aE\xdf\xa3", name="v.webm")
     )
@@ -327,6 +336,7 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "organisations_organisation": provider_a.organisation_id,
         "organisations:review_decide": proposal.pk,
         "course_stats": enrolment.pk,
+        "notifications:open": notification.pk,
     }
     by_namespace |= training_world(
         employer=employer_a, provider=provider_a, manager=manager_a, organiser=organiser, owner=owner, course=course
@@ -488,6 +498,7 @@ def _effect(client, world, role, url, data, before) -> bool:
 # (or an empty body) holds, change something. Were the payloads wrong, the refusals below would
 # prove nothing.
 MUST_TAKE_EFFECT = {
+    "notifications:open",
     "certificates:manage_revoke",
     "courses:enrol",
     "courses:lesson_complete",

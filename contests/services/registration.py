@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from organisations.selectors import organisation_for_text
 
+from .. import notices
 from ..models import (
     ACTIVE_STATUSES,
     InvitationStatus,
@@ -193,6 +194,7 @@ def registration_approve(*, registration: Registration, by, now: dt.datetime | N
     registration.note = ""
     registration.save(update_fields=["status", "decided_by", "decided_at", "note"])
     audit(actor=by, action="registration.approve", obj=registration, now=now, contest_id=registration.track.contest_id)
+    notices.registration_decided(registration)
     for rnd in Round.objects.filter(
         track=registration.track, status__in=[RoundStatus.LOBBY, RoundStatus.RUNNING, RoundStatus.PAUSED]
     ):
@@ -226,4 +228,5 @@ def registration_reject(
         contest_id=registration.track.contest_id,
         note=registration.note,
     )
+    notices.registration_decided(registration)
     return registration

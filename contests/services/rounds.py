@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import QuestionKind
 
-from .. import events, selectors
+from .. import events, notices, selectors
 from ..models import (
     Announcement,
     Entry,
@@ -108,6 +108,7 @@ def round_open_lobby(*, round: Round, by, now: dt.datetime | None = None) -> Rou
         round_save(rnd, "status")
         round_refresh_max(rnd)
         change.details["entries"] = entries_sync(rnd, now)
+        notices.lobby_opened(rnd)
     return change.round
 
 
