@@ -33,6 +33,7 @@ ACHIEVEMENT_TYPES = {
     "skill_level": "Certification",
     "award": "Award",
     "study_hours": "Certificate",
+    "path": "LearningProgram",
 }
 
 

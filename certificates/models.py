@@ -21,6 +21,7 @@ class CertificateKind(models.TextChoices):
     SKILL_LEVEL = "skill_level", _("职业技能等级证书")
     AWARD = "award", _("获奖证书")
     STUDY_HOURS = "study_hours", _("学时证明")
+    PATH = "path", _("专题结业证书")
 
 
 class CertificateStatus(models.TextChoices):
