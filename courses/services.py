@@ -148,6 +148,7 @@ def learning_path_create(
     parent.add_child(instance=page)
     if publish:
         page.save_revision(user=user).publish(user=user)
+        page.refresh_from_db()
     return page
 
 
@@ -306,6 +307,7 @@ def course_page_ensure(*, course: Course, publish: bool = True, user=None) -> Co
         page.save()
     if publish:
         page.save_revision(user=user).publish(user=user)
+        page.refresh_from_db()
     return page
 
 

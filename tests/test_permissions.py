@@ -27,6 +27,7 @@ from cms.models import SiteSettings
 from config.asgi import websocket_urlpatterns
 from contests import services as contest_services
 from contests.models import TrackKind
+from courses import ratings as course_ratings
 from courses import services as course_services
 from courses.models import Enrolment, ImportJob, Lesson, LessonVideo
 from organisations import services as organisation_services
@@ -167,6 +168,13 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "organisations:employer": SIGNED_IN,
     "organisations:review": set(),
     "organisations:review_decide": ORGANISER,
+    # ---- course ratings (courses/views/ratings.py): one's own rating of a completed course; moderation
+    # by the course's provider staff and organisers (the world's rating is the owner's, on provider A's course)
+    "courses:rate": {"owner"},
+    "course_ratings:index": ANY_PROVIDER,
+    "course_ratings:results": ANY_PROVIDER,
+    "course_ratings:moderate": PROVIDER_A,
+    # ---- end of course ratings
 }
 for _action in ("index", "index_results", "add", "edit", "delete"):
     WHO_MAY_POST[f"organisations_organisation:{_action}"] = ORGANISER
@@ -273,6 +281,7 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
     issue_preview = IssuePreview.objects.create(
         title="名单.csv", by="username", rows=[preview_row], created_by=organiser
     )
+    rating = course_ratings.rating_save(learner=owner, course=course, score=4, comment="讲解清楚")
     proposal = organisation_services.organisation_propose(user=other_learner, kind="school", name="待审核学院")
     video = LessonVideo.objects.create(
         title="视频", type="video", collection=provider_a.collection, file=ContentFile(b"\x1aE\xdf\xa3", name="v.webm")
@@ -314,6 +323,7 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "organisations_organisation": provider_a.organisation_id,
         "organisations:review_decide": proposal.pk,
         "course_stats": enrolment.pk,
+        "course_ratings": rating.pk,
     }
     people = {
         "learner": other_learner,
@@ -471,6 +481,8 @@ def _effect(client, world, role, url, data, before) -> bool:
 # (or an empty body) holds, change something. Were the payloads wrong, the refusals below would
 # prove nothing.
 MUST_TAKE_EFFECT = {
+    "courses:rate",
+    "course_ratings:moderate",
     "certificates:manage_revoke",
     "courses:enrol",
     "courses:lesson_complete",
