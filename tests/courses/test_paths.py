@@ -63,7 +63,11 @@ def test_the_page_shows_each_steps_state_with_links_and_the_progress(client, lea
     response = client.get(path.url)
     assert response.status_code == 200
     progress = response.context["progress"]
-    assert [(s.status, s.percent) for s in progress.steps] == [("completed", 100), ("in_progress", 50), ("not_started", 0)]
+    assert [(s.status, s.percent) for s in progress.steps] == [
+        ("completed", 100),
+        ("in_progress", 50),
+        ("not_started", 0),
+    ]
     assert progress.required_total == 2 and progress.required_done == 1
     assert progress.percent == 75  # (100 + 50) / 2 required steps; the optional one does not count
     body = response.content.decode()
@@ -99,7 +103,7 @@ def test_progress_takes_the_same_queries_whatever_the_number_of_steps(learner, p
     with CaptureQueriesContext(connection) as queries:
         progress = paths.path_progress(page=page, learner=learner)
         [s.course.provider.name for s in progress.steps]  # what the page shows of each step
-    assert len(queries) == 2, [q['sql'][:200] for q in queries.captured_queries]
+    assert len(queries) == 2, [q["sql"][:200] for q in queries.captured_queries]
     assert progress.required_done == n // 2
 
 
@@ -169,9 +173,7 @@ def _path_form(courses, *, title="本机构专题", slug="own-path", required=Tr
             "kind": "theme",
             "theme": "企业微课",
             "intro": rich_text("专题介绍"),
-            "steps": inline_formset(
-                [{"course": c.pk, "required": "on" if required else ""} for c in courses], min=1
-            ),
+            "steps": inline_formset([{"course": c.pk, "required": "on" if required else ""} for c in courses], min=1),
             "action-publish": "1",
         }
     )
@@ -267,3 +269,19 @@ def test_editing_or_deleting_a_path_never_touches_enrolments(learner, path, trio
     path.delete()
     assert list(Enrolment.objects.order_by("pk").values_list("pk", "completed_at")) == before
     assert LessonProgress.objects.count() == 1
+
+
+def test_provider_staff_edit_their_own_path_and_not_another_providers(client, staff_a, staff_b, provider_a, trio):
+    page = services.learning_path_create(title="本机构系列", courses=trio[:2], parent=provider_a.page)
+    edit = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    client.force_login(staff_b)
+    assert client.get(edit).status_code in (302, 403)
+    client.force_login(staff_a)
+    assert client.get(edit).status_code == 200
+    steps = [{"id": s.pk, "course": s.course_id, "required": "on"} for s in page.steps.order_by("sort_order")]
+    data = _path_form([], title="本机构系列（修订）", slug=page.slug)
+    data.update(nested_form_data({"steps": inline_formset(steps, initial=len(steps), min=1)}))
+    response = client.post(edit, data)
+    assert response.status_code == 302
+    page.refresh_from_db()
+    assert page.title == "本机构系列（修订）" and page.steps.count() == 2

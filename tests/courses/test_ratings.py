@@ -251,7 +251,9 @@ def test_cards_show_the_rating_without_a_query_per_card(client, provider_a):
     counts = []
     for n in (2, 6):
         while Course.objects.count() < n:
-            course = build_course(provider_a, title=f"卡片{Course.objects.count()}", code=f"CARD-{Course.objects.count()}")
+            course = build_course(
+                provider_a, title=f"卡片{Course.objects.count()}", code=f"CARD-{Course.objects.count()}"
+            )
             _rate(course, [4])
         client.get("/courses/", {"sort": "rating"})
         with CaptureQueriesContext(connection) as queries:
