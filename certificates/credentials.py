@@ -34,6 +34,7 @@ ACHIEVEMENT_TYPES = {
     "award": "Award",
     "study_hours": "Certificate",
     "training": "Certificate",
+    "path": "LearningProgram",
 }
 
 

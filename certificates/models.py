@@ -22,6 +22,7 @@ class CertificateKind(models.TextChoices):
     AWARD = "award", _("获奖证书")
     STUDY_HOURS = "study_hours", _("学时证明")
     TRAINING = "training", _("培训合格证书")
+    PATH = "path", _("专题结业证书")
 
 
 class CertificateStatus(models.TextChoices):

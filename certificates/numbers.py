@@ -5,9 +5,9 @@ The number is for people: it follows `settings.CERTIFICATE_NUMBER_PATTERN`, by d
 
 | field | meaning |
 |---|---|
-| `{kind}` | two letters: JY 结业 (completion), ZJ 职业技能等级 (skill level), HJ 获奖 (award), XS 学时证明 (study hours), PX 培训合格 (training) |
+| `{kind}` | two letters: JY 结业 (completion), ZJ 职业技能等级 (skill level), HJ 获奖 (award), XS 学时证明 (study hours), PX 培训合格 (training), ZT 专题结业 (learning path) |
 | `{year}` | four digits, the year of issue (Asia/Shanghai) |
-| `{level}` | one digit: the course's skill level (0 = any) for completion, the level (1–5) for skill level, the award (1 一等奖 … 4 优秀奖) for award, 0 for study hours and training |
+| `{level}` | one digit: the course's skill level (0 = any) for completion, the level (1–5) for skill level, the award (1 一等奖 … 4 优秀奖) for award, 0 for study hours, training and paths |
 | `{serial:0Nd}` | the serial per kind and year, at least N digits |
 
 Other characters are literal. Every number issued is checked against the regular expression built
@@ -30,7 +30,14 @@ from django.utils.translation import gettext as _
 
 from .models import NumberSequence
 
-KIND_CODES = {"completion": "JY", "skill_level": "ZJ", "award": "HJ", "study_hours": "XS", "training": "PX"}
+KIND_CODES = {
+    "completion": "JY",
+    "skill_level": "ZJ",
+    "award": "HJ",
+    "study_hours": "XS",
+    "training": "PX",
+    "path": "ZT",
+}
 DEFAULT_PATTERN = "{kind}{year}{level}{serial:06d}"
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"

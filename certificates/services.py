@@ -1,5 +1,5 @@
-"""Every write on certificates: issue (completion, skill level, award, study hours, training), revoke, re-render, and the
-organisers' layouts (save, reset); bulk jobs are in jobs.py.
+"""Every write on certificates: issue (completion, skill level, award, study hours, training, path), revoke, re-render,
+and the organisers' layouts (save, reset); bulk jobs are in jobs.py.
 
 Issuing takes a serial in a short transaction and signs the credential, renders the PDF outside any
 transaction (so workers do not hold the database's write lock while WeasyPrint works), then stores
@@ -28,6 +28,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.identity import identity_labels, identity_missing
 from accounts.roles import is_organiser
+from courses import paths as course_paths
 from courses.messages import Message
 from courses.models import Enrolment, SkillLevel
 from notifications.models import NotificationKind
@@ -365,6 +366,41 @@ def certificate_issue_study_hours(*, holder, start: dt.date, end: dt.date) -> tu
         return _issue(snapshot, holder, source=source, issued_at=now), True
     except IntegrityError:  # the same request, issued meanwhile
         return Certificate.objects.get(holder=holder, source=source), False
+
+
+def certificate_issue_path(*, learner, page) -> Certificate | None:
+    """The 专题结业证书 of a learning path (courses.LearningPathPage) whose required courses the learner
+    has all completed; idempotent: one per learner and path (`source` path:<page id>), whatever
+    happens to the path afterwards.
+
+    None when the path is not live, not complete for the learner, or when the site or one of its
+    courses requires the holder's identity and the profile lacks it (the owed sweeper and a saved
+    profile try again, certificates/paths.py)."""
+    source = course_paths.certificate_source(page.pk)
+    existing = Certificate.objects.filter(holder=learner, source=source).first()
+    if existing:
+        return existing
+    if not page.live:
+        return None
+    progress = course_paths.path_progress(page=page, learner=learner)
+    if not progress.complete:
+        return None
+    if progress.identity_required and identity_missing(learner):
+        return None
+    now = timezone.now()
+    snapshot = snapshots.path(
+        learner,
+        page_id=page.pk,
+        title=page.title,
+        theme=page.theme,
+        steps=progress.steps,
+        completed_at=progress.completed_at,
+        issued_at=now,
+    )
+    try:
+        return _issue(snapshot, learner, source=source, issued_at=now)
+    except IntegrityError:  # issued meanwhile by another worker
+        return Certificate.objects.filter(holder=learner, source=source).first()
 
 
 # ------------------------------------------------------------------ after issuance

@@ -10,6 +10,7 @@ live course or profile.
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db.models import Choices
@@ -29,6 +30,7 @@ TITLES = {
     "award": "获奖证书",
     "study_hours": "学时证明",
     "training": "培训合格证书",
+    "path": "专题结业证书",
 }
 
 
@@ -237,10 +239,56 @@ def training(*, holder_name: str, id_number: str, programme: dict, issued_at) ->
     }
 
 
+def path(holder, *, page_id: int, title: str, theme: str, steps: list, completed_at, issued_at) -> dict:
+    """A 专题结业证书 of a completed path: `steps` are courses.paths.StepProgress, in order; the
+    certificate lists the required courses and the optional ones the holder completed."""
+    courses = []
+    total = Decimal(0)
+    for step in steps:
+        if not step.required and step.status != "completed":
+            continue
+        course = step.course
+        total += Decimal(course.hours or 0)
+        courses.append(
+            {
+                "title": course.title,
+                "code": course.code,
+                "provider": course.provider.name,
+                "hours": _hours(course.hours),
+                "required": bool(step.required),
+                "completed_on": _date(step.completed_at) if step.completed_at else "",
+            }
+        )
+    required = sum(1 for c in courses if c["required"])
+    name = f"“{title}”专题" + (f"（{theme}）" if theme and theme != title else "")
+    return {
+        "kind": "path",
+        "title": TITLES["path"],
+        "holder": _holder(holder),
+        "achievement": title,
+        "achievement_key": f"path:{page_id}",
+        "description": f"完成{name}全部 {required} 门必修课程的学习，共 {_hours(total)} 学时，考核合格，准予结业",
+        "criteria": "完成专题中全部必修课程的学习，每门课程考核合格",
+        "path": {
+            "id": page_id,
+            "title": title,
+            "theme": theme,
+            "count": len(courses),
+            "required": required,
+            "hours": _hours(total),
+            "courses": courses,
+        },
+        "completed_on": _date(completed_at or issued_at),
+        "issued_on": _date(issued_at),
+        "issuer": issuer_name(),
+        "signatories": signatories(),
+    }
+
+
 def level_digit(snapshot: dict) -> int:
     """The {level} of the number pattern (see numbers.py)."""
     kind = snapshot["kind"]
-    if kind in ("study_hours", "training"):
+    if kind in ("study_hours", "training", "path"):
         return 0
     if kind == "completion":
         return snapshot["course"]["level"]
@@ -283,6 +331,13 @@ def facts(snapshot: dict, *, number: str) -> list[tuple[str, str]]:
             (_("培训期间"), f"{date_cn(programme['starts_on'])} – {date_cn(programme['ends_on'])}"),
             (_("培训机构"), programme["institution"]),
         ]
+    elif s["kind"] == "path":
+        shown += [
+            (_("专题"), s["path"]["title"]),
+            (_("课程数"), str(s["path"]["count"])),
+            (_("学时"), s["path"]["hours"]),
+            (_("结业日期"), date_cn(s["completed_on"])),
+        ]
     elif s["kind"] == "study_hours":
         study = s["study"]
         shown += [
@@ -315,6 +370,7 @@ def layout_context(snapshot: dict, *, number: str, code: str, verify_url: str) -
         "contest": snapshot.get("contest", {}),
         "study": _study_context(snapshot.get("study")),
         "programme": _programme_context(snapshot.get("programme")),
+        "path": _path_context(snapshot.get("path")),
         "issued_on": date_cn(snapshot["issued_on"]),
         "completed_on": date_cn(snapshot.get("completed_on", "")),
         "expires_on": date_cn(snapshot.get("expires_on", "")),
@@ -338,6 +394,12 @@ def _programme_context(programme: dict | None) -> dict:
     return {**programme, **dates}
 
 
+def _path_context(path: dict | None) -> dict:
+    if not path:
+        return {}
+    return {**path, "courses": [{**c, "completed_on": date_cn(c["completed_on"])} for c in path["courses"]]}
+
+
 def sample_context(kind: str) -> dict:
     """What the template editor previews: a made-up certificate of the kind (nothing is saved)."""
     now = timezone.now()
@@ -349,6 +411,16 @@ def sample_context(kind: str) -> dict:
         snapshot = completion(Enrolment(learner=person, course=course, completed_at=now), issued_at=now)
     elif kind == "skill_level":
         snapshot = skill_level(person, level=3, occupation="工业机器人系统运维员", issued_at=now)
+    elif kind == "path":
+        snapshot = path(
+            person,
+            page_id=0,
+            title="数字技术工程师",
+            theme="数字技术工程师",
+            steps=_sample_steps(now),
+            completed_at=now,
+            issued_at=now,
+        )
     elif kind == "study_hours":
         snapshot = study_hours(
             person, start=dt.date(now.year, 1, 1), end=now.date(), rows=_sample_credits(now), issued_at=now
@@ -395,6 +467,20 @@ def _sample_programme(now) -> dict:
         "pass_mark": "60",
         "passed_on": dt.date(now.year, 6, 20).isoformat(),
     }
+
+
+def _sample_steps(now) -> list:
+    provider = Provider(name="示例培训中心", slug="sample")
+    titles = [("IIOT-101", "工业互联网平台应用", 32, True), ("SEC-201", "工业控制系统安全", 16, False)]
+    return [
+        SimpleNamespace(
+            course=Course(provider=provider, code=code, title=title, hours=hours),
+            required=required,
+            status="completed",
+            completed_at=now,
+        )
+        for code, title, hours, required in titles
+    ]
 
 
 def _sample_url() -> str:

@@ -1,10 +1,11 @@
-"""Background tasks (django-tasks): completion certificates after a course is completed, bulk jobs,
-template previews."""
+"""Background tasks (django-tasks): completion and path certificates after a course is completed,
+bulk jobs, template previews."""
 
 import logging
 
 from django_tasks import task
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import translation
 
@@ -13,6 +14,7 @@ from courses.models import Enrolment
 from . import holds, previews
 from .jobs import job_run
 from .owed import completion_issue_tracked
+from .paths import path_certificates_issue
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,22 @@ def issue_completion(enrolment_id: int) -> str | None:
     return certificate.number if certificate else None
 
 
+@task()
+def issue_paths(learner_id: int, course_id: int | None = None) -> list[str]:
+    """The path certificates (专题结业证书) a learner has earned by completing `course_id` (by any
+    completed course when None); certificates/paths.py."""
+    learner = get_user_model().objects.filter(pk=learner_id).first()
+    if learner is None:
+        return []
+    try:
+        certificates = path_certificates_issue(learner=learner, course_id=course_id)
+    except Exception:
+        # Nothing is lost: `manage.py issue_owed_certificates` issues owed path certificates too.
+        log.exception("专题结业证书未能颁发（学员 %s，课程 %s）", learner_id, course_id)
+        raise
+    return [certificate.number for certificate in certificates]
+
+
 def holds_release(*, user) -> int:
     """Queue the certificates that waited for this person's identity (信息待补充) once their profile
     is complete; how many were queued. Connected to accounts.signals.profile_saved (apps.py)."""
@@ -45,6 +63,8 @@ def holds_release(*, user) -> int:
 
 def on_profile_saved(sender, user, **kwargs) -> None:
     holds_release(user=user)
+    # A path certificate may have waited for the same identity.
+    transaction.on_commit(lambda: issue_paths.enqueue(user.pk), robust=True)
 
 
 @task()

@@ -27,10 +27,12 @@ def enrolment_refresh_completion(*, enrolment: Enrolment) -> bool:
     enrolment.completed_at = timezone.now()
     enrolment.save(update_fields=["completed_at"])
     hours_credit(enrolment=enrolment)
-    # The completion certificate is rendered in the background once this is committed.
-    from certificates.tasks import issue_completion
+    # The completion certificate, and those of learning paths this completes, are rendered in the
+    # background once this is committed.
+    from certificates.tasks import issue_completion, issue_paths
 
     transaction.on_commit(lambda: issue_completion.enqueue(enrolment.pk), robust=True)
+    transaction.on_commit(lambda: issue_paths.enqueue(enrolment.learner_id, enrolment.course_id), robust=True)
     return True
 
 

@@ -29,6 +29,7 @@ from courses.numerical import NumericalError, format_numerical_answer, parse_num
 from .kinds import OPTION_LABELS
 from .models import LessonVideo, Question, QuestionKind
 from .models.content import new_option_id
+from .models.ratings import COMMENT_MAX, REASON_MAX, SCORE_MAX, SCORE_MIN
 from .permissions import POLICIES, ProviderScopedPermissionPolicy, scoped_to_user
 
 CHOICE_KINDS = {QuestionKind.SINGLE, QuestionKind.MULTIPLE}
@@ -374,3 +375,35 @@ class ProviderStaffAddForm(forms.Form):
         if user is None:
             raise ValidationError(_("没有找到这个账号（已停用的账号不能添加）"))
         return user
+
+
+class RatingForm(forms.Form):
+    """A learner's rating of a course they completed: a whole score 1–5 and an optional comment."""
+
+    score = forms.TypedChoiceField(
+        label=_("评分"),
+        choices=[(str(n), str(n)) for n in range(SCORE_MIN, SCORE_MAX + 1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("评分应为 1 到 5 之间的整数"), "required": _("请选择评分")},
+    )
+    comment = forms.CharField(
+        label=_("评价"),
+        required=False,
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("选填，不超过 500 个字"),
+    )
+
+
+class RatingModerationForm(forms.Form):
+    """Hide a rating (with a reason) or show it again."""
+
+    action = forms.ChoiceField(choices=[("hide", _("隐藏")), ("show", _("恢复显示"))], widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("隐藏原因"), required=False, max_length=REASON_MAX)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "hide" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("请填写隐藏原因"))
+        return cleaned

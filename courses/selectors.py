@@ -3,11 +3,13 @@
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_organiser, provider_ids
+
+from . import ratings
 
 # From the model modules, not the package: the page models (in the package) call these selectors.
 from .models.catalogue import Category, Course, Delivery, Provider, SkillLevel
@@ -17,6 +19,7 @@ from .models.learning import Enrolment, LessonProgress
 SORTS = {
     "new": ("-page__first_published_at", _("最新发布")),
     "popular": ("-enrolled", _("报名最多")),
+    "rating": ("-rating_avg", _("评分最高")),  # unrated last, then by number of ratings (catalogue_context)
     "hours": ("hours", _("学时从少到多")),
     "-hours": ("-hours", _("学时从多到少")),
     "title": ("title", _("名称")),
@@ -59,6 +62,8 @@ def catalogue_context(request, *, catalogue, provider=None) -> dict:
         qs = qs.annotate(enrolled=Count("enrolments"))
     if sort == "relevance":
         qs = qs.alias(in_title=Q(title__icontains=q)).order_by("-in_title", "-page__first_published_at", "pk")
+    elif sort == "rating":
+        qs = qs.order_by(F("rating_avg").desc(nulls_last=True), "-rating_count", "-page__first_published_at", "pk")
     else:
         qs = qs.order_by(SORTS[sort][0], "pk")
     related = ("provider", "category", "page")
@@ -232,6 +237,8 @@ def course_page_context(request, course) -> dict:
     lesson_count = sum(len(ch.lessons) for ch in outline)
     context = {"course": course, "outline": outline, "enrolment": enrolment, "state": state}
     context["lesson_count"] = lesson_count
+    context |= ratings.course_page_ratings(course, request.user)
+    context["may_rate"] = bool(enrolment and enrolment.completed_at)
     if enrolment and enrolment.completed_at:
         from certificates.models import Certificate, CertificateHold
 

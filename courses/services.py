@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
-from accounts.roles import PROVIDER_STAFF_GROUP, can_manage_provider
+from accounts.roles import PROVIDER_STAFF_GROUP, can_manage_provider, is_organiser
 from cms.services import site_ensure
 from organisations.services import organisation_for_provider
 
@@ -25,9 +25,13 @@ from .models import (
     CourseCatalogPage,
     CoursePage,
     Enrolment,
+    LearningPathIndexPage,
+    LearningPathPage,
+    LearningPathStep,
     Lesson,
     LessonProgress,
     LessonVideo,
+    PathKind,
     Provider,
     ProviderMembership,
     ProviderPage,
@@ -72,7 +76,8 @@ def provider_staff_group() -> Group:
 
 @transaction.atomic
 def catalogue_page_ensure() -> CourseCatalogPage:
-    """The course catalogue at /courses/ under the home page, and the provider-staff group, once.
+    """The course catalogue at /courses/ under the home page, the learning-path index at /paths/ and
+    the provider-staff group, once.
 
     The site tree itself (home page, Site) is cms's; the catalogue is the courses app's own page.
     """
@@ -82,8 +87,69 @@ def catalogue_page_ensure() -> CourseCatalogPage:
         catalogue = CourseCatalogPage(title=_("课程目录"), slug="courses", intro=_("找到适合您的技能课程"))
         home.add_child(instance=catalogue)
         catalogue.save_revision().publish()
+    learning_path_index_ensure(home=home)
     provider_staff_group()
     return catalogue
+
+
+@transaction.atomic
+def learning_path_index_ensure(*, home=None) -> LearningPathIndexPage:
+    """学习专题 at /paths/ under the home page, once (organisers add paths under it)."""
+    index = LearningPathIndexPage.objects.first()
+    if index is None:
+        home = home or site_ensure()
+        index = LearningPathIndexPage(
+            title=_("学习专题"), slug="paths", intro=_("围绕职业和主题精选的系列课程，学完即可获得专题结业证书")
+        )
+        home.add_child(instance=index)
+        index.save_revision().publish()
+    return index
+
+
+@transaction.atomic
+def learning_path_create(
+    *,
+    title: str,
+    courses: list[Course],
+    theme: str = "",
+    kind: str = PathKind.OCCUPATION,
+    intro: str = "",
+    optional: tuple[Course, ...] = (),
+    parent=None,
+    slug: str = "",
+    publish: bool = True,
+    user=None,
+) -> LearningPathPage:
+    """A path of `courses` in this order (those in `optional` not required) under `parent` (the /paths/
+    index by default, or a provider's page: then only that provider's courses). For the demo, imports
+    and tests; editors use the page editor, whose form keeps the same rules."""
+    parent = (parent or learning_path_index_ensure()).specific
+    provider_id = getattr(parent, "provider_id", None)
+    if user is not None and not (is_organiser(user) if provider_id is None else can_manage_provider(user, provider_id)):
+        raise PermissionDenied
+    if not courses:
+        raise ValidationError(_("请至少添加一门课程"))
+    if len({c.pk for c in courses}) != len(courses):
+        raise ValidationError(_("同一门课程只能在专题中出现一次"))
+    if provider_id and any(c.provider_id != provider_id for c in courses):
+        raise ValidationError(_("只能选择本机构的课程"))
+    optional_ids = {c.pk for c in optional}
+    if all(c.pk in optional_ids for c in courses):
+        raise ValidationError(_("请至少将一门课程设为必修：学完全部必修课程即可获得专题结业证书"))
+    page = LearningPathPage(title=title, slug=slug or slugify(title, allow_unicode=True), kind=kind, theme=theme)
+    page.intro = intro
+    page.steps = [
+        LearningPathStep(course=course, required=course.pk not in optional_ids, sort_order=i)
+        for i, course in enumerate(courses)
+    ]
+    if not page.slug:
+        page.slug = f"path-{LearningPathPage.objects.count() + 1}"
+    page.live, page.has_unpublished_changes = False, True  # a draft until published
+    parent.add_child(instance=page)
+    if publish:
+        page.save_revision(user=user).publish(user=user)
+        page.refresh_from_db()
+    return page
 
 
 @transaction.atomic
@@ -241,6 +307,7 @@ def course_page_ensure(*, course: Course, publish: bool = True, user=None) -> Co
         page.save()
     if publish:
         page.save_revision(user=user).publish(user=user)
+        page.refresh_from_db()
     return page
 
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .study import views as study
-from .views import learner, marking, media, quizzes
+from .views import learner, marking, media, quizzes, ratings
 
 app_name = "courses"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", learner.dashboard, name="dashboard"),
     path("hours/", learner.hours, name="hours"),
     path("courses/<int:course_id>/enrol/", learner.enrol, name="enrol"),
+    path("courses/<int:course_id>/rating/", ratings.rate, name="rate"),
     path("lessons/<int:lesson_id>/", learner.lesson_detail, name="lesson"),
     path("lessons/<int:lesson_id>/video/", media.lesson_video, name="lesson_video"),
     path("videos/<int:video_id>/file/", media.video_file, name="video_file"),

@@ -35,6 +35,7 @@ from .forms import (
 from .imports import views as import_views
 from .models import Category, Chapter, Course, Delivery, Lesson, Provider, Question, QuestionKind, Quiz, SkillLevel
 from .permissions import register_policies, scoped_to_user
+from .views import ratings as rating_views
 from .views import reports, staff
 
 # Before any viewset asks the registry (which would create a fallback policy instead).
@@ -484,6 +485,21 @@ class ExportViewSet(_StaffMenuViewSet):
         return [path("", import_views.ExportView.as_view(), name="index")]
 
 
+class RatingsViewSet(_StaffMenuViewSet):
+    """课程评价: hide a rating with a reason or show it again (courses/views/ratings.py)."""
+
+    icon = "pick"
+    menu_name = "course-ratings"
+    menu_label = _("课程评价")
+
+    def get_urlpatterns(self):
+        return [
+            path("", rating_views.RatingListView.as_view(), name="index"),
+            path("results/", rating_views.RatingListView.as_view(results_only=True), name="results"),
+            path("<int:pk>/", rating_views.RatingModerateView.as_view(), name="moderate"),
+        ]
+
+
 class CourseAdminGroup(ViewSetGroup):
     menu_label = _("课程管理")
     menu_name = "course-admin"
@@ -496,6 +512,7 @@ class CourseAdminGroup(ViewSetGroup):
         QuizViewSet("courses_quiz", url_prefix="courses/quizzes"),
         QuestionViewSet("courses_question", url_prefix="courses/questions"),
         CourseStatsViewSet("course_stats", url_prefix="courses/stats"),
+        RatingsViewSet("course_ratings", url_prefix="courses/ratings"),
         ImportViewSet("courses_import", url_prefix="courses/import"),
         ExportViewSet("courses_export", url_prefix="courses/export"),
         CategoryViewSet("courses_category", url_prefix="courses/categories"),

@@ -27,6 +27,7 @@ from cms.models import SiteSettings
 from config.asgi import websocket_urlpatterns
 from contests import services as contest_services
 from contests.models import TrackKind
+from courses import ratings as course_ratings
 from courses import services as course_services
 from courses.models import Enrolment, ImportJob, Lesson, LessonVideo
 from notifications.models import Notification
@@ -187,6 +188,13 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "notifications:open": {"owner"},
     "notifications:read_all": SIGNED_IN,
     "notifications:settings": SIGNED_IN,
+    # ---- course ratings (courses/views/ratings.py): one's own rating of a completed course; moderation
+    # by the course's provider staff and organisers (the world's rating is the owner's, on provider A's course)
+    "courses:rate": {"owner"},
+    "course_ratings:index": ANY_PROVIDER,
+    "course_ratings:results": ANY_PROVIDER,
+    "course_ratings:moderate": PROVIDER_A,
+    # ---- end of course ratings
 }
 for _action in ("index", "index_results", "add", "edit", "delete"):
     WHO_MAY_POST[f"organisations_organisation:{_action}"] = ORGANISER
@@ -293,6 +301,7 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
     issue_preview = IssuePreview.objects.create(
         title="名单.csv", by="username", rows=[preview_row], created_by=organiser
     )
+    rating = course_ratings.rating_save(learner=owner, course=course, score=4, comment="讲解清楚")
     proposal = organisation_services.organisation_propose(user=other_learner, kind="school", name="待审核学院")
     notify(recipients=[owner], kind="certificate_issued", title="权限检查", url="/certificates/")
     notification = Notification.objects.get(recipient=owner, title="权限检查")
@@ -337,6 +346,7 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "organisations:review_decide": proposal.pk,
         "course_stats": enrolment.pk,
         "notifications:open": notification.pk,
+        "course_ratings": rating.pk,
     }
     by_namespace |= training_world(
         employer=employer_a, provider=provider_a, manager=manager_a, organiser=organiser, owner=owner, course=course
@@ -499,6 +509,8 @@ def _effect(client, world, role, url, data, before) -> bool:
 # prove nothing.
 MUST_TAKE_EFFECT = {
     "notifications:open",
+    "courses:rate",
+    "course_ratings:moderate",
     "certificates:manage_revoke",
     "courses:enrol",
     "courses:lesson_complete",

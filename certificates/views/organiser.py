@@ -336,6 +336,12 @@ TEMPLATE_VARIABLES = [
         " / programme.institution / programme.organisation",
         _("培训合格证书：培训项目、课程（列表：title、code、hours）、学时、起止日期、培训机构、委托单位"),
     ),
+    (
+        "path.title / path.theme / path.required / path.hours / path.courses",
+        _(
+            "专题结业证书：专题名称、职业或主题、必修课程数、学时、课程列表（title、code、provider、hours、required、completed_on）"
+        ),
+    ),
     ("issued_on / completed_on / expires_on", _("颁发日期、结业日期、有效期（中文日期）")),
     ("issuer / signatories", _("颁发机构、签名栏（列表：role、name）")),
     ("qr / seal / verify_url", _("验证二维码、印章、验证网址")),

@@ -6,6 +6,8 @@ from .imports import ImportFormat, ImportJob, ImportKind, ImportStatus
 from .learning import AttemptStatus, Enrolment, LessonProgress, QuizAttempt
 from .media import LessonVideo
 from .pages import CourseCatalogPage, CoursePage, ProviderPage
+from .paths import LearningPathIndexPage, LearningPathPage, LearningPathStep, PathKind
+from .ratings import CourseRating
 from .study import CreditedHours, LessonStudy, StudyClock, StudyDay
 
 __all__ = [
@@ -15,6 +17,7 @@ __all__ = [
     "Course",
     "CourseCatalogPage",
     "CoursePage",
+    "CourseRating",
     "CourseQuerySet",
     "CreditedHours",
     "Delivery",
@@ -23,10 +26,14 @@ __all__ = [
     "ImportJob",
     "ImportKind",
     "ImportStatus",
+    "LearningPathIndexPage",
+    "LearningPathPage",
+    "LearningPathStep",
     "Lesson",
     "LessonProgress",
     "LessonStudy",
     "LessonVideo",
+    "PathKind",
     "Provider",
     "ProviderMembership",
     "ProviderPage",

@@ -165,6 +165,10 @@ class Course(models.Model):
         help_text=_("勾选后，学员须填写真实姓名、有效身份证号和手机号码，才能获得本课程的结业证书"),
     )
     search_text = models.TextField(editable=False, default="")
+    # The visible ratings (courses/ratings.py keeps them in step), so cards and the catalogue's
+    # 评分最高 sort need no query per course.
+    rating_count = models.PositiveIntegerField(_("评价人数"), default=0, editable=False)
+    rating_avg = models.DecimalField(_("平均评分"), max_digits=2, decimal_places=1, null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

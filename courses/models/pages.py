@@ -40,7 +40,7 @@ class ProviderPage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("provider"), FieldPanel("body")]
     parent_page_types = ["courses.CourseCatalogPage"]
-    subpage_types = ["courses.CoursePage"]
+    subpage_types = ["courses.CoursePage", "courses.LearningPathPage"]
 
     class Meta:
         verbose_name = _("培训机构主页")

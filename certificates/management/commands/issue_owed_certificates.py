@@ -1,16 +1,18 @@
-"""Issue every completion certificate that is owed (run every few minutes, docs/deployment.md)."""
+"""Issue every completion and path certificate that is owed (run every few minutes, docs/deployment.md)."""
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
 from certificates.owed import owed_certificates_issue
+from certificates.paths import owed_path_certificates_issue
 
 
 class Command(BaseCommand):
     help = (
-        "Issue the completion certificates of completed enrolments that have none (a failed or lost task); "
-        "failures are retried after growing pauses. Prints a JSON summary."
+        "Issue the completion certificates of completed enrolments that have none (a failed or lost task), "
+        "failures retried after growing pauses, then the path certificates of learners who completed a "
+        "path's required courses and hold none (under the key `paths`). Prints a JSON summary."
     )
 
     def add_arguments(self, parser):
@@ -21,4 +23,5 @@ class Command(BaseCommand):
         if limit < 1:
             raise CommandError("--limit must be 1 or more")
         report = owed_certificates_issue(limit=limit, dry_run=dry_run)
+        report["paths"] = owed_path_certificates_issue(limit=limit, dry_run=dry_run)
         self.stdout.write(json.dumps(report, ensure_ascii=False))
