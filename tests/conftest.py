@@ -98,3 +98,49 @@ def build_course(provider, *, title="工业互联网平台应用", code="IIOT-10
 @pytest.fixture
 def course(provider_a):
     return build_course(provider_a)
+
+
+# ------------------------------------------------------------------ enterprise training (issue 12)
+# Two employers and their 企业培训管理员 (OrganisationMembership role training_manager).
+
+
+def _employer(name: str, code17: str):
+    from organisations import creditcode
+    from organisations import services as organisation_services
+    from organisations.models import OrganisationKind
+
+    return organisation_services.organisation_create(
+        kind=OrganisationKind.EMPLOYER, name=name, credit_code=creditcode.complete(code17)
+    )
+
+
+@pytest.fixture
+def employer_a(db):
+    return _employer("苏州精工机电有限公司", "91320505MA1N7K2Q3")
+
+
+@pytest.fixture
+def employer_b(db):
+    return _employer("杭州云帆软件技术有限公司", "91330106MA2CFK4X6")
+
+
+def _training_manager(organisation, username: str, real_name: str):
+    from organisations import services as organisation_services
+    from organisations.models import MembershipRole
+
+    user = UserFactory(username=username, real_name=real_name)
+    organisation_services.membership_add(organisation=organisation, user=user, role=MembershipRole.TRAINING_MANAGER)
+    return user
+
+
+@pytest.fixture
+def manager_a(employer_a):
+    return _training_manager(employer_a, "training_manager_a", "周敏")
+
+
+@pytest.fixture
+def manager_b(employer_b):
+    return _training_manager(employer_b, "training_manager_b", "钱进")
+
+
+# ------------------------------------------------------------------ end of enterprise training
