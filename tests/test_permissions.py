@@ -41,6 +41,7 @@ from tests.contests.factories import (
 )
 from tests.contests.live import Socket, _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401 - fixtures
 from tests.factories import UserFactory
+from tests.training.world import training_world
 
 OUR_APPS = ("accounts", "cms", "courses", "contests", "certificates", "organisations", "training")
 ANYONE = {"anonymous", "learner", "owner", "staff_a", "staff_b", "judge", "organiser"}
@@ -194,6 +195,52 @@ REFUSED = {302, 403, 404, 405}
 FILLER = "权限检查"  # what a required text field is filled with
 RIGHTFUL_FIRST = ("learner", "owner", "staff_a", "organiser", "judge", "staff_b")
 
+# ------------------------------------------------------------------ enterprise training (issue 12)
+# Personas: the 企业培训管理员 of employer A (whose roster, import, partner grant and class the world
+# holds) and of employer B. The world's class of A is run by provider A, which A granted.
+TRAINING_MANAGERS = {"manager_a", "manager_b"}
+ANYONE.update(TRAINING_MANAGERS)
+SIGNED_IN.update(TRAINING_MANAGERS)
+MANAGER_A = {"manager_a", "organiser"}
+CLASS_OF_A = {"manager_a", "staff_a", "organiser"}  # A's managers and the provider running the class
+RIGHTFUL_FIRST = (*RIGHTFUL_FIRST[:3], "manager_a", *RIGHTFUL_FIRST[3:], "manager_b")
+WHO_MAY_POST.update(
+    {
+        "training:index": set(),
+        "training:roster_template": set(),
+        "training:roster": set(),
+        "training:roster_add": MANAGER_A,
+        "training:roster_leave": MANAGER_A,
+        "training:roster_invitations": set(),
+        "training:roster_import": MANAGER_A,
+        "training:roster_import_preview": MANAGER_A,  # POST confirms the import
+        "training:roster_import_errors": set(),
+        "training:partners": MANAGER_A,
+        "training:partner_withdraw": MANAGER_A,
+        "training:classes": set(),
+        "training:class_create": CLASS_OF_A,  # provider A holds A's grant
+        "training:class_detail": set(),
+        "training:class_edit": CLASS_OF_A,
+        "training:class_open": CLASS_OF_A,
+        "training:class_course_add": CLASS_OF_A,
+        "training:class_course_remove": CLASS_OF_A,
+        "training:class_members": CLASS_OF_A,
+        "training:class_member_remove": CLASS_OF_A,
+        "training:invitation": SIGNED_IN,  # whoever holds the link, signed in
+    }
+)
+TRAINING_MUST_TAKE_EFFECT = {
+    "training:roster_leave",
+    "training:roster_import_preview",
+    "training:partner_withdraw",
+    "training:class_open",
+    "training:class_course_remove",
+    "training:class_members",
+    "training:class_member_remove",
+    "training:invitation",
+}
+# ------------------------------------------------------------------ end of enterprise training
+
 
 def _walk(patterns, prefix="", namespace=None):
     for p in patterns:
@@ -232,7 +279,7 @@ def test_every_websocket_route_says_who_may_connect():
 
 
 @pytest.fixture
-def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, other_learner):
+def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, other_learner, manager_a, manager_b):
     SiteSettings.for_site(Site.objects.get(is_default_site=True))  # made on the first page view otherwise
     course = build_course(provider_a)
     owner = learner
@@ -323,6 +370,17 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "judge": judge,
         "organiser": organiser,
     }
+    # enterprise training (issue 12)
+    training = training_world(
+        employer_a=manager_a.organisation_memberships.get().organisation,
+        manager_a=manager_a,
+        manager_b=manager_b,
+        provider_a=provider_a,
+        course=course,
+    )
+    objects |= training["objects"]
+    by_namespace |= training["pk"]
+    people |= training["people"]
     return {"objects": objects, "pk": by_namespace, "people": people, "course_page": course.page.url}
 
 
@@ -508,7 +566,8 @@ def test_wrong_people_cannot_post_anywhere(client, world):
             took_effect.add(name)
         for role in ANYONE - allowed:
             by_role[role].append((url, name, data))
-    failures = sorted(f"{name}: its rightful user's POST changed nothing" for name in MUST_TAKE_EFFECT - took_effect)
+    must = MUST_TAKE_EFFECT | TRAINING_MUST_TAKE_EFFECT
+    failures = sorted(f"{name}: its rightful user's POST changed nothing" for name in must - took_effect)
     for role, targets in sorted(by_role.items()):
         bad, changed = _posts(client, world, role, targets, before)
         failures += bad

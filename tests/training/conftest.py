@@ -15,6 +15,7 @@ from tests.conftest import build_course
 from tests.factories import UserFactory
 from training import services
 from training.models import RosterEntry
+from training.models.roster import invitation_token
 
 HEADER = ["姓名", "手机号", "身份证号", "部门", "工种"]
 
@@ -65,7 +66,7 @@ def entry(organisation, name="王小明", phone="", number="", user=None, status
         id_number=number,
         user=user,
         status=status,
-        invitation_token=None if user or status == "left" else f"tok-{name}-{phone}-{number}",
+        invitation_token=None if user or status == "left" else invitation_token(),
         **fields,
     )
 

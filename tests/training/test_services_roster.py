@@ -79,9 +79,9 @@ def test_a_constraint_failing_midway_writes_nothing(employer_a, manager_a):
         *[[f"职工{i}", f"1370013{i:04d}", "", "", ""] for i in range(5)],
     ]
     roster_import, plan = upload(employer_a, manager_a, rows)
-    with mock.patch.object(RosterEntry.objects, "bulk_update", side_effect=IntegrityError("race")):
-        with pytest.raises(ValidationError, match="没有写入任何一行"):
-            services.roster_import_apply(roster_import=roster_import, by=manager_a, fingerprint=plan.fingerprint)
+    failing = mock.patch.object(RosterEntry.objects, "bulk_update", side_effect=IntegrityError("race"))
+    with failing, pytest.raises(ValidationError, match="没有写入任何一行"):
+        services.roster_import_apply(roster_import=roster_import, by=manager_a, fingerprint=plan.fingerprint)
     assert RosterEntry.objects.count() == 1
     existing.refresh_from_db()
     assert existing.department == ""
