@@ -10,7 +10,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("accounts", "certificates", "cms", "config", "contests", "courses", "organisations", "training")
-DOMAIN_APPS = ("certificates", "contests", "courses", "organisations", "training")  # cms and accounts: tests/test_base_apps.py
+DOMAIN_APPS = (
+    "certificates",
+    "contests",
+    "courses",
+    "organisations",
+    "training",
+)  # cms and accounts: tests/test_base_apps.py
 MAX_LINES = 600
 
 

@@ -41,7 +41,7 @@ from tests.contests.factories import (
 )
 from tests.contests.live import Socket, _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401 - fixtures
 from tests.factories import UserFactory
-from tests.training.world import training_world
+from tests.training.world import TRAINING_MUST_TAKE_EFFECT, training_declarations, training_world
 
 OUR_APPS = ("accounts", "cms", "courses", "contests", "certificates", "organisations", "training")
 ANYONE = {"anonymous", "learner", "owner", "staff_a", "staff_b", "judge", "organiser"}
@@ -204,41 +204,7 @@ SIGNED_IN.update(TRAINING_MANAGERS)
 MANAGER_A = {"manager_a", "organiser"}
 CLASS_OF_A = {"manager_a", "staff_a", "organiser"}  # A's managers and the provider running the class
 RIGHTFUL_FIRST = (*RIGHTFUL_FIRST[:3], "manager_a", *RIGHTFUL_FIRST[3:], "manager_b")
-WHO_MAY_POST.update(
-    {
-        "training:index": set(),
-        "training:roster_template": set(),
-        "training:roster": set(),
-        "training:roster_add": MANAGER_A,
-        "training:roster_leave": MANAGER_A,
-        "training:roster_invitations": set(),
-        "training:roster_import": MANAGER_A,
-        "training:roster_import_preview": MANAGER_A,  # POST confirms the import
-        "training:roster_import_errors": set(),
-        "training:partners": MANAGER_A,
-        "training:partner_withdraw": MANAGER_A,
-        "training:classes": set(),
-        "training:class_create": CLASS_OF_A,  # provider A holds A's grant
-        "training:class_detail": set(),
-        "training:class_edit": CLASS_OF_A,
-        "training:class_open": CLASS_OF_A,
-        "training:class_course_add": CLASS_OF_A,
-        "training:class_course_remove": CLASS_OF_A,
-        "training:class_members": CLASS_OF_A,
-        "training:class_member_remove": CLASS_OF_A,
-        "training:invitation": SIGNED_IN,  # whoever holds the link, signed in
-    }
-)
-TRAINING_MUST_TAKE_EFFECT = {
-    "training:roster_leave",
-    "training:roster_import_preview",
-    "training:partner_withdraw",
-    "training:class_open",
-    "training:class_course_remove",
-    "training:class_members",
-    "training:class_member_remove",
-    "training:invitation",
-}
+WHO_MAY_POST.update(training_declarations(manager_a=MANAGER_A, class_of_a=CLASS_OF_A, signed_in=SIGNED_IN))
 # ------------------------------------------------------------------ end of enterprise training
 
 

@@ -224,3 +224,13 @@ def test_provider_staff_never_see_a_roster_page(client, staff_a, employer_a, pro
 def test_anonymous_is_sent_to_log_in(client, employer_a):
     response = client.get(url("roster", employer_a.pk))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_console_speaks_english_when_asked(client, settings, manager_a, employer_a):
+    entry(employer_a, "王小明", phone="13800138000")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(manager_a)
+    html = client.get(url("roster", employer_a.pk)).content.decode()
+    assert "Enterprise training" in html and "Mark as left" in html and "1 invited" in html
+    preview = client.get(url("roster_import", employer_a.pk)).content.decode()
+    assert "Import a roster of workers" in preview and "Excel template (.xlsx)" in preview

@@ -10,6 +10,46 @@ from tests.training.conftest import xlsx
 from training import services
 
 
+def training_declarations(*, manager_a: set, class_of_a: set, signed_in: set) -> dict[str, set[str]]:
+    """WHO_MAY_POST for the training URLs, from the matrix's role sets."""
+    return {
+        "training:index": set(),
+        "training:roster_template": set(),
+        "training:roster": set(),
+        "training:roster_add": manager_a,
+        "training:roster_leave": manager_a,
+        "training:roster_invitations": set(),
+        "training:roster_import": manager_a,
+        "training:roster_import_preview": manager_a,  # POST confirms the import
+        "training:roster_import_errors": set(),
+        "training:partners": manager_a,
+        "training:partner_withdraw": manager_a,
+        "training:classes": set(),
+        "training:class_create": class_of_a,  # provider A holds A's grant
+        "training:class_detail": set(),
+        "training:class_edit": class_of_a,
+        "training:class_open": class_of_a,
+        "training:class_course_add": class_of_a,
+        "training:class_course_remove": class_of_a,
+        "training:class_members": class_of_a,
+        "training:class_member_remove": class_of_a,
+        "training:invitation": signed_in,  # whoever holds the link, signed in
+    }
+
+
+# The rightful user's POST (what their own page's form holds, or an empty body) must change something.
+TRAINING_MUST_TAKE_EFFECT = {
+    "training:roster_leave",
+    "training:roster_import_preview",
+    "training:partner_withdraw",
+    "training:class_open",
+    "training:class_course_remove",
+    "training:class_members",
+    "training:class_member_remove",
+    "training:invitation",
+}
+
+
 def training_world(*, employer_a, manager_a, manager_b, provider_a, course) -> dict:
     leaver = services.roster_entry_add(organisation=employer_a, by=manager_a, name="王小明", phone="13800138000")
     invited = services.roster_entry_add(organisation=employer_a, by=manager_a, name="李四", phone="13900139000")
