@@ -116,7 +116,8 @@ def roster_leave(request, org_id: int, pk: int):
         messages.error(request, _errors(exc))
     else:
         messages.success(request, _("已标记离开：%(name)s") % {"name": entry.name})
-    return redirect(reverse("training:roster", args=[organisation.pk]) + "?" + request.GET.urlencode())
+    back = reverse("training:roster", args=[organisation.pk])
+    return redirect(f"{back}?{request.GET.urlencode()}" if request.GET else back)
 
 
 @login_required
