@@ -260,8 +260,21 @@ def attempt_questions(attempt) -> list[Question]:
 # ---------------------------------------------------------------- dashboards
 
 
+# What other apps know about a learner's courses, registered in their AppConfig.ready so that this
+# app imports none of them: a function (learner, course ids) → {course id: assignment}, where an
+# assignment is {"title", "by", "deadline", "overdue"} (enterprise training: the class that assigned
+# the course, the organisation that did). One or two queries each, never one per row.
+DASHBOARD_ASSIGNMENTS: list = []
+
+
+def dashboard_assignments_register(function) -> None:
+    if function not in DASHBOARD_ASSIGNMENTS:
+        DASHBOARD_ASSIGNMENTS.append(function)
+
+
 def dashboard_rows(learner) -> list[dict]:
-    """Each enrolment with its progress and next step, in a constant number of queries."""
+    """Each enrolment with its progress and next step, in a constant number of queries. Courses
+    assigned to the learner (DASHBOARD_ASSIGNMENTS) and not finished come first, by deadline."""
     required = Lesson.objects.filter(course=OuterRef("course"), is_required=True).values("course")
     required = required.annotate(n=Count("pk")).values("n")
     done = LessonProgress.objects.filter(enrolment=OuterRef("pk"), lesson__is_required=True).values("enrolment")
@@ -282,7 +295,20 @@ def dashboard_rows(learner) -> list[dict]:
         if not e.completed_at and percent == 100:
             percent = 99  # lessons done, final quiz still to pass
         rows.append({"enrolment": e, "course": e.course, "percent": percent})
+    assignments = {}
+    for function in DASHBOARD_ASSIGNMENTS:
+        for course_id, assignment in function(learner, [row["course"].pk for row in rows]).items():
+            assignments.setdefault(course_id, assignment)
+    for row in rows:
+        row["assignment"] = assignments.get(row["course"].pk)
+    rows.sort(key=_assigned_first)  # stable: everything else keeps the order above
     return rows
+
+
+def _assigned_first(row: dict) -> tuple:
+    if row["assignment"] and not row["enrolment"].completed_at:
+        return (0, row["assignment"]["deadline"])
+    return (1,)
 
 
 def next_step(enrolment):

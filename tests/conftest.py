@@ -25,6 +25,18 @@ def _media_root(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
 
 
+@pytest.fixture(autouse=True)
+def _source_language():
+    """Each test starts in the site's language: the language middleware activates the visitor's
+    language for the thread and a request of an earlier test (an English cookie) would leak it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def site(db):
     return services.catalogue_page_ensure()
@@ -100,27 +112,47 @@ def course(provider_a):
     return build_course(provider_a)
 
 
-# ------------------------------------------------------------------ enterprise training personas
-# A 企业培训管理员 (OrganisationMembership role "training_manager") of an employer. Kept small: the
-# roster, class and application tests share it.
+# ------------------------------------------------------------------ enterprise training (issue 12)
+# Two employers and their 企业培训管理员 (OrganisationMembership role training_manager).
 
 
-@pytest.fixture
-def employer_a(db):
+def _employer(name: str, code17: str):
     from organisations import creditcode
     from organisations import services as organisation_services
     from organisations.models import OrganisationKind
 
     return organisation_services.organisation_create(
-        kind=OrganisationKind.EMPLOYER, name="甲智能装备有限公司", credit_code=creditcode.complete("91320505MA1N7K2Q3")
+        kind=OrganisationKind.EMPLOYER, name=name, credit_code=creditcode.complete(code17)
     )
 
 
 @pytest.fixture
-def manager_a(employer_a):
+def employer_a(db):
+    return _employer("苏州精工机电有限公司", "91320505MA1N7K2Q3")
+
+
+@pytest.fixture
+def employer_b(db):
+    return _employer("杭州云帆软件技术有限公司", "91330106MA2CFK4X6")
+
+
+def _training_manager(organisation, username: str, real_name: str):
     from organisations import services as organisation_services
     from organisations.models import MembershipRole
 
-    user = UserFactory(username="manager_a", real_name="周敏")
-    organisation_services.membership_add(organisation=employer_a, user=user, role=MembershipRole.TRAINING_MANAGER)
+    user = UserFactory(username=username, real_name=real_name)
+    organisation_services.membership_add(organisation=organisation, user=user, role=MembershipRole.TRAINING_MANAGER)
     return user
+
+
+@pytest.fixture
+def manager_a(employer_a):
+    return _training_manager(employer_a, "training_manager_a", "周敏")
+
+
+@pytest.fixture
+def manager_b(employer_b):
+    return _training_manager(employer_b, "training_manager_b", "钱进")
+
+
+# ------------------------------------------------------------------ end of enterprise training

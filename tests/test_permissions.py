@@ -44,11 +44,11 @@ from tests.contests.factories import (
 )
 from tests.contests.live import Socket, _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401 - fixtures
 from tests.factories import UserFactory
-from tests.training.permission_world import training_world
+from tests.training.permission_world import training_world as applications_world
+from tests.training.world import TRAINING_MUST_TAKE_EFFECT, training_declarations, training_world
 
 OUR_APPS = ("accounts", "cms", "courses", "contests", "certificates", "organisations", "training", "notifications")
 ANYONE = {"anonymous", "learner", "owner", "staff_a", "staff_b", "judge", "organiser"}
-ANYONE |= {"manager_a"}  # enterprise training: a 企业培训管理员 of employer A (tests/conftest.py)
 SIGNED_IN = ANYONE - {"anonymous"}
 ORGANISER = {"organiser"}
 PROVIDER_A = {"staff_a", "organiser"}
@@ -172,17 +172,6 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "organisations:employer": SIGNED_IN,
     "organisations:review": set(),
     "organisations:review_decide": ORGANISER,
-    # ---- 开班申请 and the class record (training/views/applications.py, review.py, records.py, member.py).
-    # The world's classes belong to employer A and are run by provider A: its 企业培训管理员 and staff manage them.
-    "training:application": {"manager_a", "staff_a", "organiser"},
-    "training:application_plan": set(),
-    "training:class_record": set(),
-    "training:class_record_issue": {"manager_a", "staff_a", "organiser"},
-    "training:application_queue": set(),
-    "training:application_review": ORGANISER,
-    "training:my_class": set(),
-    "training:sign_in": {"owner"},  # a member of the open class signs in
-    # ---- end 开班申请
     # notifications: one's own (another person's id is 404), mark all read, one's own e-mail settings
     "notifications:list": set(),
     "notifications:open": {"owner"},
@@ -222,6 +211,17 @@ REFUSED = {302, 403, 404, 405}
 FILLER = "权限检查"  # what a required text field is filled with
 RIGHTFUL_FIRST = ("learner", "owner", "staff_a", "organiser", "judge", "staff_b")
 
+# ------------------------------------------------------------------ enterprise training (issue 12)
+# Personas: the 企业培训管理员 of employer A (whose roster, import, partner grant and class the world
+# holds) and of employer B. The world's class of A is run by provider A, which A granted.
+TRAINING_MANAGERS = {"manager_a", "manager_b"}
+ANYONE.update(TRAINING_MANAGERS)
+SIGNED_IN.update(TRAINING_MANAGERS)
+MANAGER_A = {"manager_a", "organiser"}
+CLASS_OF_A = {"manager_a", "staff_a", "organiser"}  # A's managers and the provider running the class
+RIGHTFUL_FIRST = (*RIGHTFUL_FIRST[:3], "manager_a", *RIGHTFUL_FIRST[3:], "manager_b")
+WHO_MAY_POST.update(training_declarations(manager_a=MANAGER_A, class_of_a=CLASS_OF_A, signed_in=SIGNED_IN))
+
 
 def _walk(patterns, prefix="", namespace=None):
     for p in patterns:
@@ -260,7 +260,9 @@ def test_every_websocket_route_says_who_may_connect():
 
 
 @pytest.fixture
-def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, other_learner, employer_a, manager_a):
+def world(
+    site, provider_a, provider_b, staff_a, staff_b, organiser, learner, other_learner, employer_a, manager_a, manager_b
+):
     SiteSettings.for_site(Site.objects.get(is_default_site=True))  # made on the first page view otherwise
     course = build_course(provider_a)
     owner = learner
@@ -348,9 +350,6 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "notifications:open": notification.pk,
         "course_ratings": rating.pk,
     }
-    by_namespace |= training_world(
-        employer=employer_a, provider=provider_a, manager=manager_a, organiser=organiser, owner=owner, course=course
-    )
     people = {
         "learner": other_learner,
         "owner": owner,
@@ -358,8 +357,16 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "staff_b": staff_b,
         "judge": judge,
         "organiser": organiser,
-        "manager_a": manager_a,
     }
+    training = training_world(  # enterprise training (issue 12): tests/training/world.py
+        employer_a=employer_a, manager_a=manager_a, manager_b=manager_b, provider_a=provider_a, course=course
+    )
+    by_namespace |= applications_world(
+        employer=employer_a, provider=provider_a, manager=manager_a, organiser=organiser, owner=owner, course=course
+    )
+    objects |= training["objects"]
+    by_namespace |= training["pk"]
+    people |= training["people"]
     return {"objects": objects, "pk": by_namespace, "people": people, "course_page": course.page.url}
 
 
@@ -521,9 +528,6 @@ MUST_TAKE_EFFECT = {
     "courses_quiz:edit",
     "courses_question:edit",
     "courses_category:edit",
-    "training:application",  # saves the draft class's application
-    "training:application_review",  # approves the submitted one
-    "training:sign_in",
 }
 
 
@@ -551,7 +555,8 @@ def test_wrong_people_cannot_post_anywhere(client, world):
             took_effect.add(name)
         for role in ANYONE - allowed:
             by_role[role].append((url, name, data))
-    failures = sorted(f"{name}: its rightful user's POST changed nothing" for name in MUST_TAKE_EFFECT - took_effect)
+    must = MUST_TAKE_EFFECT | TRAINING_MUST_TAKE_EFFECT
+    failures = sorted(f"{name}: its rightful user's POST changed nothing" for name in must - took_effect)
     for role, targets in sorted(by_role.items()):
         bad, changed = _posts(client, world, role, targets, before)
         failures += bad

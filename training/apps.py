@@ -6,3 +6,12 @@ class TrainingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "training"
     verbose_name = _("企业培训")
+
+    def ready(self):
+        # 我的学习 shows the courses a class assigned first, with its deadline and who assigned it;
+        # courses asks the registered function and never imports this app.
+        from courses.selectors import dashboard_assignments_register
+
+        from .selectors import learner_assignments
+
+        dashboard_assignments_register(learner_assignments)

@@ -40,3 +40,36 @@ def can_manage_class(user, training_class) -> bool:
 def may_use_training(user) -> bool:
     """Whether the 企业培训 console is for this user at all (for the header link and the index)."""
     return is_organiser(user) or bool(training_organisation_ids(user)) or bool(provider_ids(user))
+
+
+# ------------------------------------------------------------------ partners (providers running classes)
+
+
+def partner_provider_ids(user, organisation_id: int | None) -> set[int]:
+    """The providers the user is staff of that `organisation_id` currently lets run its classes
+    (a `TrainingPartner` grant not withdrawn)."""
+    from .models import TrainingPartner
+
+    ids = provider_ids(user)
+    if not ids or organisation_id is None:
+        return set()
+    grants = TrainingPartner.objects.filter(
+        organisation_id=organisation_id, provider_id__in=ids, withdrawn_at__isnull=True
+    )
+    return set(grants.values_list("provider_id", flat=True))
+
+
+def can_run_classes_for(user, organisation_id: int | None) -> bool:
+    """May create classes for the organisation: its training managers, organisers, and staff of a
+    provider it has granted access."""
+    return can_manage_roster(user, organisation_id) or bool(partner_provider_ids(user, organisation_id))
+
+
+def can_choose_members(user, training_class) -> bool:
+    """May read the organisation's roster to put workers in this class: the organisation's managers,
+    and the provider running the class only while the organisation's grant stands."""
+    if can_manage_roster(user, training_class.organisation_id):
+        return True
+    return training_class.provider_id is not None and training_class.provider_id in partner_provider_ids(
+        user, training_class.organisation_id
+    )

@@ -28,17 +28,17 @@ def _study(user, course, day, seconds):
     StudyDay.objects.create(learner=user, course=course, lesson=course.lessons.first(), day=day, seconds=seconds)
 
 
-def test_the_record_shows_what_each_worker_did(client, running, workers, course, course_two, manager_a):
+def test_the_record_shows_what_each_worker_did(client, running, workers, course, course_sec, manager_a):
     (wang, wang_entry), (liu, _liu_entry) = workers
     today = timezone.localdate()
     member = wang_entry.class_memberships.get()
     for days_ago in (0, 1, 2):
         ClassSignIn.objects.create(member=member, day=today - dt.timedelta(days=days_ago))
     _study(wang, course, today, 3600)
-    _study(wang, course_two, today - dt.timedelta(days=1), 1800)
+    _study(wang, course_sec, today - dt.timedelta(days=1), 1800)
     _study(wang, course, today - dt.timedelta(days=30), 7200)  # before the class: not counted
     complete_course(wang, course)
-    complete_course(wang, course_two)
+    complete_course(wang, course_sec)
     attempt(wang, course.final_quiz, 70)
     attempt(wang, course.final_quiz, 90)
     attempt(wang, course.final_quiz, 95, when=timezone.now() - dt.timedelta(days=40))  # before the class
@@ -63,14 +63,14 @@ def test_the_record_shows_what_each_worker_did(client, running, workers, course,
 
 
 def test_the_record_costs_the_same_queries_for_any_number_of_workers(
-    client, employer_a, provider_a, course, course_two, manager_a, organiser, django_assert_max_num_queries
+    client, employer_a, provider_a, course, course_sec, manager_a, organiser, django_assert_max_num_queries
 ):
     def build(n, offset):
         entries = [worker(employer_a, f"w{offset + i}", f"工人{offset + i}", offset + i)[1] for i in range(n)]
         training_class = make_class(
             organisation=employer_a,
             provider=provider_a,
-            courses=[course, course_two],
+            courses=[course, course_sec],
             entries=entries,
             name=f"班级{offset}",
         )

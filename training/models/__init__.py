@@ -1,7 +1,9 @@
 """Enterprise training: an organisation's roster of workers and the classes (培训班) they are put in.
 
-roster.py   RosterEntry — a worker on an organisation's roster, matched to an account or invited
-classes.py  TrainingClass, ClassCourse (the courses assigned), ClassMember (the workers in it)
+roster.py        RosterEntry — a worker on an organisation's roster, matched to an account or invited
+classes.py       TrainingClass, ClassCourse (the courses assigned), ClassMember (the workers in it)
+partners.py      TrainingPartner — a provider an organisation lets run classes for it
+imports.py       RosterImport — an uploaded roster file between preview and confirmation
 applications.py  ClassApplication (开班申请) with its teachers and events, ClassSignIn (签到)
 """
 
@@ -14,6 +16,8 @@ from .applications import (
     ClassSignIn,
 )
 from .classes import ClassCourse, ClassMember, ClassStatus, TrainingClass
+from .imports import RosterImport, RosterImportStatus
+from .partners import TrainingPartner
 from .roster import RosterEntry, RosterStatus
 
 __all__ = [
@@ -22,11 +26,14 @@ __all__ = [
     "ApplicationStatus",
     "ApplicationTeacher",
     "ClassApplication",
-    "ClassSignIn",
     "ClassCourse",
     "ClassMember",
+    "ClassSignIn",
     "ClassStatus",
     "RosterEntry",
+    "RosterImport",
+    "RosterImportStatus",
     "RosterStatus",
     "TrainingClass",
+    "TrainingPartner",
 ]
