@@ -28,7 +28,7 @@ from config.asgi import websocket_urlpatterns
 from contests import services as contest_services
 from contests.models import TrackKind
 from courses import services as course_services
-from courses.models import Enrolment, ImportJob, Lesson, LessonVideo
+from courses.models import Enrolment, FeaturedCourse, ImportJob, Lesson, LessonVideo
 from organisations import services as organisation_services
 from tests.conftest import build_course
 from tests.contests.factories import (
@@ -175,6 +175,10 @@ for _model in ("course", "chapter", "lesson", "quiz", "question"):
         WHO_MAY_POST[f"courses_{_model}:{_action}"] = ANY_PROVIDER
     for _action in ("edit", "delete", "history", "history_results", "usage"):
         WHO_MAY_POST[f"courses_{_model}:{_action}"] = PROVIDER_A
+# ---- 精品课程 (courses/models/curation.py): selected by organisers only
+for _action in ("index", "index_results", "add", "edit", "delete", "history", "history_results", "usage"):
+    WHO_MAY_POST[f"courses_featured:{_action}"] = ORGANISER
+# ---- end 精品课程
 for _action in ("index", "index_results", "add", "edit", "delete", "history", "history_results", "usage"):
     WHO_MAY_POST[f"courses_category:{_action}"] = ORGANISER
     WHO_MAY_POST[f"courses_provider:{_action}"] = (
@@ -274,6 +278,13 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         title="名单.csv", by="username", rows=[preview_row], created_by=organiser
     )
     proposal = organisation_services.organisation_propose(user=other_learner, kind="school", name="待审核学院")
+    featured = FeaturedCourse.objects.create(  # 精品课程
+        course=course,
+        title="2026年度精品课程",
+        citation="入选理由",
+        starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2026, 12, 31),
+    )
     video = LessonVideo.objects.create(
         title="视频", type="video", collection=provider_a.collection, file=ContentFile(b"\x1aE\xdf\xa3", name="v.webm")
     )
@@ -302,6 +313,7 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "courses_question_chooser": question.pk,
         "courses_category": course.category_id,
         "courses_provider": provider_a.pk,
+        "courses_featured": featured.pk,  # 精品课程
         "courses_import": import_job.pk,
         "certificates:job": issue_job.pk,
         "certificates:job_progress": issue_job.pk,
@@ -481,6 +493,7 @@ MUST_TAKE_EFFECT = {
     "courses_quiz:edit",
     "courses_question:edit",
     "courses_category:edit",
+    "courses_featured:edit",
 }
 
 

@@ -177,9 +177,13 @@ class Command(BaseCommand):
         from courses.models import Course, CoursePage
 
         c["courses"] = Course.objects.filter(provider=provider).count()
-        c["live_pages"] = CoursePage.objects.filter(course__provider=provider, live=True).count()
+        pages = CoursePage.objects.filter(course__provider=provider)
+        c["live_pages"] = pages.filter(live=True).count()
+        # The bench provider is not trusted (遴选): its new pages are drafts submitted for review.
+        c["pages_in_review"] = sum(1 for page in pages.prefetch_workflow_states() if page.workflow_in_progress)
         out(
-            f"课程：{c['courses']} 门 / {course_rows} 行，预览 {c['dry_run_s']} 秒，确认 {c['confirm_s']} 秒（含 {c['live_pages']} 个页面）"
+            f"课程：{c['courses']} 门 / {course_rows} 行，预览 {c['dry_run_s']} 秒，确认 {c['confirm_s']} 秒"
+            f"（含 {c['live_pages']} 个已发布页面、{c['pages_in_review']} 个待审核页面）"
         )
         total = q["dry_run_s"] + q["confirm_s"]
         rss = _rss_mb()
