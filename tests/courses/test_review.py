@@ -4,13 +4,15 @@ Driven through Wagtail's real admin views with the test client (edit, create, wo
 publish, unpublish, revisions), and through the services and the import that make pages.
 """
 
+import json
+
 import pytest
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from wagtail.models import GroupPagePermission, PageLogEntry, TaskState, WorkflowPage, WorkflowState
+from wagtail.models import Comment, GroupPagePermission, PageLogEntry, TaskState, WorkflowPage, WorkflowState
 from wagtail.test.utils.form_data import rich_text
 
 from accounts.roles import organiser_group
@@ -186,6 +188,34 @@ def test_organiser_sees_the_queue_and_approves_with_a_comment(client, draft, sta
     assert TaskState.objects.get(workflow_state__object_id=str(page.pk)).comment == "内容完整，同意上线"
     assert listed(client, draft)
     assert NEW_BODY in public_body(client, page)
+
+
+def test_organiser_comments_on_a_field_of_the_page_under_review(client, draft, staff_a, organiser):
+    page = page_of(draft)
+    submit(client, staff_a, page)
+    client.force_login(organiser)
+    comment = {
+        "comments-TOTAL_FORMS": "1",
+        "comments-0-id": "",
+        "comments-0-contentpath": "body",
+        "comments-0-position": "",
+        "comments-0-text": "请补充适合人群和结业要求",
+        "comments-0-resolved": "",
+        "comments-0-DELETE": "",
+        "comments-0-replies-TOTAL_FORMS": "0",
+        "comments-0-replies-INITIAL_FORMS": "0",
+        "comments-0-replies-MIN_NUM_FORMS": "0",
+        "comments-0-replies-MAX_NUM_FORMS": "1000",
+    }
+    response = client.post(edit_url(page), {**page_form(page, NEW_BODY), **comment})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page.refresh_from_db()
+    assert not page.live and page.workflow_in_progress
+    assert list(Comment.objects.filter(page=page).values_list("text", "contentpath", "user")) == [
+        ("请补充适合人群和结业要求", "body", organiser.pk)
+    ]
+    client.force_login(staff_a)  # the provider's staff see it in the editor (its comments data, as JSON)
+    assert json.dumps("请补充适合人群和结业要求")[1:-1] in client.get(edit_url(page)).content.decode()
 
 
 def test_a_plain_organiser_in_the_group_can_review(client, draft, staff_a, plain_organiser):
