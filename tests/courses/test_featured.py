@@ -172,6 +172,12 @@ def test_organiser_selects_a_featured_course_in_the_admin(client, organiser, cou
     assert (selection.course, selection.selected_by, selection.title) == (chosen, organiser, SELECTION)
     listing = client.get(admin_url("courses_featured", "index")).content.decode()
     assert chosen.title in listing and SELECTION in listing
+    found = client.get(admin_url("courses_featured", "index"), {"q": "精品课程甲"}).content.decode()
+    assert SELECTION in found
+    response = client.post(admin_url("courses_featured", "edit", selection), _form(chosen, position="5"))
+    assert response.status_code == 302
+    selection.refresh_from_db()
+    assert (selection.position, selection.selected_by) == (5, organiser)
 
 
 def test_featured_course_form_refuses_bad_input(client, organiser, provider_a, courses):

@@ -299,8 +299,12 @@ def test_crafted_publish_on_the_editor_is_refused(client, draft, staff_a):
     client.post(edit_url(page), page_form(page, NEW_BODY, **{"action-publish": "1", "go_live_at": "2020-01-01 00:00"}))
     assert _not_published(page)
     revision = page.latest_revision
-    assert client.get(reverse("wagtailadmin_pages:revisions_revert", args=[page.pk, revision.pk])).status_code == 200
+    revert = reverse("wagtailadmin_pages:revisions_revert", args=[page.pk, revision.pk])
+    assert client.get(revert).status_code == 200
+    client.post(revert, page_form(page, NEW_BODY, **{"action-publish": "1"}))
     client.post(edit_url(page), page_form(page, NEW_BODY, **{"action-publish": "1", "revision": revision.pk}))
+    assert _not_published(page)
+    client.post(reverse("wagtailadmin_pages:revisions_unschedule", args=[page.pk, revision.pk]))
     assert _not_published(page)
 
 
