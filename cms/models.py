@@ -10,7 +10,7 @@ from wagtail.models import Page
 class HomePage(Page):
     """The front door: leads to the catalogue, 我的学习, contests and certificate checks.
 
-    Its template gets the catalogue's part (categories, newest courses) from the `catalogue_showcase`
+    Its template gets the catalogue's part (精品课程 first, categories, newest courses) from the `catalogue_showcase`
     template tag of `courses`, so cms, the base every app builds on, imports no domain app.
     """
 

@@ -27,7 +27,7 @@ from accounts.roles import can_manage_provider
 from courses.numerical import NumericalError, format_numerical_answer, parse_numerical_answer
 
 from .kinds import OPTION_LABELS
-from .models import LessonVideo, Question, QuestionKind
+from .models import Course, LessonVideo, Question, QuestionKind
 from .models.content import new_option_id
 from .models.ratings import COMMENT_MAX, REASON_MAX, SCORE_MAX, SCORE_MIN
 from .permissions import POLICIES, ProviderScopedPermissionPolicy, scoped_to_user
@@ -354,6 +354,28 @@ class QuestionAdminForm(ProviderScopedForm):
         # clean() then checks both with courses.grading.validate_question.
         self.instance.options = options
         return cleaned
+
+
+class _CourseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.provider.short_name or obj.provider.name} · {obj.title}（{obj.code}）"
+
+
+class FeaturedCourseAdminForm(WagtailAdminModelForm):
+    """精品课程 (organisers only): a course whose page is live, or the one already selected."""
+
+    class Meta:
+        field_classes = {"course": _CourseChoiceField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "course" in self.fields:
+            current = Q(pk=self.instance.course_id) if self.instance.course_id else Q(pk__in=[])
+            self.fields["course"].queryset = (
+                Course.objects.filter(Q(page__live=True) | current)
+                .select_related("provider")
+                .order_by("provider__name", "code")
+            )
 
 
 class ProviderStaffAddForm(forms.Form):

@@ -18,7 +18,7 @@ from wagtail.permissions import register_permission_policy
 
 from accounts.roles import ORGANISER_GROUP, can_manage_provider, is_organiser, provider_ids
 
-from .models import Category, Chapter, Course, Lesson, Provider, Question, Quiz
+from .models import Category, Chapter, Course, FeaturedCourse, Lesson, Provider, Question, Quiz
 
 
 def _active(user) -> bool:
@@ -94,7 +94,7 @@ class ProviderScopedPermissionPolicy(ModelPermissionPolicy):
 
 
 class OrganiserOnlyPermissionPolicy(ModelPermissionPolicy):
-    """Records only organisers manage (industry categories, providers).
+    """Records only organisers manage (industry categories, providers, 精品课程).
 
     `actions` limits what even organisers may do through the admin, e.g. providers are
     never deleted there because their page, group and collection hang off them.
@@ -151,6 +151,7 @@ POLICIES = {
     Category: OrganiserOnlyPermissionPolicy(Category),
     # Providers are never deleted in the admin: their page, group and collection hang off them.
     Provider: OrganiserOnlyPermissionPolicy(Provider, actions=("add", "change", "view")),
+    FeaturedCourse: OrganiserOnlyPermissionPolicy(FeaturedCourse),
 }
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +14,7 @@ from . import ratings
 # From the model modules, not the package: the page models (in the package) call these selectors.
 from .models.catalogue import Category, Course, Delivery, Provider, SkillLevel
 from .models.content import Lesson, Question
+from .models.curation import FeaturedCourse, featured_today
 from .models.learning import Enrolment, LessonProgress
 
 SORTS = {
@@ -34,6 +35,64 @@ def _int(value):
         return None
 
 
+# ---------------------------------------------------------------- 精品课程
+
+
+def _current_featurings(today=None):
+    """The current 精品 selections of the course in the outer query, first one first."""
+    current = FeaturedCourse.objects.current(today or featured_today()).filter(course=OuterRef("pk"))
+    return current.order_by("position", "-starts_on", "pk")
+
+
+def with_featured(courses, today=None, *, citation: bool = False):
+    """Courses with `featured_title` (and `featured_citation`): the title (and reason) of their current
+    精品 selection, or None, in the same query, so a list of cards costs no query per card."""
+    current = _current_featurings(today)
+    courses = courses.annotate(featured_title=Subquery(current.values("title")[:1]))
+    if citation:
+        courses = courses.annotate(featured_citation=Subquery(current.values("citation")[:1]))
+    return courses
+
+
+def featured_only(courses, today=None):
+    return courses.filter(Exists(_current_featurings(today)))
+
+
+def home_showcase(request, *, featured_count: int = 6, latest_count: int = 6) -> dict:
+    """What the home page shows of the catalogue: the current 精品课程 first (each course once, with its
+    citation), then the newest other live courses; a fixed number of queries."""
+    today = featured_today()
+    picks = (
+        FeaturedCourse.objects.current(today)
+        .filter(course__page__live=True)
+        .select_related("course__provider", "course__category", "course__page")
+        .prefetch_related(_cover_prefetch("course__cover"))
+    )
+    featured, seen = [], set()
+    for pick in picks[: featured_count * 4]:  # a course in two current selections is shown once
+        if pick.course_id in seen or len(featured) == featured_count:
+            continue
+        seen.add(pick.course_id)
+        course = pick.course
+        course.featured_title, course.citation = pick.title, pick.citation
+        featured.append(course)
+    latest = (
+        with_featured(Course.objects.published(), today)
+        .exclude(pk__in=seen)
+        .select_related("provider", "category", "page")
+        .prefetch_related(_cover_prefetch())
+        .order_by("-page__first_published_at", "pk")
+    )
+    latest = list(latest[:latest_count])
+    for course in [*featured, *latest]:
+        course.url = course.page.get_url(request)
+        course.cover_rendition = _rendition(course)
+    return {"featured_courses": featured, "latest_courses": latest}
+
+
+# ---------------------------------------------------------------- catalogue
+
+
 def catalogue_context(request, *, catalogue, provider=None) -> dict:
     """Filter, search, sort and page the live courses; a fixed number of queries."""
     params = request.GET
@@ -48,7 +107,11 @@ def catalogue_context(request, *, catalogue, provider=None) -> dict:
         "level": _int(params.get("level")),
         "provider": params.get("provider", "") if provider is None else "",
         "delivery": params.get("delivery", ""),
+        "featured": "1" if params.get("featured") == "1" else "",
     }
+    today = featured_today()
+    if filters["featured"]:
+        qs = featured_only(qs, today)
     if filters["category"]:
         qs = qs.filter(category__slug=filters["category"])
     if filters["level"] is not None and filters["level"] in SkillLevel.values:
@@ -73,10 +136,11 @@ def catalogue_context(request, *, catalogue, provider=None) -> dict:
         # and the page's rows are loaded by primary key.
         paginator = Paginator(list(qs.values_list("pk", flat=True)), _page_size(), allow_empty_first_page=True)
         page = paginator.get_page(params.get("page"))
-        rows = Course.objects.select_related(*related).prefetch_related(_cover_prefetch()).in_bulk(page.object_list)
+        rows = with_featured(Course.objects.select_related(*related), today).prefetch_related(_cover_prefetch())
+        rows = rows.in_bulk(page.object_list)
         page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
     else:
-        qs = qs.select_related(*related).prefetch_related(_cover_prefetch())
+        qs = with_featured(qs, today).select_related(*related).prefetch_related(_cover_prefetch())
         paginator = Paginator(qs, _page_size(), allow_empty_first_page=True)
         page = paginator.get_page(params.get("page"))
     for course in page.object_list:
@@ -107,12 +171,12 @@ def _page_size() -> int:
     return settings.CATALOGUE_PAGE_SIZE
 
 
-def _cover_prefetch():
+def _cover_prefetch(lookup: str = "cover"):
     from django.db.models import Prefetch
 
     from wagtail.images import get_image_model
 
-    return Prefetch("cover", queryset=get_image_model().objects.prefetch_renditions(COVER_SPEC))
+    return Prefetch(lookup, queryset=get_image_model().objects.prefetch_renditions(COVER_SPEC))
 
 
 def _rendition(course):
@@ -224,10 +288,12 @@ def video_embed_html(url: str) -> str:
         return ""
 
 
-def course_page_context(request, course) -> dict:
+def course_page_context(request, course_id: int) -> dict:
     # One query for the course and what the page shows of it, instead of one each for its provider,
-    # category and cover when the template first touches them.
-    course = Course.objects.select_related("provider", "category", "cover").get(pk=course.pk)
+    # category and cover when the template first touches them (and one for the page's own `course`).
+    # Its current 精品 selection comes in the same query.
+    rows = with_featured(Course.objects.select_related("provider", "category", "cover"), citation=True)
+    course = rows.get(pk=course_id)
     outline = course_outline(course)
     enrolment = state = None
     if request.user.is_authenticated:

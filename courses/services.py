@@ -7,13 +7,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
+from wagtail.models import Collection, GroupCollectionPermission
 
 from accounts.roles import PROVIDER_STAFF_GROUP, can_manage_provider, is_organiser
 from cms.services import site_ensure
 from organisations.services import organisation_for_provider
 
-from . import selectors, videos
+from . import review, selectors, videos
 from .completion import (  # noqa: F401 - callers use services.<name>
     enrolment_refresh_completion,
     hours_credit,
@@ -41,7 +41,7 @@ from .text import normalise_search
 
 # ---------------------------------------------------------------- providers
 
-PROVIDER_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page"]
+# Page permissions on the provider's subtree: courses/review.py (publish only for a trusted provider).
 PROVIDER_MEDIA_PERMISSIONS = [
     ("wagtailimages", "add_image"),
     ("wagtailimages", "change_image"),
@@ -76,8 +76,8 @@ def provider_staff_group() -> Group:
 
 @transaction.atomic
 def catalogue_page_ensure() -> CourseCatalogPage:
-    """The course catalogue at /courses/ under the home page, the learning-path index at /paths/ and
-    the provider-staff group, once.
+    """The course catalogue at /courses/ under the home page, its review workflow (遴选), the
+    learning-path index at /paths/ and the provider-staff group, once.
 
     The site tree itself (home page, Site) is cms's; the catalogue is the courses app's own page.
     """
@@ -87,6 +87,7 @@ def catalogue_page_ensure() -> CourseCatalogPage:
         catalogue = CourseCatalogPage(title=_("课程目录"), slug="courses", intro=_("找到适合您的技能课程"))
         home.add_child(instance=catalogue)
         catalogue.save_revision().publish()
+    review.review_workflow_ensure(catalogue=catalogue)
     learning_path_index_ensure(home=home)
     provider_staff_group()
     return catalogue
@@ -146,8 +147,10 @@ def learning_path_create(
         page.slug = f"path-{LearningPathPage.objects.count() + 1}"
     page.live, page.has_unpublished_changes = False, True  # a draft until published
     parent.add_child(instance=page)
-    if publish:
-        page.save_revision(user=user).publish(user=user)
+    if publish:  # a provider's path goes through the same review (遴选) as its course pages
+        provider = parent.provider if provider_id else None
+        direct = user is None or provider is None or review.publishes_directly(provider=provider, user=user)
+        review.page_go_live(page=page, user=user, direct=direct)
         page.refresh_from_db()
     return page
 
@@ -158,11 +161,13 @@ def provider_setup(*, provider: Provider, catalogue: CourseCatalogPage | None = 
     organisation registry (idempotent); after a rename, the page title and the collection name follow
     the provider's name.
 
-    Wagtail's own permission checks then confine the provider's staff to this subtree.
+    Wagtail's own permission checks then confine the provider's staff to this subtree; they publish
+    there only while the provider is trusted (courses/review.py), otherwise they submit for review.
     """
     catalogue = catalogue or CourseCatalogPage.objects.first()
     if catalogue is None:
         raise ValidationError(_("请先创建课程目录页面"))
+    review.review_workflow_ensure(catalogue=catalogue)
     page = ProviderPage.objects.filter(provider=provider).first()
     if page is None:
         page = ProviderPage(title=provider.name, slug=provider.slug, provider=provider)
@@ -183,12 +188,7 @@ def provider_setup(*, provider: Provider, catalogue: CourseCatalogPage | None = 
         if not Provider.objects.filter(organisation=organisation).exists():
             provider.organisation = organisation
     provider.save(update_fields=["collection", "group", "organisation"])
-    for codename in PROVIDER_PAGE_PERMISSIONS:
-        GroupPagePermission.objects.get_or_create(
-            group=provider.group,
-            page=page,
-            permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename),
-        )
+    review.provider_page_permissions_sync(provider=provider, page=page)
     for app_label, codename in PROVIDER_MEDIA_PERMISSIONS:
         GroupCollectionPermission.objects.get_or_create(
             group=provider.group,
@@ -196,6 +196,16 @@ def provider_setup(*, provider: Provider, catalogue: CourseCatalogPage | None = 
             permission=Permission.objects.get(content_type__app_label=app_label, codename=codename),
         )
     return provider
+
+
+@transaction.atomic
+def provider_trust_set(*, provider: Provider, trusted: bool, by) -> Provider:
+    """Mark a provider trusted (its staff publish directly) or not (organisers review its pages first)."""
+    if not is_organiser(by):
+        raise PermissionDenied
+    provider.trusted = trusted
+    provider.save(update_fields=["trusted"])
+    return provider_setup(provider=provider)
 
 
 @transaction.atomic
@@ -284,7 +294,12 @@ def course_reindex_many(*, course_ids) -> None:
 
 @transaction.atomic
 def course_page_ensure(*, course: Course, publish: bool = True, user=None) -> CoursePage:
-    """Create (or refresh) the catalogue page of a course under its provider's page."""
+    """Create (or refresh) the catalogue page of a course under its provider's page.
+
+    `publish` puts it live as far as 遴选 allows (courses/review.py): published at once for a trusted
+    provider or an organiser, otherwise saved and submitted for an organiser's review. No `user` is the
+    platform itself (demo data, management commands), which publishes; every request passes its user.
+    """
     if user is not None and not can_manage_provider(user, course.provider_id):
         raise PermissionDenied
     page = CoursePage.objects.filter(course=course).first()
@@ -306,7 +321,8 @@ def course_page_ensure(*, course: Course, publish: bool = True, user=None) -> Co
         page.title = page.draft_title = course.title
         page.save()
     if publish:
-        page.save_revision(user=user).publish(user=user)
+        direct = user is None or review.publishes_directly(provider=course.provider, user=user)
+        review.page_go_live(page=page, user=user, direct=direct)
         page.refresh_from_db()
     return page
 

@@ -27,13 +27,26 @@ from accounts.roles import is_organiser, is_provider_staff
 from .forms import (
     ChapterAdminForm,
     CourseAdminForm,
+    FeaturedCourseAdminForm,
     LessonAdminForm,
     QuestionAdminForm,
     QuizAdminForm,
     QuizQuestionAdminForm,
 )
 from .imports import views as import_views
-from .models import Category, Chapter, Course, Delivery, Lesson, Provider, Question, QuestionKind, Quiz, SkillLevel
+from .models import (
+    Category,
+    Chapter,
+    Course,
+    Delivery,
+    FeaturedCourse,
+    Lesson,
+    Provider,
+    Question,
+    QuestionKind,
+    Quiz,
+    SkillLevel,
+)
 from .permissions import register_policies, scoped_to_user
 from .views import ratings as rating_views
 from .views import reports, staff
@@ -382,6 +395,38 @@ class CategoryViewSet(ScopedModelViewSet):
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]
 
 
+class FeaturedCourseViewSet(ScopedModelViewSet):
+    """精品课程: organisers select courses for a period (courses/models/curation.py); the home page,
+    the catalogue's filter and the badges on cards and course pages read the current ones."""
+
+    model = FeaturedCourse
+    icon = "pick"
+    menu_name = "featured-courses"
+    menu_label = _("精品课程")
+    add_view_class = staff.FeaturedCourseCreateView
+    list_display = [
+        Column("course", label=_("课程"), sort_key="course__title"),
+        "title",
+        "starts_on",
+        "ends_on",
+        "position",
+        BooleanColumn("is_current", label=_("展示中")),
+        Column("selected_by", label=_("遴选人")),
+    ]
+    list_select_related = ("course", "selected_by")
+    search_fields = ["title", "citation", "course__title", "course__code"]
+    ordering = ["position", "-starts_on", "pk"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("course"),
+            FieldPanel("title"),
+            FieldPanel("citation"),
+            FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on"), FieldPanel("position")]),
+        ],
+        base_form_class=FeaturedCourseAdminForm,
+    )
+
+
 class ProviderViewSet(ScopedModelViewSet):
     model = Provider
     icon = "group"
@@ -390,13 +435,14 @@ class ProviderViewSet(ScopedModelViewSet):
     index_view_class = staff.ProviderIndexView
     add_view_class = staff.ProviderCreateView
     edit_view_class = staff.ProviderEditView
-    list_display = ["name", "short_name", "slug", "website"]
+    list_display = ["name", "short_name", "slug", "website", BooleanColumn("trusted", label=_("免审核发布"))]
     search_fields = ["name", "short_name"]
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("short_name")]),
         FieldPanel("slug"),
         FieldPanel("website"),
         FieldPanel("description"),
+        FieldPanel("trusted"),
     ]
 
     def get_urlpatterns(self):
@@ -515,6 +561,7 @@ class CourseAdminGroup(ViewSetGroup):
         RatingsViewSet("course_ratings", url_prefix="courses/ratings"),
         ImportViewSet("courses_import", url_prefix="courses/import"),
         ExportViewSet("courses_export", url_prefix="courses/export"),
+        FeaturedCourseViewSet("courses_featured", url_prefix="courses/featured"),
         CategoryViewSet("courses_category", url_prefix="courses/categories"),
         ProviderViewSet("courses_provider", url_prefix="courses/providers"),
     )

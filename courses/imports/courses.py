@@ -4,8 +4,9 @@ Matching, always within the chosen provider: a course by 课程编号; a chapter
 course; a lesson by its title within the chapter. Existing chapters and lessons keep their order and
 are never deleted by an import (learner progress hangs off lessons); new ones are added after them,
 in the order the file lists them. Blank cells keep stored values; a new course needs 课程名称.
-Whether a course's page is live: 发布 column if filled, otherwise the upload form's option for new
-courses. An import publishes but never unpublishes (that is done on the page, deliberately).
+Whether a course's page is to be published: 发布 column if filled, otherwise the upload form's option for
+new courses; for a provider that is not trusted, "published" means submitted for an organiser's review
+(遴选, ``courses.review``). An import publishes but never unpublishes (that is done on the page, deliberately).
 Row errors stay in the source language (``courses.messages``); the job page translates them.
 """
 
@@ -15,12 +16,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from courses import services
+from courses import review, services
 from courses.messages import Message
 from courses.models import Category, Chapter, Course, CoursePage, Lesson, Provider
 from courses.text import normalise
 
-from .pages import course_pages_create
+from .pages import course_pages_create, course_pages_submit
 from .parsers.courses import COURSE_COLUMNS, COURSE_FIELDS, CourseRow
 from .parsers.sanitize import same_rich_text
 from .plan import ERROR, NEW, SKIP, UPDATE, Plan, RowPlan, issues_by_row
@@ -259,20 +260,28 @@ def courses_apply(*, provider: Provider, plan: Plan, user=None) -> dict:
     touched |= {course_ids[lesson["chapter"][0]] for lesson in plan.writes["lessons"]}
     services.course_reindex_many(course_ids=touched)
 
+    # 遴选 (courses.review): what is to be published goes live at once only for a trusted provider or an
+    # organiser; anyone else's new pages are drafts submitted for an organiser's review.
+    direct = review.publishes_directly(provider=provider, user=user)
     live = [e["course"] for e in entries.values() if e["current"] is None and _publish(e)]
     drafts = [e["course"] for e in entries.values() if e["current"] is None and not _publish(e)]
-    course_pages_create(courses=live, live=True, user=user)
+    to_review = course_pages_create(courses=live, live=direct, user=user)
+    submitted = 0 if direct else course_pages_submit(pages=to_review, user=user)
     course_pages_create(courses=drafts, live=False, user=user)
     for entry in changed:
         # Few in practice: an existing course whose title changed or that is to be published now.
         publish = "发布" in entry["changes"]
         if publish or "课程名称" in entry["changes"]:
-            services.course_page_ensure(course=Course.objects.get(pk=entry["course"].pk), publish=publish, user=user)
+            course = Course.objects.get(pk=entry["course"].pk)
+            page = services.course_page_ensure(course=course, publish=False, user=user)
+            if publish:
+                submitted += review.page_go_live(page=page, user=user, direct=direct) == "submitted"
     return {
         "created": len(new_courses),
         "updated": len(changed),
         "lessons": len(new_lessons),
         "pages": len(live) + len(drafts),
+        "submitted": submitted,
     }
 
 

@@ -6,6 +6,9 @@ revision, publish, log entries, queued search/reference tasks): about 30 pages a
 tree path and url_path, a revision (published for live pages), "created"/"published" log entries
 and the search index entry — for new courses under their provider's page, inside the caller's
 transaction. Existing courses still go through ``course_page_ensure``.
+
+``course_pages_submit`` puts new draft pages before the reviewers (遴选, ``courses.review``) the same
+way: the rows ``Workflow.start`` writes one page at a time, in bulk.
 """
 
 import datetime as dt
@@ -18,7 +21,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.text import slugify
 
-from wagtail.models import Page, PageLogEntry, Revision
+from wagtail.models import Page, PageLogEntry, Revision, TaskState, WorkflowState
 from wagtail.search.backends import get_search_backends
 
 from courses import services
@@ -140,3 +143,80 @@ def course_pages_create(
     for backend in get_search_backends(with_auto_update=True):
         backend.add_bulk(CoursePage, pages)
     return pages
+
+
+def course_pages_submit(*, pages: list[CoursePage], user=None) -> int:
+    """Submit new draft pages (from ``course_pages_create``, under one provider page) for review: for
+    each a workflow state on the first task of the workflow that covers them, its task state on the
+    page's revision and the "workflow started" log entry. Reviewers are not sent one e-mail per page;
+    the pages wait in their review queue. Returns how many were submitted (none when no active workflow
+    with a task covers them: they stay drafts)."""
+    if not pages:
+        return 0
+    workflow = pages[0].get_workflow()
+    task = workflow.tasks.filter(active=True).first() if workflow else None
+    if task is None:
+        return 0
+    task = task.specific
+    if task.get_task_state_class() is not TaskState:  # a task with its own state model: Wagtail's way
+        for page in pages:
+            workflow.start(CoursePage.objects.get(pk=page.pk), user)
+        return len(pages)
+    page_type = ContentType.objects.get_for_model(CoursePage)
+    base_type = ContentType.objects.get_for_model(Page)
+    revision_of = dict(Page.objects.filter(pk__in=[p.pk for p in pages]).values_list("pk", "latest_revision_id"))
+    states = WorkflowState.objects.bulk_create(
+        [
+            WorkflowState(
+                content_type=page_type,
+                base_content_type=base_type,
+                object_id=str(page.pk),
+                workflow=workflow,
+                status=WorkflowState.STATUS_IN_PROGRESS,
+                requested_by=user,
+            )
+            for page in pages
+        ],
+        batch_size=500,
+    )
+    task_states = TaskState.objects.bulk_create(
+        [
+            TaskState(
+                workflow_state=state,
+                revision_id=revision_of[page.pk],
+                task=task,
+                status=TaskState.STATUS_IN_PROGRESS,
+            )
+            for page, state in zip(pages, states, strict=True)
+        ],
+        batch_size=500,
+    )
+    for state, task_state in zip(states, task_states, strict=True):
+        state.current_task_state = task_state
+    WorkflowState.objects.bulk_update(states, ["current_task_state"], batch_size=500)
+    now = timezone.now()
+    PageLogEntry.objects.bulk_create(
+        [
+            PageLogEntry(
+                content_type=page_type,
+                label=page.title,
+                action="wagtail.workflow.start",
+                timestamp=now,
+                user=user,
+                page_id=page.pk,
+                revision_id=revision_of[page.pk],
+                data={
+                    "workflow": {
+                        "id": workflow.pk,
+                        "title": workflow.name,
+                        "status": WorkflowState.STATUS_IN_PROGRESS,
+                        "next": {"id": task.pk, "title": task.name},
+                        "task_state_id": task_state.pk,
+                    }
+                },
+            )
+            for page, task_state in zip(pages, task_states, strict=True)
+        ],
+        batch_size=500,
+    )
+    return len(pages)

@@ -72,7 +72,9 @@ class ImportForm(ProviderChoiceForm):
         label=_("确认后发布新课程"),
         required=False,
         initial=True,
-        help_text=_("“发布”列留空的新课程，确认导入后立即在课程目录中上线"),
+        help_text=_(
+            "“发布”列留空的新课程，确认导入后在课程目录中上线；未设为免审核发布的机构，课程页面须经组织者审核后上线"
+        ),
     )
 
 

@@ -2,6 +2,7 @@ from courses.kinds import QuestionKind
 
 from .catalogue import Category, Course, CourseQuerySet, Delivery, Provider, ProviderMembership, SkillLevel
 from .content import Chapter, Lesson, Question, Quiz, QuizDrawRule, QuizQuestion, ReviewPolicy
+from .curation import FeaturedCourse, featured_today
 from .imports import ImportFormat, ImportJob, ImportKind, ImportStatus
 from .learning import AttemptStatus, Enrolment, LessonProgress, QuizAttempt
 from .media import LessonVideo
@@ -22,6 +23,7 @@ __all__ = [
     "CreditedHours",
     "Delivery",
     "Enrolment",
+    "FeaturedCourse",
     "ImportFormat",
     "ImportJob",
     "ImportKind",
@@ -47,4 +49,5 @@ __all__ = [
     "SkillLevel",
     "StudyClock",
     "StudyDay",
+    "featured_today",
 ]

@@ -31,6 +31,13 @@ class Provider(models.Model):
     slug = models.SlugField(_("网址标识"), max_length=50, unique=True, allow_unicode=False)
     description = models.TextField(_("机构简介"), max_length=2000, blank=True)
     website = models.URLField(_("网站"), blank=True)
+    # 遴选 (courses/review.py): a trusted provider's staff publish directly; everyone else's pages wait
+    # for an organiser's approval. Only organisers may change it (the provider admin is theirs).
+    trusted = models.BooleanField(
+        _("免审核发布"),
+        default=False,
+        help_text=_("勾选后，本机构人员可直接发布课程页面；否则新课程和对已发布课程的修改须经组织者审核后才公开"),
+    )
     # Its entry in the registry (organisations), made by services.provider_setup.
     organisation = models.OneToOneField(
         "organisations.Organisation",

@@ -101,5 +101,5 @@ class CoursePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(course_page_context(request, self.course))
+        context.update(course_page_context(request, self.course_id))
         return context

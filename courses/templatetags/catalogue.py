@@ -2,23 +2,19 @@
 
 from django import template
 
-from courses.models import Category, Course, CourseCatalogPage
+from courses.models import Category, CourseCatalogPage
+from courses.selectors import home_showcase
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def catalogue_showcase(context, count: int = 6) -> dict:
-    """The catalogue page, the categories and the `count` most recently published courses (each with its url)."""
+    """The catalogue page, the categories, the current 精品课程 (with their citations) and the `count`
+    most recently published other courses (each with its url and 精品 badge)."""
     request = context.get("request")
-    latest = (
-        Course.objects.published().select_related("provider", "category", "page").order_by("-page__first_published_at")
-    )
-    latest = latest[:count]
-    for course in latest:
-        course.url = course.page.get_url(request)
     return {
         "catalogue": CourseCatalogPage.objects.live().first(),
         "categories": Category.objects.all(),
-        "latest_courses": latest,
+        **home_showcase(request, featured_count=count, latest_count=count),
     }

@@ -170,6 +170,12 @@ class ProviderCreateView(ScopedCreateView):
             return self.form_invalid(form)
 
 
+class FeaturedCourseCreateView(ScopedCreateView):
+    def save_instance(self):
+        self.form.instance.selected_by = self.request.user  # who chose it, shown in the listing
+        return super().save_instance()
+
+
 class ProviderIndexView(ScopedIndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
@@ -182,8 +188,9 @@ class ProviderIndexView(ScopedIndexView):
 class ProviderEditView(ScopedEditView):
     def save_instance(self):
         provider = super().save_instance()
-        if "name" in self.form.changed_data:
-            services.provider_setup(provider=provider)  # the page title and collection name follow
+        if {"name", "trusted"} & set(self.form.changed_data):
+            # The page title and collection name follow a new name; the group's publish right follows trust.
+            services.provider_setup(provider=provider)
         return provider
 
     @cached_property

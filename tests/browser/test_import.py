@@ -1,9 +1,12 @@
-"""Provider staff imports a course workbook in the Wagtail admin and sees the course in the catalogue — in Chromium."""
+"""Provider staff imports a course workbook in the Wagtail admin; an organiser approves it and the course is
+in the catalogue — in Chromium."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
+
+from wagtail.models import TaskState
 
 from courses.models import Course, ImportJob, ImportStatus
 from tests.conftest import PASSWORD
@@ -40,7 +43,9 @@ def _workbook() -> bytes:
     )
 
 
-def test_staff_uploads_previews_confirms_and_the_course_is_live(page, staff_a, provider_a, results_dir):
+def test_staff_uploads_previews_confirms_and_the_course_is_live_once_approved(
+    page, staff_a, provider_a, organiser, results_dir
+):
     _admin_login(page, staff_a)
 
     # 课程管理 → 批量导入 → 导入课程
@@ -65,7 +70,25 @@ def test_staff_uploads_previews_confirms_and_the_course_is_live(page, staff_a, p
 
     page.get_by_role("button", name="确认导入").click()
     expect(page.locator("#import-result")).to_contain_text("导入完成：新增课程 1 门，更新 0 门，新增课时 3 个。")
+    # Provider A is not trusted (遴选): the course page waits for an organiser's review.
+    expect(page.locator("#import-submitted")).to_contain_text("其中 1 门课程的页面已提交组织者审核")
     page.screenshot(path=results_dir / "import-done.png", full_page=True)
+    page.goto("/courses/")
+    expect(page.get_by_role("link", name=TITLE)).to_have_count(0)
+
+    # An organiser approves it, with a comment, from the review queue on the admin dashboard.
+    page.context.clear_cookies()
+    _admin_login(page, organiser)
+    row = page.locator("#awaiting-review-content tr", has_text=TITLE)
+    row.get_by_role("button", name="动作").click()
+    row.get_by_role("button", name="带评论批准").click()
+    dialog = page.get_by_role("dialog")
+    dialog.locator("textarea[name=comment]").fill("内容完整，同意上线")
+    dialog.get_by_role("button", name="带评论批准").click()
+    expect(page.locator("#awaiting-review-content tr", has_text=TITLE)).to_have_count(0)
+    course_page = Course.objects.get(code="ROBOT-01").page
+    assert course_page.live
+    assert TaskState.objects.get(workflow_state__object_id=str(course_page.pk)).comment == "内容完整，同意上线"
 
     # The public catalogue lists it; its page shows the outline, without the script.
     page.goto("/courses/")

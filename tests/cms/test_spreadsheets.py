@@ -37,7 +37,9 @@ def _cells(response) -> set:
 
 
 @pytest.fixture
-def evil_course(provider_a, staff_a):
+def evil_course(provider_a, staff_a, organiser):
+    # Trusted, so the staff's publish is theirs (and the page live, as the aging-pages report needs).
+    services.provider_trust_set(provider=provider_a, trusted=True, by=organiser)
     course = build_course(provider_a, title=EVIL, code="EVIL-1", with_quiz=False, publish=False)
     services.course_page_ensure(course=course, user=staff_a)
     log(instance=course, action="wagtail.edit", user=staff_a)

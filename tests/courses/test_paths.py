@@ -190,7 +190,8 @@ def test_provider_staff_create_a_path_under_their_own_page_with_their_courses(cl
     response = client.post(_add_url(parent), _path_form(trio[:2]))
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     page = LearningPathPage.objects.get(slug="own-path")
-    assert page.get_parent().pk == parent.pk and page.live
+    # an untrusted provider's path waits for an organiser's review (遴选) like its course pages
+    assert page.get_parent().pk == parent.pk and not page.live
     assert [s.course_id for s in page.steps.order_by("sort_order")] == [trio[0].pk, trio[1].pk]
 
 
@@ -240,7 +241,7 @@ def test_the_page_form_refuses_a_course_twice_and_a_path_with_nothing_required(
     assert not Page.objects.filter(slug="refused").exists()
 
 
-def test_the_service_keeps_the_same_rules(staff_a, provider_a, provider_b, trio):
+def test_the_service_keeps_the_same_rules(staff_a, provider_a, provider_b, trio, organiser):
     other = build_course(provider_b, title="乙机构课程", code="B-3", with_quiz=False)
     with pytest.raises(ValidationError):
         services.learning_path_create(title="混合", courses=[trio[0], other], parent=provider_a.page)
@@ -253,7 +254,10 @@ def test_the_service_keeps_the_same_rules(staff_a, provider_a, provider_b, trio)
     with pytest.raises(PermissionDenied):
         services.learning_path_create(title="越权", courses=[other], parent=provider_b.page, user=staff_a)
     own = services.learning_path_create(title="本机构", courses=trio[:1], parent=provider_a.page, user=staff_a)
-    assert own.live
+    assert not own.live and own.current_workflow_state is not None  # waits for review
+    services.provider_trust_set(provider=provider_a, trusted=True, by=organiser)
+    trusted = services.learning_path_create(title="免审核", courses=trio[1:2], parent=provider_a.page, user=staff_a)
+    assert trusted.live
 
 
 # ------------------------------------------------------------------ learner data
@@ -284,4 +288,7 @@ def test_provider_staff_edit_their_own_path_and_not_another_providers(client, st
     response = client.post(edit, data)
     assert response.status_code == 302
     page.refresh_from_db()
-    assert page.title == "本机构系列（修订）" and page.steps.count() == 2
+    # the change is a draft until an organiser approves it (遴选); the live path is unchanged
+    assert page.title == "本机构系列" and page.has_unpublished_changes
+    draft = page.get_latest_revision_as_object()
+    assert draft.title == "本机构系列（修订）" and len(draft.steps.all()) == 2

@@ -174,12 +174,19 @@ class Command(BaseCommand):
             f"再次导入 {q['second_run_s']} 秒")  # fmt: skip
 
         c = self.run_import(user, provider, "courses", "bench-courses.csv", gbk)
+        from wagtail.models import WorkflowState
+
         from courses.models import Course, CoursePage
 
         c["courses"] = Course.objects.filter(provider=provider).count()
-        c["live_pages"] = CoursePage.objects.filter(course__provider=provider, live=True).count()
+        pages = CoursePage.objects.filter(course__provider=provider)
+        c["live_pages"] = pages.filter(live=True).count()
+        # The bench provider is not trusted (遴选): its new pages are drafts submitted for review.
+        ids = [str(pk) for pk in pages.values_list("pk", flat=True)]
+        c["pages_in_review"] = WorkflowState.objects.active().filter(object_id__in=ids).count()
         out(
-            f"课程：{c['courses']} 门 / {course_rows} 行，预览 {c['dry_run_s']} 秒，确认 {c['confirm_s']} 秒（含 {c['live_pages']} 个页面）"
+            f"课程：{c['courses']} 门 / {course_rows} 行，预览 {c['dry_run_s']} 秒，确认 {c['confirm_s']} 秒"
+            f"（含 {c['live_pages']} 个已发布页面、{c['pages_in_review']} 个待审核页面）"
         )
         total = q["dry_run_s"] + q["confirm_s"]
         rss = _rss_mb()

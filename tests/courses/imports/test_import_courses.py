@@ -4,6 +4,7 @@ import pytest
 
 from django.db.models import QuerySet
 
+from courses import services
 from courses.models import Chapter, Course, CoursePage, ImportStatus, Lesson
 from tests.conftest import build_course
 from tests.courses.imports.helpers import COURSE_HEADER, actions, confirm, csv_bytes, errors, issues, preview, run, xlsx
@@ -46,7 +47,9 @@ def category(db):
     return CategoryFactory(name="工业互联网", slug="iiot")
 
 
-def test_new_courses_with_chapters_lessons_and_live_pages(staff_a, provider_a, category, client):
+def test_new_courses_with_chapters_lessons_and_live_pages(staff_a, provider_a, category, client, organiser):
+    # A trusted provider's import publishes (an untrusted one's waits for review: tests/courses/test_review.py).
+    services.provider_trust_set(provider=provider_a, trusted=True, by=organiser)
     job = run(staff_a, provider_a, "courses", "courses.xlsx", sample())
     assert job.status == ImportStatus.DONE, issues(job)
     assert actions(job) == ["new", "new", "new", "new"]
@@ -96,7 +99,8 @@ def test_updates_keep_existing_order_and_add_new_lessons_after(staff_a, provider
     assert titles == [("课时1", 1), ("课时2", 2), ("新增课时", 3)]
 
 
-def test_publish_column_and_form_option(staff_a, provider_a):
+def test_publish_column_and_form_option(staff_a, provider_a, organiser):
+    services.provider_trust_set(provider=provider_a, trusted=True, by=organiser)  # publishes directly
     header = [*COURSE_HEADER, "发布"]
     data = xlsx([header, [*row("D-1", title="草稿课"), "否"], [*row("D-2", title="默认课"), ""]])
     run(staff_a, provider_a, "courses", "p.xlsx", data, publish=False)

@@ -46,7 +46,10 @@ def test_staff_uploads_previews_and_confirms(client, staff_a, provider_a):
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "导入完成：新增课程 1 门" in page
-    assert Course.objects.get().page.live
+    # Provider A is not trusted (遴选): the page waits for an organiser.
+    assert "其中 1 门课程的页面已提交组织者审核" in page
+    course_page = Course.objects.get().page
+    assert not course_page.live and course_page.workflow_in_progress
 
 
 def test_progress_endpoint_reports_rows_while_running(client, staff_a, provider_a):
