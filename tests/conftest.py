@@ -98,3 +98,21 @@ def build_course(provider, *, title="工业互联网平台应用", code="IIOT-10
 @pytest.fixture
 def course(provider_a):
     return build_course(provider_a)
+
+
+# ------------------------------------------------------------------ enterprise training: reports
+# A training manager (企业培训管理员) of an employer; the organisation is
+# `manager_a.organisation_memberships.get().organisation`.
+
+
+@pytest.fixture
+def manager_a(db):
+    from organisations import services as organisation_services
+    from organisations.models import MembershipRole, OrganisationKind
+
+    organisation = organisation_services.organisation_create(
+        kind=OrganisationKind.EMPLOYER, name="甲精密制造有限公司", credit_code="91320506MA1P8Q3R4P"
+    )
+    user = UserFactory(username="manager_a", real_name="周敏")
+    organisation_services.membership_add(organisation=organisation, user=user, role=MembershipRole.TRAINING_MANAGER)
+    return user

@@ -41,6 +41,7 @@ from tests.contests.factories import (
 )
 from tests.contests.live import Socket, _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401 - fixtures
 from tests.factories import UserFactory
+from training.models import ClassCourse, ClassMember, RosterEntry, TrainingClass
 
 OUR_APPS = ("accounts", "cms", "courses", "contests", "certificates", "organisations", "training")
 ANYONE = {"anonymous", "learner", "owner", "staff_a", "staff_b", "judge", "organiser"}
@@ -167,6 +168,14 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "organisations:employer": SIGNED_IN,
     "organisations:review": set(),
     "organisations:review_decide": ORGANISER,
+    # enterprise training: the employer's reports (GET only; who may read them: tests/training/test_views_reports.py)
+    "training:reports": set(),
+    "training:report_class": set(),
+    "training:report_class_xlsx": set(),
+    "training:report_worker": set(),
+    "training:report_year": set(),
+    "training:report_year_xlsx": set(),
+    "training:report_enterprise_xlsx": set(),
 }
 for _action in ("index", "index_results", "add", "edit", "delete"):
     WHO_MAY_POST[f"organisations_organisation:{_action}"] = ORGANISER
@@ -278,6 +287,21 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         title="视频", type="video", collection=provider_a.collection, file=ContentFile(b"\x1aE\xdf\xa3", name="v.webm")
     )
     Lesson.objects.filter(pk=lessons[0].pk).update(video=video)
+    # -- enterprise training: an employer's class run by provider A, with the owner on its roster
+    employer = organisation_services.organisation_create(
+        kind="employer", name="丙重工有限公司", credit_code="91330108MA2H7K5P1Y"
+    )
+    training_class = TrainingClass.objects.create(
+        organisation=employer,
+        provider=provider_a,
+        name="安全生产培训班",
+        starts_on=dt.date(2026, 1, 5),
+        deadline=dt.date(2026, 3, 31),
+    )
+    ClassCourse.objects.create(training_class=training_class, course=course)
+    roster_entry = RosterEntry.objects.create(organisation=employer, user=owner, name="张三", status="active")
+    ClassMember.objects.create(training_class=training_class, entry=roster_entry)
+    # --
     objects = {
         "course_id": course.pk,
         "video_id": video.pk,
@@ -292,6 +316,9 @@ def world(site, provider_a, provider_b, staff_a, staff_b, organiser, learner, ot
         "uidb64": "MQ",
         "token": "set-password",
         "result_id": "00000000-0000-0000-0000-000000000000",
+        "class_id": training_class.pk,
+        "entry_id": roster_entry.pk,
+        "organisation_id": employer.pk,
     }
     by_namespace = {
         "courses_course": course.pk,
