@@ -320,8 +320,7 @@ def enterprise_rows(organisation, classes=None, *, chunk: int = reports.CHUNK) -
     )
     courses = reports.class_courses(c.pk for c in classes)
     for training_class in classes:
-        report = reports.ClassReport(training_class)
-        report.courses = courses.get(training_class.pk, [])
+        report = reports.ClassReport(training_class, courses=courses.get(training_class.pk, []))
         members = ClassMember.objects.filter(training_class=training_class).order_by("entry__name", "pk")
         for row in report.iter_rows(members, chunk=chunk):
             prefix = [training_class.name, training_class.starts_on, *_person(row.entry)]

@@ -55,6 +55,7 @@ SORTS = {
     "hours": ("seconds_n",),
     "credited": ("credited_n",),
 }
+FIGURE_SORTS = ("progress", "hours", "credited")
 
 
 def today() -> dt.date:
@@ -175,28 +176,36 @@ def course_figures(learner_ids, courses: list[CourseColumn]) -> Figures:
         .values_list("learner_id", "course_id", "done", "completed_at", "credited_hours__hours")
     )
     figures.enrolments = {(learner, course): rest for learner, course, *rest in enrolments}
+    # The ledger and certificates are asked by learner only (their learner indexes), the courses kept
+    # here: with `course_id IN (…)` as well SQLite picks the course index and reads every learner's rows.
+    wanted = set(course_ids)
     seconds = (
-        StudyDay.objects.filter(learner_id__in=learner_ids, course_id__in=course_ids)
+        StudyDay.objects.filter(learner_id__in=learner_ids)
         .values("learner_id", "course_id")
         .annotate(total=Sum("seconds"))
         .values_list("learner_id", "course_id", "total")
     )
-    figures.seconds = {(learner, course): total or 0 for learner, course, total in seconds}
+    figures.seconds = {(learner, course): total or 0 for learner, course, total in seconds if course in wanted}
     quiz_ids = sorted({c.final_quiz_id for c in courses if c.final_quiz_id})
     if quiz_ids:
+        graded, final = Q(status=AttemptStatus.DONE), set(quiz_ids)  # by learner only, as above
         quizzes = (
-            QuizAttempt.objects.filter(learner_id__in=learner_ids, quiz_id__in=quiz_ids, status=AttemptStatus.DONE)
+            QuizAttempt.objects.filter(learner_id__in=learner_ids)
             .values("learner_id", "quiz_id")
-            .annotate(best=Max("percent"), passes=Count("pk", filter=Q(passed=True)))
+            .annotate(best=Max("percent", filter=graded), passes=Count("pk", filter=graded & Q(passed=True)))
             .values_list("learner_id", "quiz_id", "best", "passes")
         )
-        figures.quizzes = {(learner, quiz): (best, passes > 0) for learner, quiz, best, passes in quizzes}
+        figures.quizzes = {
+            (learner, quiz): (best, passes > 0)
+            for learner, quiz, best, passes in quizzes
+            if quiz in final and best is not None
+        }
     certificates = (
-        Certificate.objects.filter(holder_id__in=learner_ids, course_id__in=course_ids, status=CertificateStatus.VALID)
+        Certificate.objects.filter(holder_id__in=learner_ids, course__isnull=False, status=CertificateStatus.VALID)
         .order_by("issued_at", "pk")
         .values_list("holder_id", "course_id", "number")
     )
-    figures.certificates = {(holder, course): number for holder, course, number in certificates}  # the latest
+    figures.certificates = {(h, c): number for h, c, number in certificates if c in wanted}  # the latest
     return figures
 
 
@@ -342,19 +351,25 @@ _STARTED_Q = Q(done_n__gt=0) | Q(seconds_n__gt=0) | Q(completed_n__gt=0)
 class ClassReport:
     """The class report of one class: its courses, its summary, its members filtered and sorted."""
 
-    def __init__(self, training_class: TrainingClass, filters: Filters | None = None, *, on: dt.date | None = None):
+    def __init__(self, training_class: TrainingClass, filters: Filters | None = None, *, on=None, courses=None):
         self.training_class = training_class
         self.filters = filters or Filters()
         self.deadline_passed = is_past(training_class.deadline, on)
-        self.courses = class_courses([training_class.pk]).get(training_class.pk, [])
+        if courses is None:
+            courses = class_courses([training_class.pk]).get(training_class.pk, [])
+        self.courses: list[CourseColumn] = courses
 
-    def members(self):
+    def members(self, *, figures: bool = True):
         """Every member of the class, with the figures to filter and sort by (not yet filtered)."""
         queryset = ClassMember.objects.filter(training_class=self.training_class).select_related("entry")
-        return _with_figures(queryset, [c.course_id for c in self.courses])
+        return _with_figures(queryset, [c.course_id for c in self.courses]) if figures else queryset
 
     def filtered(self):
-        f, queryset = self.filters, self.members()
+        f = self.filters
+        # The per-member figures cost a few correlated subqueries a member: only when a filter or the
+        # order needs them (not for the default page, sorted by name).
+        needs_figures = f.status or f.sort.lstrip("-") in FIGURE_SORTS
+        queryset = self.members() if needs_figures else self.members(figures=False)
         if f.department:
             queryset = queryset.filter(entry__department=f.department)
         if f.job:
@@ -547,19 +562,19 @@ def year_rows(organisation, entries, year: int) -> list[YearRow]:
     start, end = year_bounds(year)
     seconds = defaultdict(int)
     for learner, course, total in (
-        StudyDay.objects.filter(learner_id__in=users, course_id__in=courses, day__gte=start.date(), day__lt=end.date())
+        StudyDay.objects.filter(learner_id__in=users, day__gte=start.date(), day__lt=end.date())  # courses: below
         .values("learner_id", "course_id")
         .annotate(total=Sum("seconds"))
         .values_list("learner_id", "course_id", "total")
     ):
         seconds[learner, course] = total or 0
     credits = CreditedHours.objects.filter(
-        learner_id__in=users, course_id__in=courses, credited_at__gte=start, credited_at__lt=end
+        learner_id__in=users, credited_at__gte=start, credited_at__lt=end
     ).values_list("learner_id", "course_id", "hours")
     certificates = (
         Certificate.objects.filter(
             holder_id__in=users,
-            course_id__in=courses,
+            course__isnull=False,
             status=CertificateStatus.VALID,
             issued_at__gte=start,
             issued_at__lt=end,
