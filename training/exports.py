@@ -63,33 +63,63 @@ def _column(n: int) -> str:
 _COLUMNS = [_column(i) for i in range(64)]
 
 
-def _cell(ref: str, value, style: str) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        value = _("是") if value else _("否")
-    if isinstance(value, int | float | Decimal):
-        return f'<c r="{ref}"{style}><v>{value}</v></c>'
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else str(value)
-    elif isinstance(value, dt.date):
-        value = value.isoformat()
-    text = escape(neutralise(str(value)))
-    space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'<c r="{ref}" t="inlineStr"{style}><is><t{space}>{text}</t></is></c>'
+_NUMBERS = (int, float, Decimal)
 
 
-def _row(number: int, values, bold: bool = False) -> str:
-    style = ' s="1"' if bold else ""
-    cells = "".join(_cell(f"{_COLUMNS[i]}{number}", v, style) for i, v in enumerate(values))
-    return f'<row r="{number}">{cells}</row>'
+class _Cells:
+    """Writes cells. What follows a cell's reference is kept per distinct value (a course's title, a
+    department, 是, a date repeat on most rows), so most cells cost one dict lookup."""
+
+    LIMIT = 100_000
+
+    def __init__(self, style: str = ""):
+        self.style, self.known = style, {}
+        self.yes, self.no = _("是"), _("否")  # once: a translation lookup costs more than the cell
+
+    def body(self, value) -> str:
+        """The cell after `<c r="A1"`: its type, style and value."""
+        if value.__class__ in _NUMBERS:
+            return f"{self.style}><v>{value}</v></c>"
+        body = self.known.get(value)
+        if body is None:
+            body = self._text(value)
+            if len(self.known) >= self.LIMIT:
+                self.known.clear()
+            self.known[value] = body
+        return body
+
+    def _text(self, value) -> str:
+        if isinstance(value, bool):
+            value = self.yes if value else self.no
+        elif isinstance(value, _NUMBERS):  # a subclass
+            return f"{self.style}><v>{value}</v></c>"
+        elif isinstance(value, dt.datetime):
+            value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else str(value)
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        text = escape(neutralise(str(value)))
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        return f' t="inlineStr"{self.style}><is><t{space}>{text}</t></is></c>'
+
+    def row(self, number: int, values) -> str:
+        known, body = self.known, self.body
+        parts = [f'<row r="{number}">']
+        for column, value in zip(_COLUMNS, values, strict=False):
+            if value is None or value == "":
+                continue
+            if value.__class__ in _NUMBERS:
+                parts.append(f'<c r="{column}{number}"{self.style}><v>{value}</v></c>')
+            else:
+                parts.append(f'<c r="{column}{number}"{known.get(value) or body(value)}')
+        parts.append("</row>")
+        return "".join(parts)
 
 
 class Sheet:
     """A sheet to write: optional preface lines (a title), a bold header row frozen at the top, rows."""
 
     def __init__(self, title: str, header: list, rows: Iterable[list], *, preface=(), widths=()):
-        if len(header) > len(_COLUMNS):
+        if len(header) > len(_COLUMNS):  # rows are cut to the columns there are
             raise ValueError("too many columns")
         self.title = _sheet_title(title)
         self.header, self.rows, self.preface, self.widths = header, rows, list(preface), list(widths)
@@ -140,6 +170,7 @@ def xlsx_stream(sheets: Iterable[Sheet]) -> Iterator[bytes]:
 
 
 def _write_sheet(out, sheet: Sheet, sink: _Sink) -> Iterator[bytes]:
+    cells, bold = _Cells(), _Cells(' s="1"')
     head = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS} {_REL_NS}>']
     header_at = len(sheet.preface) + 1
     head.append(
@@ -156,15 +187,15 @@ def _write_sheet(out, sheet: Sheet, sink: _Sink) -> Iterator[bytes]:
     number = 0
     for line in sheet.preface:
         number += 1
-        head.append(_row(number, line, bold=number == 1))
+        head.append((bold if number == 1 else cells).row(number, line))
     number += 1
-    head.append(_row(number, sheet.header, bold=True))
+    head.append(bold.row(number, sheet.header))
     out.write("".join(head).encode())
     batch = []
     for values in sheet.rows:
         number += 1
         sheet.count += 1
-        batch.append(_row(number, values))
+        batch.append(cells.row(number, values))
         if len(batch) >= ROWS_PER_WRITE:
             out.write("".join(batch).encode())
             batch = []
@@ -243,6 +274,12 @@ def _detail_header() -> list:
     ]
 
 
+def _hours(seconds: int) -> float:
+    """Hours with one decimal, rounded down, as courses.ledger.hours_of, as a float: a Decimal per cell
+    of 200,000 rows cost a tenth of the export."""
+    return seconds // 360 / 10
+
+
 def _detail(cell: reports.CourseCell, deadline: dt.date) -> list:
     course = cell.course
     return [
@@ -253,7 +290,7 @@ def _detail(cell: reports.CourseCell, deadline: dt.date) -> list:
         cell.percent,
         cell.completed,
         cell.completed_at,
-        cell.hours,
+        _hours(cell.seconds),
         cell.credited,
         cell.quiz_best,
         cell.quiz_passed,

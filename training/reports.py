@@ -25,7 +25,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -526,9 +526,8 @@ def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
 
 def year_entries(organisation, *, q: str = "", department: str = ""):
     """The workers of the organisation who are or were in one of its classes."""
-    queryset = RosterEntry.objects.filter(
-        organisation=organisation, class_memberships__training_class__organisation=organisation
-    ).distinct()
+    in_a_class = ClassMember.objects.filter(entry=OuterRef("pk"), training_class__organisation=organisation)
+    queryset = RosterEntry.objects.filter(Exists(in_a_class), organisation=organisation)
     if q:
         queryset = queryset.filter(name__icontains=q)
     if department:
