@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.idcard import mask
 from cms.spreadsheets import neutralise
 
-from . import reports
+from . import reports, yearly
 from .models import ClassMember, TrainingClass
 
 FLUSH_BYTES = 256 * 1024
@@ -378,7 +378,7 @@ def year_sheets(organisation, year: int, entries) -> list[Sheet]:
         totals = [Decimal(0), Decimal(0), 0, 0]
         entries_list = list(entries)
         for start in range(0, len(entries_list), reports.CHUNK):
-            for row in reports.year_rows(organisation, entries_list[start : start + reports.CHUNK], year):
+            for row in yearly.year_rows(organisation, entries_list[start : start + reports.CHUNK], year):
                 totals[0] += row.hours
                 totals[1] += row.credited
                 totals[2] += row.courses_completed

@@ -10,7 +10,7 @@ import time_machine
 
 from courses.models import AttemptStatus, CreditedHours, StudyDay
 from tests.conftest import build_course
-from training import reports
+from training import reports, yearly
 from training.models import RosterEntry, TrainingClass
 
 from .report_data import add_member, attempt, certificate, employer, learn, make_class, training_manager, worker
@@ -248,21 +248,21 @@ def year_data(org, courses, provider_a):
 
 
 def test_year_rows_count_study_days_and_credits_by_shanghai_year(year_data, org):
-    entries = list(reports.year_entries(org))
+    entries = list(yearly.year_entries(org))
     assert [e.name for e in entries] == ["孙五"]
-    (row_2026,) = reports.year_rows(org, entries, 2026)
+    (row_2026,) = yearly.year_rows(org, entries, 2026)
     assert (row_2026.seconds, row_2026.credited, row_2026.courses_completed) == (1200, Decimal("8"), 1)
     assert row_2026.certificates == []
-    (row_2025,) = reports.year_rows(org, entries, 2025)
+    (row_2025,) = yearly.year_rows(org, entries, 2025)
     assert (row_2025.seconds, row_2025.credited, row_2025.courses_completed) == (600, Decimal("0"), 0)
     assert row_2025.certificates == ["JY-2025-000009"]  # 23:30 on 31 December in Shanghai
 
 
 def test_year_entries_filter_and_year_choices(year_data, klass, org):
-    assert [e.name for e in reports.year_entries(org, department="设备部")] == ["孙五"]
-    assert [e.name for e in reports.year_entries(org, q="王")] == ["王一"]
+    assert [e.name for e in yearly.year_entries(org, department="设备部")] == ["孙五"]
+    assert [e.name for e in yearly.year_entries(org, q="王")] == ["王一"]
     with time_machine.travel(BEFORE_MIDNIGHT, tick=False):
-        assert reports.year_choices(org) == [2026, 2025]
+        assert yearly.year_choices(org) == [2026, 2025]
 
 
 def test_a_member_added_later_is_enrolled_and_counted(klass, org):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from organisations.models import Organisation
 
-from .. import exports, reports
+from .. import exports, reports, yearly
 from ..models import RosterEntry
 from ..permissions import can_manage_roster, classes_visible_to, may_use_training
 
@@ -121,7 +121,7 @@ def worker_report(request, entry_id: int):
 
 
 def _year(request, organisation) -> tuple[int, list[int]]:
-    choices = reports.year_choices(organisation)
+    choices = yearly.year_choices(organisation)
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
@@ -136,7 +136,7 @@ def year_summary(request, organisation_id: int):
     year, years = _year(request, organisation)
     q = (request.GET.get("q") or "").strip()[:50]
     department = (request.GET.get("department") or "").strip()[:100]
-    entries = reports.year_entries(organisation, q=q, department=department)
+    entries = yearly.year_entries(organisation, q=q, department=department)
     paginator, page, page_range = _page(request, entries)
     departments = sorted(
         d
@@ -154,7 +154,7 @@ def year_summary(request, organisation_id: int):
         "q": q,
         "department": department,
         "departments": departments,
-        "rows": reports.year_rows(organisation, page.object_list, year),
+        "rows": yearly.year_rows(organisation, page.object_list, year),
         "page": page,
         "paginator": paginator,
         "page_range": page_range,
@@ -168,7 +168,7 @@ def year_summary(request, organisation_id: int):
 def year_export(request, organisation_id: int):
     organisation = _organisation_or_404(request, organisation_id)
     year, _years = _year(request, organisation)
-    entries = reports.year_entries(organisation)
+    entries = yearly.year_entries(organisation)
     return _xlsx(exports.year_sheets(organisation, year, entries), f"{organisation.name}-{year}年度学时汇总.xlsx")
 
 
