@@ -44,6 +44,14 @@ def training_declarations(*, manager_a: set, class_of_a: set, signed_in: set) ->
         "training:application_review": {"organiser"},
         "training:my_class": set(),
         "training:sign_in": {"owner"},  # a member of the open class signs in
+        # the employer's reports: GET only (who may read them: tests/training/test_views_reports.py)
+        "training:reports": set(),
+        "training:report_class": set(),
+        "training:report_class_xlsx": set(),
+        "training:report_worker": set(),
+        "training:report_year": set(),
+        "training:report_year_xlsx": set(),
+        "training:report_enterprise_xlsx": set(),
     }
 
 
@@ -90,6 +98,9 @@ def training_world(*, employer_a, manager_a, manager_b, provider_a, course) -> d
             "class_course_id": class_course.pk,
             "member_id": training_class.members.get().pk,
             "invitation_token": invited.invitation_token,
+            "class_id": training_class.pk,  # the reports
+            "entry_id": leaver.pk,
+            "organisation_id": employer_a.pk,
         },
         "pk": {
             "training": training_class.pk,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from courses.models import Provider
 
-from .. import exports, selectors, services
+from .. import roster_files, selectors, services
 from ..forms import ImportConfirmForm, PartnerGrantForm, RosterEntryForm, RosterUploadForm
 from ..models import RosterEntry, RosterImport, RosterImportStatus, RosterStatus, TrainingPartner
 from ..permissions import may_use_training
@@ -128,8 +128,8 @@ def roster_invitations(request, org_id: int):
     entries = RosterEntry.objects.filter(
         organisation=organisation, status=RosterStatus.INVITED, invitation_token__isnull=False
     ).order_by("department", "name")
-    data = exports.invitations_xlsx(entries.iterator(), lambda entry: invitation_link(request, entry))
-    return _download(data, exports.XLSX, "roster-invitations.xlsx")
+    data = roster_files.invitations_xlsx(entries.iterator(), lambda entry: invitation_link(request, entry))
+    return _download(data, roster_files.XLSX, "roster-invitations.xlsx")
 
 
 @login_required
@@ -138,8 +138,8 @@ def roster_template(request, ext: str):
     if not may_use_training(request.user) or ext not in ("xlsx", "csv"):
         raise Http404
     if ext == "xlsx":
-        return _download(exports.template_xlsx(), exports.XLSX, "roster-template.xlsx")
-    return _download(exports.template_csv(), exports.CSV, "roster-template.csv")
+        return _download(roster_files.template_xlsx(), roster_files.XLSX, "roster-template.xlsx")
+    return _download(roster_files.template_csv(), roster_files.CSV, "roster-template.csv")
 
 
 # ------------------------------------------------------------------ imports
@@ -226,7 +226,7 @@ def roster_import_errors(request, org_id: int, pk: int):
     organisation = roster_organisation(request, org_id)
     roster_import = get_object_or_404(RosterImport, pk=pk, organisation=organisation)
     plan = plan_rows(organisation, roster_import.rows)
-    return _download(exports.error_rows_xlsx(plan), exports.XLSX, "roster-errors.xlsx")
+    return _download(roster_files.error_rows_xlsx(plan), roster_files.XLSX, "roster-errors.xlsx")
 
 
 # ------------------------------------------------------------------ partners
