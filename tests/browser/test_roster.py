@@ -1,10 +1,13 @@
 """A training manager imports a roster (one row wrong), confirms only the valid rows, sets up a
-class and opens it; a worker opens the invitation link, logs in, accepts, and finds the assigned
-course first in 我的学习 — in Chromium."""
+class with a deadline and opens it; a worker opens the invitation link, logs in, accepts, finds the
+assigned course first in 我的学习 and the notification in the header, studies a lesson; the
+manager's class report shows the progress and exports it — in Chromium."""
 
+import io
 import re
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, build_course
@@ -87,4 +90,33 @@ def test_a_manager_imports_a_roster_and_a_worker_accepts_the_assignment(
     expect(first.locator(".assignment")).to_contain_text("2026年电工安全培训")
     expect(first.locator(".assignment")).to_contain_text("2099-12-31")
     page.screenshot(path=results_dir / "roster-dashboard.png", full_page=True)
+
+    # The assignment is announced: the bell counts it, the centre names the class.
+    expect(page.locator("#notification-bell .bell-count")).to_contain_text("1")
+    page.locator("#notification-bell").click()
+    expect(page.locator("#notifications")).to_contain_text("您已被分配到培训班「2026年电工安全培训」")
+
+    # The worker studies the first lesson.
+    page.goto("/learn/")
+    page.locator(".dashboard-list > li").first.locator("h2").get_by_role("link", name=course.title).click()
+    page.locator(".syllabus").get_by_role("link", name="课时1", exact=True).click()
+    page.get_by_role("button", name="标记为已完成").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("课时2")
+
+    # The manager's report shows the progress, and the export holds it.
+    page.context.clear_cookies()
+    _login(page, manager_a)
+    page.goto("/training/")
+    page.locator("#managed-organisations").get_by_role("link", name="培训报表").click()
+    page.get_by_role("link", name="2026年电工安全培训").first.click()
+    row = page.locator("#members tbody tr", has_text="王小明")
+    expect(row).to_have_attribute("data-status", "in_progress")
+    expect(row.locator(".percent")).to_contain_text("50%")
+    expect(page.locator("#summary [data-figure=in_progress]")).to_have_text("1")
+    page.screenshot(path=results_dir / "roster-report.png", full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出 Excel").click()
+    book = load_workbook(io.BytesIO(download.value.path().read_bytes()), read_only=True)
+    cells = [str(c) for r in book.active.iter_rows(values_only=True) for c in r if c is not None]
+    assert "王小明" in cells and "李四" in cells
     assert page.errors == []
