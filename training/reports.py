@@ -279,6 +279,12 @@ class MemberRow:
         return self.deadline_passed and not self.completed
 
 
+def query_text(query, name: str, limit: int = 100) -> str:
+    """A filter's text from the query string: trimmed, bounded, without NUL characters (PostgreSQL
+    refuses them in a text parameter: a crafted `?q=%00` must filter nothing, not fail)."""
+    return (query.get(name) or "").replace("\x00", "").strip()[:limit]
+
+
 @dataclass
 class Filters:
     """What a report page is narrowed and sorted by (?department=&job=&status=&q=&sort=)."""
@@ -292,7 +298,7 @@ class Filters:
     @classmethod
     def from_query(cls, query) -> "Filters":
         def text(name, limit=100):
-            return (query.get(name) or "").strip()[:limit]
+            return query_text(query, name, limit)
 
         status = text("status")
         sort = text("sort")

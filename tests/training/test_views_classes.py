@@ -199,3 +199,17 @@ def test_b_workers_cannot_be_put_in_a_class_of_b_through_a_class_of_a(
     assert client.post(url("class_member_remove", class_b.pk, member_a.pk)).status_code == 404
     client.post(url("class_members", class_b.pk), {"entries": [worker_a.pk]})
     assert not class_b.members.exists() and class_a.members.exists()
+
+
+@pytest.mark.parametrize("query", ["?q=%00", "?department=%00x", "?job=a%00", "?q=" + "长" * 500])
+def test_crafted_filters_on_the_console_pages_filter_nothing_and_never_fail(client, manager_a, employer_a, query):
+    """A NUL character in a filter is dropped (PostgreSQL refuses it in a parameter), a long one cut."""
+    entry(employer_a, name="王小明", phone="13800138000")
+    training_class = make_class(employer_a, manager_a)
+    client.force_login(manager_a)
+    for name, args in (
+        ("roster", [employer_a.pk]),
+        ("class_detail", [training_class.pk]),
+        ("class_members", [training_class.pk]),
+    ):
+        assert client.get(url(name, *args) + query).status_code == 200, name

@@ -20,6 +20,7 @@ from .. import selectors, services
 from ..forms import TrainingClassForm
 from ..models import ClassCourse, ClassMember, TrainingPartner
 from ..permissions import can_choose_members, can_manage_roster, partner_provider_ids
+from ..reports import query_text
 from ..services.classes import EDITABLE, OPENABLE
 from .access import classes_organisation, visible_class
 
@@ -121,7 +122,7 @@ def class_edit(request, pk: int):
 def class_detail(request, pk: int):
     training_class = visible_class(request, pk)
     class_courses = list(training_class.class_courses.select_related("course__provider", "course__page"))
-    query = request.GET.get("q", "")[:60]
+    query = query_text(request.GET, "q", 60)
     members = Paginator(selectors.class_members(training_class), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "organisation": training_class.organisation,
@@ -189,7 +190,7 @@ def class_members(request, pk: int):
     if not can_choose_members(request.user, training_class):
         raise Http404
     source = request.POST if request.method == "POST" else request.GET
-    filters = {key: source.get(key, "")[:100] for key in ("q", "department", "job")}
+    filters = {key: query_text(source, key) for key in ("q", "department", "job")}
     candidates = selectors.member_candidates(
         training_class, query=filters["q"], department=filters["department"], job=filters["job"]
     )

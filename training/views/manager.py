@@ -20,6 +20,7 @@ from .. import roster_files, selectors, services
 from ..forms import ImportConfirmForm, PartnerGrantForm, RosterEntryForm, RosterUploadForm
 from ..models import RosterEntry, RosterImport, RosterImportStatus, RosterStatus, TrainingPartner
 from ..permissions import may_use_training
+from ..reports import query_text
 from ..roster_import import ACTION_LABELS, Action, plan_rows
 from .access import roster_organisation
 
@@ -57,7 +58,7 @@ def index(request):
 @require_GET
 def roster(request, org_id: int):
     organisation = roster_organisation(request, org_id)
-    filters = {key: request.GET.get(key, "")[:100] for key in ("q", "department", "job", "status")}
+    filters = {key: query_text(request.GET, key) for key in ("q", "department", "job", "status")}
     entries = selectors.roster_search(
         organisation,
         query=filters["q"],

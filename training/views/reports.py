@@ -134,8 +134,8 @@ def _year(request, organisation) -> tuple[int, list[int]]:
 def year_summary(request, organisation_id: int):
     organisation = _organisation_or_404(request, organisation_id)
     year, years = _year(request, organisation)
-    q = (request.GET.get("q") or "").strip()[:50]
-    department = (request.GET.get("department") or "").strip()[:100]
+    q = reports.query_text(request.GET, "q", 50)
+    department = reports.query_text(request.GET, "department")
     entries = yearly.year_entries(organisation, q=q, department=department)
     paginator, page, page_range = _page(request, entries)
     departments = sorted(
