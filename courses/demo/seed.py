@@ -8,7 +8,9 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.demo import ORGANISER, Report, id_number, organiser_ensure, user_ensure
@@ -17,8 +19,10 @@ from courses.models import (
     Category,
     Chapter,
     Course,
+    CreditedHours,
     Enrolment,
     Lesson,
+    LessonProgress,
     Provider,
     Question,
     QuestionKind,
@@ -199,24 +203,50 @@ def _take_quiz(learner, lesson: Lesson, *, correct: int, earlier: bool = False) 
 
 
 def progress_ensure(learner, course: Course, plan, report: Report) -> None:
-    """Enrol and study as `plan` says: a number of lessons, "lessons" (all but the quiz), "complete"
-    or "quiz_retry" (one lesson, a failed then a passed final quiz). Only on first enrolment."""
+    """Enrol and study as `plan` says (`progress_make`). Only on first enrolment."""
     if Enrolment.objects.filter(learner=learner, course=course).exists():
         return
     enrolment = services.enrolment_create(learner=learner, course=course)
     report.add("报名")
+    progress_make(learner, enrolment, plan, report)
+
+
+def progress_make(learner, enrolment: Enrolment, plan, report: Report, *, at: dt.datetime | None = None) -> None:
+    """Study an enrolment's course through the real rules: `plan` is a number of lessons, "lessons" (all
+    but the quiz), "complete", "quiz_retry" (one lesson, a failed then a passed final quiz) or
+    "retry_complete" (every lesson, a failed then a passed final quiz). `at`: the day the study time
+    is recorded on (now by default); `progress_backdate` moves the rest of the records there."""
+    course = enrolment.course
     lessons = selectors.ordered_lessons(course.pk)
     text_lessons = [lesson for lesson in lessons if not lesson.quiz_id]
     quiz_lesson = next(lesson for lesson in lessons if lesson.quiz_id == course.final_quiz_id)
-    count = {"complete": len(text_lessons), "lessons": len(text_lessons), "quiz_retry": 1}.get(plan, plan)
+    every = len(text_lessons)
+    count = {"complete": every, "lessons": every, "quiz_retry": 1, "retry_complete": every}.get(plan, plan)
     for lesson in text_lessons[:count]:
-        study_record_demo(enrolment=enrolment, lesson=lesson)  # the study time the lesson asks for
+        study_record_demo(enrolment=enrolment, lesson=lesson, now=at)  # the study time the lesson asks for
         services.lesson_complete(learner=learner, lesson=lesson)
-    if plan == "quiz_retry":
+    retry = plan in ("quiz_retry", "retry_complete")
+    if retry:
         _take_quiz(learner, quiz_lesson, correct=1, earlier=True)
-    if plan in ("complete", "quiz_retry"):
+    if retry or plan == "complete":
         _take_quiz(learner, quiz_lesson, correct=len(course.final_quiz.quiz_questions.all()))
-        report.add("测验记录", 2 if plan == "quiz_retry" else 1)
+        report.add("测验记录", 2 if retry else 1)
+
+
+def progress_backdate(*, enrolment: Enrolment, at: dt.datetime, enrolled_at: dt.datetime | None = None) -> None:
+    """Demo data only: move an enrolment's records made just now (lessons done, attempts, completion,
+    credited 学时) back to `at`, keeping their order, so that a demo class's record shows its study
+    inside the class period. The study time itself is recorded on `at` by `progress_make`."""
+    back = timezone.now() - at
+    Enrolment.objects.filter(pk=enrolment.pk).update(
+        enrolled_at=enrolled_at or F("enrolled_at") - back,
+        last_activity_at=F("last_activity_at") - back,
+        completed_at=F("completed_at") - back,
+    )
+    LessonProgress.objects.filter(enrolment=enrolment).update(completed_at=F("completed_at") - back)
+    moved = ("started_at", "deadline", "saved_at", "submitted_at", "graded_at")
+    QuizAttempt.objects.filter(enrolment=enrolment).update(**{name: F(name) - back for name in moved})
+    CreditedHours.objects.filter(enrolment=enrolment).update(credited_at=F("credited_at") - back)
 
 
 def users_ensure(providers: dict, report: Report) -> None:

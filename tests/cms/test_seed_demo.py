@@ -1,28 +1,36 @@
 """seed_demo: realistic demo content through the services, and a second run that changes nothing."""
 
+import datetime as dt
 import io
 
 import pytest
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from wagtail.images import get_image_model
-from wagtail.models import Page, Revision
+from wagtail.models import Page, Revision, WorkflowState
 
-from accounts.demo import ORGANISER
+from accounts.demo import ORGANISER, Report
 from accounts.idcard import validate_id_number
 from accounts.roles import is_organiser
 from courses import services
+from courses.demo.curation import curation_demo_seed
 from courses.demo.data import LEARNER_PASSWORD
 from courses.models import (
     Category,
     Chapter,
     Course,
     CoursePage,
+    CourseRating,
+    CreditedHours,
     Enrolment,
+    FeaturedCourse,
+    LearningPathPage,
     Lesson,
     LessonProgress,
     LessonVideo,
@@ -33,6 +41,21 @@ from courses.models import (
     Quiz,
     QuizAttempt,
     QuizQuestion,
+    StudyDay,
+)
+from notifications.models import Notification
+from organisations.demo import DEMO_PASSWORD
+from organisations.models import OrganisationMembership
+from training.demo import training_demo_seed
+from training.models import (
+    ApplicationEvent,
+    ClassApplication,
+    ClassMember,
+    ClassSignIn,
+    RosterEntry,
+    RosterImport,
+    TrainingClass,
+    TrainingPartner,
 )
 
 MODELS = [
@@ -51,6 +74,22 @@ MODELS = [
     QuizAttempt,
     Page,
     Revision,
+    # enterprise training and curation (training/demo.py, courses/demo/curation.py)
+    OrganisationMembership,
+    RosterImport,
+    RosterEntry,
+    TrainingPartner,
+    TrainingClass,
+    ClassMember,
+    ClassApplication,
+    ApplicationEvent,
+    ClassSignIn,
+    Notification,
+    StudyDay,
+    CreditedHours,
+    FeaturedCourse,
+    CourseRating,
+    WorkflowState,
 ]
 
 
@@ -84,7 +123,17 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
         organiser.set_password("changed-by-the-owner-2026")
         organiser.save()
         second_output = _seed()
-        yield {"first": first, "second": _counts(), "output": first_output, "second_output": second_output}
+        second = _counts()
+        with CaptureQueriesContext(connection) as third:  # the enterprise and curation demos, once more
+            training_demo_seed(Report())
+            curation_demo_seed(Report())
+        yield {
+            "first": first,
+            "second": second,
+            "output": first_output,
+            "second_output": second_output,
+            "third_queries": len(third),
+        }
         transaction.set_rollback(True)
 
 
@@ -183,3 +232,105 @@ def test_seed_demo_courses_option_adds_generated_courses_with_live_pages(seeded,
     services.course_page_ensure(course=extra)
     assert CoursePage.objects.get(course=extra).live
     assert all(problems == [] for problems in Page.find_problems())
+
+
+# ------------------------------------------------- enterprise training and curation
+
+
+ENTERPRISES = {
+    "苏州精工智能装备有限公司": "qiye_hr",
+    "无锡新材料科技股份有限公司": "qiye_px2",
+    "深圳智造电子有限公司": "qiye_px3",
+}
+
+
+def test_a_second_run_of_the_enterprise_and_curation_demos_takes_a_few_queries(seeded):
+    assert seeded["third_queries"] <= 20  # BEGIN and COMMIT included
+    assert f"qiye_hr / qiye_px2 / qiye_px3 / {DEMO_PASSWORD}" in seeded["output"]
+    assert "jg01 … jg12" in seeded["output"]
+
+
+def test_each_enterprise_has_a_training_manager_and_an_imported_roster(seeded, db, client):
+    for name, username in ENTERPRISES.items():
+        manager = OrganisationMembership.objects.get(organisation__name=name, role="training_manager").user
+        assert manager.username == username
+        roster = RosterEntry.objects.filter(organisation__name=name)
+        assert 12 <= roster.count() <= 20
+        assert roster.filter(status="invited").exists() and roster.filter(status="active").count() >= 8
+        assert RosterImport.objects.get(organisation__name=name).status == "applied"
+        for entry in roster.select_related("user"):
+            validate_id_number(entry.id_number)
+            assert entry.department and entry.job and len(entry.phone) == 11
+            if entry.user and entry.user.username != "qiye_worker":  # matched by a verified identity
+                assert entry.user.id_verified and entry.user.id_number == entry.id_number
+    assert RosterEntry.objects.filter(status="left").count() == 1
+    assert client.login(username="qiye_px2", password=DEMO_PASSWORD)
+    assert client.get("/training/").status_code == 200
+
+
+def test_classes_run_late_or_on_time_and_qiye_worker_has_an_open_class_and_an_unread_notice(seeded, db, client):
+    today = timezone.localdate()
+    open_classes = TrainingClass.objects.filter(status="open")
+    overdue = open_classes.filter(deadline__lt=today)
+    assert overdue.count() >= 2 and open_classes.filter(deadline__gte=today + dt.timedelta(days=28)).exists()
+    for training_class in overdue:
+        assert 2 <= training_class.class_courses.count() <= 4
+        learners = ClassMember.objects.filter(training_class=training_class).values("entry__user")
+        done = Enrolment.objects.filter(learner__in=learners, course__class_assignments__training_class=training_class)
+        completed = done.filter(completed_at__isnull=False)
+        assert completed.exists() and done.filter(completed_at__isnull=True).exists()  # some workers are late
+        # what they did lies inside the class period, as the class record reads it
+        assert all(training_class.starts_on <= c.completed_at.date() <= training_class.deadline for c in completed)
+        assert StudyDay.objects.filter(learner__in=learners, day__gte=training_class.starts_on).exists()
+        assert ClassSignIn.objects.filter(member__training_class=training_class).exists()
+    assert TrainingPartner.objects.filter(provider__slug="huaxin-skills").exists()
+    assert open_classes.filter(provider__slug="huaxin-skills").exists()
+
+    worker = get_user_model().objects.get(username="qiye_worker")
+    entry = RosterEntry.objects.get(user=worker, status="active")
+    assert entry.organisation.name == "苏州精工智能装备有限公司"
+    running = open_classes.get(members__entry=entry, deadline__gte=today)
+    assert set(Enrolment.objects.filter(learner=worker).values_list("course", flat=True)) >= set(
+        running.class_courses.values_list("course", flat=True)
+    )
+    assert Notification.objects.filter(recipient=worker, kind="class_assigned", read_at__isnull=True).exists()
+    assert client.login(username="qiye_worker", password="Qiye-2026")
+    assert running.name in client.get("/learn/").content.decode()
+
+
+def test_subsidised_classes_one_approved_and_open_one_waiting_for_the_organiser(seeded, db, client):
+    approved = ClassApplication.objects.get(status="approved")
+    assert approved.training_class.status == "open" and approved.training_class.subsidised
+    assert approved.events.filter(action="approved").exists() and approved.teachers.exists()
+    waiting = ClassApplication.objects.get(status="submitted")
+    assert waiting.training_class.status == "submitted" and waiting.roster and waiting.resources
+    assert client.login(username=ORGANISER[0], password="changed-by-the-owner-2026")
+    assert waiting.training_class.name in client.get("/training/applications/").content.decode()
+
+
+def test_featured_courses_lead_the_home_page_and_a_path_ratings_and_a_page_under_review_exist(seeded, db, client):
+    featured = FeaturedCourse.objects.current()
+    assert 3 <= featured.count() <= 4 and all(f.citation for f in featured)
+    home = client.get("/").content.decode()
+    assert all(f.citation in home for f in featured)
+    assert home.index("精品课程") < home.index("最新课程")
+
+    path = LearningPathPage.objects.live().get(slug="digital-technology-engineer")
+    assert path.url_path.endswith("/paths/digital-technology-engineer/") and path.title == "数字技术工程师"
+    assert [s.course.code for s in path.steps.order_by("sort_order")] == ["IIOT-101", "AI-101", "SM-301"]
+    assert client.get(path.url).status_code == 200
+
+    ratings = CourseRating.objects.select_related("course")
+    assert 8 <= ratings.count() <= 15
+    hidden = ratings.get(is_hidden=True)
+    assert hidden.hidden_reason and hidden.moderated_by_id
+    for rating in ratings:
+        assert Enrolment.objects.filter(learner=rating.learner, course=rating.course, completed_at__isnull=False)
+        shown = ratings.filter(course=rating.course, is_hidden=False).count()
+        assert rating.course.rating_count == shown
+
+    in_review = WorkflowState.objects.get(status="in_progress")
+    page = CoursePage.objects.get(pk=in_review.object_id)
+    assert page.live and page.has_unpublished_changes and not page.course.provider.trusted
+    assert "2027年版更新" not in client.get(page.url).content.decode()  # the public sees the approved text
+    assert CoursePage.objects.live().count() == CoursePage.objects.count()

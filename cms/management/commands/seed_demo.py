@@ -1,7 +1,9 @@
 """Fill the site with realistic Chinese demo content; safe to run again (it only adds what is missing).
 
 The one place in cms that imports domain apps: it orchestrates every app's demo in order (the site
-tree and catalogue, the courses and people, then the contest that needs both).
+tree and catalogue, the courses and people, the contest that needs both, the registry, the
+enterprises' training, then the catalogue's curation, whose ratings come from the workers who
+completed courses).
 """
 
 import logging
@@ -11,14 +13,17 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from contests.demo import contest_demo_seed
+from courses.demo.curation import curation_demo_seed
 from courses.demo.seed import demo_seed
 from courses.models import Category, Course, CoursePage, Enrolment, Lesson, Provider, QuizAttempt
 from courses.services import catalogue_page_ensure
 from organisations.demo import organisations_demo_seed
+from training.demo import training_demo_seed
+from training.models import RosterEntry, TrainingClass
 
 
 class Command(BaseCommand):
-    help = "创建演示数据：培训机构、行业分类、课程（含课时和测验）、组织者、机构人员和学员。可重复运行。"
+    help = "创建演示数据：培训机构、行业分类、课程（含课时和测验）、组织者、机构人员和学员、企业培训班、精品课程、学习专题和课程评价。可重复运行。"
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -41,6 +46,8 @@ class Command(BaseCommand):
             report = demo_seed(generated=options["courses"], log=self.stdout.write)
             contest_demo_seed(report)
             organisations_demo_seed(report)
+            training_demo_seed(report)  # the enterprises' workers study the courses …
+            curation_demo_seed(report)  # … and rate those they completed
         finally:
             wagtail_log.setLevel(level)
         elapsed = time.perf_counter() - started
@@ -65,5 +72,7 @@ class Command(BaseCommand):
             ("用户", get_user_model().objects.count()),
             ("报名", Enrolment.objects.count()),
             ("测验记录", QuizAttempt.objects.count()),
+            ("职工名册", RosterEntry.objects.count()),
+            ("培训班", TrainingClass.objects.count()),
         ]
         return "现有：" + "，".join(f"{name} {n}" for name, n in totals)
