@@ -22,6 +22,25 @@
     });
   });
 
+  // The header's menu folds behind its button wherever it would need more than one row (many links,
+  // a longer language): measured, since it depends on the person's links and the language.
+  var header = document.querySelector(".site-header");
+  var links = header && header.querySelector(".nav");
+  function fit() {
+    if (!links || !links.children.length || window.matchMedia("(max-width: 899.98px)").matches) {
+      if (header) header.classList.remove("is-compact");
+      return;
+    }
+    var open = header.querySelector(".site-nav.is-open");
+    if (open) return;  // an open menu stays as it is until it is closed
+    header.classList.remove("is-compact");
+    var first = links.children[0].getBoundingClientRect().top;
+    var last = links.children[links.children.length - 1].getBoundingClientRect().top;
+    header.classList.toggle("is-compact", last - first > 8);
+  }
+  fit();
+  window.addEventListener("resize", fit);
+
   // Escape closes an open menu and puts the focus back on its button.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
