@@ -19,6 +19,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+SCREENSHOTS_ARGS ?=
 
 DEV_SETTINGS := config.settings.dev
 TEST_SETTINGS := config.settings.test
@@ -32,7 +33,7 @@ PO_FILES := $(shell find . \( -path ./$(VENV) -o -path ./.git -o -path ./node_mo
 SEED_DEMO := cms/management/commands/seed_demo.py
 BENCH_COMMANDS := $(sort $(basename $(notdir $(wildcard */management/commands/bench_*.py))))
 
-.PHONY: help setup db run test lint format demo bench requirements messages clean distclean
+.PHONY: help setup db run test lint format demo bench screenshots requirements messages clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -101,6 +102,10 @@ else
 	@for cmd in $(BENCH_COMMANDS); do echo "== $$cmd"; $(MANAGE) $$cmd $(BENCH_ARGS); done
 endif
 
+# Not part of `make test`: pictures to look at before a change to a page lands (scripts/screenshots.py).
+screenshots: db  ## the main pages of every demo role at 1280×900 and 390×844 into screenshots/ (not committed)
+	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) scripts/screenshots.py $(SCREENSHOTS_ARGS)
+
 requirements:  ## recompile requirements*.txt from *.in for Debian 12's Python 3.11.2 (UPGRADE=1 to upgrade pins)
 	scripts/compile-requirements.sh $(if $(UPGRADE),--upgrade)
 
@@ -118,7 +123,7 @@ messages: $(STAMP_PIP)  ## extract gettext strings into locale/en and compile th
 clean:  ## remove caches and generated files, and the setup stamps (keeps .venv and the database)
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 	find . \( -path ./$(VENV) -o -path ./.git \) -prune -o -name '*.mo' -path '*/LC_MESSAGES/*' -exec rm -f {} +
-	rm -rf .pytest_cache .ruff_cache staticfiles .test-media var/test-private test-results
+	rm -rf .pytest_cache .ruff_cache staticfiles .test-media var/test-private test-results screenshots
 	rm -f $(VENV)/.stamp-*
 
 distclean: clean  ## also remove .venv, the dev database and uploaded media (public and private)

@@ -41,15 +41,22 @@ def organiser_group() -> Group:
     return Group.objects.get_or_create(name=ORGANISER_GROUP)[0]
 
 
+def _organisation_roles(user) -> dict[str, set[int]]:
+    """Role → ids of the organisations where the user holds it; one query for every role."""
+    cached = getattr(user, "_organisation_roles", None)
+    if cached is None:
+        cached = {}
+        for organisation_id, role in user.organisation_memberships.values_list("organisation_id", "role"):
+            cached.setdefault(role, set()).add(organisation_id)
+        user._organisation_roles = cached
+    return cached
+
+
 def managed_organisation_ids(user) -> set[int]:
     """Ids of the registry organisations the user manages (单位管理员)."""
     if not user or not user.is_authenticated:
         return set()
-    cached = getattr(user, "_managed_organisation_ids", None)
-    if cached is None:
-        cached = set(user.organisation_memberships.filter(role="manager").values_list("organisation_id", flat=True))
-        user._managed_organisation_ids = cached
-    return cached
+    return set(_organisation_roles(user).get("manager", ()))
 
 
 def can_manage_organisation(user, organisation_id: int | None) -> bool:
@@ -60,13 +67,7 @@ def training_organisation_ids(user) -> set[int]:
     """Ids of the organisations whose enterprise training manager (企业培训管理员) the user is."""
     if not user or not user.is_authenticated:
         return set()
-    cached = getattr(user, "_training_organisation_ids", None)
-    if cached is None:
-        cached = set(
-            user.organisation_memberships.filter(role="training_manager").values_list("organisation_id", flat=True)
-        )
-        user._training_organisation_ids = cached
-    return cached
+    return set(_organisation_roles(user).get("training_manager", ()))
 
 
 def is_training_manager(user) -> bool:

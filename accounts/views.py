@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from .forms import ProfileForm, SignupForm
 from .identity import identity_labels, identity_missing
+from .landing import landing_url
 from .models import User
 from .signals import profile_saved
 
@@ -21,6 +23,15 @@ def safe_next(request, url: str | None) -> str | None:
     ):
         return url
     return None
+
+
+class LoginView(auth_views.LoginView):
+    """Django's log-in; without a safe `next` each role lands where its work is (accounts/landing.py)."""
+
+    template_name = "accounts/login.html"
+
+    def get_default_redirect_url(self):
+        return landing_url(self.request.user)
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,11 +8,9 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms import admin_reports
-
 urlpatterns = [
     path("django-admin/", admin.site.urls),
-    path("", include((admin_reports.urlpatterns, "cms"))),  # Wagtail's reports, scoped; before the admin
+    path("", include("cms.urls")),  # Wagtail's reports, scoped (before the admin); manifest, favicon
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),

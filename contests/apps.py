@@ -12,3 +12,11 @@ class ContestsConfig(AppConfig):
         from . import fanout, hub
 
         hub.handle_with(fanout.receive)
+
+        # Where a judge lands after logging in, and the 待办 of this app (accounts/landing.py).
+        from accounts.landing import actions_register, destination_register
+
+        from .landing import landing, next_actions
+
+        destination_register(landing, order=40)
+        actions_register(next_actions)

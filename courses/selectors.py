@@ -154,6 +154,8 @@ def catalogue_context(request, *, catalogue, provider=None) -> dict:
         "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
         "q": q,
         "filters": filters,
+        # shown on the 筛选 button that folds the filters on phones
+        "active_filters": sum(1 for value in filters.values() if value not in ("", None)),
         "sort": sort,
         "sorts": [(k, v[1]) for k, v in SORTS.items()],
         "querystring": query.urlencode(),

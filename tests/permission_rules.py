@@ -40,6 +40,9 @@ WHO_MAY_POST: dict[str, set[str]] = {
         )
         for suffix in ("", "_results")
     },
+    # the site's identity for browsers and phones (cms/views.py): read only
+    "cms:web_manifest": set(),
+    "cms:favicon": set(),
     # the contests viewsets' listings (their XLSX / CSV export neutralised by cms.spreadsheets): read only
     **{
         f"contests_{model}:{action}": set()

@@ -15,3 +15,11 @@ class TrainingConfig(AppConfig):
         from .selectors import learner_assignments
 
         dashboard_assignments_register(learner_assignments)
+
+        # Where a training manager lands after logging in, and the 待办 of this app (accounts/landing.py).
+        from accounts.landing import actions_register, destination_register
+
+        from .landing import landing, next_actions
+
+        destination_register(landing, order=30)
+        actions_register(next_actions)

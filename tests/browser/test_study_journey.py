@@ -299,7 +299,7 @@ def test_a_learner_watches_a_video_lesson_under_strict_rules_and_earns_the_certi
         expect(page.locator("#study-status")).to_have_text("本课时已完成")
         expect(page.locator("#study-auto-complete")).to_be_hidden()
         expect(page.locator("#study-done")).to_contain_text("本课时已完成")
-        expect(page.locator(".lesson-nav li[aria-current]")).to_contain_text("✓")
+        expect(page.locator(".lesson-nav li[aria-current] .icon-check")).to_be_visible()
         _screenshots(page, results_dir, "study-lesson")
         # The learner stops the video: an idle check due now waits for the next play instead of
         # locking the finished lesson's page (one already showing is answered).

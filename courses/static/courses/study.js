@@ -201,13 +201,14 @@
     if (completeButton && remaining <= 0) completeButton.removeAttribute("aria-describedby");
     render();
   }
-  function showCompleted() {  // what the page shows after a reload, without one: the badge, the way on, ✓
+  function showCompleted() {  // what the page shows after a reload, without one: the badge, the way on, the tick
     var rule = document.getElementById("study-auto-complete");
     var done = document.getElementById("study-done");
     if (rule) rule.hidden = true;
     if (done) done.hidden = false;
     var item = document.querySelector(".lesson-nav li[aria-current]");
-    if (item && !item.dataset.done) { item.dataset.done = "true"; item.appendChild(document.createTextNode(" ✓")); }
+    var mark = item && item.querySelector("[data-done-mark]");
+    if (mark) mark.hidden = false;
   }
   function idleCheck(token) {
     if (idleToken === token) return;
