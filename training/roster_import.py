@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from accounts.idcard import normalise as normalise_id
 from accounts.idcard import validate_id_number
 from accounts.identity import names_match
+from accounts.phones import is_mobile, normalise_phone
 from courses.imports.parsers.tables import SourceError, read_tables
 
 from .models import RosterEntry, RosterStatus
@@ -52,8 +53,6 @@ _HEADERS = {
     "job": {"工种", "岗位", "岗位工种", "职业工种"},
 }
 _HEADER_NOISE = re.compile(r"[\s*＊:：]|[（(][^）)]*[）)]")
-_PHONE_SEPARATORS = re.compile(r"[\s\-－—–_.()（）]")
-_PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 class Action:
@@ -74,18 +73,6 @@ ACTION_LABELS = {
     Action.ERROR: gettext_lazy("错误"),
 }
 WRITES = (Action.INVITE, Action.MATCH, Action.UPDATE, Action.REJOIN)
-
-
-def normalise_phone(value: str) -> str:
-    """'+86 138-0013-8000' → '13800138000': full-width digits, spaces, dashes, dots, brackets and the
-    country code (+86, 0086, 86) go. What is left is checked by ``_PHONE``."""
-    text = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", value or ""))
-    if text.startswith("+"):
-        text = text[1:]
-    for prefix in ("0086", "86"):
-        if text.startswith(prefix) and len(text) == len(prefix) + 11:
-            return text[len(prefix) :]
-    return text
 
 
 def _clean_text(value: str) -> str:
@@ -241,7 +228,7 @@ def _check_cells(raw: dict) -> PlannedRow:
         row.error(_("姓名不能为空"))
     elif len(row.name) > NAME_MAX:
         row.error(_("姓名不能超过 %(n)s 个字") % {"n": NAME_MAX})
-    if row.phone and not _PHONE.match(row.phone):
+    if row.phone and not is_mobile(row.phone):
         row.error(_("手机号“%(phone)s”格式不正确，应为11位中国大陆手机号") % {"phone": raw.get("phone", "")[:30]})
     if re.match(r"^\d(\.\d+)?E\+?\d+$", row.id_number):
         row.error(_("身份证号被 Excel 存成了数字（科学计数法），后几位已经丢失：请把该列设为“文本”格式后重新填写"))
@@ -270,7 +257,7 @@ def _mark_duplicates(rows: list[PlannedRow]) -> None:
         lines: dict[str, list[int]] = {}
         for row in rows:
             value = getattr(row, attr)
-            if value and not (attr == "phone" and not _PHONE.match(value)):
+            if value and not (attr == "phone" and not is_mobile(value)):
                 lines.setdefault(value, []).append(row.line)
         for row in rows:
             value = getattr(row, attr)
