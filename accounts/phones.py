@@ -18,9 +18,7 @@ def normalise_phone(value: str) -> str:
     """'+86 138-0013-8000' → '13800138000': full-width digits, spaces, dashes, dots, brackets and the
     country code (+86, 0086, 86) go. Anything else is left as typed, for `is_mobile` to refuse."""
     text = _SEPARATORS.sub("", unicodedata.normalize("NFKC", value or ""))
-    if text.startswith("+"):
-        text = text[1:]
-    for prefix in ("0086", "86"):
+    for prefix in ("+86", "0086", "86"):  # another country's "+" stays, and is refused
         if text.startswith(prefix) and len(text) == len(prefix) + 11:
             return text[len(prefix) :]
     return text
