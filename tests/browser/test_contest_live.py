@@ -11,9 +11,16 @@ from django.conf import settings
 from django.utils import timezone
 
 from contests import services
+from contests.models import JudgeScore
 from courses.models import QuestionKind
 from tests.browser.conftest import TIMEOUT_MS
-from tests.contests.factories import ApprovedRegistrationFactory, RoundFactory, RoundQuestionFactory, TaskFactory
+from tests.contests.factories import (
+    ApprovedRegistrationFactory,
+    CriterionFactory,
+    RoundFactory,
+    RoundQuestionFactory,
+    TaskFactory,
+)
 from tests.contests.live import session_cookie
 from tests.contests.servers import Daphne, database_for_servers
 from tests.factories import QuestionFactory, UserFactory
@@ -146,3 +153,32 @@ def test_the_venue_display_shows_the_total_column_at_1280_px(page, crowded, widt
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, box
     widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert widths[0] <= widths[1], widths
+
+
+def test_the_judge_console_keeps_its_place_after_each_score(page, crowded, organiser, live_server):
+    """Scoring the last criteria of a long list leaves the page where it was (no jump to the top)."""
+    judge = UserFactory(username="judge1", real_name="评委甲")
+    services.judge_assign(track=crowded.track, judge=judge, by=organiser)
+    for task in crowded.tasks.all():
+        for n in range(4):
+            CriterionFactory(task=task, title=f"评分项{n + 1}", kind="judgement", max_score=10, order=n)
+    entry = crowded.entries.order_by("pk").first()
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session_cookie(judge), "url": live_server.url}]
+    )
+    page.set_viewport_size({"width": 1280, "height": 700})
+    page.goto(f"/contests/rounds/{crowded.pk}/judge/?entry={entry.pk}")
+    items = page.locator(".score-list > li")
+    expect(items).to_have_count(16)
+    last = items.nth(15)
+    last.scroll_into_view_if_needed()
+    before = page.evaluate("window.scrollY")
+    assert before > 500
+    last.locator("input[type=number]").fill("8.5")
+    last.get_by_role("button", name="保存并确认").click()
+    expect(items.nth(15).locator(".badge-ok")).to_have_text("已确认 8.5")
+    expect(items.nth(15).locator("[data-note]")).to_contain_text("已保存")
+    assert page.evaluate("window.scrollY") == before
+    expect(page.locator(f'[data-progress="{entry.pk}"]')).to_have_text("已确认 1/16")
+    assert JudgeScore.objects.filter(judge=judge).count() == 1
+    assert page.errors == []
