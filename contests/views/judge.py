@@ -13,7 +13,6 @@ from ..models import Criterion, CriterionResult, Entry, JudgeScore, RoundStatus
 from ..permissions import can_judge_track
 from .common import error_page, messages_from, round_or_404
 
-
 FETCH = "fetch"  # X-Requested-With of the console's own script: answer with the criterion's row as JSON
 
 
