@@ -6,6 +6,43 @@ from django.utils.translation import gettext_lazy as _
 from .idcard import normalise
 from .identity import validate_new_username
 from .models import User
+from .phones import normalise_phone
+
+# What a person may type into the number fields; the normalised value (11 or 18 characters) is what the
+# model's validators check and what is stored.
+TYPED_LENGTH = 30
+
+
+class MobileField(forms.CharField):
+    """A mobile number as people type it ("138 0013 8000", "+86 138-0013-8000", full-width digits),
+    cleaned to its 11 digits before anything checks it."""
+
+    def __init__(self, **kwargs):
+        kwargs["max_length"] = TYPED_LENGTH
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return normalise_phone(super().to_python(value))
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "tel", "autocomplete": "tel"}
+
+
+class IdNumberField(forms.CharField):
+    """A 身份证号 with spaces, dashes or full-width characters, cleaned to its 18 characters first."""
+
+    def __init__(self, **kwargs):
+        kwargs["max_length"] = TYPED_LENGTH
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return normalise(super().to_python(value))
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "autocomplete": "off"}
+
+
+NUMBER_FIELDS = {"phone": MobileField, "id_number": IdNumberField}
 
 
 class SignupForm(UserCreationForm):
@@ -17,7 +54,7 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "real_name", "email", "phone", "id_number")
-        widgets = {"id_number": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"})}
+        field_classes = {**UserCreationForm.Meta.field_classes, **NUMBER_FIELDS}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,9 +64,6 @@ class SignupForm(UserCreationForm):
             self.fields["real_name"].help_text = _("请填写身份证上的姓名，将印在证书上")
         else:
             del self.fields["phone"], self.fields["id_number"]
-
-    def clean_id_number(self):
-        return normalise(self.cleaned_data.get("id_number", ""))
 
     def clean_real_name(self):
         return (self.cleaned_data.get("real_name") or "").strip()
@@ -51,7 +85,8 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ("real_name", "organisation", "phone", "email", "id_number")
-        widgets = {"id_number": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"})}
+        labels = {"email": _("电子邮箱")}
+        field_classes = NUMBER_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,9 +95,6 @@ class ProfileForm(forms.ModelForm):
             for name in ("real_name", "id_number"):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("已由组委会核验；如需更正，请联系组委会")
-
-    def clean_id_number(self):
-        return normalise(self.cleaned_data.get("id_number", ""))
 
     def clean_real_name(self):
         return (self.cleaned_data.get("real_name") or "").strip()

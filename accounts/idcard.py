@@ -2,18 +2,21 @@
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_SHAPE = re.compile(r"^[1-9]\d{16}[\dX]$")
+_SHAPE = re.compile(r"^[1-9][0-9]{16}[0-9X]$")  # ASCII digits: \d also matches other scripts' digits
+_SEPARATORS = re.compile(r"[\s\-－—–]")
 
 
 def normalise(value: str) -> str:
-    """Upper-case the check letter and drop spaces, including full-width ones."""
-    return (value or "").replace(" ", "").replace("\u3000", "").replace("ｘ", "X").replace("ｘ".upper(), "X").upper()
+    """As typed → as stored: full-width digits and letters folded (NFKC), spaces and dashes of any width
+    dropped ("110105 19491231 002x" → "11010519491231002X"), the check letter upper-cased."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", value or "")).upper()
 
 
 def check_digit(first17: str) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .idcard import normalise as normalise_id
 from .idcard import validate_id_number
+from .phones import is_mobile
 
 _ID_SHAPES = (re.compile(r"^\d{17}[\dX]$"), re.compile(r"^\d{15}$"))  # GB 11643-1999, and the old 15 digits
 _MOBILE = re.compile(r"^(?:0086|86)?1[3-9]\d{9}$")
@@ -71,7 +72,6 @@ def users_by_verified_ids(values) -> dict:
 
 # What a certificate that requires identity needs of the profile, by field name.
 IDENTITY_FIELDS = ("real_name", "id_number", "phone")
-_PHONE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only: \d also matches full-width ones
 
 
 def identity_missing(user) -> list[str]:
@@ -84,7 +84,7 @@ def identity_missing(user) -> list[str]:
         validate_id_number(user.id_number or "")
     except ValidationError:
         missing.append("id_number")
-    if not _PHONE.match(user.phone or ""):
+    if not is_mobile(user.phone or ""):
         missing.append("phone")
     return missing
 

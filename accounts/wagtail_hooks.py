@@ -16,7 +16,8 @@ Verifying an ID number happens here: an organiser who has checked the person's I
 it when certificates are issued by ID number, and its owner can no longer change the name or the
 number on the profile page. Changing either here un-verifies it unless an organiser ticks the box
 again; editors who are not organisers cannot verify. New user names shaped like an ID number or a
-mobile number are refused here as at sign-up.
+mobile number are refused here as at sign-up; numbers typed with spaces, dashes or +86 are
+normalised as on the profile page (accounts.forms.NUMBER_FIELDS).
 """
 
 from django import forms
@@ -30,7 +31,7 @@ from wagtail.users.views.users import CreateView as WagtailCreateView
 from wagtail.users.views.users import EditView as WagtailEditView
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
-from .idcard import normalise
+from .forms import NUMBER_FIELDS
 from .identity import validate_new_username
 from .roles import is_organiser
 
@@ -79,9 +80,6 @@ class _ProfileFieldsMixin:
             validate_new_username(username)
         return username
 
-    def clean_id_number(self):
-        return normalise(self.cleaned_data.get("id_number", ""))
-
     def clean(self):
         data = super().clean()
         if data.get("id_verified"):
@@ -115,11 +113,13 @@ class _ProfileFieldsMixin:
 class PlatformUserCreationForm(_ProfileFieldsMixin, UserCreationForm):
     class Meta(UserCreationForm.Meta):
         fields = (UserCreationForm.Meta.fields - {"first_name", "last_name"}) | PROFILE_FIELDS
+        field_classes = NUMBER_FIELDS
 
 
 class PlatformUserEditForm(_ProfileFieldsMixin, UserEditForm):
     class Meta(UserEditForm.Meta):
         fields = (UserEditForm.Meta.fields - {"first_name", "last_name"}) | PROFILE_FIELDS
+        field_classes = NUMBER_FIELDS
 
 
 class _VerifierMixin:

@@ -96,23 +96,48 @@ def _star(cx: float, cy: float, r: float) -> str:
     return " ".join(points)
 
 
+# The issuer's name along the ring (viewBox units; the seal is 200 across, its inner ring at r = 86).
+RING_INNER = 78.0  # the glyphs' outer edge: clear of the inner ring (r = 86) by a fifth of a glyph or more
+RING_MAX_ARC = 250.0  # degrees: the bottom stays clear for the caption
+RING_SHORT_ARC = 150.0  # degrees a short name spreads over, as a carved seal spaces it
+RING_MAX_STEP = 36.0  # degrees between two characters, at most
+GLYPH_PITCH = 1.25  # centre to centre, in em: a quarter of a glyph between two (CJK glyphs are 1 em wide)
+FONT_MAX = 24.0
+
+
+def ring_layout(count: int) -> tuple[float, float, float]:
+    """(font size, radius of the glyphs' centres, degrees between two characters) for a name of
+    `count` characters: as large as the arc allows, each glyph a quarter of its width from the next."""
+    if count <= 1:
+        return FONT_MAX, RING_INNER - FONT_MAX / 2, 0.0
+    font = FONT_MAX
+    for _ in range(3):  # the radius depends on the size and the size on the radius: settles in two rounds
+        radius = RING_INNER - font / 2
+        font = min(FONT_MAX, math.radians(RING_MAX_ARC) * radius / ((count - 1) * GLYPH_PITCH))
+    radius = RING_INNER - font / 2
+    step = math.degrees(font * GLYPH_PITCH / radius)
+    step = max(step, min(RING_SHORT_ARC / (count - 1), RING_MAX_STEP))
+    return font, radius, step
+
+
 @lru_cache(maxsize=32)
 def seal_svg(issuer: str, *, caption: str = "证书专用章", size_mm: float = 42) -> str:
     """A round red seal: double ring, the issuer's name along the upper arc, a star, a caption.
 
     Each character is placed on the arc by rotating it about the centre (WeasyPrint does not lay out
-    SVG <textPath>), which is also how a carved seal spaces its characters evenly.
+    SVG <textPath>), which is also how a carved seal spaces its characters evenly: `ring_layout` sizes
+    them so that a long name fills the arc without the glyphs touching and a short one spreads out.
     """
     chars = list(issuer)[:24]
     n = len(chars)
-    arc = min(250.0, 24.0 * max(n - 1, 1))
-    font_size = 17 if n <= 14 else 15
-    radius = 72
+    font_size, radius, step = ring_layout(n)
+    # The baseline sits 0.38 em below the centre of a CJK glyph (ascent 0.88, descent 0.12).
+    baseline = 100 - radius + 0.38 * font_size
     text = []
     for i, char in enumerate(chars):
-        angle = -arc / 2 + (i * arc / (n - 1) if n > 1 else arc / 2)
+        angle = (i - (n - 1) / 2) * step
         text.append(
-            f'<text x="100" y="{100 - radius + font_size / 2:.1f}" transform="rotate({angle:.2f} 100 100)" '
+            f'<text x="100" y="{baseline:.1f}" transform="rotate({angle:.2f} 100 100)" '
             f'text-anchor="middle">{escape(char)}</text>'
         )
     return (
@@ -120,7 +145,8 @@ def seal_svg(issuer: str, *, caption: str = "证书专用章", size_mm: float = 
         f'viewBox="0 0 200 200" opacity="0.88">'
         f'<circle cx="100" cy="100" r="94" fill="none" stroke="{SEAL_RED}" stroke-width="6"/>'
         f'<circle cx="100" cy="100" r="86" fill="none" stroke="{SEAL_RED}" stroke-width="1.5"/>'
-        f'<g font-family="{SEAL_FONT}" font-size="{font_size}" font-weight="bold" fill="{SEAL_RED}">{"".join(text)}'
+        f'<g font-family="{SEAL_FONT}" font-weight="bold" fill="{SEAL_RED}">'
+        f'<g font-size="{font_size:.1f}">{"".join(text)}</g>'
         f'<polygon points="{_star(100, 100, 30)}"/>'
         f'<text x="100" y="156" font-size="15" text-anchor="middle">{escape(caption)}</text></g></svg>'
     )

@@ -51,7 +51,13 @@ def issuer_name() -> str:
 
 
 def signatories() -> list[dict]:
-    return [dict(s) for s in getattr(settings, "CERTIFICATE_SIGNATORIES", [])]
+    """The signature lines to print: those with a name (CERTIFICATE_SIGNATORIES); a nameless line would
+    print as a blank to be filled in by hand, which reads as unfinished."""
+    return named(getattr(settings, "CERTIFICATE_SIGNATORIES", []))
+
+
+def named(lines) -> list[dict]:
+    return [dict(s) for s in lines or [] if str(s.get("name") or "").strip() and str(s.get("role") or "").strip()]
 
 
 def _holder(user) -> dict:
@@ -375,7 +381,7 @@ def layout_context(snapshot: dict, *, number: str, code: str, verify_url: str) -
         "completed_on": date_cn(snapshot.get("completed_on", "")),
         "expires_on": date_cn(snapshot.get("expires_on", "")),
         "issuer": snapshot["issuer"],
-        "signatories": snapshot.get("signatories", []),
+        "signatories": named(snapshot.get("signatories")),  # snapshots frozen with a blank name too
         "verify_url": verify_url,
     }
 

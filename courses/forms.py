@@ -23,6 +23,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.permissions import policy_registry
 
+from accounts.phones import is_mobile, normalise_phone
 from accounts.roles import can_manage_provider
 from courses.numerical import NumericalError, format_numerical_answer, parse_numerical_answer
 
@@ -389,8 +390,9 @@ class ProviderStaffAddForm(forms.Form):
         value = self.cleaned_data["account"].strip()
         users = get_user_model().objects.filter(is_active=True)
         user = users.filter(username=value).first()
-        if user is None:
-            by_phone = list(users.filter(phone=value)[:2]) if value.isdigit() else []
+        phone = normalise_phone(value)
+        if user is None and is_mobile(phone):
+            by_phone = list(users.filter(phone=phone)[:2])
             if len(by_phone) > 1:
                 raise ValidationError(_("这个手机号码属于多个账号，请改用用户名"))
             user = by_phone[0] if by_phone else None

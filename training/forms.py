@@ -10,7 +10,7 @@ from .roster_import import MAX_BYTES
 
 class RosterEntryForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
-    phone = forms.CharField(label=_("手机号"), max_length=30, required=False)
+    phone = forms.CharField(label=_("手机号码"), max_length=30, required=False)
     id_number = forms.CharField(label=_("身份证号"), max_length=30, required=False)
     department = forms.CharField(label=_("部门"), max_length=100, required=False)
     job = forms.CharField(label=_("工种"), max_length=100, required=False)
@@ -18,7 +18,7 @@ class RosterEntryForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not (data.get("phone") or "").strip() and not (data.get("id_number") or "").strip():
-            raise forms.ValidationError(_("请至少填写手机号或身份证号，用来识别这名职工"))
+            raise forms.ValidationError(_("请至少填写手机号码或身份证号，用来识别这名职工"))
         return data
 
 

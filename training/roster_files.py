@@ -17,10 +17,10 @@ CSV = "text/csv; charset=utf-8"
 
 DOCS = [
     ("姓名", "必填", "职工的真实姓名，与身份证一致", "王小明"),
-    ("手机号", "手机号和身份证号至少填一项", "11位中国大陆手机号；可带空格、短横线或 +86", "138 0013 8000"),
+    ("手机号码", "手机号码和身份证号至少填一项", "11位中国大陆手机号码；可带空格、短横线或 +86", "138 0013 8000"),
     (
         "身份证号",
-        "手机号和身份证号至少填一项",
+        "手机号码和身份证号至少填一项",
         "18位居民身份证号（校验位会核对）。职工账号已实名认证时按身份证号和姓名直接关联，否则生成邀请链接",
         "11010519491231002X",
     ),
@@ -29,8 +29,8 @@ DOCS = [
 ]
 NOTES = [
     "每行一名职工，第1行为表头，不要改动列名；可以增加其他列，导入时会忽略。",
-    "身份证号和手机号两列请设为“文本”格式，否则 Excel 会把身份证号存成科学计数法，后几位丢失。",
-    "名册中已有的职工（身份证号或手机号相同）会按文件更新部门、工种等信息；空白单元格不会清除已有内容。",
+    "身份证号和手机号码两列请设为“文本”格式，否则 Excel 会把身份证号存成科学计数法，后几位丢失。",
+    "名册中已有的职工（身份证号或手机号码相同）会按文件更新部门、工种等信息；空白单元格不会清除已有内容。",
     "CSV 文件可以是 UTF-8 或 GBK 编码。单个文件不超过 5 MB、20,000 行。",
 ]
 
@@ -55,7 +55,7 @@ def template_xlsx() -> bytes:
     _header(sheet, list(COLUMNS))
     for letter, width in zip("ABCDE", (12, 16, 22, 18, 14), strict=True):
         sheet.column_dimensions[letter].width = width
-    # 手机号 and 身份证号 as text, so that Excel keeps every digit of what is typed in.
+    # 手机号码 and 身份证号 as text, so that Excel keeps every digit of what is typed in.
     for column in (2, 3):
         for row in range(2, 2001):
             sheet.cell(row=row, column=column).number_format = "@"
@@ -94,7 +94,7 @@ def invitations_xlsx(entries, link_for) -> bytes:
     """Invited workers with their personal link (to send by SMS or a chat group)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("待接受邀请")
-    sheet.append(["姓名", "手机号", "部门", "工种", "邀请时间", "邀请链接"])
+    sheet.append(["姓名", "手机号码", "部门", "工种", "邀请时间", "邀请链接"])
     for entry in entries:
         invited = entry.invited_at.strftime("%Y-%m-%d %H:%M") if entry.invited_at else ""
         cells = [entry.name, entry.phone, entry.department, entry.job, invited, link_for(entry)]

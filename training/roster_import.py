@@ -1,4 +1,4 @@
-"""A roster file (职工名册: 姓名, 手机号, 身份证号, 部门, 工种) → rows → a plan against the roster.
+"""A roster file (职工名册: 姓名, 手机号码, 身份证号, 部门, 工种) → rows → a plan against the roster.
 
 - ``read_roster``: bytes → plain row dicts. XLSX or CSV (UTF-8 or GBK) through the import parsers'
   ``tables`` module, under this import's own limits (5 MB, 20,000 rows), with the header found by
@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from accounts.idcard import normalise as normalise_id
 from accounts.idcard import validate_id_number
 from accounts.identity import names_match
+from accounts.phones import is_mobile, normalise_phone
 from courses.imports.parsers.tables import SourceError, read_tables
 
 from .models import RosterEntry, RosterStatus
@@ -41,7 +42,7 @@ NAME_MAX = 50
 _CHUNK = 500  # ids per IN (…) query: well under SQLite's variable limit
 
 ENTRY_FIELDS = ("pk", "user", "name", "phone", "id_number", "department", "job", "status")
-COLUMNS = ("姓名", "手机号", "身份证号", "部门", "工种")
+COLUMNS = ("姓名", "手机号码", "身份证号", "部门", "工种")
 FIELDS = ("name", "phone", "id_number", "department", "job")
 # Header texts people write for each column (after normalisation: no spaces, marks or notes).
 _HEADERS = {
@@ -52,8 +53,6 @@ _HEADERS = {
     "job": {"工种", "岗位", "岗位工种", "职业工种"},
 }
 _HEADER_NOISE = re.compile(r"[\s*＊:：]|[（(][^）)]*[）)]")
-_PHONE_SEPARATORS = re.compile(r"[\s\-－—–_.()（）]")
-_PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 class Action:
@@ -76,18 +75,6 @@ ACTION_LABELS = {
 WRITES = (Action.INVITE, Action.MATCH, Action.UPDATE, Action.REJOIN)
 
 
-def normalise_phone(value: str) -> str:
-    """'+86 138-0013-8000' → '13800138000': full-width digits, spaces, dashes, dots, brackets and the
-    country code (+86, 0086, 86) go. What is left is checked by ``_PHONE``."""
-    text = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", value or ""))
-    if text.startswith("+"):
-        text = text[1:]
-    for prefix in ("0086", "86"):
-        if text.startswith(prefix) and len(text) == len(prefix) + 11:
-            return text[len(prefix) :]
-    return text
-
-
 def _clean_text(value: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", value or "").split())
 
@@ -100,7 +87,7 @@ def _header_key(cell: str) -> str:
 
 
 def _header(row: list[str]) -> dict[str, int] | None:
-    """{field: column index} when this row is a roster header: 姓名, and 手机号 or 身份证号."""
+    """{field: column index} when this row is a roster header: 姓名, and 手机号码 or 身份证号."""
     found = {}
     for index, cell in enumerate(row):
         key = _header_key(cell)
@@ -241,8 +228,8 @@ def _check_cells(raw: dict) -> PlannedRow:
         row.error(_("姓名不能为空"))
     elif len(row.name) > NAME_MAX:
         row.error(_("姓名不能超过 %(n)s 个字") % {"n": NAME_MAX})
-    if row.phone and not _PHONE.match(row.phone):
-        row.error(_("手机号“%(phone)s”格式不正确，应为11位中国大陆手机号") % {"phone": raw.get("phone", "")[:30]})
+    if row.phone and not is_mobile(row.phone):
+        row.error(_("手机号码“%(phone)s”格式不正确，应为11位中国大陆手机号码") % {"phone": raw.get("phone", "")[:30]})
     if re.match(r"^\d(\.\d+)?E\+?\d+$", row.id_number):
         row.error(_("身份证号被 Excel 存成了数字（科学计数法），后几位已经丢失：请把该列设为“文本”格式后重新填写"))
     elif row.id_number:
@@ -253,7 +240,7 @@ def _check_cells(raw: dict) -> PlannedRow:
                 _("身份证号“%(number)s”无效：%(reason)s") % {"number": row.id_number[:30], "reason": exc.messages[0]}
             )
     if not row.phone and not row.id_number:
-        row.error(_("请至少填写手机号或身份证号，用来识别这名职工"))
+        row.error(_("请至少填写手机号码或身份证号，用来识别这名职工"))
     for value, column in ((row.department, "部门"), (row.job, "工种")):
         if len(value) > TEXT_MAX:
             row.error(_("%(column)s不能超过 %(n)s 个字") % {"column": _(column), "n": TEXT_MAX})
@@ -264,13 +251,13 @@ def _mark_duplicates(rows: list[PlannedRow]) -> None:
     """A phone or ID number on two lines: both lines are errors (which one is right is the file's
     owner's call, not a guess of ours)."""
     for attr, message in (
-        ("phone", gettext_lazy("手机号与第 %(lines)s 行重复")),
+        ("phone", gettext_lazy("手机号码与第 %(lines)s 行重复")),
         ("id_number", gettext_lazy("身份证号与第 %(lines)s 行重复")),
     ):
         lines: dict[str, list[int]] = {}
         for row in rows:
             value = getattr(row, attr)
-            if value and not (attr == "phone" and not _PHONE.match(value)):
+            if value and not (attr == "phone" and not is_mobile(value)):
                 lines.setdefault(value, []).append(row.line)
         for row in rows:
             value = getattr(row, attr)
@@ -341,7 +328,7 @@ def _plan_row(row: PlannedRow, by_id, by_phone, by_user, verified, elsewhere) ->
     }
     if len(found) > 1:
         names = "、".join(sorted({e.name for e in found.values()}))
-        row.error(_("身份证号和手机号分别登记给了名册中的不同职工（%(names)s），请核对") % {"names": names})
+        row.error(_("身份证号和手机号码分别登记给了名册中的不同职工（%(names)s），请核对") % {"names": names})
         return
     entry = next(iter(found.values()), None)
     if entry is None:
@@ -354,7 +341,7 @@ def _plan_row(row: PlannedRow, by_id, by_phone, by_user, verified, elsewhere) ->
         return
     row.entry = entry
     if row.id_number and entry.id_number and entry.id_number != row.id_number:
-        row.error(_("手机号已登记给名册中的“%(name)s”，但身份证号不同，请核对") % {"name": entry.name})
+        row.error(_("手机号码已登记给名册中的“%(name)s”，但身份证号不同，请核对") % {"name": entry.name})
         return
     linked = entry.user
     if linked is not None and row.id_number and linked.id_verified_at and linked.id_number != row.id_number:

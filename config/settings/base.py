@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Another provider's page in the admin is not found (404), like its records.
+    "cms.middleware.AdminPageScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last: turns a lock-out raised while authenticating into the 429 page.
@@ -302,7 +304,9 @@ CERTIFICATE_SIGNING_KEY_FILE = None
 CERTIFICATE_TRUSTED_DIDS = E.list_("CERTIFICATE_TRUSTED_DIDS", default=[])
 CERTIFICATE_NUMBER_PATTERN = E.str_("CERTIFICATE_NUMBER_PATTERN", default="{kind}{year}{level}{serial:06d}")
 CERTIFICATE_ISSUER_NAME = E.str_("CERTIFICATE_ISSUER_NAME", default="工业和信息化技术技能人才网上学习平台")
-CERTIFICATE_SIGNATORIES = [{"role": "发证机构负责人", "name": ""}]
+# The signature lines of completion, skill-level and award certificates; a line without a name is left
+# out (certificates.snapshots.signatories), never printed blank.
+CERTIFICATE_SIGNATORIES = [{"role": "发证机构负责人", "name": E.str_("CERTIFICATE_SIGNATORY_NAME", default="")}]
 CERTIFICATE_VERIFY_RATE_PER_MINUTE = E.int_("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=30)
 # Completion certificates (and 学时证明) only for people whose profile holds a real name, a valid
 # 身份证号 and a mobile number (certificates/holds.py); sign-up then asks for them. A course can

@@ -152,6 +152,9 @@ def display(request, round_id: int):
     """The venue's big screen: no login, always the public board, every row, auto-scrolling."""
     rnd = round_or_404(round_id)
     context = _board_context(request, rnd, view="all", live=False, display=True)
+    # The score columns (theory, each task and practical, total) share the screen's width equally.
+    scores = int(rnd.has_theory) + ((len(context["tasks"]) + 1) if rnd.has_practical else 0) + 1
+    context["score_columns"] = max(5, scores)
     return render(request, "contests/display.html", context)
 
 

@@ -152,7 +152,7 @@ def course_ensure(
     services.course_reindex(course_id=course.pk)
     page = services.course_page_ensure(course=course, publish=False)
     page.body = (
-        f"<p>{spec.summary}</p><h3>适合人群</h3><p>{category.name}领域的一线技术人员、班组长和相关专业在校学生。</p>"
+        f"<h3>适合人群</h3><p>{category.name}领域的一线技术人员、班组长和相关专业在校学生。</p>"
         f"<h3>结业要求</h3><p>完成全部必修课时，并在结业测验中达到 {course.pass_mark}% 及格线。</p>"
     )
     page.save_revision().publish()

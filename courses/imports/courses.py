@@ -24,7 +24,7 @@ from courses.text import normalise
 from .pages import course_pages_create, course_pages_submit
 from .parsers.courses import COURSE_COLUMNS, COURSE_FIELDS, CourseRow
 from .parsers.sanitize import same_rich_text
-from .plan import ERROR, NEW, SKIP, UPDATE, Plan, RowPlan, issues_by_row
+from .plan import ERROR, NEW, SKIP, UPDATE, Plan, RowPlan, issues_by_row, unread_row
 
 _ = Message  # _("…", name=value) makes a Message; the name lets makemessages find the text
 
@@ -102,10 +102,7 @@ def courses_plan(*, provider: Provider, records: list[CourseRow], issues, publis
         if row.issues:
             row.action = ERROR
     for (sheet, number), row_issues in grouped.items():
-        row = RowPlan(row=number, sheet=sheet)
-        for issue in row_issues:
-            row.fail(issue.column, issue.message)
-        plan.rows.append(row)
+        plan.rows.append(unread_row(sheet, number, row_issues))
     for course in plan.writes["courses"].values():
         if course["current"] is None and not course["values"].get("title"):
             first = course["rows"][0]

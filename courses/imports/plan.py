@@ -78,6 +78,17 @@ class Plan:
         return sorted(self.rows, key=lambda r: (r.sheet, r.row))
 
 
+def unread_row(sheet: str, number: int, issues) -> RowPlan:
+    """A row the parser left out: an error, with what the row says it is (its key and text, as written)."""
+    row = RowPlan(row=number, sheet=sheet)
+    row.key = next((issue.key for issue in issues if issue.key), "")
+    text = next((issue.text for issue in issues if issue.text), "").replace("\n", " ")
+    row.label = text[:60] + ("…" if len(text) > 60 else "")
+    for issue in issues:
+        row.fail(issue.column, issue.message)
+    return row
+
+
 def issues_by_row(issues) -> dict[tuple[str, int], list]:
     grouped: dict[tuple[str, int], list] = {}
     for issue in issues:

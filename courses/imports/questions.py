@@ -26,7 +26,7 @@ from courses.models import Provider, Question
 
 from .parsers.records import ParsedQuestion
 from .parsers.sanitize import plain_text
-from .plan import ERROR, NEW, SKIP, UPDATE, Plan, RowPlan, issues_by_row
+from .plan import ERROR, NEW, SKIP, UPDATE, Plan, RowPlan, issues_by_row, unread_row
 
 _ = Message  # _("…", name=value) makes a Message; the name lets makemessages find the text
 
@@ -139,10 +139,7 @@ def questions_plan(
             if progress and index % BATCH == 0:
                 progress(index)
     for (sheet, number), row_issues in grouped.items():  # rows the parser could not read at all
-        row = RowPlan(row=number, sheet=sheet)
-        for issue in row_issues:
-            row.fail(issue.column, issue.message)
-        plan.rows.append(row)
+        plan.rows.append(unread_row(sheet, number, row_issues))
     if grouped:  # rows the parser left out are appended above: put them back in file order
         order = {}
         for row in plan.rows:

@@ -182,7 +182,7 @@ class ImportJobView(_AdminPage, TemplateView):
 def import_job_progress(request, pk: int):
     """Polled about once a second by the job page: only a few columns, never the preview itself."""
     _check_access(request.user)
-    fields = ("status", "rows_total", "rows_done", "message", "heartbeat_at", "created_at")
+    fields = ("status", "rows_total", "rows_done", "message", "heartbeat_at", "created_at", "summary", "errors")
     job = _jobs(request.user).filter(pk=pk).values(*fields).first()
     if job is None:
         raise Http404
@@ -194,7 +194,7 @@ def import_job_progress(request, pk: int):
     return JsonResponse(
         {
             "status": job["status"],
-            "status_label": probe.get_status_display(),
+            "status_label": probe.status_label,
             "rows_total": job["rows_total"],
             "rows_done": job["rows_done"],
             "percent": probe.percent,

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from courses.imports.storage import import_file_name, import_storage
 
@@ -106,6 +107,14 @@ class ImportJob(models.Model):
     @property
     def can_confirm(self) -> bool:
         return self.status == ImportStatus.PREVIEWED and not self.summary.get("error") and not self.errors
+
+    @property
+    def status_label(self) -> str:
+        """The status as the job pages show it: a preview with error rows cannot be confirmed, so it
+        reads 错误 (the rows' own label) rather than 待确认."""
+        if self.status == ImportStatus.PREVIEWED and not self.can_confirm:
+            return pgettext("import row", "错误")
+        return self.get_status_display()
 
     @property
     def percent(self) -> int:

@@ -1,5 +1,8 @@
+import html
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -102,4 +105,12 @@ class CoursePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context.update(course_page_context(request, self.course_id))
+        context["summary_in_body"] = summary_repeated(context["course"].summary, self.body)
         return context
+
+
+def summary_repeated(summary: str, body: str) -> bool:
+    """Does the page's 详细介绍 already say the course's 简介? Then the page prints it once, in the body
+    (pages whose body began by copying the summary printed it twice)."""
+    summary = " ".join((summary or "").split())
+    return bool(summary) and summary in " ".join(html.unescape(strip_tags(body or "")).split())

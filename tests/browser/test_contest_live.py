@@ -11,12 +11,19 @@ from django.conf import settings
 from django.utils import timezone
 
 from contests import services
+from contests.models import JudgeScore
 from courses.models import QuestionKind
 from tests.browser.conftest import TIMEOUT_MS
-from tests.contests.factories import ApprovedRegistrationFactory, RoundFactory, RoundQuestionFactory
+from tests.contests.factories import (
+    ApprovedRegistrationFactory,
+    CriterionFactory,
+    RoundFactory,
+    RoundQuestionFactory,
+    TaskFactory,
+)
 from tests.contests.live import session_cookie
 from tests.contests.servers import Daphne, database_for_servers
-from tests.factories import QuestionFactory
+from tests.factories import QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -58,7 +65,7 @@ def test_contestant_answers_and_the_venue_display_updates(
     server, cookie = daphne
     single, _tf, fill = paper
     entry = running.entries.get(registration__user=learner)
-    screen = browser.new_context(base_url=server.http, viewport={"width": 1600, "height": 900})
+    screen = browser.new_context(base_url=server.http, viewport={"width": 1280, "height": 720})
     console = browser.new_context(base_url=server.http, viewport={"width": 1280, "height": 900})
     console.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": server.http}])
     pages = []
@@ -85,6 +92,8 @@ def test_contestant_answers_and_the_venue_display_updates(
         expect(answering.locator(f"#q-{single.pk} .qstate")).to_have_attribute("data-state", "saved")
 
         expect(row.locator("td").last).to_have_text("10.00")  # the venue display, in the other context
+        total = display.locator("table.board th").last.bounding_box()
+        assert total["x"] + total["width"] <= 1280  # 总分 in view on a 1280 px screen
         expect(display.locator("tbody tr").first).to_have_attribute("data-entry", str(entry.pk))
         expect(row.locator("td.rank")).to_have_text("1")
 
@@ -108,3 +117,68 @@ def test_contestant_answers_and_the_venue_display_updates(
     finally:
         screen.close()
         console.close()
+
+
+TASKS = ["网络设备安装与调试", "工业控制系统安全加固", "数据采集与边缘计算", "安全事件应急响应处置"]
+ORGANISATIONS = ["中国电子信息产业集团有限公司第六研究所", "国网江苏省电力有限公司南京供电分公司", "深圳职业技术大学"]
+
+
+@pytest.fixture
+def crowded(organiser, paper):
+    """A round with theory and four practical tasks, contestants from long-named employers: the widest
+    board a venue shows."""
+    now = timezone.now()
+    rnd = RoundFactory(track__contest__organiser=organiser, starts_at=now, ends_at=now + dt.timedelta(hours=1))
+    for i, q in enumerate(paper):
+        RoundQuestionFactory(round=rnd, question=q, order=i, score=10)
+    for i, title in enumerate(TASKS):
+        TaskFactory(round=rnd, title=title, order=i)
+    for i in range(12):
+        user = UserFactory(username=f"player{i}", real_name=["欧阳明月", "司马相如", "阿依古丽·买买提"][i % 3])
+        ApprovedRegistrationFactory(track=rnd.track, user=user, organisation=ORGANISATIONS[i % 3], province="32")
+    services.round_open_lobby(round=rnd, by=organiser)
+    return services.round_start(round=rnd, by=organiser)
+
+
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_the_venue_display_shows_the_total_column_at_1280_px(page, crowded, width):
+    """总分 is what the hall waits for during the reveal: never cut off at the right edge."""
+    page.set_viewport_size({"width": width, "height": 720})
+    page.goto(f"/contests/rounds/{crowded.pk}/display/")
+    total = page.locator("table.board th").last
+    expect(total).to_have_text("总分")
+    expect(page.locator("tbody tr")).to_have_count(12)
+    for cell in [total, *page.locator("tbody tr td:last-child").all()[:3]]:
+        box = cell.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, box
+    widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert widths[0] <= widths[1], widths
+
+
+def test_the_judge_console_keeps_its_place_after_each_score(page, crowded, organiser, live_server):
+    """Scoring the last criteria of a long list leaves the page where it was (no jump to the top)."""
+    judge = UserFactory(username="judge1", real_name="评委甲")
+    services.judge_assign(track=crowded.track, judge=judge, by=organiser)
+    for task in crowded.tasks.all():
+        for n in range(4):
+            CriterionFactory(task=task, title=f"评分项{n + 1}", kind="judgement", max_score=10, order=n)
+    entry = crowded.entries.order_by("pk").first()
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session_cookie(judge), "url": live_server.url}]
+    )
+    page.set_viewport_size({"width": 1280, "height": 700})
+    page.goto(f"/contests/rounds/{crowded.pk}/judge/?entry={entry.pk}")
+    items = page.locator(".score-list > li")
+    expect(items).to_have_count(16)
+    last = items.nth(15)
+    last.scroll_into_view_if_needed()
+    before = page.evaluate("window.scrollY")
+    assert before > 500
+    last.locator("input[type=number]").fill("8.5")
+    last.get_by_role("button", name="保存并确认").click()
+    expect(items.nth(15).locator(".badge-ok")).to_have_text("已确认 8.5")
+    expect(items.nth(15).locator("[data-note]")).to_contain_text("已保存")
+    assert page.evaluate("window.scrollY") == before
+    expect(page.locator(f'[data-progress="{entry.pk}"]')).to_have_text("已确认 1/16")
+    assert JudgeScore.objects.filter(judge=judge).count() == 1
+    assert page.errors == []

@@ -40,3 +40,46 @@ def test_home_page_queries_do_not_grow_with_its_course_cards(client, provider_a,
         course.save()
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get("/")
+
+
+def _card(html: str, course) -> str:
+    """The card of `course` on a page: from its <article> to the end of that article."""
+    link = f'<a href="{course.page.url}">{course.title}</a>'
+    start = html.rindex('<article class="course-card">', 0, html.index(link))
+    return html[start : html.index("</article>", start)]
+
+
+def test_home_and_catalogue_cards_look_the_same_generated_cover_included(client, provider_a):
+    """One card (courses/includes/course_card.html) wherever a course is shown: the newest and the
+    精品课程 of the home page carry the same cover image as the catalogue's cards, not a gradient."""
+    import datetime as dt
+
+    from courses.demo.structure import cover_ensure
+    from courses.models import FeaturedCourse, featured_today
+    from tests.conftest import build_course
+
+    courses = [build_course(provider_a, code=f"C-{i}", title=f"课程{i}", lessons=0, with_quiz=False) for i in (1, 2)]
+    for course in courses:
+        course.cover = cover_ensure(
+            title=f"cover {course.code}",
+            heading=course.title,
+            label="工业互联网",
+            colour=(30, 90, 160),
+            collection=provider_a.collection,
+            filename=f"cover-{course.code}.png",
+        )
+        course.save(update_fields=["cover"])
+    today = featured_today()
+    FeaturedCourse.objects.create(
+        course=courses[0],
+        title="2026年度精品课程",
+        citation="内容扎实",
+        starts_on=today,
+        ends_on=today + dt.timedelta(1),
+    )
+    home = client.get("/").content.decode()
+    catalogue = client.get("/courses/").content.decode()
+    for course in courses:
+        card = _card(home, course)
+        assert '<img src="' in card and "/images/" in card, card
+        assert card == _card(catalogue, course)

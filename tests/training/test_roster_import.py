@@ -141,7 +141,7 @@ def test_an_invalid_phone_and_a_missing_name_are_errors(employer_a):
 
 def test_a_row_needs_a_phone_or_an_id_number(employer_a):
     result = plan(employer_a, [["王小明", "", "", "一部", ""]])
-    assert "至少填写手机号或身份证号" in result.rows[0].errors[0]
+    assert "至少填写手机号码或身份证号" in result.rows[0].errors[0]
 
 
 def test_duplicate_phones_in_the_file_mark_every_line_involved(employer_a):

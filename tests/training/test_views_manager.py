@@ -102,14 +102,14 @@ def test_a_gbk_csv_with_a_duplicate_phone_shows_the_errors_and_is_refused(client
     response = upload(client, employer_a, csv_bytes(rows, encoding="gbk"), name="名册.csv")
     preview = client.get(response["Location"])
     html = preview.content.decode()
-    assert "错误 2" in html and "手机号与第 3 行重复" in html and "下载错误行" in html
+    assert "错误 2" in html and "手机号码与第 3 行重复" in html and "下载错误行" in html
     fingerprint = preview.context["plan"].fingerprint
     refused = client.post(response["Location"], {"fingerprint": fingerprint})
     assert refused.status_code == 400 and not RosterEntry.objects.exists()
     errors = client.get(url("roster_import_errors", employer_a.pk, RosterImport.objects.get().pk))
     sheet = load_workbook(io.BytesIO(errors.content)).active
     values = list(sheet.values)
-    assert values[0][:5] == ("姓名", "手机号", "身份证号", "部门", "工种") and len(values) == 3
+    assert values[0][:5] == ("姓名", "手机号码", "身份证号", "部门", "工种") and len(values) == 3
     assert values[1][0] == "王小明" and "重复" in values[1][-1]
     partial = client.post(response["Location"], {"fingerprint": fingerprint, "accept_partial": "on"})
     assert partial.status_code == 302
@@ -132,7 +132,7 @@ def test_the_template_downloads_and_imports_back(client, manager_a, employer_a):
     template = client.get(url("roster_template", "xlsx"))
     assert template.status_code == 200 and template["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(template.content))
-    assert [c.value for c in book.active[1]] == ["姓名", "手机号", "身份证号", "部门", "工种"]
+    assert [c.value for c in book.active[1]] == ["姓名", "手机号码", "身份证号", "部门", "工种"]
     assert "填写说明" in book.sheetnames
     sheet = book.active
     sheet.append(["王小明", "13800138000", id_number(1), "一部", "电工"])
@@ -140,7 +140,7 @@ def test_the_template_downloads_and_imports_back(client, manager_a, employer_a):
     book.save(buffer)
     assert upload(client, employer_a, buffer.getvalue()).status_code == 302
     csv_template = client.get(url("roster_template", "csv"))
-    assert csv_template.content.decode("utf-8-sig").strip() == "姓名,手机号,身份证号,部门,工种"
+    assert csv_template.content.decode("utf-8-sig").strip() == "姓名,手机号码,身份证号,部门,工种"
     assert client.get(url("roster_template", "pdf")).status_code == 404
 
 

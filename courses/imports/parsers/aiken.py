@@ -49,7 +49,7 @@ class _Draft:
     issues: list[ParseIssue] = field(default_factory=list)
 
     def fail(self, column: str, message: Message) -> None:
-        self.issues.append(ParseIssue(self.row, column, message))
+        self.issues.append(ParseIssue(self.row, column, message, text=" ".join(self.stem)[:200]))
 
 
 def parse_aiken(text: str) -> tuple[list[ParsedQuestion], list[ParseIssue]]:

@@ -42,9 +42,11 @@ from .records import (
     MAX_KNOWLEDGE_POINT_LENGTH,
     MAX_OPTIONS,
     MAX_TEXT_LENGTH,
+    FormulaWithoutValue,
     ParsedQuestion,
     ParseError,
     ParseIssue,
+    formula_without_value,
     too_many_options,
 )
 
@@ -319,7 +321,7 @@ def parse_bank_rows(
 
     Header problems (a missing 题型 or 题干 column, two columns meaning the same thing) are
     reported on row ``start_row - 1`` and stop the parse. A row with any issue is left out;
-    all of its issues are reported together.
+    all of its issues are reported together, each with the row's 外部编号 and 题干 as written.
     """
     headers: list[str] = []
     for row in rows:
@@ -334,7 +336,8 @@ def parse_bank_rows(
         cells = {name: _cell(row.get(header)) for name, header in columns.items()}
         if not any(cells.values()):
             continue
-        question, row_issues = _parse_row(number, cells, columns, category)
+        formulas = {name for name, header in columns.items() if isinstance(row.get(header), FormulaWithoutValue)}
+        question, row_issues = _parse_row(number, cells, columns, category, formulas)
         external_id = cells.get("external_id", "")
         if external_id:
             if external_id in seen_ids:
@@ -348,6 +351,8 @@ def parse_bank_rows(
             else:
                 seen_ids[external_id] = number
         if row_issues:
+            for issue in row_issues:
+                issue.key, issue.text = external_id[:MAX_EXTERNAL_ID_LENGTH], cells["stem"][:200]
             issues.extend(row_issues)
         else:
             questions.append(question)
@@ -371,11 +376,14 @@ def _letter(index: int) -> str:
     return chr(ord("A") + index)
 
 
-def _parse_row(number: int, cells: dict[str, str], columns: dict[str, str], category: str):
-    issues: list[ParseIssue] = []
+def _parse_row(number: int, cells: dict[str, str], columns: dict[str, str], category: str, formulas=frozenset()):
+    """``formulas``: the fields whose cell is a formula without a stored result; that is what is reported
+    for them, not the checks of the empty text they read as."""
+    issues = [ParseIssue(number, _column(columns, name), formula_without_value()) for name in sorted(formulas)]
 
     def fail(name: str, message: Message) -> None:
-        issues.append(ParseIssue(number, _column(columns, name), message))
+        if name not in formulas:
+            issues.append(ParseIssue(number, _column(columns, name), message))
 
     kind = None
     try:

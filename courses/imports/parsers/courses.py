@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from courses.messages import Message
 from courses.text import normalise
 
-from .records import ParseError, ParseIssue
+from .records import FormulaWithoutValue, ParseError, ParseIssue, formula_without_value
 from .sanitize import plain_text, rich_text
 
 __all__ = ["COURSE_COLUMNS", "CourseRow", "parse_course_tables"]
@@ -199,9 +199,18 @@ def _parse_row(number: int, sheet: str, cells: list[str], columns: dict, issues:
     if not any(values.values()):
         return None
     count = len(issues)
+    # What the row is, as written, so that a row left out still says which course and lesson it was.
+    key = values.get("code", "")[:64]
+    text = " › ".join(v for v in (values.get("title"), values.get("chapter"), values.get("lesson")) if v)[:200]
+    # A formula without a stored result reads as "": say that, not that the cell is empty.
+    formulas = {name for name, i in columns.items() if i < len(cells) and isinstance(cells[i], FormulaWithoutValue)}
 
     def fail(name: str, message: Message) -> None:
-        issues.append(ParseIssue(number, COURSE_COLUMNS[name][0], message, sheet))
+        if name not in formulas:
+            issues.append(ParseIssue(number, COURSE_COLUMNS[name][0], message, sheet, key, text))
+
+    for name in sorted(formulas):
+        issues.append(ParseIssue(number, COURSE_COLUMNS[name][0], formula_without_value(), sheet, key, text))
 
     parsed = {}
     for name, value in values.items():

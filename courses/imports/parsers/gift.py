@@ -93,7 +93,7 @@ def parse_gift(text: str) -> tuple[list[ParsedQuestion], list[ParseIssue]]:
         try:
             questions.append(_question(row, "\n".join(line for _, line in lines), category))
         except _Invalid as e:
-            issues.append(ParseIssue(row, e.column, e.message))
+            issues.append(ParseIssue(row, e.column, e.message, text=lines[0][1].strip()[:200]))
     return questions, issues
 
 

@@ -24,6 +24,19 @@ def too_many_options() -> Message:
     return _("最多支持%(count)s个选项（A–%(last)s）", count=MAX_OPTIONS, last=OPTION_LETTERS[-1])
 
 
+class FormulaWithoutValue(str):
+    """A workbook cell that holds a formula but no stored result (a file written by a program that does
+    not calculate, and never opened and saved in Excel since). It reads as "" wherever text is expected;
+    the row parsers recognise it and say so instead of reporting the cell as empty."""
+
+    def __new__(cls):
+        return super().__new__(cls, "")
+
+
+def formula_without_value() -> Message:
+    return _("单元格是公式，但文件中没有保存它的计算结果：请用 Excel 打开文件并保存后重新上传，或把公式换成数值")
+
+
 @dataclass
 class ParsedQuestion:
     """One question read from a source file, not yet tied to a provider or to option ids.
@@ -60,19 +73,32 @@ class ParsedQuestion:
 class ParseIssue:
     """A problem in the source: the 1-based row or line, the column (or part) as the file names it,
     a ``Message`` (Chinese text that can be translated when shown) and, for workbooks with several
-    sheets, the sheet's name."""
+    sheets, the sheet's name. ``key`` and ``text`` are what the row says it is (外部编号 or 课程编号, and
+    题干 or the course › chapter › lesson), as written, so that a row left out still shows which it was."""
 
     row: int
     column: str
     message: Message
     sheet: str = ""
+    key: str = field(default="", compare=False)  # what the row is, not what is wrong with it
+    text: str = field(default="", compare=False)
 
     def as_json(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message.as_json(), "sheet": self.sheet}
+        data = {"row": self.row, "column": self.column, "message": self.message.as_json(), "sheet": self.sheet}
+        if self.key or self.text:
+            data.update(key=self.key, text=self.text)
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> "ParseIssue":
-        return cls(data["row"], data["column"], Message.from_json(data["message"]), data.get("sheet", ""))
+        return cls(
+            data["row"],
+            data["column"],
+            Message.from_json(data["message"]),
+            data.get("sheet", ""),
+            data.get("key", ""),
+            data.get("text", ""),
+        )
 
 
 class ParseError(ValueError):

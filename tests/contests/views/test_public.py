@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -25,7 +26,19 @@ def test_anyone_sees_the_contest_and_its_tracks(client, draft_round):
     contest = draft_round.track.contest
     assert contest.name in client.get(reverse("contests:list")).content.decode()
     body = client.get(reverse("contests:detail", args=[contest.slug])).content.decode()
-    assert draft_round.track.name in body and "登录后报名" in body
+    assert draft_round.track.name in body and "登录后报名参赛" in body
+    assert "2026年度" in body and "理论 30% + 实操 70%" in body
+
+
+def test_the_contest_page_in_english_reads_as_english(client, draft_round):
+    """Not "2026Year", "Log in to enrol" or "Theory 30.00%"."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = " ".join(
+        client.get(reverse("contests:detail", args=[draft_round.track.contest.slug])).content.decode().split()
+    )
+    assert '<span class="muted">2026</span>' in body and "Year" not in body
+    assert "Log in to register" in body and "enrol" not in body
+    assert "Theory 30% + practical 70%" in body and ".00%" not in body
 
 
 def test_results_stay_hidden_until_published(client, running_round, organiser):

@@ -77,6 +77,27 @@ def test_confirm_button_is_disabled_and_refused_when_rows_have_errors(client, st
     assert job.status == ImportStatus.PREVIEWED
 
 
+def test_error_rows_show_their_key_and_stem_and_the_job_reads_error(client, staff_a, provider_a):
+    data = xlsx(
+        [
+            QUESTION_HEADER,
+            ["单选", "进入现场须戴？", "安全帽", "墨镜", "", "", "Z", "", "", "", "", "Q-9"],
+            ["单选", "=A1&B1", "甲", "乙", "", "", "A", "", "", "", "", "Q-10"],  # openpyxl stores no result
+        ]
+    )
+    client.force_login(staff_a)
+    response = client.post(NEW, {"provider": provider_a.pk, "kind": "questions", "file": upload("q.xlsx", data)})
+    page = client.get(response["Location"]).content.decode()
+    rows = re.findall(r'<tr class="import-row import-error">(.*?)</tr>', page, re.S)
+    cells = [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", r, re.S)] for r in rows]
+    assert [c[1:4] for c in cells] == [["错误", "Q-9", "进入现场须戴？"], ["错误", "Q-10", ""]]
+    assert "【题干】单元格是公式，但文件中没有保存它的计算结果" in cells[1][4] and "不能为空" not in page
+    assert '<span id="import-status-label">错误</span>' in page
+    job = ImportJob.objects.get()
+    assert client.get(f"/admin/courses/import/{job.pk}/progress/").json()["status_label"] == "错误"
+    assert "<td>错误</td>" in client.get("/admin/courses/import/").content.decode()
+
+
 @pytest.mark.parametrize(
     ("name", "data"),
     [

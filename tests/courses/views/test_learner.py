@@ -123,3 +123,16 @@ def test_unknown_video_platform_gets_a_link(client, learner, course):
     client.post(reverse("courses:enrol", args=[course.pk]))
     body = client.get(reverse("courses:lesson", args=[lesson.pk])).content.decode()
     assert 'href="https://video.example.com/v/123"' in body
+
+
+def test_the_course_page_prints_its_summary_once(client, course):
+    course.summary = "面向一线技术人员的工业互联网平台入门课程。"
+    course.save()
+    page = course.page
+    page.body = f"<p>{course.summary}</p><h3>适合人群</h3><p>班组长</p>"
+    page.save_revision().publish()
+    assert client.get(page.url).content.decode().count(course.summary) == 1
+    page.body = "<h3>适合人群</h3><p>班组长</p>"  # a body that does not repeat it: the summary leads
+    page.save_revision().publish()
+    html = client.get(page.url).content.decode()
+    assert html.count(course.summary) == 1 and html.index(course.summary) < html.index("适合人群")

@@ -14,7 +14,7 @@ from courses.imports.parsers.answers import (
     parse_score,
     parse_true_false,
 )
-from courses.imports.parsers.records import ParsedQuestion, ParseIssue
+from courses.imports.parsers.records import FormulaWithoutValue, ParsedQuestion, ParseIssue, formula_without_value
 
 
 def error_of(func, *args) -> str:
@@ -420,6 +420,28 @@ def test_all_problems_of_a_row_are_reported_together_and_other_rows_still_parse(
         ParseIssue(3, "难度", "难度“9”无法识别，请填写1到5的整数，或 易/较易/中/较难/难"),
     ]
     assert [q.row for q in questions] == [4]
+
+
+def test_a_row_left_out_names_its_external_id_and_stem():
+    [issue] = parse_bank_rows([row("单选", "进入现场须戴？", "安全帽", "墨镜", "", "", "Z", *[""] * 4, "Q-7")], 5)[1]
+    assert (issue.key, issue.text) == ("Q-7", "进入现场须戴？")
+    assert ParseIssue.from_json(issue.as_json()).text == "进入现场须戴？"
+
+
+def test_a_formula_without_its_result_is_reported_as_such_not_as_empty():
+    cells = row("单选", "", "甲", "乙", "", "", "A", *[""] * 4, "Q-8")
+    cells["题干"] = FormulaWithoutValue()
+    questions, issues = parse_bank_rows([cells], 2)
+    assert questions == []
+    assert issues == [ParseIssue(2, "题干", formula_without_value())]
+    assert "公式" in issues[0].message and "不能为空" not in issues[0].message
+    assert issues[0].key == "Q-8"
+
+
+def test_a_row_of_uncalculated_formulas_alone_is_a_blank_row():
+    cells = row()
+    cells["外部编号"] = FormulaWithoutValue()
+    assert parse_bank_rows([cells], 2) == ([], [])
 
 
 def test_more_than_eight_options_is_an_error():

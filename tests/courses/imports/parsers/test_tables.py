@@ -5,6 +5,7 @@ import zipfile
 
 import pytest
 
+from courses.imports.parsers.records import FormulaWithoutValue
 from courses.imports.parsers.tables import SourceError, read_csv, read_xlsx, unescape_cell
 from tests.courses.imports.helpers import xlsx
 
@@ -57,6 +58,28 @@ def test_xlsx_reader_handles_what_excel_writes():
         ["富文本", "2.3", "TRUE", "题干x", "题干"],
         ["=SUM(1)"],  # our export's formula neutralisation is undone
     ]
+
+
+FORMULAS = """<?xml version="1.0" encoding="UTF-8"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><f>A1&amp;"x"</f></c><c r="C1" t="str"><f>""</f><v></v></c>
+<c r="D1"><f>1+1</f><v>2</v></c><c r="E1"><f>ROW()</f><v></v></c><c r="F1"><f>ROW()</f></c></row>
+</sheetData></worksheet>"""
+
+
+def test_a_formula_without_its_result_is_told_apart_from_an_empty_cell():
+    """A program that writes formulas without calculating them leaves no <v>, or an empty one (openpyxl):
+    the cell reads as "" but is a FormulaWithoutValue, kept even as the row's last cell. A stored result
+    is the value, an empty text result ("" of t="str") included."""
+    [table] = read_xlsx(_book(**{"xl/worksheets/sheet2.xml": FORMULAS}))
+    row = table.rows[0]
+    assert row == ["题干", "", "", "2", "", ""]
+    assert [isinstance(cell, FormulaWithoutValue) for cell in row] == [False, True, False, False, True, True]
+
+
+def test_openpyxl_formulas_have_no_stored_result():
+    [table] = read_xlsx(xlsx([["题型", "题干"], ["单选", "=A1&B1"]]))
+    assert isinstance(table.rows[1][1], FormulaWithoutValue)
 
 
 def test_xlsx_reader_refuses_dtds_and_broken_parts():
