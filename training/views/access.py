@@ -1,6 +1,7 @@
 """The organisation or class a request may reach; anything else is a 404 that says nothing about
 whether it exists."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -27,3 +28,8 @@ def classes_organisation(request, org_id: int) -> Organisation:
 def visible_class(request, pk: int) -> TrainingClass:
     classes = classes_visible_to(request.user, TrainingClass.objects.select_related("organisation", "provider"))
     return get_object_or_404(classes, pk=pk)
+
+
+def errors_text(exc: ValidationError) -> str:
+    """A service's refusal as one line for messages.error."""
+    return " ".join(exc.messages)

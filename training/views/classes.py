@@ -22,15 +22,11 @@ from ..models import ClassCourse, ClassMember, TrainingPartner
 from ..permissions import can_choose_members, can_manage_roster, partner_provider_ids
 from ..reports import query_text
 from ..services.classes import EDITABLE, OPENABLE
-from .access import classes_organisation, visible_class
+from .access import classes_organisation, errors_text, visible_class
 
 PAGE_SIZE = 50
 # At most this many workers are added by one "add all that match" (a larger class takes two steps).
 ADD_ALL_MAX = 5000
-
-
-def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 def _providers_for(user, organisation):
@@ -146,7 +142,7 @@ def class_open(request, pk: int):
     try:
         services.training_class_open(training_class=training_class, by=request.user)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, _("已开班：学员已报名培训班的全部课程"))
     return redirect("training:class_detail", pk=training_class.pk)
@@ -161,7 +157,7 @@ def class_course_add(request, pk: int):
     try:
         services.class_course_add(training_class=training_class, course=course, by=request.user)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, _("已加入课程：%(title)s") % {"title": course.title})
     return redirect("training:class_detail", pk=training_class.pk)
@@ -175,7 +171,7 @@ def class_course_remove(request, pk: int, class_course_id: int):
     try:
         services.class_course_remove(class_course=class_course, by=request.user)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, _("已从培训班移除课程（已报名的学员保留学习记录）"))
     return redirect("training:class_detail", pk=training_class.pk)
@@ -205,7 +201,7 @@ def class_members(request, pk: int):
         try:
             added = services.class_members_add(training_class=training_class, entries=entries, by=request.user)
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, errors_text(exc))
         else:
             messages.success(request, _("已加入 %(n)s 名学员") % {"n": added})
         return redirect(reverse("training:class_members", args=[training_class.pk]) + "?" + query_string)
@@ -231,7 +227,7 @@ def class_member_remove(request, pk: int, member_id: int):
     try:
         services.class_member_remove(member=member, by=request.user)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, _("已将 %(name)s 移出培训班（学习记录保留）") % {"name": member.entry.name})
     return redirect("training:class_detail", pk=training_class.pk)

@@ -22,7 +22,7 @@ from ..models import RosterEntry, RosterImport, RosterImportStatus, RosterStatus
 from ..permissions import may_use_training
 from ..reports import query_text
 from ..roster_import import ACTION_LABELS, Action, plan_rows
-from .access import roster_organisation
+from .access import errors_text, roster_organisation
 
 PAGE_SIZE = 50
 PREVIEW_PAGE_SIZE = 100
@@ -37,10 +37,6 @@ def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 @login_required
@@ -114,7 +110,7 @@ def roster_leave(request, org_id: int, pk: int):
     try:
         services.roster_entry_leave(entry=entry, by=request.user)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, _("已标记离开：%(name)s") % {"name": entry.name})
     back = reverse("training:roster", args=[organisation.pk])
@@ -190,7 +186,7 @@ def roster_import_preview(request, org_id: int, pk: int):
                     accept_partial=form.cleaned_data["accept_partial"],
                 )
             except ValidationError as exc:
-                messages.error(request, _errors(exc))
+                messages.error(request, errors_text(exc))
             else:
                 messages.success(
                     request,
@@ -266,7 +262,7 @@ def partner_withdraw(request, org_id: int, pk: int):
     try:
         services.training_partner_withdraw(partner=grant, by=request.user)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, _("已撤销对 %(provider)s 的授权") % {"provider": grant.provider.name})
     return redirect("training:partners", org_id=organisation.pk)
