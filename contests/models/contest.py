@@ -133,11 +133,15 @@ class TrackJudge(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     assigned_at = models.DateTimeField(_("指派时间"), auto_now_add=True)
+    is_chief = models.BooleanField(_("裁判长"), default=False, help_text=_("裁判长确认本赛项的最终成绩并答复复核申请"))
 
     class Meta:
         verbose_name = _("赛项评委")
         verbose_name_plural = _("赛项评委")
-        constraints = [models.UniqueConstraint(fields=["track", "judge"], name="uniq_track_judge")]
+        constraints = [
+            models.UniqueConstraint(fields=["track", "judge"], name="uniq_track_judge"),
+            models.UniqueConstraint(fields=["track"], condition=Q(is_chief=True), name="one_chief_judge_per_track"),
+        ]
 
     def __str__(self):
         return f"{self.track.name}：{self.judge}"

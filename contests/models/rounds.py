@@ -19,10 +19,13 @@ class RoundStatus(models.TextChoices):
     RUNNING = "running", _("进行中")
     PAUSED = "paused", _("已暂停")
     ENDED = "ended", _("已结束")
-    PUBLISHED = "published", _("成绩已公布")
+    PUBLISHED = "published", _("成绩公示中")
+    FINAL = "final", _("成绩已确认")
 
 
 LIVE_STATUSES = (RoundStatus.RUNNING, RoundStatus.PAUSED)
+# Results exist (the round is over); PUBLISHED is the provisional 公示 window, FINAL after review.
+RESULT_STATUSES = (RoundStatus.PUBLISHED, RoundStatus.FINAL)
 
 
 class Round(models.Model):
@@ -52,6 +55,17 @@ class Round(models.Model):
     shuffle_options = models.BooleanField(_("选项乱序"), default=False)
     theory_max = models.DecimalField(_("理论满分"), max_digits=7, decimal_places=1, default=Decimal(0))
     practical_max = models.DecimalField(_("实操满分"), max_digits=7, decimal_places=1, default=Decimal(0))
+    theory_live = models.BooleanField(
+        _("理论成绩实时公开"),
+        default=False,
+        help_text=_("用于练习和知识竞赛；正式比赛在场次结束前不向选手和公众显示理论成绩"),
+    )
+    practical_live = models.BooleanField(
+        _("实操成绩确认后即公开"), default=True, help_text=_("关闭后实操成绩也在场次结束前隐藏")
+    )
+    review_window_hours = models.PositiveSmallIntegerField(
+        _("成绩公示期（小时）"), default=48, help_text=_("公示期内选手可申请成绩复核；0 表示不设公示期")
+    )
     reveal_cursor = models.PositiveIntegerField(_("揭榜进度"), default=0)
     ended_at = models.DateTimeField(_("实际结束时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("成绩公布时间"), null=True, blank=True)
