@@ -48,6 +48,7 @@ from .models import (
     SkillLevel,
 )
 from .permissions import register_policies, scoped_to_user
+from .views import changes as change_views
 from .views import ratings as rating_views
 from .views import reports, staff
 
@@ -546,6 +547,18 @@ class RatingsViewSet(_StaffMenuViewSet):
         ]
 
 
+class ChangesViewSet(_StaffMenuViewSet):
+    icon = "tasks"
+    menu_name = "course-changes"
+    menu_label = _("课程修改审核")  # changes to live courses waiting for an organiser (courses/views/changes.py)
+
+    def get_urlpatterns(self):
+        return [
+            path("", change_views.ChangeListView.as_view(), name="index"),
+            path("<int:pk>/", change_views.ChangeDetailView.as_view(), name="detail"),
+        ]
+
+
 class CourseAdminGroup(ViewSetGroup):
     menu_label = _("课程管理")
     menu_name = "course-admin"
@@ -557,6 +570,7 @@ class CourseAdminGroup(ViewSetGroup):
         LessonViewSet("courses_lesson", url_prefix="courses/lessons"),
         QuizViewSet("courses_quiz", url_prefix="courses/quizzes"),
         QuestionViewSet("courses_question", url_prefix="courses/questions"),
+        ChangesViewSet("course_changes", url_prefix="courses/changes"),
         CourseStatsViewSet("course_stats", url_prefix="courses/stats"),
         RatingsViewSet("course_ratings", url_prefix="courses/ratings"),
         ImportViewSet("courses_import", url_prefix="courses/import"),

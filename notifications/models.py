@@ -28,6 +28,8 @@ class NotificationKind(models.TextChoices):
     REGISTRATION_REJECTED = "registration_rejected", _("报名未通过审核")
     ROUND_LOBBY = "round_lobby", _("比赛即将开始（候场开放）")
     INVITATION = "invitation", _("名册邀请")
+    COURSE_CHANGE_SUBMITTED = "course_change_submitted", _("课程修改待审核")
+    COURSE_CHANGE_DECIDED = "course_change_decided", _("课程修改审核结果")
 
 
 def is_site_path(url: str) -> bool:

@@ -144,6 +144,10 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "course_ratings:results": ANY_PROVIDER,
     "course_ratings:moderate": PROVIDER_A,
     # ---- end of course ratings
+    # ---- 课程修改审核 (courses/views/changes.py): the world's change set is provider A's; only organisers
+    # approve or return it (a crafted approve by its staff is a 403, tested in tests/courses/changes)
+    "course_changes:index": ANY_PROVIDER,
+    "course_changes:detail": PROVIDER_A,
 }
 for _action in ("index", "index_results", "add", "edit", "delete"):
     WHO_MAY_POST[f"organisations_organisation:{_action}"] = ORGANISER

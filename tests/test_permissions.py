@@ -29,7 +29,7 @@ from contests import services as contest_services
 from contests.models import TrackKind
 from courses import ratings as course_ratings
 from courses import services as course_services
-from courses.models import Enrolment, FeaturedCourse, ImportJob, Lesson, LessonVideo
+from courses.models import CourseChange, Enrolment, FeaturedCourse, ImportJob, Lesson, LessonVideo
 from notifications.models import Notification
 from notifications.services import notify
 from organisations import services as organisation_services
@@ -141,6 +141,18 @@ def world(
     proposal = organisation_services.organisation_propose(user=other_learner, kind="school", name="待审核学院")
     notify(recipients=[owner], kind="certificate_issued", title="权限检查", url="/certificates/")
     notification = Notification.objects.get(recipient=owner, title="权限检查")
+    change = CourseChange.objects.create(  # 课程修改审核: a chapter's new title waits for review
+        provider=provider_a,
+        course=course,
+        created_by=staff_a,
+        status="submitted",
+        entries={
+            f"chapter:{lessons[0].chapter_id}": {
+                "base": {"title": "旧", "sort_order": 1},
+                "data": {"title": "新", "sort_order": 1},
+            }
+        },
+    )
     featured = FeaturedCourse.objects.create(  # 精品课程
         course=course,
         title="2026年度精品课程",
@@ -191,6 +203,7 @@ def world(
         "course_stats": enrolment.pk,
         "notifications:open": notification.pk,
         "course_ratings": rating.pk,
+        "course_changes": change.pk,
     }
     people = {
         "learner": other_learner,
@@ -371,6 +384,7 @@ MUST_TAKE_EFFECT = {
     "courses_question:edit",
     "courses_category:edit",
     "courses_featured:edit",
+    "course_changes:detail",
 }
 
 

@@ -52,8 +52,13 @@ def _categories() -> dict[str, int]:
     return found
 
 
-def courses_plan(*, provider: Provider, records: list[CourseRow], issues, publish_default: bool) -> Plan:
-    """Classify every row as 新增 / 更新 / 跳过 / 错误 without writing anything."""
+def courses_plan(
+    *, provider: Provider, records: list[CourseRow], issues, publish_default: bool, reviewed: bool = False
+) -> Plan:
+    """Classify every row as 新增 / 更新 / 跳过 / 错误 without writing anything.
+
+    With `reviewed` (an untrusted provider's import) a row that would change a live course is an error:
+    such changes go through 课程管理 and an organiser's review (courses/changes)."""
     codes = {r.code for r in records}
     scope = {"course__provider": provider}
     if len(codes) <= 5000:
@@ -101,6 +106,8 @@ def courses_plan(*, provider: Provider, records: list[CourseRow], issues, publis
             _plan_lesson(row, record, chapters, lessons, plan)
         if row.issues:
             row.action = ERROR
+    if reviewed:
+        _refuse_live_changes(plan, pages)
     for (sheet, number), row_issues in grouped.items():
         plan.rows.append(unread_row(sheet, number, row_issues))
     for course in plan.writes["courses"].values():
@@ -112,6 +119,14 @@ def courses_plan(*, provider: Provider, records: list[CourseRow], issues, publis
         order.setdefault(row.sheet, len(order))
     plan.rows.sort(key=lambda r: (order[r.sheet], r.row))
     return plan
+
+
+def _refuse_live_changes(plan: Plan, pages: dict) -> None:
+    for row in plan.rows:
+        entry = plan.writes["courses"].get(row.key)
+        current = entry["current"] if entry else None
+        if row.action in (NEW, UPDATE) and current and pages.get(current["id"]):
+            row.fail("课程编号", _("课程“%(code)s”已向学员公开，修改须在课程管理中提交组织者审核", code=row.key))
 
 
 def _unknown_category(category: str) -> Message:

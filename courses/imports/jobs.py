@@ -38,6 +38,7 @@ from django.utils.translation import gettext_noop
 from accounts.roles import can_manage_provider
 from courses.messages import Message
 from courses.models import ImportFormat, ImportJob, ImportKind, ImportStatus, Provider
+from courses.review import publishes_directly
 
 from .courses import courses_apply, courses_plan
 from .parsers.courses import CourseRow
@@ -119,11 +120,20 @@ def _progress(job_id: int):
 
 
 def _plan(job: ImportJob, records, issues, progress=None, *, validate: bool = True):
+    # 遴选 (courses/changes): an untrusted provider's import may not change what learners of a live course see.
+    reviewed = not publishes_directly(provider=job.provider, user=job.user)
     if job.kind == ImportKind.QUESTIONS:
         return questions_plan(
-            provider=job.provider, records=records, issues=issues, progress=progress, validate=validate
+            provider=job.provider,
+            records=records,
+            issues=issues,
+            progress=progress,
+            validate=validate,
+            reviewed=reviewed,
         )
-    return courses_plan(provider=job.provider, records=records, issues=issues, publish_default=job.publish)
+    return courses_plan(
+        provider=job.provider, records=records, issues=issues, publish_default=job.publish, reviewed=reviewed
+    )
 
 
 def import_job_preview(*, job_id: int) -> ImportJob:

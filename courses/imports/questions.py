@@ -96,7 +96,13 @@ def _label(values: dict) -> str:
 
 
 def questions_plan(
-    *, provider: Provider, records: list[ParsedQuestion], issues, progress=None, validate: bool = True
+    *,
+    provider: Provider,
+    records: list[ParsedQuestion],
+    issues,
+    progress=None,
+    validate: bool = True,
+    reviewed: bool = False,
 ) -> Plan:
     """Classify every row as 新增 / 更新 / 跳过 / 错误 without writing anything.
 
@@ -138,6 +144,8 @@ def questions_plan(
                     claimed.add(current["id"])
             if progress and index % BATCH == 0:
                 progress(index)
+    if reviewed:
+        _refuse_live_changes(plan, provider)
     for (sheet, number), row_issues in grouped.items():  # rows the parser could not read at all
         plan.rows.append(unread_row(sheet, number, row_issues))
     if grouped:  # rows the parser left out are appended above: put them back in file order
@@ -206,6 +214,20 @@ def _classify(row: RowPlan, values: dict, current: dict | None, external_id: str
     row.action = UPDATE if changes else SKIP
     if changes:
         plan.writes["update"].append((row, current, target))
+
+
+def _refuse_live_changes(plan: Plan, provider: Provider) -> None:
+    """An untrusted provider's import may not change or add a question a live course asks (fixed or
+    drawn): that goes through 课程管理 and an organiser's review (courses/changes)."""
+    from courses.changes.services import live_question_test
+
+    asked = live_question_test(provider_id=provider.pk)
+    for row, current, target in plan.writes["update"]:
+        if asked(current["id"], [current, target]):
+            row.fail("题干", _("已发布课程使用的试题，修改须在课程管理中提交组织者审核"))
+    for row, _external_id, target in plan.writes["create"]:
+        if asked(None, [target]):
+            row.fail("题干", _("新试题会被已发布课程的测验抽到，须在课程管理中添加并提交组织者审核"))
 
 
 def _options(texts: list[str], previous: list) -> list[dict]:

@@ -1,6 +1,7 @@
 from courses.kinds import QuestionKind
 
 from .catalogue import Category, Course, CourseQuerySet, Delivery, Provider, ProviderMembership, SkillLevel
+from .changes import OPEN_STATUSES, ChangeStatus, CourseChange
 from .content import Chapter, Lesson, Question, Quiz, QuizDrawRule, QuizQuestion, ReviewPolicy
 from .curation import FeaturedCourse, featured_today
 from .imports import ImportFormat, ImportJob, ImportKind, ImportStatus
@@ -14,9 +15,11 @@ from .study import CreditedHours, LessonStudy, StudyClock, StudyDay
 __all__ = [
     "AttemptStatus",
     "Category",
+    "ChangeStatus",
     "Chapter",
     "Course",
     "CourseCatalogPage",
+    "CourseChange",
     "CoursePage",
     "CourseRating",
     "CourseQuerySet",
@@ -35,6 +38,7 @@ __all__ = [
     "LessonProgress",
     "LessonStudy",
     "LessonVideo",
+    "OPEN_STATUSES",
     "PathKind",
     "Provider",
     "ProviderMembership",

@@ -32,6 +32,8 @@ from wagtail.admin.widgets.button import HeaderButton
 from accounts.roles import is_organiser, is_provider_staff
 from cms.spreadsheets import NeutralisedExportMixin
 from courses import selectors, services
+from courses.changes import records as change_records
+from courses.changes import services as changes
 from courses.forms import ProviderStaffAddForm
 from courses.models import CoursePage, Provider, Question, QuestionKind
 from courses.permissions import policy_for
@@ -66,8 +68,46 @@ class ScopedIndexView(ScopedObjectMixin, NeutralisedExportMixin, generic.IndexVi
         return queryset
 
 
-class ScopedCreateView(ScopedObjectMixin, generic.CreateView):
+class ReviewedWriteMixin:
+    """遴选 of the records (courses/changes): a write that must wait for an organiser is kept in the
+    course's change set instead of reaching the live record, and the editor is taken to that set."""
+
+    def review_needed(self, instance) -> bool:
+        return changes.needs_review(user=self.request.user, instance=instance)
+
+    def record_change(self, form, *, delete=False):
+        instance = self.object if delete else form.save(commit=False)  # no database write: children in memory
+        kind = change_records.kind_of(instance)
+        m2m = None
+        if not delete:
+            m2m = {
+                name: form.cleaned_data[name] for name in change_records.M2M.get(kind, ()) if name in form.cleaned_data
+            }
+        change = changes.change_record(user=self.request.user, instance=instance, m2m=m2m, delete=delete)
+        if change.pk is None:
+            messages.info(self.request, _("内容与线上一致，没有待审核的修改。"))
+            return redirect(self.get_success_url())
+        messages.success(self.request, REVIEW_SAVED)
+        return redirect("course_changes:detail", change.pk)
+
+
+REVIEW_NOTICE = _("本课程已向学员公开：您的修改将先保存为待审核的修改，经组织者审核通过后才对学员生效。")
+REVIEW_SAVED = _("修改已保存，尚未对学员生效。请在“课程修改审核”中提交组织者审核。")
+
+
+class ScopedCreateView(ReviewedWriteMixin, ScopedObjectMixin, generic.CreateView):
     page_title = _("新建")
+
+    def form_valid(self, form):
+        if not self.review_needed(form.instance):
+            return super().form_valid(form)
+        self.form = form
+        self.check_instance(form.instance, "add")
+        try:
+            return self.record_change(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
 
     def save_instance(self):
         # The form has already limited every choice; this re-checks the finished record.
@@ -75,19 +115,51 @@ class ScopedCreateView(ScopedObjectMixin, generic.CreateView):
         return super().save_instance()
 
 
-class ScopedEditView(ScopedObjectMixin, generic.EditView):
+class ScopedEditView(ReviewedWriteMixin, ScopedObjectMixin, generic.EditView):
     def get_queryset(self):
         return self.scoped_queryset(["change"])
 
     def get_object(self, queryset=None):
-        return self.check_instance(super().get_object(queryset), "change")
+        instance = self.check_instance(super().get_object(queryset), "change")
+        self.pending = changes.pending_values(instance) if self.review_needed(instance) else None
+        if self.pending is not None:
+            change_records.overlay(instance, self.pending)  # the editor goes on from what waits for review
+        return instance
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        pending = getattr(self, "pending", None)
+        kind = change_records.kind_of(self.model)
+        if pending is not None:
+            kwargs["initial"] = {
+                **kwargs.get("initial", {}),
+                **{name: pending[name] for name in change_records.M2M.get(kind, ()) if name in pending},
+            }
+        return kwargs
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if self.review_needed(self.object):
+            messages.warning(request, REVIEW_NOTICE)
+        return response
+
+    def form_valid(self, form):
+        if not self.review_needed(form.instance):
+            return super().form_valid(form)
+        self.form = form
+        self.check_instance(form.instance, "change")
+        try:
+            return self.record_change(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
 
     def save_instance(self):
         self.check_instance(self.form.instance, "change")
         return super().save_instance()
 
 
-class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
+class ScopedDeleteView(ReviewedWriteMixin, ScopedObjectMixin, generic.DeleteView):
     def get_queryset(self):
         return self.scoped_queryset(["delete"])
 
@@ -97,6 +169,9 @@ class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
         return self.check_instance(super().get_object(queryset), "delete")
 
     def form_valid(self, form):
+        # A course with a page is never deleted (its page protects it); its records wait for review.
+        if change_records.kind_of(self.model) not in (None, "course") and self.review_needed(self.object):
+            return self.record_change(form, delete=True)
         try:
             return super().form_valid(form)
         except ProtectedError:

@@ -238,6 +238,8 @@ def test_staff_mark_their_providers_attempt_and_the_course_completes(client, sta
 
 
 def test_staff_set_the_attempt_rules_and_draw_rules_in_the_admin(client, staff_a, course, provider_a):
+    provider_a.trusted = True  # the course is live: an untrusted provider's quiz would wait for review
+    provider_a.save()
     for difficulty in (1, 2):
         QuestionFactory(provider=provider_a, knowledge_point="电气安全", difficulty=difficulty)
     short = QuestionFactory(provider=provider_a, kind=QuestionKind.SHORT, options=[], answer="")
