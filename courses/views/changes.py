@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -154,6 +155,9 @@ class ChangeDetailView(WagtailAdminTemplateMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action", "")
         change, user = self.change, request.user
+        if action in ("approve", "return") and not is_organiser(user):
+            # A plain 403 (Wagtail's admin would turn PermissionDenied into a redirect): nothing is written.
+            return HttpResponseForbidden(_("只有组织者可以审核课程修改"))
         text = request.POST.get("text", "")
         try:
             version = int(request.POST.get("version", "-1"))
