@@ -43,7 +43,7 @@ from tests.contests.factories import (
     TrackFactory,
 )
 from tests.contests.live import Socket, _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401 - fixtures
-from tests.factories import UserFactory
+from tests.factories import QuestionFactory, UserFactory
 from tests.permission_rules import (
     ANYONE,
     FILLER,
@@ -141,6 +141,9 @@ def world(
     proposal = organisation_services.organisation_propose(user=other_learner, kind="school", name="待审核学院")
     notify(recipients=[owner], kind="certificate_issued", title="权限检查", url="/certificates/")
     notification = Notification.objects.get(recipient=owner, title="权限检查")
+    # A bank question no live course asks, so its staff's edit is written at once (one a live course asks
+    # waits for review: an unchanged save of it changes nothing, tests/courses/changes).
+    bank_question = QuestionFactory(provider=provider_a, external_id="BANK-ONLY")
     change = CourseChange.objects.create(  # 课程修改审核: a chapter's new title waits for review
         provider=provider_a,
         course=course,
@@ -184,7 +187,7 @@ def world(
         "courses_chapter": course.chapters.first().pk,
         "courses_lesson": lessons[0].pk,
         "courses_quiz": course.final_quiz.pk,
-        "courses_question": question.pk,
+        "courses_question": bank_question.pk,
         "courses_question_chooser": question.pk,
         "courses_category": course.category_id,
         "courses_provider": provider_a.pk,
