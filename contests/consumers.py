@@ -3,7 +3,8 @@ check permissions, subscribe through `contests.fanout`, forward what it hands th
 `contests.console`, build messages with `contests.events`, and call services through
 `database_sync_to_async`. No ORM writes and no scoring rules here.
 
-Close codes (docs/protocol.md): 4401 not logged in, 4403 not allowed, 4404 no such round,
+Close codes (docs/protocol.md): 4401 not logged in, 4403 not allowed (or another device of a
+one-device round), 4404 no such round,
 4009 taken over by a newer console of the same contestant. Clients do not reconnect after these.
 
 One socket cannot hurt the others: every frame, whatever it holds, is counted against the socket's
@@ -14,6 +15,7 @@ either side, an error, a cancellation) its subscriptions are released, so the ro
 loops never outlive their sockets.
 """
 
+import asyncio
 import logging
 from urllib.parse import parse_qs
 
@@ -21,11 +23,12 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_TAKEN_OVER, CLOSE_UNAUTHENTICATED, TokenBucket
 
-from . import console, events, fanout, frames, services
+from . import console, events, fanout, frames, integrity, services
 from .events import PUBLIC, STAFF
 from .hub import Subscriber
 from .models import Round
@@ -147,7 +150,9 @@ class LiveConsumer(AsyncWebsocketConsumer, Subscriber):
 
 
 class ContestantConsumer(LiveConsumer):
-    """`ws/rounds/<id>/contestant/`: an approved contestant's console for the theory paper."""
+    """`ws/rounds/<id>/contestant/?device=…`: an approved contestant's console for the theory paper,
+    with its integrity signals (counted in memory, stored in one write per flush; contests/integrity.py)
+    and the hand-in (交卷)."""
 
     async def connect(self):
         self.round = self.round_id()
@@ -160,7 +165,13 @@ class ContestantConsumer(LiveConsumer):
             await self.refuse("forbidden", _("您不是本场次审核通过的选手"), CLOSE_FORBIDDEN)
             return
         await self.accept()
-        self.entry = await database_sync_to_async(services.entry_connect)(entry=entry)
+        self.signals, self.signals_flush = integrity.SignalTally(), None
+        try:
+            self.entry = await database_sync_to_async(services.entry_connect)(entry=entry, device=self.device())
+        except services.ContestError as refused:  # another device of a one-device round
+            await self.send(text_data=events.error(refused.code, refused.message))
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
         self.epoch, self.extra_seconds, self.has_paper = self.entry.session_epoch, self.entry.extra_seconds, False
         self.joined = True  # before the join's first await: a join that fails half-way is left too
         await fanout.console_join(self, round_id=self.round, entry_id=self.entry.pk)
@@ -170,9 +181,24 @@ class ContestantConsumer(LiveConsumer):
             await self.taken_over()
             return
         await self.send_first(hello.text)
+        if hello.handed_in:
+            await self.send(text_data=hello.handed_in)
+
+    def device(self) -> str | None:
+        """The page's device id (`?device=`), for rounds with one device per contestant."""
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        return query.get("device", [None])[0]
 
     async def leave(self) -> None:
         await fanout.console_leave(self, round_id=self.round, entry_id=self.entry.pk)
+
+    async def release(self) -> None:
+        await super().release()
+        if getattr(self, "signals", None) is not None:  # whichever way the socket ends, store what it counted
+            if self.signals_flush is not None:
+                self.signals_flush.cancel()
+                self.signals_flush = None
+            await self.signals_store()
 
     async def handle(self, message: dict) -> None:
         kind = message["type"]
@@ -180,8 +206,51 @@ class ContestantConsumer(LiveConsumer):
             await self.answer_save(message)
         elif kind == "ping":
             await self.send(text_data=events.pong(message.get("t")))
+        elif kind == "integrity.signal":
+            await self.signal(message)
+        elif kind == "entry.hand_in":
+            await self.hand_in()
         else:
             await self.send(text_data=events.error("unknown_type", _("未知的消息类型")))
+
+    async def signal(self, message: dict) -> None:
+        """Count a signal in memory (no reply); stored within `flush_seconds` or when the socket ends."""
+        try:
+            signal = frames.signal(message)
+        except frames.BadFrame as bad:
+            await self.send(text_data=events.error("bad_request", bad.message))
+            return
+        if self.signals.add(signal) and self.signals_flush is None:
+            self.signals_flush = asyncio.get_running_loop().create_task(self.signals_later())
+
+    async def signals_later(self) -> None:
+        await asyncio.sleep(integrity.flush_seconds())
+        self.signals_flush = None
+        await self.signals_store()
+
+    async def signals_store(self) -> None:
+        counts = self.signals.take()
+        if counts:
+            try:
+                await database_sync_to_async(services.entry_signals_add)(entry_id=self.entry.pk, counts=counts)
+            except Exception:
+                log.exception("storing the signals of entry %s failed", self.entry.pk)
+
+    async def hand_in(self) -> None:
+        """交卷: the answers saved so far (every earlier frame of this socket was handled first) are final."""
+        try:
+            entry = await database_sync_to_async(services.entry_hand_in)(
+                entry=self.entry, user=self.scope["user"], epoch=self.epoch
+            )
+        except PermissionDenied as refused:  # no longer this entry's contestant (withdrawn meanwhile)
+            await self.send(text_data=events.hand_in_rejected("forbidden", str(refused)))
+            return
+        except services.ContestError as refused:
+            await self.send(text_data=events.hand_in_rejected(refused.code, refused.message))
+            if refused.code == "superseded":
+                await self.taken_over()
+            return
+        await self.send(text_data=events.handed_in(entry))
 
     async def rate_limited(self, message: dict | None) -> None:
         if message is None or message["type"] != "answer.save":

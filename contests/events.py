@@ -185,6 +185,18 @@ class SessionTakenOver(TypedDict):
     reason: str
 
 
+class EntryHandedIn(TypedDict):
+    type: Literal["entry.handed_in"]
+    handed_in_at: str
+    used_seconds: int | None
+
+
+class HandInRejected(TypedDict):
+    type: Literal["entry.hand_in_rejected"]
+    code: str
+    message: str
+
+
 class Error(TypedDict):
     type: Literal["error"]
     code: str
@@ -317,6 +329,19 @@ def taken_over() -> str:
             ),
         )
     )
+
+
+def handed_in(entry) -> str:
+    """The entry has handed in (交卷): its answers are final. Also sent after `hello` on a reconnect."""
+    return dumps(
+        EntryHandedIn(
+            type="entry.handed_in", handed_in_at=entry.handed_in_at.isoformat(), used_seconds=entry.used_seconds
+        )
+    )
+
+
+def hand_in_rejected(code: str, message: str) -> str:
+    return dumps(HandInRejected(type="entry.hand_in_rejected", code=code, message=str(message)))
 
 
 def mine_message(round_id: int, seq: int, row: dict) -> str:

@@ -43,3 +43,15 @@ def entry_for_user(user, round_id: int) -> Entry | None:
     return (
         entries.filter(registration__user=user).first() or entries.filter(registration__team_members__user=user).first()
     )
+
+
+def is_chief_judge(user, track_id: int) -> bool:
+    """The track's 裁判长 (`TrackJudge.is_chief`)."""
+    if not user or not user.is_authenticated:
+        return False
+    return TrackJudge.objects.filter(track_id=track_id, judge=user, is_chief=True).exists()
+
+
+def sees_integrity(user, track_id: int) -> bool:
+    """Integrity signals, hand-ins and device bindings: organisers and the track's chief judge only."""
+    return can_manage_contests(user) or is_chief_judge(user, track_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import contestant, judge, organiser, public
+from .views import contestant, integrity, judge, organiser, public
 
 app_name = "contests"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("rounds/<int:round_id>/console/", organiser.round_console, name="console"),
     path("rounds/<int:round_id>/control/", organiser.round_control, name="control"),
     path("rounds/<int:round_id>/judge/", judge.judge_console, name="judge"),
+    path("rounds/<int:round_id>/integrity/", integrity.round_integrity, name="integrity"),
     # the board and results: everyone (staff see it live)
     path("rounds/<int:round_id>/scoreboard/", public.scoreboard_page, name="scoreboard"),
     path("rounds/<int:round_id>/scoreboard.json", public.scoreboard_json, name="scoreboard_json"),

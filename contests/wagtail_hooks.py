@@ -214,6 +214,7 @@ class RoundViewSet(OrganiserViewSet):
             FieldRowPanel([FieldPanel("has_theory"), FieldPanel("has_practical")]),
             FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at"), FieldPanel("freeze_minutes")]),
             FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_options")]),
+            FieldPanel("one_device"),
         ],
         base_form_class=RoundAdminForm,
     )

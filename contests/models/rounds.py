@@ -66,6 +66,11 @@ class Round(models.Model):
     review_window_hours = models.PositiveSmallIntegerField(
         _("成绩公示期（小时）"), default=48, help_text=_("公示期内选手可申请成绩复核；0 表示不设公示期")
     )
+    one_device = models.BooleanField(
+        _("每名选手限用一台设备"),
+        default=False,
+        help_text=_("选手首次进入时绑定所用设备，其他设备无法进入；设备故障时由组织者在诚信监测页面解除绑定"),
+    )
     reveal_cursor = models.PositiveIntegerField(_("揭榜进度"), default=0)
     ended_at = models.DateTimeField(_("实际结束时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("成绩公布时间"), null=True, blank=True)
@@ -150,7 +155,8 @@ class Entry(models.Model):
 
     `shuffle_seed` fixes the question (and option) order of this entry's paper, so a reload or a
     reconnect shows the same order. `session_epoch` grows on every console connection: the newest
-    connection owns the entry, an older one is told it was taken over.
+    connection owns the entry, an older one is told it was taken over. With `Round.one_device` only
+    the device bound by `device_hash` may connect. `handed_in_at` ends the entry's answering early.
     """
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="entries", verbose_name=_("场次"))
@@ -162,6 +168,18 @@ class Entry(models.Model):
     session_epoch = models.PositiveIntegerField(_("连接序号"), default=0)
     joined_at = models.DateTimeField(_("首次进入"), null=True, blank=True)
     last_seen_at = models.DateTimeField(_("最近连接"), null=True, blank=True)
+    # Hand in early (交卷): the answers are final from then on; `used_seconds` is the time taken,
+    # pauses excluded.
+    handed_in_at = models.DateTimeField(_("交卷时间"), null=True, blank=True)
+    used_seconds = models.PositiveIntegerField(_("用时（秒）"), null=True, blank=True)
+    # One device per contestant (Round.one_device): a keyed hash of the bound device's token, never the token.
+    device_hash = models.CharField(_("绑定设备"), max_length=64, blank=True, default="")
+    device_bound_at = models.DateTimeField(_("设备绑定时间"), null=True, blank=True)
+    # Integrity signals reported by the console while the round runs (contests/integrity.py): counts only.
+    focus_lost_count = models.PositiveIntegerField(_("离开页面次数"), default=0)
+    away_seconds = models.PositiveIntegerField(_("离开页面时长（秒）"), default=0)
+    paste_count = models.PositiveIntegerField(_("粘贴次数"), default=0)
+    signals_at = models.DateTimeField(_("最近异常记录"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("参赛记录")

@@ -6,6 +6,7 @@
 - `rounds`: the organiser's round control (one `round_transition` for every state change), the
   reveal, announcements, and the clock that ends a round;
 - `answers`: console sessions and theory answers, stored in batches (group commit);
+- `integrity`: the console's integrity signals, handing in early (交卷), one device per contestant;
 - `judging`: judges of a track and their scores;
 - `board`: board rows created, moved, frozen and revealed (used by the others);
 - `common`: the refusal type, the organiser check, the Round lock, the audit line, feed numbers.
@@ -26,6 +27,12 @@ from .answers import (
     theory_answers_save,
 )
 from .common import ContestError
+from .integrity import (
+    device_digest,
+    entry_device_release,
+    entry_hand_in,
+    entry_signals_add,
+)
 from .judging import judge_assign, judge_score_confirm, judge_score_submit, judge_unassign
 from .registration import (
     invitation_accept,
@@ -58,6 +65,10 @@ __all__ = [
     "AnswerSave",
     "ContestError",
     "answer_save_check",
+    "device_digest",
+    "entry_device_release",
+    "entry_hand_in",
+    "entry_signals_add",
     "entry_connect",
     "invitation_accept",
     "invitation_decline",

@@ -34,6 +34,7 @@ from ..models import (
 from ..models.rounds import LIVE_STATUSES
 from .board import ROW_FIELDS, row_apply
 from .common import ContestError, next_seqs
+from .integrity import entry_device_check
 
 
 class AnswerRejected(ContestError):
@@ -64,9 +65,11 @@ class AnswerAck:
 
 
 @transaction.atomic
-def entry_connect(*, entry: Entry, now: dt.datetime | None = None) -> Entry:
-    """A console connected: it becomes the entry's session (`session_epoch`); older ones are told to close."""
+def entry_connect(*, entry: Entry, device=None, now: dt.datetime | None = None) -> Entry:
+    """A console connected: it becomes the entry's session (`session_epoch`); older ones are told to close.
+    In a one-device round a console on another device is refused first (ContestError, nothing changes)."""
     now = now or timezone.now()
+    entry_device_check(entry=entry, device=device, now=now)
     Entry.objects.filter(pk=entry.pk).update(session_epoch=F("session_epoch") + 1, last_seen_at=now)
     Entry.objects.filter(pk=entry.pk, joined_at__isnull=True).update(joined_at=now)
     fresh = Entry.objects.select_related("round__track", "registration").get(pk=entry.pk)
@@ -146,6 +149,7 @@ class _EntryState:
     round_id: int
     session_epoch: int
     extra_seconds: int
+    handed_in_at: dt.datetime | None
 
 
 class _AnswerBatch:
@@ -158,7 +162,7 @@ class _AnswerBatch:
         # read later, only for entries whose score changed.
         locked = ScoreboardRow.objects.select_for_update().filter(entry_id__in=entry_ids).order_by("entry_id")
         self.theory_before = dict(locked.values_list("entry_id", "theory_score"))
-        fields = ("pk", "round_id", "session_epoch", "extra_seconds")
+        fields = ("pk", "round_id", "session_epoch", "extra_seconds", "handed_in_at")
         self.entries = {e[0]: _EntryState(*e) for e in Entry.objects.filter(pk__in=entry_ids).values_list(*fields)}
         round_ids = {e.round_id for e in self.entries.values()}
         self.rounds = Round.objects.select_related("track").in_bulk(round_ids)
@@ -201,6 +205,8 @@ class _AnswerBatch:
 
         if save.epoch is not None and save.epoch != entry.session_epoch:
             return _reject("superseded", _("您的账号已在其他页面进入比赛，本页面的答案未保存"))
+        if entry.handed_in_at is not None:
+            return _reject("handed_in", _("您已交卷，答案不能再修改"))
         if not rnd.has_theory:
             return _reject("no_theory", _("本场次没有理论考试"))
         if rnd.status in (RoundStatus.DRAFT, RoundStatus.LOBBY):

@@ -118,6 +118,10 @@ def _console_strings() -> dict:
         "practical": _("实操"),
         "total": _("总分"),
         "new_note": _("新公告"),
+        "hand_in_pending": _("还有答案正在保存，请稍候再交卷"),
+        "handed_in": _("您已于 %(time)s 交卷，用时 %(used)s。答案已提交，不能再修改。"),
+        "sending": _("正在交卷…"),
+        "answered": _("已作答 %(n)s / %(total)s 题"),
     }
 
 
@@ -135,6 +139,7 @@ def contestant_console(request, round_id: int):
         "socket": f"/ws/rounds/{rnd.pk}/contestant/",
         "board": reverse("contests:scoreboard", args=[rnd.pk]),
         "strings": _console_strings(),
+        "handed_in": entry.handed_in_at is not None,
     }
     context = {"round": rnd, "entry": entry, "config": config}
     return render(request, "contests/console.html", context)

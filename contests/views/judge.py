@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from .. import services
 from ..models import Criterion, CriterionResult, Entry, JudgeScore, RoundStatus
-from ..permissions import can_judge_track
+from ..permissions import can_judge_track, is_chief_judge
 from .common import error_page, messages_from, round_or_404
 
 FETCH = "fetch"  # X-Requested-With of the console's own script: answer with the criterion's row as JSON
@@ -43,6 +43,7 @@ def judge_console(request, round_id: int):
         "criteria_count": len(criteria),
         "progress": {e.pk: sum(1 for c in criteria if (e.pk, c.pk) in scored) for e in entries},
         "can_score": can_score,
+        "sees_integrity": is_chief_judge(request.user, rnd.track_id),
     }
     return render(request, "contests/judge_console.html", context)
 
