@@ -75,6 +75,7 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "contests:console": ORGANISER,
     "contests:control": ORGANISER,
     "contests:judge": {"judge"},
+    "contests:integrity": ORGANISER,  # releases a device; the chief judge only reads
     "contests:results": set(),
     "contests:scoreboard": set(),
     "contests:scoreboard_json": set(),
