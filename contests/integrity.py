@@ -7,8 +7,9 @@ socket ends (`services.entry_signals_add`). Only `SIGNAL_BURST` signals count at
 every `1 / SIGNAL_RATE` seconds, so a flood of frames (itself limited by the socket's rate limit)
 moves no counter by more than a person could. No frame carries a count: each is one event.
 
-The time away is the server's own measure when this socket saw the page leave; the page's
-`away_ms` counts only when it left while the socket was down (capped by `frames.MAX_AWAY_MS`).
+The time away is at least the server's own measure between `left` and `returned` on this socket,
+so a page cannot report less than that; the page's `away_ms` counts when larger (the page left while
+the socket was down and sends both on reconnect), capped by `frames.MAX_AWAY_MS`.
 Signals come from the page: a modified browser can hold them back, so they are hints for the
 invigilators, not proof.
 """
@@ -62,13 +63,13 @@ class SignalTally:
             self.left += 1
             self.left_at = now
         else:
-            if self.left_at is not None:
-                away = int((now - self.left_at) * 1000)
-                self.left_at = None
-            elif signal.away_ms is not None:
-                away = signal.away_ms
-            else:
+            if self.left_at is None and signal.away_ms is None:
                 return False
+            # The server's own measure when it saw the page leave, so a page cannot report less; the
+            # page's own when larger (it left while the socket was down, and sends both on reconnect).
+            measured = int((now - self.left_at) * 1000) if self.left_at is not None else 0
+            away = max(measured, signal.away_ms or 0)
+            self.left_at = None
             self.away_ms += min(away, MAX_AWAY_MS)
         return True
 

@@ -57,6 +57,9 @@ def test_the_tally_counts_one_absence_measures_it_itself_and_caps_a_flood():
     assert not tally.add(Signal("returned"), now=132.0)  # nothing to measure
     assert tally.take() == SignalCounts(left=1, away_seconds=35, pastes=0)
     assert tally.take() == SignalCounts(away_seconds=0)  # the 250 ms rest is kept for next time
+    # Left while the socket was down: the page sends both on reconnect, with its own measure.
+    assert tally.add(Signal("left"), now=140.0) and tally.add(Signal("returned", away_ms=90_000), now=140.01)
+    assert tally.take() == SignalCounts(left=1, away_seconds=90)
     flood = sum(tally.add(Signal("paste"), now=133.0) for _ in range(1000))
     assert flood <= SIGNAL_BURST
     assert tally.take().pastes == flood
