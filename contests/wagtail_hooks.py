@@ -25,6 +25,7 @@ from wagtail.permissions import register_permission_policy
 from accounts.roles import ORGANISER_GROUP, is_organiser
 from cms.spreadsheets import NeutralisedIndexView
 from courses.wagtail_hooks import question_chooser_viewset
+from experts import recusal
 
 from . import services
 from .models import AuditLog, Contest, Criterion, Round, RoundQuestion, RoundStatus, Task, Track
@@ -91,6 +92,16 @@ class TrackAdminForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["judge_users"].initial = list(self.instance.judges.values_list("pk", flat=True))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:  # 回避: the same refusal as the service's, as a form error
+            for judge in set(cleaned.get("judge_users") or []) - set(self.instance.judges.all()):
+                try:
+                    recusal.assignment_check(track=self.instance, judge=judge)
+                except ValidationError as exc:
+                    self.add_error("judge_users", exc)
+        return cleaned
 
     def save(self, commit=True):
         track = super().save(commit=commit)
@@ -159,6 +170,7 @@ class ContestViewSet(OrganiserViewSet):
             FieldPanel("slug"),
             FieldRowPanel([FieldPanel("level"), FieldPanel("year")]),
             FieldPanel("organiser"),
+            FieldPanel("recusal_by_province"),
             FieldPanel("description"),
         ],
         base_form_class=WagtailAdminModelForm,

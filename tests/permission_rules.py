@@ -4,7 +4,17 @@ machinery each stay readable)."""
 
 from tests.training.world import training_declarations
 
-OUR_APPS = ("accounts", "cms", "courses", "contests", "certificates", "organisations", "training", "notifications")
+OUR_APPS = (
+    "accounts",
+    "cms",
+    "courses",
+    "contests",
+    "experts",
+    "certificates",
+    "organisations",
+    "training",
+    "notifications",
+)
 ANYONE = {"anonymous", "learner", "owner", "staff_a", "staff_b", "judge", "organiser"}
 SIGNED_IN = ANYONE - {"anonymous"}
 ORGANISER = {"organiser"}
@@ -144,9 +154,23 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "course_ratings:results": ANY_PROVIDER,
     "course_ratings:moderate": PROVIDER_A,
     # ---- end of course ratings
+    # ---- the expert pool (experts/): organisers; an expert's page also takes the expert's own
+    # conflict declaration (the world's expert is `judge`); its fellow judges only read it
+    "experts:list": set(),
+    "experts:detail": {"judge", "organiser"},
+    "experts:import_upload": ORGANISER,
+    "experts:import_template": set(),
+    "experts:import_preview": ORGANISER,
+    "experts:import_errors": set(),
+    "experts:track_judges": ORGANISER,
+    # ---- end of the expert pool
 }
 for _action in ("index", "index_results", "add", "edit", "delete"):
     WHO_MAY_POST[f"organisations_organisation:{_action}"] = ORGANISER
+# the pool in the admin (experts/wagtail_hooks.py): organisers only
+for _action in ("index", "index_results", "add", "edit", "delete", "history", "history_results", "usage"):
+    WHO_MAY_POST[f"experts_expert:{_action}"] = ORGANISER
+    WHO_MAY_POST[f"experts_conflict:{_action}"] = ORGANISER
 for _model in ("course", "chapter", "lesson", "quiz", "question"):
     for _action in ("index", "index_results", "add"):
         WHO_MAY_POST[f"courses_{_model}:{_action}"] = ANY_PROVIDER

@@ -43,6 +43,7 @@ from tests.contests.factories import (
     TrackFactory,
 )
 from tests.contests.live import Socket, _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401 - fixtures
+from tests.experts.world import expert_world
 from tests.factories import UserFactory
 from tests.permission_rules import (
     ANYONE,
@@ -200,6 +201,7 @@ def world(
         "judge": judge,
         "organiser": organiser,
     }
+    by_namespace |= expert_world(judge=judge, organiser=organiser, track=rnd.track)  # the expert pool
     training = training_world(  # enterprise training (issue 12): tests/training/world.py
         employer_a=employer_a, manager_a=manager_a, manager_b=manager_b, provider_a=provider_a, course=course
     )

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from experts import recusal
+
 from .. import scoring
 from ..models import (
     Criterion,
@@ -38,6 +40,8 @@ from .common import audit, require_organiser
 def judge_assign(*, track: Track, judge, by, now: dt.datetime | None = None) -> TrackJudge:
     """Make `judge` a judge of the track: they score its tasks and see its boards live."""
     require_organiser(by)
+    if not TrackJudge.objects.filter(track=track, judge=judge).exists():
+        recusal.assignment_check(track=track, judge=judge)  # 回避: the judge's organisation, province, conflicts
     now = now or timezone.now()
     assignment, created = TrackJudge.objects.get_or_create(track=track, judge=judge, defaults={"assigned_by": by})
     if created:
@@ -112,6 +116,7 @@ def _score_value(value, criterion: Criterion) -> Decimal:
     return value
 
 
+@recusal.scoring_guard  # 回避: refused (and audited) before the transaction
 @transaction.atomic
 def judge_score_submit(
     *,
@@ -156,6 +161,7 @@ def judge_score_submit(
     return score
 
 
+@recusal.scoring_guard
 @transaction.atomic
 def judge_score_confirm(*, judge, entry: Entry, criterion: Criterion, now: dt.datetime | None = None) -> JudgeScore:
     """Confirm the judge's own entered score: it now counts, and the board moves."""
