@@ -2,7 +2,7 @@
 search and assignment to tracks are on the pool's own pages (/experts/), linked from the menu."""
 
 from django import forms
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
@@ -102,7 +102,7 @@ class ExpertAdminGroup(ViewSetGroup):
     def get_submenu_items(self):
         return [
             *super().get_submenu_items(),
-            PoolMenuItem(_("检索与导入"), reverse("experts:list"), name="expert-pool-pages", icon_name="search"),
+            PoolMenuItem(_("检索与导入"), reverse_lazy("experts:list"), name="expert-pool-pages", icon_name="search"),
         ]
 
 

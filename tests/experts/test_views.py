@@ -144,3 +144,11 @@ def _upload(data: bytes, name="专家.xlsx"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+def test_the_admin_menu_leads_organisers_to_the_pool(client, organiser, staff_a):
+    client.force_login(organiser)
+    admin = client.get("/admin/").content.decode()
+    assert "&quot;/experts/&quot;" in admin or '"/experts/"' in admin  # the sidebar's data
+    client.force_login(staff_a)
+    assert client.get("/admin/experts/experts/").status_code in (302, 403)
