@@ -125,7 +125,7 @@ def _registrations(rows) -> list[Parties]:
 
 
 def _with_people(rows):
-    return rows.select_related("track__contest").prefetch_related(
+    return rows.select_related("track__contest", "user").prefetch_related(
         Prefetch("team_members", queryset=TeamMember.objects.only("registration_id", "user_id"))
     )
 

@@ -167,10 +167,6 @@ WHO_MAY_POST: dict[str, set[str]] = {
 }
 for _action in ("index", "index_results", "add", "edit", "delete"):
     WHO_MAY_POST[f"organisations_organisation:{_action}"] = ORGANISER
-# the pool in the admin (experts/wagtail_hooks.py): organisers only
-for _action in ("index", "index_results", "add", "edit", "delete", "history", "history_results", "usage"):
-    WHO_MAY_POST[f"experts_expert:{_action}"] = ORGANISER
-    WHO_MAY_POST[f"experts_conflict:{_action}"] = ORGANISER
 for _model in ("course", "chapter", "lesson", "quiz", "question"):
     for _action in ("index", "index_results", "add"):
         WHO_MAY_POST[f"courses_{_model}:{_action}"] = ANY_PROVIDER

@@ -152,3 +152,28 @@ def test_the_admin_menu_leads_organisers_to_the_pool(client, organiser, staff_a)
     assert "&quot;/experts/&quot;" in admin or '"/experts/"' in admin  # the sidebar's data
     client.force_login(staff_a)
     assert client.get("/admin/experts/experts/").status_code in (302, 403)
+
+
+def test_the_admin_track_form_refuses_a_recused_judge_as_a_form_error(client, organiser, draft_round, pool, judge):
+    track = draft_round.track
+    client.force_login(organiser)
+    data = {
+        "contest": track.contest_id,
+        "name": track.name,
+        "slug": track.slug,
+        "kind": "individual",
+        "team_size_max": "1",
+        "sort_order": "0",
+        "theory_weight": "30",
+        "practical_weight": "70",
+        "award_mode": "rank",
+        "award_first": "1",
+        "award_second": "2",
+        "award_third": "3",
+        "award_merit": "0",
+        "judge_users": [judge.pk, pool["qian"].user_id, pool["sun"].user_id],
+    }
+    response = client.post(f"/admin/contests/tracks/edit/{track.pk}/", data)
+    assert response.status_code == 200
+    assert "须回避" in response.content.decode()
+    assert not TrackJudge.objects.filter(judge=pool["sun"].user).exists()
