@@ -163,6 +163,8 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "experts:import_preview": ORGANISER,
     "experts:import_errors": set(),
     "experts:track_judges": ORGANISER,
+    # the pool's admin listings (experts/wagtail_hooks.py; XLSX / CSV export neutralised): read only
+    **{f"experts_{model}:{action}": set() for model in ("expert", "conflict") for action in ("index", "index_results")},
     # ---- end of the expert pool
 }
 for _action in ("index", "index_results", "add", "edit", "delete"):
