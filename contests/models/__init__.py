@@ -13,6 +13,7 @@ from .registration import (
     TeamMember,
 )
 from .rounds import Entry, Round, RoundQuestion, RoundStage, RoundStatus
+from .seats import SeatDraw
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -39,6 +40,7 @@ __all__ = [
     "ScoreboardEvent",
     "ScoreboardEventKind",
     "ScoreboardRow",
+    "SeatDraw",
     "Task",
     "TeamInvitation",
     "TeamMember",

@@ -162,12 +162,23 @@ class Entry(models.Model):
     session_epoch = models.PositiveIntegerField(_("连接序号"), default=0)
     joined_at = models.DateTimeField(_("首次进入"), null=True, blank=True)
     last_seen_at = models.DateTimeField(_("最近连接"), null=True, blank=True)
+    # 检录 and the seat drawn by lot (contests.services.seats); judges know an entry by its seat only.
+    checked_in_at = models.DateTimeField(_("检录时间"), null=True, blank=True)
+    seat_number = models.PositiveSmallIntegerField(_("座位号"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("参赛记录")
         verbose_name_plural = _("参赛记录")
         ordering = ["round_id", "id"]
-        constraints = [models.UniqueConstraint(fields=["round", "registration"], name="uniq_entry_per_round")]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "registration"], name="uniq_entry_per_round"),
+            models.UniqueConstraint(
+                fields=["round", "seat_number"], condition=Q(seat_number__isnull=False), name="uniq_seat_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(seat_number__isnull=True) | Q(checked_in_at__isnull=False), name="entry_seat_after_check_in"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.round} · {self.registration}"

@@ -7,6 +7,8 @@
   reveal, announcements, and the clock that ends a round;
 - `answers`: console sessions and theory answers, stored in batches (group commit);
 - `judging`: judges of a track and their scores;
+- `seats`: 检录 (check-in), the seat draw by lot (commit, run, reveal), and the audit line of a
+  judge's refused request (blind judging);
 - `board`: board rows created, moved, frozen and revealed (used by the others);
 - `common`: the refusal type, the organiser check, the Round lock, the audit line, feed numbers.
 
@@ -49,6 +51,7 @@ from .rounds import (
     round_reveal_next,
     round_start,
 )
+from .seats import entries_check_in, entry_check_in_undo, judge_refusal_record, seat_draw_commit, seat_draw_run
 
 __all__ = [
     "ID_MAX",
@@ -58,11 +61,14 @@ __all__ = [
     "AnswerSave",
     "ContestError",
     "answer_save_check",
+    "entries_check_in",
+    "entry_check_in_undo",
     "entry_connect",
     "invitation_accept",
     "invitation_decline",
     "is_db_id",
     "judge_assign",
+    "judge_refusal_record",
     "judge_score_confirm",
     "judge_score_submit",
     "judge_unassign",
@@ -81,5 +87,7 @@ __all__ = [
     "round_resume",
     "round_reveal_next",
     "round_start",
+    "seat_draw_commit",
+    "seat_draw_run",
     "theory_answers_save",
 ]
