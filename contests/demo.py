@@ -3,7 +3,8 @@
 Built through the services after the learning demo (it needs the organiser, learner1…6 and the question
 banks). Keyed on slugs and usernames, so a second run adds nothing. The rounds are scheduled for the
 next morning in draft; the organiser opens the lobby and starts them from the console (the start moves
-the schedule to "now").
+the schedule to "now"). The 人工智能训练师 round is already in the lobby, its contestants checked in
+(检录) and seated by a recorded draw, so the judges' console shows seat numbers (blind judging).
 """
 
 import datetime as dt
@@ -17,7 +18,19 @@ from accounts.demo import ORGANISER, Report, user_ensure
 from courses.models import Question, QuestionKind, QuizQuestion
 
 from . import services
-from .models import Contest, ContestLevel, Criterion, Registration, Round, RoundQuestion, RoundStage, Task, Track
+from .models import (
+    Contest,
+    ContestLevel,
+    Criterion,
+    Entry,
+    Registration,
+    Round,
+    RoundQuestion,
+    RoundStage,
+    RoundStatus,
+    Task,
+    Track,
+)
 
 CONTEST = ("2026-national", "2026年全国工业和信息化技术技能大赛")
 JUDGE_PASSWORD = "Judge-2026"  # noqa: S105 - published demo credentials
@@ -64,6 +77,8 @@ CONTESTANTS = {
     "ai-trainer": [("learner4", True), ("learner6", True)],
 }
 QUESTIONS_PER_PAPER = 10
+# Tracks whose demo round waits in the lobby with its contestants checked in and seated by lot.
+SEATED_TRACKS = ("ai-trainer",)
 
 
 def _paper_questions(categories: list[str]) -> list[Question]:
@@ -112,6 +127,24 @@ def _round_ensure(track: Track, spec, report: Report) -> Round:
     return rnd
 
 
+def demo_seats(rnd: Round, organiser, report: Report) -> None:
+    """Check in every entry of an open round and seat them by a recorded draw (commit, then run).
+
+    For demo rounds that are open (lobby, running, paused): call it while the round is open, before
+    it ends. A round whose entries all have seats is left alone, so a second run adds nothing."""
+    if rnd.status == RoundStatus.DRAFT:
+        rnd = services.round_open_lobby(round=rnd, by=organiser)
+    if rnd.status not in (RoundStatus.LOBBY, RoundStatus.RUNNING, RoundStatus.PAUSED):
+        return
+    waiting = list(Entry.objects.filter(round=rnd, seat_number__isnull=True).values_list("pk", flat=True))
+    if not waiting:
+        return
+    services.entries_check_in(round=rnd, entry_ids=waiting, by=organiser)
+    services.seat_draw_commit(round=rnd, by=organiser)
+    services.seat_draw_run(round=rnd, by=organiser)
+    report.add("座位抽签")
+
+
 @transaction.atomic
 def contest_demo_seed(report: Report) -> Contest:
     """The national contest with its tracks, rounds, judges and registrations (idempotent)."""
@@ -157,5 +190,7 @@ def contest_demo_seed(report: Report) -> Contest:
             report.add("参赛报名")
             if approved:
                 services.registration_approve(registration=registration, by=organiser)
+        if track_slug in SEATED_TRACKS:
+            demo_seats(Round.objects.get(track=track, stage=RoundStage.PRELIMINARY), organiser, report)
     report.credentials.append(("评委", f"{JUDGES[0][0]} … {JUDGES[-1][0]}", JUDGE_PASSWORD))
     return contest

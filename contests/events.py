@@ -198,6 +198,21 @@ class Pong(TypedDict):
     server_time: str
 
 
+class JudgeSeat(TypedDict):
+    seat: int
+    confirmed: int  # criteria this judge has confirmed for the seat
+
+
+class JudgeSeats(TypedDict):
+    """A judge's seats: seat numbers only, never a name, organisation, province, team or entry id."""
+
+    type: Literal["judge.hello", "judge.seats"]
+    state: RoundClock
+    criteria: int
+    seats: list[JudgeSeat]
+    unseated: int
+
+
 def dumps(message: dict) -> str:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
 
@@ -317,6 +332,11 @@ def taken_over() -> str:
             ),
         )
     )
+
+
+def judge_seats(*, kind: str, state: RoundClock, criteria: int, seats: list[JudgeSeat], unseated: int) -> str:
+    """`judge.hello` (the judge socket's first frame) or `judge.seats` (the answer to `seats`)."""
+    return dumps(JudgeSeats(type=kind, state=state, criteria=criteria, seats=seats, unseated=unseated))
 
 
 def mine_message(round_id: int, seq: int, row: dict) -> str:

@@ -240,6 +240,15 @@ async def board_leave(sub, *, round_id: int, audience: Audience, view: View, ent
     await hub.unsubscribe_all(sub, _board_keys(round_id, audience, view, entry_id))
 
 
+async def judge_join(sub, *, round_id: int) -> None:
+    """A judge's socket: the round's state only (it carries seat numbers, never the board)."""
+    await Hub.get().subscribe(round_group(round_id), sub, layer_group=round_group(round_id))
+
+
+async def judge_leave(sub, *, round_id: int) -> None:
+    await Hub.get().unsubscribe_all(sub, [(round_group(round_id), round_group(round_id))])
+
+
 # ------------------------------------------------------------------ what a socket asks for
 
 

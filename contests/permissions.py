@@ -2,7 +2,8 @@
 
 from accounts.roles import is_organiser
 
-from .models import Entry, RegistrationStatus, TrackJudge
+from .models import Entry, RegistrationStatus, Round, TrackJudge
+from .models.rounds import RESULT_STATUSES
 
 
 def can_manage_contests(user) -> bool:
@@ -31,6 +32,17 @@ def can_judge_track(user, track_id: int) -> bool:
 def sees_live_board(user, track_id: int) -> bool:
     """Organisers and the track's judges see the board unfrozen."""
     return can_manage_contests(user) or can_judge_track(user, track_id)
+
+
+def judge_is_blind(user, rnd: Round) -> bool:
+    """A judge of the round's track (not an organiser) before its results are out: they know the
+    entries by seat number only, and see the public board, not the staff one with live names."""
+    return rnd.status not in RESULT_STATUSES and can_judge_track(user, rnd.track_id) and not can_manage_contests(user)
+
+
+def sees_staff_board(user, rnd: Round) -> bool:
+    """The live (staff) board of this round: organisers, and the track's judges once results are out."""
+    return sees_live_board(user, rnd.track_id) and not judge_is_blind(user, rnd)
 
 
 def entry_for_user(user, round_id: int) -> Entry | None:

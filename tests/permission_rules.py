@@ -75,6 +75,8 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "contests:console": ORGANISER,
     "contests:control": ORGANISER,
     "contests:judge": {"judge"},
+    "contests:check_in": ORGANISER,
+    "contests:seats_json": set(),
     "contests:results": set(),
     "contests:scoreboard": set(),
     "contests:scoreboard_json": set(),
@@ -166,6 +168,7 @@ for _action in ("index", "index_results", "add", "edit", "delete", "history", "h
 WHO_MAY_CONNECT = {
     "ws/rounds/<int:round_id>/contestant/": {"owner"},
     "ws/rounds/<int:round_id>/board/": ANYONE,
+    "ws/rounds/<int:round_id>/judge/": {"judge"},  # the track's judges (blind: seat numbers only)
     # a lesson's study socket: the learner enrolled on its course (the lesson unlocked for them)
     "ws/study/<int:lesson_id>/": {"owner"},
 }

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from .. import scoreboard, selectors, services
 from ..events import PUBLIC, STAFF
 from ..models import Contest, Province, Round, RoundStatus
-from ..permissions import can_judge_track, can_manage_contests, entry_for_user, sees_live_board
+from ..permissions import can_judge_track, can_manage_contests, entry_for_user, sees_staff_board
 from .common import error_page, round_or_404
 
 # ------------------------------------------------------------------ contests
@@ -142,7 +142,7 @@ def scoreboard_page(request, round_id: int):
     rnd = round_or_404(round_id)
     province, organisation = _filters(request)
     view = "all" if request.GET.get("view") == "all" or province or organisation else "top"
-    live = sees_live_board(request.user, rnd.track_id)
+    live = sees_staff_board(request.user, rnd)
     context = _board_context(request, rnd, view=view, live=live, province=province, organisation=organisation)
     return render(request, "contests/scoreboard.html", context)
 
@@ -170,7 +170,7 @@ def _json(payload: dict, status: int = 200) -> JsonResponse:
 def _round_and_audience(request, round_id: int) -> tuple[Round, str]:
     """`?audience=public` gives staff the public board too (the venue display asks for it)."""
     rnd = get_object_or_404(Round.objects.select_related("track"), pk=round_id)
-    staff = sees_live_board(request.user, rnd.track_id) and request.GET.get("audience") != PUBLIC
+    staff = sees_staff_board(request.user, rnd) and request.GET.get("audience") != PUBLIC
     return rnd, STAFF if staff else PUBLIC
 
 

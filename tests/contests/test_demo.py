@@ -30,6 +30,10 @@ def test_demo_contest_is_complete_and_a_second_run_adds_nothing(organiser, paper
     assert rnd.round_questions.count() == len(paper) and rnd.tasks.get().criteria.count() == 3
     assert set(rnd.track.judges.values_list("username", flat=True)) == {"judge1", "judge2", "judge3"}
     assert Registration.objects.filter(status="pending").count() == 1
+    seated = Round.objects.get(track__slug="ai-trainer")
+    assert seated.status == "lobby" and seated.seat_draws.get().is_drawn
+    assert sorted(seated.entries.values_list("seat_number", flat=True)) == [1, 2]
+    assert not seated.entries.filter(checked_in_at__isnull=True).exists()
     before = counts()
     contest_demo_seed(Report())
     assert counts() == before
