@@ -49,6 +49,11 @@ def test_organiser_runs_a_round_end_to_end(client, draft_round, organiser, judge
     entry = rnd.entries.get(registration__user=learner)
     control(client, rnd, "extend", minutes="2", entry=str(entry.pk))
     control(client, rnd, "announce", text="请检查网络连接")
+    check_in = reverse("contests:check_in", args=[rnd.pk])
+    client.post(check_in, {"action": "check_in", "entry": list(rnd.entries.values_list("pk", flat=True))})
+    client.post(check_in, {"action": "commit"})
+    client.post(check_in, {"action": "draw"})
+    seat = rnd.entries.get(pk=entry.pk).seat_number
     console = client.get(reverse("contests:console", args=[rnd.pk])).content.decode()
     assert "请检查网络连接" in console and "进行中" in console
     assert Round.objects.get(pk=rnd.pk).deadline(T0 + minutes(5)) == T0 + minutes(98)
@@ -59,8 +64,8 @@ def test_organiser_runs_a_round_end_to_end(client, draft_round, organiser, judge
     criterion = rnd.tasks.get().criteria.get(kind="judgement")
     client.force_login(judge)
     judge_url = reverse("contests:judge", args=[rnd.pk])
-    assert "漏洞修复" in client.get(judge_url + f"?entry={entry.pk}").content.decode()
-    client.post(judge_url, {"entry": entry.pk, "criterion": criterion.pk, "value": "48", "action": "submit_confirm"})
+    assert "漏洞修复" in client.get(judge_url + f"?seat={seat}").content.decode()
+    client.post(judge_url, {"seat": seat, "criterion": criterion.pk, "value": "48", "action": "submit_confirm"})
     assert JudgeScore.objects.get(entry=entry).confirmed
     assert ScoreboardRow.objects.get(entry=entry).practical_score == 48
 
