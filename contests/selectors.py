@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from courses.kinds import OPTION_LABELS
 from courses.models import QuestionKind
 
-from . import scoring
+from . import papers, scoring
 from .models import (
     Entry,
     InvitationStatus,
@@ -21,7 +21,6 @@ from .models import (
     Registration,
     RegistrationStatus,
     Round,
-    RoundQuestion,
     RoundSequence,
     RoundStatus,
     ScoreboardEvent,
@@ -84,13 +83,12 @@ def theory_paper_for(entry: Entry) -> dict | None:
     rnd = entry.round
     if not rnd.has_theory or rnd.status in NOT_STARTED:
         return None
-    rqs = list(RoundQuestion.objects.filter(round=rnd).select_related("question").order_by("order", "id"))
+    lines = papers.round_paper(rnd)  # the round's copy, taken when the lobby opened
     rng = random.Random(f"{rnd.pk}:{entry.shuffle_seed}")  # noqa: S311 - presentation order, not a secret
     if rnd.shuffle_questions:
-        rng.shuffle(rqs)
+        rng.shuffle(lines)
     questions = []
-    for number, rq in enumerate(rqs, start=1):
-        q = rq.question
+    for number, q in enumerate(lines, start=1):
         options = list(q.options) if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) else []
         if rnd.shuffle_options:
             rng.shuffle(options)
@@ -101,7 +99,7 @@ def theory_paper_for(entry: Entry) -> dict | None:
                 "kind": q.kind,
                 "kind_label": str(QuestionKind(q.kind).label),
                 "stem": q.stem,
-                "score": str(rq.score),
+                "score": str(q.score),
                 "options": [
                     {"id": o["id"], "label": OPTION_LABELS[i], "text": o["text"]} for i, o in enumerate(options)
                 ],

@@ -3,8 +3,9 @@
 Contests, tracks, rounds, theory papers, practical tasks and rubric criteria are set up here. Running a
 round (status, clock, reveal) happens on the organiser console at /contests/rounds/<id>/console/, and
 judge assignments made here go through contests.services so they are audited like every other action.
-A paper, task or criterion cannot change once its round has started: the maximum scores and every
-contestant's board row are computed from them.
+A paper cannot change once its round's lobby is open (its questions are copied into the round then;
+contests.services.papers refuses and audits the attempt); a task or criterion cannot change once its
+round has started: the maximum scores and every contestant's board row are computed from them.
 """
 
 from django import forms
@@ -28,6 +29,7 @@ from courses.wagtail_hooks import question_chooser_viewset
 
 from . import services
 from .models import AuditLog, Contest, Criterion, Round, RoundQuestion, RoundStatus, Task, Track
+from .views import papers_admin
 
 EDITABLE_STATUSES = (RoundStatus.DRAFT, RoundStatus.LOBBY)
 
@@ -116,7 +118,7 @@ class RoundAdminForm(WagtailAdminModelForm):
 
 
 def _round_of(instance) -> Round | None:
-    if isinstance(instance, RoundQuestion | Task):
+    if isinstance(instance, Task):
         return instance.round if instance.round_id else None
     if isinstance(instance, Criterion):
         return instance.task.round if instance.task_id else None
@@ -134,7 +136,10 @@ class LockedAfterStartForm(WagtailAdminModelForm):
         return cleaned
 
 
-class RoundQuestionAdminForm(LockedAfterStartForm):
+class RoundQuestionAdminForm(WagtailAdminModelForm):
+    """A paper line; the views save it through contests.services.papers, which refuses (and audits) any
+    change once the round's lobby is open."""
+
     def clean(self):
         cleaned = super().clean()
         question = cleaned.get("question")
@@ -221,6 +226,9 @@ class RoundViewSet(OrganiserViewSet):
 
 class RoundQuestionViewSet(OrganiserViewSet):
     model = RoundQuestion
+    add_view_class = papers_admin.PaperLineCreateView
+    edit_view_class = papers_admin.PaperLineEditView
+    delete_view_class = papers_admin.PaperLineDeleteView
     icon = "help"
     menu_label = _("理论试卷")
     list_display = ["order", Column("question", label=_("试题")), Column("round", label=_("场次")), "score"]

@@ -119,7 +119,14 @@ class Round(models.Model):
 
 
 class RoundQuestion(models.Model):
-    """A question of a round's theory paper, with the score it carries in this paper."""
+    """A question of a round's theory paper, with the score it carries in this paper.
+
+    While the round is a draft the paper reads the bank's question. When the lobby opens, `snapshot`
+    takes a copy of it — {"kind", "stem", "options", "answer"} as they stand then — and from that
+    moment grading and the contestants' paper use the copy (contests.papers): editing the bank
+    question, or an import changing its key, no longer touches the round. The paper itself (which
+    questions, their order and scores) is fixed from the lobby on (contests.services.papers).
+    """
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="round_questions")
     question = models.ForeignKey("courses.Question", on_delete=models.PROTECT, related_name="+", verbose_name=_("试题"))
@@ -127,6 +134,7 @@ class RoundQuestion(models.Model):
     score = models.DecimalField(
         _("分值"), max_digits=5, decimal_places=1, default=Decimal(1), validators=[MinValueValidator(0)]
     )
+    snapshot = models.JSONField(_("试题副本"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("理论试题")

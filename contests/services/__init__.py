@@ -7,6 +7,7 @@
   reveal, announcements, and the clock that ends a round;
 - `answers`: console sessions and theory answers, stored in batches (group commit);
 - `judging`: judges of a track and their scores;
+- `papers`: theory papers, edited while the round is a draft and copied into it when the lobby opens;
 - `board`: board rows created, moved, frozen and revealed (used by the others);
 - `common`: the refusal type, the organiser check, the Round lock, the audit line, feed numbers.
 
@@ -27,6 +28,7 @@ from .answers import (
 )
 from .common import ContestError
 from .judging import judge_assign, judge_score_confirm, judge_score_submit, judge_unassign
+from .papers import paper_fixed_message, paper_question_add, paper_question_change, paper_question_remove
 from .registration import (
     invitation_accept,
     invitation_decline,
@@ -66,6 +68,10 @@ __all__ = [
     "judge_score_confirm",
     "judge_score_submit",
     "judge_unassign",
+    "paper_fixed_message",
+    "paper_question_add",
+    "paper_question_change",
+    "paper_question_remove",
     "registration_approve",
     "registration_reject",
     "registration_submit",

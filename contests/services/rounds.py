@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import QuestionKind
 
-from .. import events, notices, selectors
+from .. import events, notices, papers, selectors
 from ..models import (
     Announcement,
     Entry,
@@ -35,6 +35,7 @@ from ..models import (
 )
 from .board import entries_sync, freeze_recheck, row_reveal, unfreeze_all
 from .common import audit, event_append, lock_round, require_organiser, round_save
+from .papers import paper_copy
 
 MAX_EXTENSION_SECONDS = 4 * 3600
 OPEN = (RoundStatus.LOBBY, RoundStatus.RUNNING, RoundStatus.PAUSED)
@@ -99,13 +100,17 @@ def round_refresh_max(rnd: Round) -> None:
 
 @transaction.atomic
 def round_open_lobby(*, round: Round, by, now: dt.datetime | None = None) -> Round:
-    """Open the lobby: approved contestants get their entries and board rows and may connect."""
+    """Open the lobby: approved contestants get their entries and board rows and may connect.
+
+    The paper is copied into the round now (stems, options, keys; its scores are fixed from now on):
+    grading and contestants use the copy, whatever later happens to the bank questions."""
     now = now or timezone.now()
     with round_transition(round, by=by, action="round.open_lobby", allowed=(RoundStatus.DRAFT,), now=now) as change:
         rnd = change.round
         RoundSequence.objects.get_or_create(round=rnd)
         rnd.status = RoundStatus.LOBBY
         round_save(rnd, "status")
+        change.details["paper"] = paper_copy(rnd)
         round_refresh_max(rnd)
         change.details["entries"] = entries_sync(rnd, now)
         notices.lobby_opened(rnd)
@@ -119,7 +124,7 @@ def round_start(*, round: Round, by, now: dt.datetime | None = None) -> Round:
     with round_transition(round, by=by, action="round.start", allowed=(RoundStatus.LOBBY,), now=now) as change:
         rnd = change.round
         if rnd.has_theory:
-            kinds = set(RoundQuestion.objects.filter(round=rnd).values_list("question__kind", flat=True))
+            kinds = {q.kind for q in papers.round_paper(rnd)}
             if not kinds:
                 raise ValidationError(_("理论试卷还没有题目"))
             if QuestionKind.SHORT in kinds:
