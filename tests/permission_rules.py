@@ -147,6 +147,9 @@ WHO_MAY_POST: dict[str, set[str]] = {
 }
 for _action in ("index", "index_results", "add", "edit", "delete"):
     WHO_MAY_POST[f"organisations_organisation:{_action}"] = ORGANISER
+# ---- theory papers (contests/views/papers_admin.py): organisers, through contests.services.papers
+for _action in ("add", "edit", "delete"):
+    WHO_MAY_POST[f"contests_roundquestion:{_action}"] = ORGANISER
 for _model in ("course", "chapter", "lesson", "quiz", "question"):
     for _action in ("index", "index_results", "add"):
         WHO_MAY_POST[f"courses_{_model}:{_action}"] = ANY_PROVIDER
