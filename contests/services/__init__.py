@@ -5,6 +5,7 @@
   approving and rejecting;
 - `rounds`: the organiser's round control (one `round_transition` for every state change), the
   reveal, announcements, and the clock that ends a round;
+- `round_settings`: the manual freeze and the safe settings of a started round;
 - `answers`: console sessions and theory answers, stored in batches (group commit);
 - `judging`: judges of a track and their scores;
 - `board`: board rows created, moved, frozen and revealed (used by the others);
@@ -35,6 +36,7 @@ from .registration import (
     registration_submit,
     registration_withdraw,
 )
+from .round_settings import round_edit, round_freeze, round_locked_fields, round_unfreeze
 from .rounds import (
     MAX_EXTENSION_SECONDS,
     round_announce,
@@ -71,6 +73,10 @@ __all__ = [
     "registration_submit",
     "registration_withdraw",
     "round_announce",
+    "round_edit",
+    "round_freeze",
+    "round_locked_fields",
+    "round_unfreeze",
     "round_end",
     "round_end_if_due",
     "round_extend",
