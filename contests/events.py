@@ -364,3 +364,56 @@ def entry_changed(entry_id: int) -> None:
 def session_taken_over(entry_id: int, epoch: int) -> None:
     """A newer console connection (`epoch`) owns the entry; older ones must close and say why."""
     deliver(entry_group(entry_id), {"type": "session.taken_over", "entry": entry_id, "epoch": epoch})
+
+
+# ------------------------------------------------------------------ the organiser's live panel
+
+
+def panel_key(round_id: int) -> str:
+    """Local: organisers' board sockets that asked for the live panel (`?panel=organiser`)."""
+    return f"round.{round_id}.panel"
+
+
+class PanelEntry(TypedDict):
+    entry: int
+    name: str
+    connected: bool  # a console of the entry is open now (in any process)
+    last_seen: str | None  # the last time a console connected or disconnected
+    answered: int  # questions with a stored answer
+
+
+class PanelCriterion(TypedDict):
+    task: int
+    task_title: str
+    criterion: int
+    title: str
+    scored: int  # entries with at least one judge's score for this criterion
+    confirmed: int  # entries with at least one confirmed score
+
+
+class RoundProgress(TypedDict):
+    type: Literal["round.progress"]
+    round: int
+    state: RoundClock
+    entries: int
+    connected: int
+    questions: int
+    rows: list[PanelEntry]
+    judging: list[PanelCriterion]
+
+
+class ConsolePresence(TypedDict):
+    """Between processes: which entries have a console open in the sending process."""
+
+    type: Literal["console.presence"]
+    round: int
+    origin: str
+    entries: list[int]
+
+
+def progress_message(progress: RoundProgress) -> str:
+    return dumps(progress)
+
+
+def console_presence(round_id: int, origin: str, entries: list[int]) -> ConsolePresence:
+    return ConsolePresence(type="console.presence", round=round_id, origin=origin, entries=entries)

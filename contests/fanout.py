@@ -21,7 +21,7 @@ from channels.db import database_sync_to_async
 
 from django.conf import settings
 
-from . import deadlines, scoreboard
+from . import deadlines, panel, scoreboard
 from .events import (
     AUDIENCES,
     VIEWS,
@@ -74,6 +74,8 @@ async def receive(hub: Hub, message: dict) -> None:
         await hub.send_text(console_key(message["round"]), announcement_message(message["announcement"]))
     elif kind in ("entry.changed", "session.taken_over"):
         await hub.send_event(entry_group(message["entry"]), message)
+    elif kind == "console.presence":  # another process's open consoles, for the organiser's panel
+        panel.remote_presence(hub, message)
 
 
 # ------------------------------------------------------------------ per-loop state

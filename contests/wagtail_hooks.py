@@ -27,6 +27,7 @@ from cms.spreadsheets import NeutralisedIndexView
 from courses.wagtail_hooks import question_chooser_viewset
 
 from . import services
+from .audit_labels import describe
 from .models import AuditLog, Contest, Criterion, Round, RoundQuestion, RoundStatus, Task, Track
 
 EDITABLE_STATUSES = (RoundStatus.DRAFT, RoundStatus.LOBBY)
@@ -315,7 +316,12 @@ class AuditLogViewSet(ModelViewSet):
     menu_label = _("操作日志")
     copy_view_enabled = False
     inspect_view_enabled = True
-    list_display = ["created_at", "actor", "action", "object_type", "object_id", Column("round", label=_("场次"))]
+    list_display = [
+        "created_at",
+        Column("sentence", label=_("操作"), accessor=lambda log: describe([log])[0][1]),
+        "action",
+        Column("round", label=_("场次")),
+    ]
     list_filter = ["action", "contest"]
     list_select_related = ["actor", "round__track"]
     form_fields = ["action"]

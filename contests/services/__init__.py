@@ -36,6 +36,7 @@ from .registration import (
     registration_submit,
     registration_withdraw,
 )
+from .presence import entry_disconnect
 from .round_settings import round_edit, round_freeze, round_locked_fields, round_unfreeze
 from .rounds import (
     MAX_EXTENSION_SECONDS,
@@ -61,6 +62,7 @@ __all__ = [
     "ContestError",
     "answer_save_check",
     "entry_connect",
+    "entry_disconnect",
     "invitation_accept",
     "invitation_decline",
     "is_db_id",
