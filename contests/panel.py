@@ -191,7 +191,9 @@ def progress_payload(round_id: int, online: set[int]) -> RoundProgress:
         row["criterion"]: row
         for row in JudgeScore.objects.filter(criterion__task__round_id=round_id)
         .values("criterion")
-        .annotate(scored=Count("entry", distinct=True), confirmed=Count("entry", filter=Q(confirmed=True), distinct=True))
+        .annotate(
+            scored=Count("entry", distinct=True), confirmed=Count("entry", filter=Q(confirmed=True), distinct=True)
+        )
     }
     judging = [
         PanelCriterion(

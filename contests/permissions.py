@@ -1,8 +1,8 @@
 """Who may do what in contests. Site roles come from accounts.roles; judging from track assignments."""
 
-from accounts.roles import is_organiser
-
 from django.db.models import Q
+
+from accounts.roles import is_organiser
 
 from .models import Entry, Registration, RegistrationStatus, TrackJudge
 

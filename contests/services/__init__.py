@@ -28,6 +28,7 @@ from .answers import (
 )
 from .common import ContestError
 from .judging import judge_assign, judge_score_confirm, judge_score_submit, judge_unassign
+from .presence import entry_disconnect
 from .registration import (
     invitation_accept,
     invitation_decline,
@@ -36,7 +37,6 @@ from .registration import (
     registration_submit,
     registration_withdraw,
 )
-from .presence import entry_disconnect
 from .round_settings import round_edit, round_freeze, round_locked_fields, round_unfreeze
 from .rounds import (
     MAX_EXTENSION_SECONDS,
