@@ -2,8 +2,8 @@
 clock on the server's time, who is connected and when each console was last seen, how many
 questions each contestant has answered, and how far the judges are per criterion.
 
-Nothing here runs per answer. While a round has local consoles or local panels, one loop per round
-and process wakes every `interval()` second: it tells the other processes which entries have a
+Nothing here runs per answer. While a round has local panels (or, with a channel layer that reaches
+other processes, local consoles), one loop per round and process wakes every `interval()` second: it tells the other processes which entries have a
 console open here (`console.presence` on the round's group, when that changed or every
 `PRESENCE_EVERY` seconds, forgotten after `PRESENCE_TTL`), and, if an organiser watches here, reads
 the counts (a few aggregate queries), builds one `round.progress` frame and sends it to the panels
@@ -51,24 +51,30 @@ def _state(hub: Hub, round_id: int) -> dict:
     return rounds[round_id]
 
 
-def _active(hub: Hub, round_id: int) -> bool:
+def _needed(hub: Hub, round_id: int) -> bool:
+    """Whether the round's loop has work here: a panel to feed, or consoles to tell other processes of."""
     state = hub.state.get("panel", {}).get(round_id)
-    return state is not None and (bool(state["local"]) or hub.has(panel_key(round_id)))
+    if state is None:
+        return False
+    return hub.has(panel_key(round_id)) or (bool(state["local"]) and hub.layer is not None)
 
 
 def _ensure_loop(hub: Hub, round_id: int) -> None:
     state = _state(hub, round_id)
-    if state["task"] is None or state["task"].done():
+    if _needed(hub, round_id) and (state["task"] is None or state["task"].done()):
         state["task"] = hub.spawn(_run(hub, round_id))
 
 
 def _stop_if_idle(hub: Hub, round_id: int) -> None:
-    if not _active(hub, round_id):
-        state = hub.state.get("panel", {}).pop(round_id, None)
-        if state and state["task"] is not None:
-            state["task"].cancel()
-        if state and state["published"] and hub.layer is not None:
-            hub.spawn(hub.publish(round_group(round_id), dict(console_presence(round_id, ORIGIN, []))))
+    """Forget the round once it has neither consoles nor panels here (its loop then ends too)."""
+    state = hub.state.get("panel", {}).get(round_id)
+    if state is None or state["local"] or hub.has(panel_key(round_id)):
+        return
+    del hub.state["panel"][round_id]
+    if state["task"] is not None:
+        state["task"].cancel()
+    if state["published"] and hub.layer is not None:
+        hub.spawn(hub.publish(round_group(round_id), dict(console_presence(round_id, ORIGIN, []))))
 
 
 # ------------------------------------------------------------------ consoles (called by ContestantConsumer)
@@ -135,7 +141,7 @@ async def panel_leave(sub, round_id: int) -> None:
 
 
 async def _run(hub: Hub, round_id: int) -> None:
-    while _active(hub, round_id):
+    while _needed(hub, round_id):
         try:
             await _tick(hub, round_id)
         except asyncio.CancelledError:
