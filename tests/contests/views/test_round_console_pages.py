@@ -51,3 +51,13 @@ def test_a_scheduled_freeze_cannot_be_lifted_before_the_end(organiser, running_r
         services.round_unfreeze(round=running_round, by=organiser)
     with pytest.raises(Exception, match="已经封榜"):
         services.round_freeze(round=running_round, by=organiser)
+
+
+def test_a_judge_cannot_freeze_and_nobody_unfreezes_after_the_end(client, organiser, judge, running_round, clock):
+    client.force_login(judge)
+    assert client.post(reverse("contests:control", args=[running_round.pk]), {"action": "freeze"}).status_code == 403
+    assert Round.objects.get(pk=running_round.pk).frozen_manually_at is None
+    services.round_freeze(round=running_round, by=organiser)
+    services.round_end(round=running_round, by=organiser)
+    with pytest.raises(Exception, match="不能执行此操作"):
+        services.round_unfreeze(round=running_round, by=organiser)
