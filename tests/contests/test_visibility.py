@@ -12,7 +12,7 @@ from django.utils import timezone
 from contests import selectors, services, visibility
 from contests.liveboard import Ranking
 from contests.models import Round, RoundStatus
-from tests.contests.helpers import answer, criterion_of
+from tests.contests.helpers import answer, criterion_of, page_config
 
 pytestmark = pytest.mark.django_db
 
@@ -156,8 +156,9 @@ def test_the_pages_say_what_is_hidden(running_round, learner, organiser):
     staff.force_login(organiser)
     page = Client().get(reverse("contests:scoreboard", args=[running_round.pk])).content.decode()
     assert "理论成绩在比赛结束后公布" in page
-    console = me.get(reverse("contests:contestant", args=[running_round.pk])).content.decode()
-    assert "理论成绩在比赛结束后公布" in console and "已作答" in console
+    console = me.get(reverse("contests:contestant", args=[running_round.pk]))
+    assert "理论成绩在比赛结束后公布" in console.content.decode()
+    assert page_config(console)["strings"]["answered"] == "已作答 %(n)s / %(total)s 题"
     live = staff.get(reverse("contests:scoreboard", args=[running_round.pk])).content.decode()
     assert "您看到的是实时成绩" in live
 
