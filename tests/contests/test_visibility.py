@@ -93,6 +93,7 @@ def test_hidden_theory_moves_neither_the_public_board_nor_its_feed(running_round
     before, seq = board_json(running_round), selectors.board_last_public_seq(running_round)
     answer(entry, paper[0])
     assert board_json(running_round) == before
+    assert board_json(running_round, audience="staff") == before  # asking for the staff board changes nothing
     assert [(r["theory"], r["total"], r["rank"]) for r in before["rows"]] == [(None, None, None)] * 2
     assert feed_json(running_round, seq)["events"] == []
     staff = Client()
