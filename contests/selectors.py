@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from courses.kinds import OPTION_LABELS
 from courses.models import QuestionKind
 
-from . import scoring
+from . import scoring, visibility
 from .models import (
     Entry,
     InvitationStatus,
@@ -25,6 +25,7 @@ from .models import (
     RoundSequence,
     RoundStatus,
     ScoreboardEvent,
+    ScoreboardEventKind,
     ScoreboardRow,
     TeamInvitation,
     TheoryAnswer,
@@ -204,9 +205,14 @@ def row_payload(row: ScoreboardRow) -> dict:
 def board_ranked(rnd: Round, *, live: bool) -> list[dict]:
     """Every row of the board in rank order, each with its rank; ties go to the earlier reached_at.
 
-    `live` is for organisers and judges; everyone else sees the frozen values while a freeze holds.
+    `live` is for organisers and judges; everyone else sees the frozen values while a freeze holds,
+    and while a part of the scores is hidden (contests.visibility) no hidden value, total or rank:
+    the rows in entry order, `rank` null.
     """
     qs = ScoreboardRow.objects.filter(round=rnd)
+    hide = visibility.NOTHING if live else visibility.hidden(rnd)
+    if hide.any:
+        return [hide.row(_payload(v, 0)) for v in _public_values(qs).order_by("entry_id").values(*FIELDS)]
     qs = (_live_values if live else _public_values)(qs).order_by("-v_total", "v_reached", "id").values(*FIELDS)
     rows, previous, rank = [], None, 0
     for position, v in enumerate(qs, start=1):
@@ -241,12 +247,22 @@ def scoreboard_entry_row(rnd: Round, entry_id: int, *, live: bool) -> dict | Non
     mine = qs.filter(entry_id=entry_id).values(*FIELDS).first()
     if mine is None:
         return None
+    hide = visibility.NOTHING if live else visibility.hidden(rnd)
+    if hide.any:
+        return hide.row(_payload(mine, 0))
     ahead = qs.filter(Q(v_total__gt=mine["v_total"]) | Q(v_total=mine["v_total"], v_reached__lt=mine["v_reached"]))
     return _payload(mine, ahead.count() + 1)
 
 
 def board_last_seq(rnd: Round) -> int:
     return RoundSequence.objects.filter(round=rnd).values_list("last_seq", flat=True).first() or 0
+
+
+def board_last_public_seq(rnd: Round) -> int:
+    """The sequence number of the round's last public feed event: what the public's frames carry, so
+    that changes hidden from it (a freeze, a hidden part) do not even show as numbers going up."""
+    qs = ScoreboardEvent.objects.filter(round=rnd, public=True).order_by("-seq")
+    return qs.values_list("seq", flat=True).first() or 0
 
 
 def board_is_frozen(rnd: Round) -> bool:
@@ -264,15 +280,22 @@ def events_since(rnd: Round, seq: int, *, live: bool, last: int | None = None) -
     """The feed after `seq`, or None when the client must take a full snapshot (too far behind or ahead).
     `last` is the round's last sequence number when the caller has just read it.
 
-    Public viewers get only public events; their sequence numbers may skip the hidden ones.
+    Public viewers get only public events, their rows as the public may see them (contests.visibility);
+    their sequence numbers may skip the hidden ones.
     """
     if not replayable(seq, board_last_seq(rnd) if last is None else last):
         return None
     qs = ScoreboardEvent.objects.filter(round=rnd, seq__gt=seq)
+    hide = visibility.NOTHING
     if not live:
-        qs = qs.filter(public=True)
+        qs, hide = qs.filter(public=True), visibility.hidden(rnd)
     return [
-        {"seq": e["seq"], "kind": e["kind"], "payload": e["payload"], "at": e["created_at"].isoformat()}
+        {
+            "seq": e["seq"],
+            "kind": e["kind"],
+            "payload": e["payload"] if e["kind"] == ScoreboardEventKind.STATE else hide.row(e["payload"]),
+            "at": e["created_at"].isoformat(),
+        }
         for e in qs.order_by("seq").values("seq", "kind", "payload", "created_at")
     ]
 

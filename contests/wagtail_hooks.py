@@ -112,6 +112,9 @@ class RoundAdminForm(WagtailAdminModelForm):
             frozen = {"track", "has_theory", "has_practical", "starts_at", "ends_at"}
             if frozen & set(self.changed_data):
                 raise ValidationError(_("比赛开始后不能修改赛项、时间或考试内容；请在控制台暂停或延时"))
+            if {"theory_live", "practical_live"} & set(self.changed_data):
+                # contests.visibility: what the public has been shown (or not) cannot change mid-round
+                raise ValidationError(_("比赛开始后不能修改成绩公开方式"))
         return cleaned
 
 
@@ -214,6 +217,7 @@ class RoundViewSet(OrganiserViewSet):
             FieldRowPanel([FieldPanel("has_theory"), FieldPanel("has_practical")]),
             FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at"), FieldPanel("freeze_minutes")]),
             FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_options")]),
+            FieldRowPanel([FieldPanel("theory_live"), FieldPanel("practical_live")], heading=_("成绩公开方式")),
         ],
         base_form_class=RoundAdminForm,
     )

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import scoreboard, selectors, services
+from .. import scoreboard, selectors, services, visibility
 from ..events import PUBLIC, STAFF
 from ..models import Contest, Province, Round, RoundStatus
 from ..permissions import can_judge_track, can_manage_contests, entry_for_user, sees_live_board
@@ -87,6 +87,20 @@ def board_strings() -> dict:
     }
 
 
+def hidden_note(rnd: Round, *, live: bool) -> str:
+    """What the board says while a part of the scores is hidden from the public (contests.visibility)."""
+    hide = visibility.hidden(rnd)
+    if not hide.any:
+        return ""
+    if live:
+        return _("选手和公众在比赛结束前看不到隐藏的成绩、总分和名次；您看到的是实时成绩")
+    if hide.theory and hide.practical:
+        return _("理论和实操成绩在比赛结束后公布，此前不显示总分和名次")
+    if hide.theory:
+        return _("理论成绩在比赛结束后公布，此前不显示总分和名次")
+    return _("实操成绩在比赛结束后公布，此前不显示总分和名次")
+
+
 def _filters(request) -> tuple[str, str]:
     """`?province=32&organisation=…` (bounded like the fields they match)."""
     return request.GET.get("province", "")[:2], request.GET.get("organisation", "")[:100]
@@ -125,6 +139,7 @@ def _board_context(
         "view": view,
         "live": live,
         "frozen": not live and snapshot["frozen"],
+        "hidden_note": hidden_note(rnd, live=live),
         "tasks": config["tasks"],
         "provinces": Province.choices,
         "province": province,
