@@ -1,7 +1,7 @@
 """The organiser's pages: closed to everyone else, and a whole round run from the round console."""
 
-import re
 import json
+import re
 
 import pytest
 
