@@ -152,11 +152,15 @@ def test_publishing_shows_everything_and_awards_by_percentage(four, running_roun
 
 
 def test_awards_by_rank(four, running_round, paper, clock):
+    """Places 1 / 1 / 1 / 5: the last two tie on total (the earlier one ranks higher) and share 三等奖."""
     Track.objects.filter(pk=running_round.track_id).update(
         award_mode="rank", award_first=1, award_second=1, award_third=1, award_merit=5
     )
-    for n, e in enumerate(four):
+    for n, (e, count) in enumerate(zip(four, (3, 2, 1, 1), strict=True)):
         clock.move_to(T0 + minutes(n + 1))
-        answer(e, paper[0])
+        for q in paper[:count]:
+            answer(e, q)
     rnd = Round.objects.select_related("track").get(pk=running_round.pk)
-    assert [r.award for r in selectors.round_results(rnd)] == ["first", "second", "third", "merit"]
+    results = selectors.round_results(rnd)
+    assert [r.rank for r in results] == [1, 2, 3, 4]
+    assert [r.award for r in results] == ["first", "second", "third", "third"]
