@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from .hub import deliver, nobody_to_tell
 from .models import Announcement, Round, RoundStatus
+from .models.rounds import RESULT_STATUSES
 
 Audience = Literal["public", "staff"]
 View = Literal["top", "all"]
@@ -236,7 +237,7 @@ def _iso(value: dt.datetime | None) -> str | None:
 # ------------------------------------------------------------------ clock and console messages
 
 NOT_STARTED = (RoundStatus.DRAFT, RoundStatus.LOBBY)
-OVER = (RoundStatus.ENDED, RoundStatus.PUBLISHED)
+OVER = (RoundStatus.ENDED, *RESULT_STATUSES)
 
 
 def round_clock(rnd: Round, *, extra_seconds: int = 0, now: dt.datetime | None = None) -> RoundClock:

@@ -24,7 +24,8 @@ from django.utils import timezone
 
 from . import selectors, visibility
 from .events import AUDIENCES, PUBLIC, STAFF, TOP_ROWS
-from .models import Round, RoundStatus, ScoreboardEvent, ScoreboardEventKind
+from .models import Round, ScoreboardEvent, ScoreboardEventKind
+from .models.rounds import RESULT_STATUSES
 
 # A board that fell behind (a slow flush under load) replays up to this many feed events: far cheaper
 # than reloading every row, which made it fall further behind (bench_round, docs/PERFORMANCE.md).
@@ -197,7 +198,7 @@ class LiveBoard:
         now = timezone.now()
         rnd = self.round
         freeze_at = rnd.freeze_at(now)
-        frozen = rnd.status != RoundStatus.PUBLISHED and (self.hidden or rnd.is_frozen(now))
+        frozen = rnd.status not in RESULT_STATUSES and (self.hidden or rnd.is_frozen(now))
         return {
             "round": self.round_id,
             "audience": audience,

@@ -32,7 +32,8 @@ from .events import (
     dumps,
 )
 from .liveboard import LiveBoard
-from .models import Round, RoundStatus, ScoreboardEventKind
+from .models import Round, ScoreboardEventKind
+from .models.rounds import RESULT_STATUSES
 
 # ------------------------------------------------------------------ from the process's live board
 
@@ -224,7 +225,7 @@ def _last_seq(rnd: Round, audience: Audience) -> int:
 def _meta_from_db(rnd: Round, audience: Audience) -> BoardMeta:
     now = timezone.now()
     freeze_at = rnd.freeze_at(now)
-    frozen = rnd.status != RoundStatus.PUBLISHED and (rnd.is_frozen(now) or selectors.board_is_frozen(rnd))
+    frozen = rnd.status not in RESULT_STATUSES and (rnd.is_frozen(now) or selectors.board_is_frozen(rnd))
     return BoardMeta(
         round=rnd.pk,
         audience=audience,

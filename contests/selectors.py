@@ -322,44 +322,48 @@ class ResultRow:
 
 
 def round_results(rnd: Round) -> list[ResultRow]:
-    """Final ranking with award bands. Entries that scored nothing are ranked but get no award."""
+    """The ranking with award bands (`scoring.awards_assign`: ties share a band, zero scores get none)."""
     ranked = board_ranked(rnd, live=True)
     registrations = dict(Entry.objects.filter(round=rnd).values_list("pk", "registration_id"))
-    eligible = sum(1 for r in ranked if Decimal(r["total"]) > 0)
     track = rnd.track
-    cutoffs = scoring.award_cutoffs(mode=track.award_mode, bands=track.award_bands, entrants=eligible)
-    results = []
-    for position, r in enumerate(ranked, start=1):
-        total = Decimal(r["total"])
-        results.append(
-            ResultRow(
-                rank=r["rank"],
-                entry_id=r["entry"],
-                registration_id=registrations[r["entry"]],
-                name=r["name"],
-                organisation=r["organisation"],
-                province=r["province"],
-                theory=Decimal(r["theory"]),
-                practical=Decimal(r["practical"]),
-                total=total,
-                award=scoring.award_for(position, cutoffs) if total > 0 else "",
-            )
+    awards = scoring.awards_assign(
+        [Decimal(r["total"]) for r in ranked], mode=track.award_mode, bands=track.award_bands
+    )
+    return [
+        ResultRow(
+            rank=r["rank"],
+            entry_id=r["entry"],
+            registration_id=registrations[r["entry"]],
+            name=r["name"],
+            organisation=r["organisation"],
+            province=r["province"],
+            theory=Decimal(r["theory"]),
+            practical=Decimal(r["practical"]),
+            total=Decimal(r["total"]),
+            award=award,
         )
-    return results
+        for r, award in zip(ranked, awards, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
 class AwardRow:
     registration: Registration
     award: str
-    rank: int
+    rank: int  # the place by total: equal totals share the best place among them
     total: Decimal
 
 
-def published_awards(rnd: Round) -> list[AwardRow]:
-    """Awards of a published round — what certificates are issued from. Empty until published."""
-    if rnd.status != RoundStatus.PUBLISHED:
+def final_awards(rnd: Round) -> list[AwardRow]:
+    """Awards of a round whose results are final (after the 公示 and its reviews) — what certificates
+    are issued from. Empty while results are provisional or not out."""
+    if rnd.status != RoundStatus.FINAL:
         return []
-    results = [r for r in round_results(rnd) if r.award]
-    registrations = Registration.objects.select_related("user").in_bulk([r.registration_id for r in results])
-    return [AwardRow(registrations[r.registration_id], r.award, r.rank, r.total) for r in results]
+    place: dict[Decimal, int] = {}  # equal totals share the place of the best of them, as they share a band
+    results = []
+    for position, r in enumerate(round_results(rnd), start=1):
+        shared = place.setdefault(r.total, position)
+        if r.award:
+            results.append((r, shared))
+    registrations = Registration.objects.select_related("user").in_bulk([r.registration_id for r, _ in results])
+    return [AwardRow(registrations[r.registration_id], r.award, shared, r.total) for r, shared in results]

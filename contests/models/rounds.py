@@ -105,7 +105,7 @@ class Round(models.Model):
 
     def is_frozen(self, now: dt.datetime) -> bool:
         """Whether a score change at `now` is hidden from the public board (until the reveal)."""
-        if self.status == RoundStatus.PUBLISHED:
+        if self.status in RESULT_STATUSES:
             return False
         freeze_at = self.freeze_at(now)
         return freeze_at is not None and now >= freeze_at

@@ -7,6 +7,7 @@
   reveal, announcements, and the clock that ends a round;
 - `answers`: console sessions and theory answers, stored in batches (group commit);
 - `judging`: judges of a track and their scores;
+- `review`: the award preview, review requests (成绩复核) and the final results;
 - `board`: board rows created, moved, frozen and revealed (used by the others);
 - `common`: the refusal type, the organiser check, the Round lock, the audit line, feed numbers.
 
@@ -35,6 +36,16 @@ from .registration import (
     registration_submit,
     registration_withdraw,
 )
+from .review import (
+    can_answer_reviews,
+    review_change,
+    review_file,
+    review_uphold,
+    round_awards_confirm,
+    round_confirm_final,
+    round_finalise_if_due,
+    rounds_finalise_due,
+)
 from .rounds import (
     MAX_EXTENSION_SECONDS,
     round_announce,
@@ -58,6 +69,7 @@ __all__ = [
     "AnswerSave",
     "ContestError",
     "answer_save_check",
+    "can_answer_reviews",
     "entry_connect",
     "invitation_accept",
     "invitation_decline",
@@ -70,10 +82,16 @@ __all__ = [
     "registration_reject",
     "registration_submit",
     "registration_withdraw",
+    "review_change",
+    "review_file",
+    "review_uphold",
     "round_announce",
+    "round_awards_confirm",
+    "round_confirm_final",
     "round_end",
     "round_end_if_due",
     "round_extend",
+    "round_finalise_if_due",
     "round_last_deadline",
     "round_open_lobby",
     "round_pause",
@@ -81,5 +99,6 @@ __all__ = [
     "round_resume",
     "round_reveal_next",
     "round_start",
+    "rounds_finalise_due",
     "theory_answers_save",
 ]

@@ -16,10 +16,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import scoreboard, selectors, services, visibility
+from .. import results as review_results
+from .. import scoreboard, scoring, selectors, services, visibility
 from ..events import PUBLIC, STAFF
 from ..models import Contest, Province, Round, RoundStatus
+from ..models.rounds import RESULT_STATUSES
 from ..permissions import can_judge_track, can_manage_contests, entry_for_user, sees_live_board
+from . import review
 from .common import error_page, round_or_404
 
 # ------------------------------------------------------------------ contests
@@ -58,13 +61,25 @@ def contest_detail(request, slug: str):
 
 @require_GET
 def results(request, round_id: int):
+    """Results and awards: provisional during the 公示 (a contestant files review requests here and
+    reads the answers), final after it; organisers see them from the end of the round."""
     rnd = round_or_404(round_id)
     organiser = can_manage_contests(request.user)
-    if rnd.status != RoundStatus.PUBLISHED and not organiser:
+    if rnd.status not in RESULT_STATUSES and not organiser:
         return error_page(request, _("成绩尚未公布"), 404)
-    if rnd.status not in (RoundStatus.ENDED, RoundStatus.PUBLISHED):
+    if rnd.status not in (RoundStatus.ENDED, *RESULT_STATUSES):
         return error_page(request, _("比赛结束后才能查看成绩"), 404)
-    context = {"round": rnd, "results": selectors.round_results(rnd), "organiser": organiser}
+    if rnd.status == RoundStatus.PUBLISHED and services.round_finalise_if_due(round_id=rnd.pk):
+        rnd = round_or_404(round_id)
+    context = {
+        "round": rnd,
+        "results": selectors.round_results(rnd),
+        "organiser": organiser,
+        "award_rule": scoring.award_rule_text(rnd.track.award_mode),
+        "window_end": review_results.review_window_end(rnd),
+        "reviewer": services.can_answer_reviews(request.user, rnd.track_id),
+        **review.contestant_context(request, rnd),
+    }
     return render(request, "contests/results.html", context)
 
 

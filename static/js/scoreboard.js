@@ -203,7 +203,7 @@
     if (meta.status && S.status[meta.status] && statusEl) statusEl.textContent = S.status[meta.status];
     if (!frozenEl) return;
     var freezeAt = meta.freeze_at ? parseTime(meta.freeze_at) / 1000 : null;
-    var over = meta.status === "published";
+    var over = meta.status === "published" || meta.status === "final";
     var byClock = freezeAt !== null && Date.now() + offset >= freezeAt && ["running", "paused", "ended"].indexOf(meta.status) >= 0;
     var frozen = !over && (meta.frozen || byClock);
     var note = root.querySelector("[data-hidden-note]");
