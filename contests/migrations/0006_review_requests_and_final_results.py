@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contests', '0004_fair_contest_settings'),
+        ('contests', '0005_board_event_public_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
