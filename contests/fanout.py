@@ -24,6 +24,7 @@ from django.conf import settings
 from . import deadlines, panel, scoreboard
 from .events import (
     AUDIENCES,
+    PUBLIC,
     VIEWS,
     Audience,
     View,
@@ -140,7 +141,7 @@ async def mine_flush(hub: Hub, round_id: int) -> None:
     live = board(hub, round_id)
     rows = await database_sync_to_async(live.mine_changes)(entries)
     for entry_id, row in rows.items():
-        await hub.send_text(mine_key(round_id, entry_id), mine_message(round_id, live.seq, row))
+        await hub.send_text(mine_key(round_id, entry_id), mine_message(round_id, live.seq_of(PUBLIC), row))
 
 
 async def safety_ticks(hub: Hub, round_id: int) -> None:
@@ -274,7 +275,7 @@ async def mine_row(round_id: int, entry_id: int) -> dict | None:
 
 async def board_mine_text(round_id: int, entry_id: int) -> str | None:
     row = await mine_row(round_id, entry_id)
-    return None if row is None else mine_message(round_id, board(Hub.get(), round_id).seq, row)
+    return None if row is None else mine_message(round_id, board(Hub.get(), round_id).seq_of(PUBLIC), row)
 
 
 async def board_missed(round_id: int, audience: Audience, last_seq: int) -> str:

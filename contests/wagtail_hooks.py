@@ -256,6 +256,7 @@ class RoundViewSet(OrganiserViewSet):
             FieldRowPanel([FieldPanel("has_theory"), FieldPanel("has_practical")]),
             FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at"), FieldPanel("freeze_minutes")]),
             FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_options")]),
+            FieldRowPanel([FieldPanel("theory_live"), FieldPanel("practical_live")], heading=_("成绩公开方式")),
         ],
         base_form_class=RoundAdminForm,
     )

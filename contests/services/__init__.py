@@ -8,6 +8,7 @@
 - `round_settings`: the manual freeze and the safe settings of a started round;
 - `answers`: console sessions and theory answers, stored in batches (group commit);
 - `judging`: judges of a track and their scores;
+- `review`: the award preview, review requests (成绩复核) and the final results;
 - `board`: board rows created, moved, frozen and revealed (used by the others);
 - `common`: the refusal type, the organiser check, the Round lock, the audit line, feed numbers.
 
@@ -37,6 +38,16 @@ from .registration import (
     registration_submit,
     registration_withdraw,
 )
+from .review import (
+    can_answer_reviews,
+    review_change,
+    review_file,
+    review_uphold,
+    round_awards_confirm,
+    round_confirm_final,
+    round_finalise_if_due,
+    rounds_finalise_due,
+)
 from .round_settings import round_edit, round_freeze, round_locked_fields, round_unfreeze
 from .rounds import (
     MAX_EXTENSION_SECONDS,
@@ -61,6 +72,7 @@ __all__ = [
     "AnswerSave",
     "ContestError",
     "answer_save_check",
+    "can_answer_reviews",
     "entry_connect",
     "entry_disconnect",
     "invitation_accept",
@@ -74,14 +86,20 @@ __all__ = [
     "registration_reject",
     "registration_submit",
     "registration_withdraw",
+    "review_change",
+    "review_file",
+    "review_uphold",
     "round_announce",
     "round_edit",
     "round_freeze",
     "round_locked_fields",
     "round_unfreeze",
+    "round_awards_confirm",
+    "round_confirm_final",
     "round_end",
     "round_end_if_due",
     "round_extend",
+    "round_finalise_if_due",
     "round_last_deadline",
     "round_open_lobby",
     "round_pause",
@@ -89,5 +107,6 @@ __all__ = [
     "round_resume",
     "round_reveal_next",
     "round_start",
+    "rounds_finalise_due",
     "theory_answers_save",
 ]

@@ -20,7 +20,7 @@ from ..forms import RegistrationForm
 from ..models import Registration, RoundStatus, TeamInvitation, Track, TrackKind
 from ..permissions import approved_on_track, entry_for_user
 from .common import error_page, messages_from, round_or_404
-from .public import board_strings
+from .public import board_strings, hidden_note
 
 
 @login_required
@@ -126,6 +126,7 @@ def _console_strings() -> dict:
         "practical": _("实操"),
         "total": _("总分"),
         "new_note": _("新公告"),
+        "answered": _("已作答 %(n)s / %(total)s 题"),
     }
 
 
@@ -146,5 +147,5 @@ def contestant_console(request, round_id: int):
         "board": reverse("contests:scoreboard", args=[rnd.pk]),
         "strings": _console_strings(),
     }
-    context = {"round": rnd, "entry": entry, "config": config}
+    context = {"round": rnd, "entry": entry, "config": config, "hidden_note": hidden_note(rnd, live=False)}
     return render(request, "contests/console.html", context)
