@@ -21,7 +21,7 @@ from django.urls import reverse
 from contests import events, selectors, services
 from contests import urls as contest_urls
 from contests.models import Round
-from tests.contests.helpers import cid, criterion_of, right, wrong
+from tests.contests.helpers import cid, criterion_of, results_publish, right, wrong
 from tests.contests.live import (  # noqa: F401
     Socket,
     _wagtail_roots_after_module,
@@ -250,7 +250,7 @@ def test_a_hidden_theory_round_leaks_nothing_to_contestants_or_the_public(
     ended = Client().get(reverse("contests:scoreboard_json", args=[rnd.pk])).json()
     assert [(r["name"], r["theory"], r["rank"]) for r in ended["rows"]] == [("张三", "10.0", 1), ("李四", "10.0", 2)]
     assert Client().get(reverse("contests:results", args=[rnd.pk])).status_code == 404  # until published
-    services.round_publish_results(round=rnd, by=organiser)
+    results_publish(rnd, by=organiser)
     assert "10.0" in Client().get(reverse("contests:results", args=[rnd.pk])).content.decode()
 
 
