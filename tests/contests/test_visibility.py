@@ -12,7 +12,7 @@ from django.utils import timezone
 from contests import selectors, services, visibility
 from contests.liveboard import Ranking
 from contests.models import Round, RoundStatus
-from tests.contests.helpers import answer, criterion_of, page_config
+from tests.contests.helpers import answer, criterion_of, page_config, results_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +147,7 @@ def test_after_the_end_the_results_show_as_usual(running_round, entry, paper, or
     rows = board_json(running_round)["rows"]
     assert [(r["theory"], r["rank"]) for r in rows] == [("10.0", 1), ("0.0", 2)]
     assert Client().get(reverse("contests:results", args=[running_round.pk])).status_code == 404
-    services.round_publish_results(round=running_round, by=organiser)
+    results_publish(running_round, by=organiser)
     assert Client().get(reverse("contests:results", args=[running_round.pk])).status_code == 200
 
 
