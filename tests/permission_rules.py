@@ -75,6 +75,9 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "contests:console": ORGANISER,
     "contests:control": ORGANISER,
     "contests:judge": {"judge"},
+    "contests:awards_preview": ORGANISER,  # confirms the award preview, publishes
+    "contests:review_file": {"owner"},  # a contestant's own review request (成绩公示 only)
+    "contests:reviews": ORGANISER,  # the chief judge; organisers when the track has none (the world's has none)
     "contests:results": set(),
     "contests:scoreboard": set(),
     "contests:scoreboard_json": set(),

@@ -12,12 +12,14 @@ from .registration import (
     TeamInvitation,
     TeamMember,
 )
+from .review import AwardPreview, FinalConfirmation, ReviewPart, ReviewRequest, ReviewStatus
 from .rounds import Entry, Round, RoundQuestion, RoundStage, RoundStatus
 
 __all__ = [
     "ACTIVE_STATUSES",
     "Announcement",
     "AuditLog",
+    "AwardPreview",
     "AwardMode",
     "Contest",
     "ContestLevel",
@@ -26,11 +28,15 @@ __all__ = [
     "CriterionKind",
     "CriterionResult",
     "Entry",
+    "FinalConfirmation",
     "InvitationStatus",
     "JudgeScore",
     "Province",
     "Registration",
     "RegistrationStatus",
+    "ReviewPart",
+    "ReviewRequest",
+    "ReviewStatus",
     "Round",
     "RoundQuestion",
     "RoundSequence",

@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 
 from courses.models import QuestionKind
 
-from .. import events, notices, papers, selectors
+from .. import events, notices, papers, results, selectors
 from ..models import (
     Announcement,
+    AwardPreview,
     Entry,
     Round,
     RoundQuestion,
@@ -247,14 +248,28 @@ def round_reveal_next(*, round: Round, by, now: dt.datetime | None = None) -> Sc
 
 @transaction.atomic
 def round_publish_results(*, round: Round, by, now: dt.datetime | None = None) -> Round:
-    """Publish: the board shows final values to everyone, awards become official, scores are locked."""
+    """Publish provisional results (成绩公示): the board shows every value to everyone, scores are
+    locked except through a review, and the `review_window_hours` window for review requests opens.
+    Refused until the organiser has confirmed the award preview as it stands now."""
     now = now or timezone.now()
     with round_transition(round, by=by, action="round.publish", allowed=(RoundStatus.ENDED,), now=now) as change:
         rnd = change.round
+        awards_require_confirmed(rnd)
         unfreeze_all(rnd)
         rnd.status, rnd.published_at = RoundStatus.PUBLISHED, now
         round_save(rnd, "status", "published_at")
+        change.details["review_window_hours"] = rnd.review_window_hours
+        notices.results_published(rnd)
     return change.round
+
+
+def awards_require_confirmed(rnd: Round) -> None:
+    """The award preview the organiser confirmed must be the bands as they stand (contests.results)."""
+    preview = AwardPreview.objects.filter(round=rnd).first()
+    if preview is None:
+        raise ValidationError(_("请先查看并确认奖项预览，再公布成绩"))
+    if preview.digest != results.awards_digest(rnd):
+        raise ValidationError(_("确认奖项预览后成绩或奖项设置有变化，请重新确认奖项预览"))
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ def copy_open_papers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("contests", "0004_fair_contest_settings"),
+        ("contests", "0007_round_manual_freeze"),
     ]
 
     operations = [
