@@ -28,11 +28,11 @@ from django.utils.translation import gettext as _
 
 from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_TAKEN_OVER, CLOSE_UNAUTHENTICATED, TokenBucket
 
-from . import blind, console, events, fanout, frames, services
+from . import blind, console, events, fanout, frames, panel, services
 from .events import PUBLIC, STAFF
 from .hub import Subscriber
 from .models import Round
-from .permissions import can_judge_track, entry_for_user, is_judge, sees_staff_board
+from .permissions import can_judge_track, can_manage_contests, entry_for_user, is_judge, sees_staff_board
 from .writer import AnswerWriter
 
 log = logging.getLogger(__name__)
@@ -166,6 +166,7 @@ class ContestantConsumer(LiveConsumer):
         self.entry = await database_sync_to_async(services.entry_connect)(entry=entry)
         self.epoch, self.extra_seconds, self.has_paper = self.entry.session_epoch, self.entry.extra_seconds, False
         self.joined = True  # before the join's first await: a join that fails half-way is left too
+        panel.console_open(self.round, self.entry.pk)  # the organiser's panel: connected
         await fanout.console_join(self, round_id=self.round, entry_id=self.entry.pk)
         hello = await console.console_hello(self.entry.pk)
         self.extra_seconds, self.has_paper = hello.extra_seconds, hello.has_paper
@@ -175,7 +176,9 @@ class ContestantConsumer(LiveConsumer):
         await self.send_first(hello.text)
 
     async def leave(self) -> None:
+        panel.console_closed(self.round, self.entry.pk)
         await fanout.console_leave(self, round_id=self.round, entry_id=self.entry.pk)
+        await database_sync_to_async(services.entry_disconnect)(entry_id=self.entry.pk)
 
     async def handle(self, message: dict) -> None:
         kind = message["type"]
@@ -273,18 +276,28 @@ class ScoreboardConsumer(LiveConsumer):
         self.audience, self.entry_id = access
         if query.get("audience", [""])[0] == PUBLIC:
             self.audience = PUBLIC
+        # `&panel=organiser`: an organiser's console also gets `round.progress` (contests.panel).
+        self.panel = (
+            query.get("panel", [""])[0] == "organiser"
+            and self.audience == STAFF
+            and await database_sync_to_async(can_manage_contests)(self.scope.get("user"))
+        )
         await self.accept()
         self.joined = True  # before the join's first await: a join that fails half-way is left too
         snapshot = await fanout.board_join(
             self, round_id=self.round, audience=self.audience, view=self.view, entry_id=self.entry_id
         )
         await self.send_first(snapshot)
+        if self.panel:
+            await self.send(text_data=await panel.panel_join(self, self.round))
         if self.entry_id is not None:
             mine = await fanout.board_mine_text(self.round, self.entry_id)
             if mine is not None:
                 await self.send(text_data=mine)
 
     async def leave(self) -> None:
+        if self.panel:
+            await panel.panel_leave(self, self.round)
         await fanout.board_leave(
             self, round_id=self.round, audience=self.audience, view=self.view, entry_id=self.entry_id
         )

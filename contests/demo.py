@@ -81,16 +81,28 @@ QUESTIONS_PER_PAPER = 10
 SEATED_TRACKS = ("ai-trainer",)
 
 
-def _paper_questions(categories: list[str]) -> list[Question]:
-    """Gradable questions from the quizzes of the demo courses in these categories (any bank as a fallback)."""
+def _paper_questions(categories: list[str], taken: set[tuple[str, str]]) -> list[Question]:
+    """Gradable questions from the quizzes of the demo courses in these categories (any bank as a fallback),
+    each at most once: the demo courses copy the same question into several quizzes (a row per course),
+    so a question counts as its kind and stem. The fallback prefers questions no other paper (`taken`) has."""
     gradable = [k for k in QuestionKind.values if k != QuestionKind.SHORT]
     in_quizzes = QuizQuestion.objects.filter(quiz__course__category__slug__in=categories).values("question_id")
-    qs = Question.objects.filter(kind__in=gradable, pk__in=in_quizzes).order_by("pk")
-    picked = list(qs[:QUESTIONS_PER_PAPER])
+    picked: dict[tuple[str, str], Question] = {}
+
+    def take(questions, *, avoid=frozenset()) -> None:
+        for question in questions:
+            key = (question.kind, question.stem.strip())
+            if len(picked) == QUESTIONS_PER_PAPER:
+                return
+            if key not in picked and key not in avoid:
+                picked[key] = question
+
+    take(Question.objects.filter(kind__in=gradable, pk__in=in_quizzes).order_by("pk"))
     if len(picked) < QUESTIONS_PER_PAPER:
-        extra = Question.objects.filter(kind__in=gradable).exclude(pk__in=[q.pk for q in picked]).order_by("pk")
-        picked += list(extra[: QUESTIONS_PER_PAPER - len(picked)])
-    return picked
+        bank = list(Question.objects.filter(kind__in=gradable).order_by("pk"))
+        take(bank, avoid=taken)
+        take(bank)
+    return list(picked.values())
 
 
 def _round_ensure(track: Track, spec, report: Report) -> Round:
@@ -110,7 +122,9 @@ def _round_ensure(track: Track, spec, report: Report) -> Round:
         shuffle_questions=True,
         shuffle_options=True,
     )
-    for order, question in enumerate(_paper_questions(categories), start=1):
+    others = RoundQuestion.objects.filter(round__track__contest=track.contest).select_related("question")
+    taken = {(rq.question.kind, rq.question.stem.strip()) for rq in others}
+    for order, question in enumerate(_paper_questions(categories, taken), start=1):
         RoundQuestion.objects.create(round=rnd, question=question, order=order, score=Decimal(10))
     task = Task.objects.create(round=rnd, title=task_title, max_score=Decimal(100))
     for order, (title, kind, max_score, aggregation) in enumerate(criteria, start=1):

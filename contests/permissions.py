@@ -1,8 +1,10 @@
 """Who may do what in contests. Site roles come from accounts.roles; judging from track assignments."""
 
+from django.db.models import Q
+
 from accounts.roles import is_organiser
 
-from .models import Entry, RegistrationStatus, Round, TrackJudge
+from .models import Entry, Registration, RegistrationStatus, Round, TrackJudge
 from .models.rounds import RESULT_STATUSES
 
 
@@ -55,3 +57,12 @@ def entry_for_user(user, round_id: int) -> Entry | None:
     return (
         entries.filter(registration__user=user).first() or entries.filter(registration__team_members__user=user).first()
     )
+
+
+def approved_on_track(user, track_id: int) -> bool:
+    """Whether the user is an approved contestant of the track (registrant, leader or team member),
+    whether or not a round has opened its lobby (and so made their entry) yet."""
+    if not user or not user.is_authenticated:
+        return False
+    mine = Q(user=user) | Q(team_members__user=user)
+    return Registration.objects.filter(mine, track_id=track_id, status=RegistrationStatus.APPROVED).exists()

@@ -77,6 +77,9 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "contests:judge": {"judge"},
     "contests:check_in": ORGANISER,
     "contests:seats_json": set(),
+    "contests:awards_preview": ORGANISER,  # confirms the award preview, publishes
+    "contests:review_file": {"owner"},  # a contestant's own review request (成绩公示 only)
+    "contests:reviews": ORGANISER,  # the chief judge; organisers when the track has none (the world's has none)
     "contests:results": set(),
     "contests:scoreboard": set(),
     "contests:scoreboard_json": set(),
@@ -149,6 +152,9 @@ WHO_MAY_POST: dict[str, set[str]] = {
 }
 for _action in ("index", "index_results", "add", "edit", "delete"):
     WHO_MAY_POST[f"organisations_organisation:{_action}"] = ORGANISER
+# ---- theory papers (contests/views/papers_admin.py): organisers, through contests.services.papers
+for _action in ("add", "edit", "delete"):
+    WHO_MAY_POST[f"contests_roundquestion:{_action}"] = ORGANISER
 for _model in ("course", "chapter", "lesson", "quiz", "question"):
     for _action in ("index", "index_results", "add"):
         WHO_MAY_POST[f"courses_{_model}:{_action}"] = ANY_PROVIDER

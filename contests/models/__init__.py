@@ -12,6 +12,7 @@ from .registration import (
     TeamInvitation,
     TeamMember,
 )
+from .review import AwardPreview, FinalConfirmation, ReviewPart, ReviewRequest, ReviewStatus
 from .rounds import Entry, Round, RoundQuestion, RoundStage, RoundStatus
 from .seats import SeatDraw
 
@@ -19,6 +20,7 @@ __all__ = [
     "ACTIVE_STATUSES",
     "Announcement",
     "AuditLog",
+    "AwardPreview",
     "AwardMode",
     "Contest",
     "ContestLevel",
@@ -27,11 +29,15 @@ __all__ = [
     "CriterionKind",
     "CriterionResult",
     "Entry",
+    "FinalConfirmation",
     "InvitationStatus",
     "JudgeScore",
     "Province",
     "Registration",
     "RegistrationStatus",
+    "ReviewPart",
+    "ReviewRequest",
+    "ReviewStatus",
     "Round",
     "RoundQuestion",
     "RoundSequence",

@@ -1,6 +1,7 @@
 """The organiser's pages: closed to everyone else, and a whole round run from the round console."""
 
 import json
+import re
 
 import pytest
 
@@ -81,7 +82,13 @@ def test_organiser_runs_a_round_end_to_end(client, draft_round, organiser, judge
     assert Round.objects.get(pk=rnd.pk).reveal_cursor == 1
     Track.objects.filter(pk=rnd.track_id).update(award_mode="rank", award_first=1, award_second=0, award_third=0)
     assert client.get(reverse("contests:results", args=[rnd.pk])).status_code == 200
-    control(client, rnd, "publish")
+    control(client, rnd, "publish")  # refused: the award preview is not confirmed
+    assert Round.objects.get(pk=rnd.pk).status == "ended"
+    preview_url = reverse("contests:awards_preview", args=[rnd.pk])
+    page = client.get(preview_url).content.decode()
+    digest = re.search(r'name="digest" value="([0-9a-f]{64})"', page).group(1)
+    client.post(preview_url, {"action": "confirm", "digest": digest})
+    client.post(preview_url, {"action": "publish"})
     assert Round.objects.get(pk=rnd.pk).status == "published"
     actions = set(AuditLog.objects.values_list("action", flat=True))
     assert {
@@ -89,6 +96,7 @@ def test_organiser_runs_a_round_end_to_end(client, draft_round, organiser, judge
         "round.pause",
         "round.extend_entry",
         "round.reveal",
+        "round.awards_confirm",
         "round.publish",
         "score.submit",
     } <= actions

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contests', '0004_fair_contest_settings'),
+        ('contests', '0008_round_question_snapshot'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
