@@ -7,6 +7,7 @@ import pytest
 
 from contests import services
 from contests.models import AuditLog, Entry
+from tests.contests.helpers import results_publish
 from tests.contests.live import (  # noqa: F401
     Socket,
     _wagtail_roots_after_module,
@@ -173,5 +174,5 @@ def test_a_judges_board_socket_is_the_public_one_until_the_results(running_round
 
     assert run(audience) == "public"
     services.round_end(round=running_round, by=organiser)
-    services.round_publish_results(round=running_round, by=organiser)
+    results_publish(running_round, by=organiser)
     assert run(audience) == "staff"

@@ -55,8 +55,12 @@ ROWLESS_MESSAGES = {
     "session.taken_over",
     "error",
     "pong",
+    "round.progress",  # the organiser's panel only (test_panel_consumer.py)
+    "console.presence",  # between processes, never sent to a socket
+    "judge.hello",  # the judge socket: seat numbers only (test_judge_consumer.py)
+    "judge.seats",
 }
-JSON_ENDPOINTS = {"scoreboard_json", "events_json"}
+JSON_ENDPOINTS = {"scoreboard_json", "events_json", "seats_json"}
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')  # a fresh token per response
 
 
@@ -137,6 +141,7 @@ def public_outputs(rnd, learner) -> dict[str, str]:
         "page mine": (me, reverse("contests:scoreboard", args=[rnd.pk])),
         "display": (screen, reverse("contests:display", args=[rnd.pk])),
         "console": (me, reverse("contests:contestant", args=[rnd.pk])),
+        "seats": (anon, reverse("contests:seats_json", args=[rnd.pk])),
     }
     out = {}
     for name, (client, url) in urls.items():
@@ -171,8 +176,9 @@ def test_a_hidden_theory_round_leaks_nothing_to_contestants_or_the_public(
         my_board = board(rnd.pk, sessions["me"], view="all")
         venue = Socket(f"/ws/rounds/{rnd.pk}/board/?view=all&audience=public", sessions["organiser"])
         staff, judging = board(rnd.pk, sessions["organiser"], view="all"), board(rnd.pk, sessions["judge"])
-        public = [console, public_top, public_all, my_board, venue]
-        for sock in [*public, staff, judging]:
+        # A judge sees the public board until the results are out (blind judging).
+        public = [console, public_top, public_all, my_board, venue, judging]
+        for sock in [*public, staff]:
             assert await sock.connect()
         hello = await console.receive()
         assert hello["type"] == "hello" and assert_hidden(hello) == 1
@@ -227,10 +233,10 @@ def test_a_hidden_theory_round_leaks_nothing_to_contestants_or_the_public(
         await public_all.send(type="ping", t=1)
         await public_all.send(type="no.such")
         await console.send(type="answer.save", client_id="x", question_id=paper[0].pk, answer=[])
-        for sock in [*public, staff, judging]:
+        for sock in [*public, staff]:
             await sock.drain(quiet=0.5)
             await sock.close()
-        return [m for sock in public for m in sock.log], staff.log + judging.log, public_seq
+        return [m for sock in public for m in sock.log], staff.log, public_seq
 
     received, staff_log, public_seq = run(scenario)
     check_outputs(public_outputs(rnd, learner))

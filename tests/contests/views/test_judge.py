@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from contests import services
 from contests.models import AuditLog, Entry, JudgeScore
-from tests.contests.helpers import page_config
+from tests.contests.helpers import page_config, results_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +109,7 @@ def test_the_console_lists_seats_only_and_names_appear_when_results_are_publishe
         assert "?entry=" not in body and 'name="entry"' not in body
         assert "1 号座位" in body and "2 号座位" in body
     services.round_end(round=running_round, by=organiser)
-    services.round_publish_results(round=running_round, by=organiser)
+    results_publish(running_round, by=organiser)
     body = client.get(f"{url}?seat={seat_of(entry)}").content.decode()
     assert "张三" in body and "李四" in body
 
@@ -155,6 +155,6 @@ def test_a_judge_gets_the_public_board_until_the_results_are_out(client, running
     client.force_login(organiser)
     assert client.get(json_url).json()["audience"] == "staff"
     services.round_end(round=running_round, by=organiser)
-    services.round_publish_results(round=running_round, by=organiser)
+    results_publish(running_round, by=organiser)
     client.force_login(judge)
     assert client.get(json_url).json()["audience"] == "staff"
