@@ -85,6 +85,11 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "contests:console": ORGANISER,
     "contests:control": ORGANISER,
     "contests:judge": {"judge"},
+    "contests:check_in": ORGANISER,
+    "contests:seats_json": set(),
+    "contests:awards_preview": ORGANISER,  # confirms the award preview, publishes
+    "contests:review_file": {"owner"},  # a contestant's own review request (成绩公示 only)
+    "contests:reviews": ORGANISER,  # the chief judge; organisers when the track has none (the world's has none)
     "contests:results": set(),
     "contests:scoreboard": set(),
     "contests:scoreboard_json": set(),
@@ -169,6 +174,9 @@ WHO_MAY_POST: dict[str, set[str]] = {
 }
 for _action in ("index", "index_results", "add", "edit", "delete"):
     WHO_MAY_POST[f"organisations_organisation:{_action}"] = ORGANISER
+# ---- theory papers (contests/views/papers_admin.py): organisers, through contests.services.papers
+for _action in ("add", "edit", "delete"):
+    WHO_MAY_POST[f"contests_roundquestion:{_action}"] = ORGANISER
 for _model in ("course", "chapter", "lesson", "quiz", "question"):
     for _action in ("index", "index_results", "add"):
         WHO_MAY_POST[f"courses_{_model}:{_action}"] = ANY_PROVIDER
@@ -188,6 +196,7 @@ for _action in ("index", "index_results", "add", "edit", "delete", "history", "h
 WHO_MAY_CONNECT = {
     "ws/rounds/<int:round_id>/contestant/": {"owner"},
     "ws/rounds/<int:round_id>/board/": ANYONE,
+    "ws/rounds/<int:round_id>/judge/": {"judge"},  # the track's judges (blind: seat numbers only)
     # a lesson's study socket: the learner enrolled on its course (the lesson unlocked for them)
     "ws/study/<int:lesson_id>/": {"owner"},
 }

@@ -114,7 +114,7 @@ def world(
     judge = UserFactory(username="judge1", real_name="评委甲")
     rnd = RoundFactory(track__contest__organiser=organiser, track__theory_weight=Decimal(30))
     question = course.final_quiz.quiz_questions.first().question
-    RoundQuestionFactory(round=rnd, question=question, order=0, score=10)
+    paper_line = RoundQuestionFactory(round=rnd, question=question, order=0, score=10)
     task = TaskFactory(round=rnd, title="工控系统加固", max_score=100)
     CriterionFactory(task=task, title="漏洞修复", kind="judgement", max_score=100)
     contest_services.judge_assign(track=rnd.track, judge=judge, by=organiser)
@@ -192,6 +192,7 @@ def world(
         "course_stats": enrolment.pk,
         "notifications:open": notification.pk,
         "course_ratings": rating.pk,
+        "contests_roundquestion": paper_line.pk,  # its round is running: every edit is refused
     }
     people = {
         "learner": other_learner,

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('contests', '0005_contest_recusal_by_province'),
+        ('contests', '0010_contest_recusal_by_province'),
         ('organisations', '0003_training_manager_role'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
