@@ -28,6 +28,8 @@ class NotificationKind(models.TextChoices):
     REGISTRATION_REJECTED = "registration_rejected", _("报名未通过审核")
     ROUND_LOBBY = "round_lobby", _("比赛即将开始（候场开放）")
     INVITATION = "invitation", _("名册邀请")
+    RESULTS_PUBLISHED = "results", _("比赛成绩公示与确认")
+    REVIEW = "review", _("成绩复核")
 
 
 def is_site_path(url: str) -> bool:

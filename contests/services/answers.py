@@ -19,11 +19,10 @@ from django.utils.translation import gettext as _
 
 from courses import grading
 
-from .. import events, scoring, selectors, sql
+from .. import events, papers, scoring, selectors, sql
 from ..models import (
     Entry,
     Round,
-    RoundQuestion,
     RoundStatus,
     ScoreboardEvent,
     ScoreboardEventKind,
@@ -176,11 +175,9 @@ class _AnswerBatch:
             (log["entry_id"], log["client_id"]): (log["question_id"], log["revision"], log["created_at"])
             for log in logged.values("entry_id", "client_id", "question_id", "revision", "created_at")
         }
-        question_ids = {q for _e, q in pairs}
-        papers = RoundQuestion.objects.select_related("question").filter(
-            round_id__in=round_ids, question_id__in=question_ids
-        )
-        self.papers = {(rq.round_id, rq.question_id): rq for rq in papers}
+        # The round's own copy of each question (taken when its lobby opened), never the bank's.
+        lines = papers.paper_lines(round_ids, {q for _e, q in pairs})
+        self.papers = {(line.round_id, line.pk): line for line in lines}
         self.created: dict[tuple[int, int], TheoryAnswer] = {}
         self.changed: dict[tuple[int, int], TheoryAnswer] = {}
         self.log: list[TheoryAnswerLog] = []
@@ -215,14 +212,14 @@ class _AnswerBatch:
             return _reject("paused", _("比赛已暂停，答案未保存"))
         if rnd.status not in LIVE_STATUSES or now >= rnd.deadline(now, entry.extra_seconds):
             return _reject("deadline", _("作答时间已结束，答案未保存"))
-        rq = self.papers.get((rnd.pk, save.question_id))
-        if rq is None:
+        question = self.papers.get((rnd.pk, save.question_id))
+        if question is None:
             return _reject("unknown_question", _("该题不在本场试卷中"))
         try:
-            given = scoring.answer_parse(rq.question, save.answer)
+            given = scoring.answer_parse(question, save.answer)
         except grading.SubmissionError as exc:
             return _reject("invalid", str(exc))
-        result = scoring.answer_grade(rq.question, given, rq.score)
+        result = scoring.answer_grade(question, given, question.score)
 
         previous_score = Decimal(0)
         if current is None:

@@ -43,12 +43,12 @@ def round_integrity(request, round_id: int):
         except (ValidationError, PermissionDenied) as exc:
             messages_from(request, exc)
         return redirect("contests:integrity", round_id=rnd.pk)
-    entries = Entry.objects.filter(round=rnd).select_related("registration").order_by("pk")
+    entries = Entry.objects.filter(round=rnd).select_related("registration").order_by("seat_number", "pk")
     rows = [
         {
             "entry": e,
-            # Names for organisers; the chief judge sees the entry number only (blind judging).
-            "label": e.registration.display_name if organiser else _("选手 %(n)s") % {"n": e.pk},
+            # Names for organisers; the chief judge sees the seat number only (blind judging).
+            "label": e.registration.display_name if organiser else _seat_label(e),
             "organisation": e.registration.organisation if organiser else "",
             "away": duration(e.away_seconds),
             "used": duration(e.used_seconds),
@@ -57,3 +57,9 @@ def round_integrity(request, round_id: int):
     ]
     context = {"round": rnd, "rows": rows, "organiser": organiser}
     return render(request, "contests/integrity.html", context)
+
+
+def _seat_label(entry) -> str:
+    if entry.seat_number is None:
+        return _("未抽签的选手")
+    return _("%(n)s 号座位") % {"n": entry.seat_number}

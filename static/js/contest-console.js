@@ -220,6 +220,9 @@
     q.navEl.dataset.state = kind;
     q.stateEl.textContent = text;
     q.stateEl.title = text;
+    var ids = Object.keys(questions);
+    var saved = ids.filter(function (k) { return questions[k].navEl.dataset.state === "saved"; }).length;
+    $("[data-answered]").textContent = fill(S.answered, { n: saved, total: ids.length });
   }
 
   // ------------------------------------------------------------------ saving
@@ -317,14 +320,16 @@
     });
   }
 
+  // A part the round hides until its end comes as null, and so do the total and the rank: "—".
   function renderMine(row) {
     if (!row) return;
-    $("[data-mine-rank]").textContent = row.rank;
+    var show = function (v) { return v === null || v === undefined ? "—" : String(v); };
+    $("[data-mine-rank]").textContent = show(row.rank);
     var dl = $("[data-mine]");
     dl.textContent = "";
     [[S.theory, row.theory], [S.practical, row.practical], [S.total, row.total]].forEach(function (pair) {
       dl.appendChild(el("dt", {}, pair[0]));
-      dl.appendChild(el("dd", {}, pair[1]));
+      dl.appendChild(el("dd", {}, show(pair[1])));
     });
   }
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contests', '0004_fair_contest_settings'),
+        ('contests', '0010_contest_recusal_by_province'),
     ]
 
     operations = [
