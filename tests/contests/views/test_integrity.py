@@ -4,6 +4,7 @@ judge, the device release for organisers; the contestant's console shows a hand-
 import pytest
 
 from django.urls import reverse
+from django.utils import timezone
 
 from contests import services
 from contests.integrity import SignalCounts
@@ -56,7 +57,9 @@ def test_the_chief_judge_sees_the_counts_without_names(client, running_round, si
     assert response.status_code == 200
     assert '<td class="num" data-left>3</td>' in body
     assert "张三" not in body and "李四" not in body and "甲公司" not in body
-    assert f"选手 {signalled.pk}" in body
+    assert "未抽签的选手" in body  # no seat drawn yet
+    Entry.objects.filter(pk=signalled.pk).update(checked_in_at=timezone.now(), seat_number=7)
+    assert "7 号座位" in client.get(url(running_round)).content.decode()
     judge_page = client.get(reverse("contests:judge", args=[running_round.pk])).content.decode()
     assert url(running_round) in judge_page
 
