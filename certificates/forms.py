@@ -67,7 +67,7 @@ class AwardRoundForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["round"].queryset = (
-            Round.objects.filter(status=RoundStatus.PUBLISHED)
+            Round.objects.filter(status=RoundStatus.FINAL)  # award certificates from final results only
             .select_related("track__contest")
             .order_by("-published_at", "-id")
         )

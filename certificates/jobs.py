@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from contests.models import Round
+from contests.models import Round, RoundStatus
 from contests.scoring import Award
 
 from . import services
@@ -109,10 +109,17 @@ def job_create_from_preview(*, preview: IssuePreview, issued_by) -> IssueJob | N
     return job
 
 
+def _require_final(rnd: Round) -> None:
+    """Certificates from a round's awards only once its results are final (after the 公示 and its reviews)."""
+    if rnd.status != RoundStatus.FINAL:
+        raise ValidationError(_("成绩确认（公示期结束、复核答复完毕并经裁判长确认）后才能按成绩颁发证书"))
+
+
 def job_create_skill_levels_from_round(*, rnd: Round, levels: dict[Award, int], occupation: str, issued_by) -> IssueJob:
-    """Skill-level certificates for a published round's award winners: `levels` maps an Award band to
-    a level (bands left out get none). One per person and round (source "round:<id>:skill")."""
+    """Skill-level certificates for the award winners of a round with final results: `levels` maps an
+    Award band to a level (bands left out get none). One per person and round (source "round:<id>:skill")."""
     services._require_organiser(issued_by)
+    _require_final(rnd)
     rows = [
         SkillRow(
             line=row.rank or 0,
@@ -130,8 +137,9 @@ def job_create_skill_levels_from_round(*, rnd: Round, levels: dict[Award, int], 
 
 @transaction.atomic
 def job_create_awards(*, rnd: Round, issued_by) -> IssueJob:
-    """Issue the award certificates of a published round in the background (idempotent per person)."""
+    """Issue the award certificates of a round with final results in the background (idempotent per person)."""
     services._require_organiser(issued_by)
+    _require_final(rnd)
     job = IssueJob.objects.create(
         kind=CertificateKind.AWARD,
         title=_("颁发获奖证书：%(round)s") % {"round": f"{rnd.track} {rnd}"},

@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from contests.models import Round, RoundStage, TeamMember
 from contests.scoring import Award
-from contests.selectors import AwardRow, published_awards
+from contests.selectors import AwardRow, final_awards
 
 from .models import Certificate
 from .snapshots import AwardWinner, frozen_label
@@ -23,14 +23,14 @@ def _team_members(rows: list[AwardRow]) -> dict[int, list]:
 
 
 def awards_for_round(rnd: Round) -> list[AwardWinner]:
-    """Every award winner of a published round, one row per person, in rank order.
+    """Every award winner of a round with final results, one row per person, in rank order.
 
-    Reads `contests.selectors.published_awards(round)`, which is empty until the round's results
-    are published. A team's award gives its leader and each member a certificate.
+    Reads `contests.selectors.final_awards(round)`, which is empty while the results are provisional
+    (成绩公示中) or not out. A team's award gives its leader and each member a certificate.
     """
     track = rnd.track
     round_label = rnd.title or frozen_label(RoundStage(rnd.stage))
-    rows = published_awards(rnd)
+    rows = final_awards(rnd)
     members = _team_members(rows)
     winners = []
     for row in rows:

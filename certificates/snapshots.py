@@ -148,7 +148,9 @@ def award(row: AwardWinner, *, issued_at) -> dict:
         "holder": _holder(row.user),
         "achievement": f"{where}{label}",
         "achievement_key": f"round:{row.round_id}/{label}",
-        "description": f"在{where}{row.round}中荣获{label}" + (f"（第 {row.rank} 名）" if row.rank else ""),
+        # The award alone: a place in brackets ("二等奖（第 1 名）") reads as a contradiction when a
+        # band is empty or a tie shares it; the place is its own field (名次), shared by equal totals.
+        "description": f"在{where}{row.round}中荣获{label}",
         "criteria": "按大赛规程评定的比赛成绩与奖项比例",
         "contest": {
             "name": row.contest,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("learn/", include("courses.urls")),
     path("contests/", include("contests.urls")),
+    path("experts/", include("experts.urls")),
     path("organisations/", include("organisations.urls")),
     path("training/", include("training.urls")),
     path("notifications/", include("notifications.urls")),

@@ -20,3 +20,10 @@ class ContestsConfig(AppConfig):
 
         destination_register(landing, order=40)
         actions_register(next_actions)
+
+        # Bank questions on a contest paper: no answers in quiz reviews, no deletion (courses.holds).
+        from courses import holds
+
+        from .papers import question_delete_refusal, questions_on_papers
+
+        holds.register(secret=questions_on_papers, delete_refusal=question_delete_refusal)

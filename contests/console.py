@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
 
-from . import selectors
+from . import events, selectors
 from .events import RoundClock, announcement_payload, hello, paper_message, round_clock
 from .fanout import mine_row
 from .models import Announcement, Entry
@@ -22,6 +22,7 @@ class ConsoleHello:
     epoch: int
     extra_seconds: int
     has_paper: bool
+    handed_in: str | None = None  # the `entry.handed_in` frame that follows `hello`, once handed in
 
 
 def _entry(entry_id: int) -> Entry:
@@ -47,7 +48,8 @@ async def console_hello(entry_id: int) -> ConsoleHello:
     entry, state, paper, answers, notes = await database_sync_to_async(build)()
     mine = await mine_row(entry.round_id, entry.pk)
     text = hello(entry=entry, state=state, paper=paper, answers=answers, announcements=notes, mine=mine)
-    return ConsoleHello(text, entry.session_epoch, entry.extra_seconds, paper is not None)
+    done = events.handed_in(entry) if entry.handed_in_at else None
+    return ConsoleHello(text, entry.session_epoch, entry.extra_seconds, paper is not None, done)
 
 
 async def console_paper(entry_id: int) -> str | None:

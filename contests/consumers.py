@@ -3,7 +3,11 @@ check permissions, subscribe through `contests.fanout`, forward what it hands th
 `contests.console`, build messages with `contests.events`, and call services through
 `database_sync_to_async`. No ORM writes and no scoring rules here.
 
-Close codes (docs/protocol.md): 4401 not logged in, 4403 not allowed, 4404 no such round,
+`JudgeConsumer` is blind (contests.blind): seat numbers only, and any frame that asks for more is
+refused and audited.
+
+Close codes (docs/protocol.md): 4401 not logged in, 4403 not allowed (or another device of a
+one-device round), 4404 no such round,
 4009 taken over by a newer console of the same contestant. Clients do not reconnect after these.
 
 One socket cannot hurt the others: every frame, whatever it holds, is counted against the socket's
@@ -14,6 +18,7 @@ either side, an error, a cancellation) its subscriptions are released, so the ro
 loops never outlive their sockets.
 """
 
+import asyncio
 import logging
 from urllib.parse import parse_qs
 
@@ -21,15 +26,16 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_TAKEN_OVER, CLOSE_UNAUTHENTICATED, TokenBucket
 
-from . import console, events, fanout, frames, services
+from . import blind, console, events, fanout, frames, integrity, panel, services
 from .events import PUBLIC, STAFF
 from .hub import Subscriber
 from .models import Round
-from .permissions import entry_for_user, sees_live_board
+from .permissions import can_judge_track, can_manage_contests, entry_for_user, is_judge, sees_staff_board
 from .writer import AnswerWriter
 
 log = logging.getLogger(__name__)
@@ -147,7 +153,9 @@ class LiveConsumer(AsyncWebsocketConsumer, Subscriber):
 
 
 class ContestantConsumer(LiveConsumer):
-    """`ws/rounds/<id>/contestant/`: an approved contestant's console for the theory paper."""
+    """`ws/rounds/<id>/contestant/?device=…`: an approved contestant's console for the theory paper,
+    with its integrity signals (counted in memory, stored in one write per flush; contests/integrity.py)
+    and the hand-in (交卷)."""
 
     async def connect(self):
         self.round = self.round_id()
@@ -160,9 +168,16 @@ class ContestantConsumer(LiveConsumer):
             await self.refuse("forbidden", _("您不是本场次审核通过的选手"), CLOSE_FORBIDDEN)
             return
         await self.accept()
-        self.entry = await database_sync_to_async(services.entry_connect)(entry=entry)
+        self.signals, self.signals_flush = integrity.SignalTally(), None
+        try:
+            self.entry = await database_sync_to_async(services.entry_connect)(entry=entry, device=self.device())
+        except services.ContestError as refused:  # another device of a one-device round
+            await self.send(text_data=events.error(refused.code, refused.message))
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
         self.epoch, self.extra_seconds, self.has_paper = self.entry.session_epoch, self.entry.extra_seconds, False
         self.joined = True  # before the join's first await: a join that fails half-way is left too
+        panel.console_open(self.round, self.entry.pk)  # the organiser's panel: connected
         await fanout.console_join(self, round_id=self.round, entry_id=self.entry.pk)
         hello = await console.console_hello(self.entry.pk)
         self.extra_seconds, self.has_paper = hello.extra_seconds, hello.has_paper
@@ -170,9 +185,26 @@ class ContestantConsumer(LiveConsumer):
             await self.taken_over()
             return
         await self.send_first(hello.text)
+        if hello.handed_in:
+            await self.send(text_data=hello.handed_in)
+
+    def device(self) -> str | None:
+        """The page's device id (`?device=`), for rounds with one device per contestant."""
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        return query.get("device", [None])[0]
 
     async def leave(self) -> None:
+        panel.console_closed(self.round, self.entry.pk)
         await fanout.console_leave(self, round_id=self.round, entry_id=self.entry.pk)
+        await database_sync_to_async(services.entry_disconnect)(entry_id=self.entry.pk)
+
+    async def release(self) -> None:
+        await super().release()
+        if getattr(self, "signals", None) is not None:  # whichever way the socket ends, store what it counted
+            if self.signals_flush is not None:
+                self.signals_flush.cancel()
+                self.signals_flush = None
+            await self.signals_store()
 
     async def handle(self, message: dict) -> None:
         kind = message["type"]
@@ -180,8 +212,51 @@ class ContestantConsumer(LiveConsumer):
             await self.answer_save(message)
         elif kind == "ping":
             await self.send(text_data=events.pong(message.get("t")))
+        elif kind == "integrity.signal":
+            await self.signal(message)
+        elif kind == "entry.hand_in":
+            await self.hand_in()
         else:
             await self.send(text_data=events.error("unknown_type", _("未知的消息类型")))
+
+    async def signal(self, message: dict) -> None:
+        """Count a signal in memory (no reply); stored within `flush_seconds` or when the socket ends."""
+        try:
+            signal = frames.signal(message)
+        except frames.BadFrame as bad:
+            await self.send(text_data=events.error("bad_request", bad.message))
+            return
+        if self.signals.add(signal) and self.signals_flush is None:
+            self.signals_flush = asyncio.get_running_loop().create_task(self.signals_later())
+
+    async def signals_later(self) -> None:
+        await asyncio.sleep(integrity.flush_seconds())
+        self.signals_flush = None
+        await self.signals_store()
+
+    async def signals_store(self) -> None:
+        counts = self.signals.take()
+        if counts:
+            try:
+                await database_sync_to_async(services.entry_signals_add)(entry_id=self.entry.pk, counts=counts)
+            except Exception:
+                log.exception("storing the signals of entry %s failed", self.entry.pk)
+
+    async def hand_in(self) -> None:
+        """交卷: the answers saved so far (every earlier frame of this socket was handled first) are final."""
+        try:
+            entry = await database_sync_to_async(services.entry_hand_in)(
+                entry=self.entry, user=self.scope["user"], epoch=self.epoch
+            )
+        except PermissionDenied as refused:  # no longer this entry's contestant (withdrawn meanwhile)
+            await self.send(text_data=events.hand_in_rejected("forbidden", str(refused)))
+            return
+        except services.ContestError as refused:
+            await self.send(text_data=events.hand_in_rejected(refused.code, refused.message))
+            if refused.code == "superseded":
+                await self.taken_over()
+            return
+        await self.send(text_data=events.handed_in(entry))
 
     async def rate_limited(self, message: dict | None) -> None:
         if message is None or message["type"] != "answer.save":
@@ -243,10 +318,10 @@ class ContestantConsumer(LiveConsumer):
 
 def _board_access(user, round_id: int) -> tuple[str, int | None] | None:
     """(audience, own entry id) for a board socket, or None when the round does not exist."""
-    track_id = Round.objects.filter(pk=round_id).values_list("track_id", flat=True).first()
-    if track_id is None:
+    rnd = Round.objects.filter(pk=round_id).only("pk", "track_id", "status").first()
+    if rnd is None:
         return None
-    if sees_live_board(user, track_id):
+    if sees_staff_board(user, rnd):  # a judge before the results: the public board (blind judging)
         return STAFF, None
     entry = entry_for_user(user, round_id)
     return PUBLIC, entry.pk if entry else None
@@ -270,18 +345,28 @@ class ScoreboardConsumer(LiveConsumer):
         self.audience, self.entry_id = access
         if query.get("audience", [""])[0] == PUBLIC:
             self.audience = PUBLIC
+        # `&panel=organiser`: an organiser's console also gets `round.progress` (contests.panel).
+        self.panel = (
+            query.get("panel", [""])[0] == "organiser"
+            and self.audience == STAFF
+            and await database_sync_to_async(can_manage_contests)(self.scope.get("user"))
+        )
         await self.accept()
         self.joined = True  # before the join's first await: a join that fails half-way is left too
         snapshot = await fanout.board_join(
             self, round_id=self.round, audience=self.audience, view=self.view, entry_id=self.entry_id
         )
         await self.send_first(snapshot)
+        if self.panel:
+            await self.send(text_data=await panel.panel_join(self, self.round))
         if self.entry_id is not None:
             mine = await fanout.board_mine_text(self.round, self.entry_id)
             if mine is not None:
                 await self.send(text_data=mine)
 
     async def leave(self) -> None:
+        if self.panel:
+            await panel.panel_leave(self, self.round)
         await fanout.board_leave(
             self, round_id=self.round, audience=self.audience, view=self.view, entry_id=self.entry_id
         )
@@ -298,6 +383,87 @@ class ScoreboardConsumer(LiveConsumer):
                 await self.send(text_data=await fanout.board_missed(self.round, self.audience, last_seq))
         elif kind == "ping":
             await self.send(text_data=events.pong(message.get("t")))
+        else:
+            await self.send(text_data=events.error("unknown_type", _("未知的消息类型")))
+
+    async def handle_event(self, message: dict) -> None:
+        if message["type"] == "round.state":
+            await self.send(text_data=message["text"])
+
+
+def _judge_access(user, round_id: int) -> tuple[str, Round | None]:
+    """("ok" | "not_found" | "forbidden", the round); a judge of another track is audited."""
+    rnd = Round.objects.select_related("track").filter(pk=round_id).first()
+    if rnd is None:
+        return "not_found", None
+    if can_judge_track(user, rnd.track_id):
+        return "ok", rnd
+    if is_judge(user):
+        services.judge_refusal_record(judge=user, round=rnd, code="not_track_judge", via="socket")
+    return "forbidden", rnd
+
+
+def _judge_refused(user, round_id: int, kind: str, keys: list[str]) -> None:
+    rnd = Round.objects.select_related("track").get(pk=round_id)
+    services.judge_refusal_record(judge=user, round=rnd, code="names_requested", via="socket", frame=kind, keys=keys)
+
+
+# Frames a judge might send to learn whom they score: refused with `blind` (and audited).
+NAMING_TYPES = ("resume", "scoreboard", "board", "entry", "registration", "names", "name", "results")
+NAMING_KEYS = {"entry", "entry_id", "registration", "registration_id", "user", "name", "team", "organisation"}
+
+
+class JudgeConsumer(LiveConsumer):
+    """`ws/rounds/<id>/judge/`: a judge's live view of the round, by seat number only (blind judging).
+
+    First frame `judge.hello` (clock, seats with the judge's own progress), then `round.state`
+    whenever the round changes. The client may send `seats` (the seat list again: after a late draw)
+    and `ping`. Anything else is refused; a frame that asks for the board, an entry, a registration
+    or a name gets `error` with code `blind` and is written to the audit log (at most
+    AUDITS_PER_SOCKET times per socket, so a flood cannot fill the log).
+    """
+
+    AUDITS_PER_SOCKET = 20
+
+    async def connect(self):
+        self.round = self.round_id()
+        self.user = self.scope.get("user")
+        self.audits = 0
+        if self.user is None or not self.user.is_authenticated:
+            await self.refuse("unauthenticated", _("请先登录"), CLOSE_UNAUTHENTICATED)
+            return
+        access, _rnd = await database_sync_to_async(_judge_access)(self.user, self.round)
+        if access == "not_found":
+            await self.refuse("not_found", _("场次不存在"), CLOSE_NOT_FOUND)
+            return
+        if access == "forbidden":
+            await self.refuse("forbidden", _("您不是该赛项的评委"), CLOSE_FORBIDDEN)
+            return
+        await self.accept()
+        self.joined = True
+        await fanout.judge_join(self, round_id=self.round)
+        await self.send_first(await self.seats_text(blind.HELLO))
+
+    async def seats_text(self, kind: str) -> str:
+        return await database_sync_to_async(blind.judge_seats_text)(self.round, self.user, kind=kind)
+
+    async def leave(self) -> None:
+        await fanout.judge_leave(self, round_id=self.round)
+
+    async def handle(self, message: dict) -> None:
+        kind = message["type"]
+        if kind == "ping":
+            await self.send(text_data=events.pong(message.get("t")))
+        elif kind == "seats" and not (NAMING_KEYS & set(message)):
+            await self.send(text_data=await self.seats_text(blind.SEATS))
+        elif kind.split(".")[0] in NAMING_TYPES or NAMING_KEYS & set(message):
+            if self.audits < self.AUDITS_PER_SOCKET:
+                self.audits += 1
+                keys = sorted(NAMING_KEYS & set(message))
+                await database_sync_to_async(_judge_refused)(self.user, self.round, kind[:40], keys)
+            await self.send(
+                text_data=events.error("blind", _("盲评期间评委只能看到座位号，不能查询选手姓名、单位或排行榜"))
+            )
         else:
             await self.send(text_data=events.error("unknown_type", _("未知的消息类型")))
 

@@ -3,7 +3,8 @@
 Built through the services after the learning demo (it needs the organiser, learner1…6 and the question
 banks). Keyed on slugs and usernames, so a second run adds nothing. The rounds are scheduled for the
 next morning in draft; the organiser opens the lobby and starts them from the console (the start moves
-the schedule to "now").
+the schedule to "now"). The 人工智能训练师 round is already in the lobby, its contestants checked in
+(检录) and seated by a recorded draw, so the judges' console shows seat numbers (blind judging).
 """
 
 import datetime as dt
@@ -17,7 +18,19 @@ from accounts.demo import ORGANISER, Report, user_ensure
 from courses.models import Question, QuestionKind, QuizQuestion
 
 from . import services
-from .models import Contest, ContestLevel, Criterion, Registration, Round, RoundQuestion, RoundStage, Task, Track
+from .models import (
+    Contest,
+    ContestLevel,
+    Criterion,
+    Entry,
+    Registration,
+    Round,
+    RoundQuestion,
+    RoundStage,
+    RoundStatus,
+    Task,
+    Track,
+)
 
 CONTEST = ("2026-national", "2026年全国工业和信息化技术技能大赛")
 JUDGE_PASSWORD = "Judge-2026"  # noqa: S105 - published demo credentials
@@ -64,18 +77,32 @@ CONTESTANTS = {
     "ai-trainer": [("learner4", True), ("learner6", True)],
 }
 QUESTIONS_PER_PAPER = 10
+# Tracks whose demo round waits in the lobby with its contestants checked in and seated by lot.
+SEATED_TRACKS = ("ai-trainer",)
 
 
-def _paper_questions(categories: list[str]) -> list[Question]:
-    """Gradable questions from the quizzes of the demo courses in these categories (any bank as a fallback)."""
+def _paper_questions(categories: list[str], taken: set[tuple[str, str]]) -> list[Question]:
+    """Gradable questions from the quizzes of the demo courses in these categories (any bank as a fallback),
+    each at most once: the demo courses copy the same question into several quizzes (a row per course),
+    so a question counts as its kind and stem. The fallback prefers questions no other paper (`taken`) has."""
     gradable = [k for k in QuestionKind.values if k != QuestionKind.SHORT]
     in_quizzes = QuizQuestion.objects.filter(quiz__course__category__slug__in=categories).values("question_id")
-    qs = Question.objects.filter(kind__in=gradable, pk__in=in_quizzes).order_by("pk")
-    picked = list(qs[:QUESTIONS_PER_PAPER])
+    picked: dict[tuple[str, str], Question] = {}
+
+    def take(questions, *, avoid=frozenset()) -> None:
+        for question in questions:
+            key = (question.kind, question.stem.strip())
+            if len(picked) == QUESTIONS_PER_PAPER:
+                return
+            if key not in picked and key not in avoid:
+                picked[key] = question
+
+    take(Question.objects.filter(kind__in=gradable, pk__in=in_quizzes).order_by("pk"))
     if len(picked) < QUESTIONS_PER_PAPER:
-        extra = Question.objects.filter(kind__in=gradable).exclude(pk__in=[q.pk for q in picked]).order_by("pk")
-        picked += list(extra[: QUESTIONS_PER_PAPER - len(picked)])
-    return picked
+        bank = list(Question.objects.filter(kind__in=gradable).order_by("pk"))
+        take(bank, avoid=taken)
+        take(bank)
+    return list(picked.values())
 
 
 def _round_ensure(track: Track, spec, report: Report) -> Round:
@@ -95,7 +122,9 @@ def _round_ensure(track: Track, spec, report: Report) -> Round:
         shuffle_questions=True,
         shuffle_options=True,
     )
-    for order, question in enumerate(_paper_questions(categories), start=1):
+    others = RoundQuestion.objects.filter(round__track__contest=track.contest).select_related("question")
+    taken = {(rq.question.kind, rq.question.stem.strip()) for rq in others}
+    for order, question in enumerate(_paper_questions(categories, taken), start=1):
         RoundQuestion.objects.create(round=rnd, question=question, order=order, score=Decimal(10))
     task = Task.objects.create(round=rnd, title=task_title, max_score=Decimal(100))
     for order, (title, kind, max_score, aggregation) in enumerate(criteria, start=1):
@@ -110,6 +139,24 @@ def _round_ensure(track: Track, spec, report: Report) -> Round:
         )
     report.add("比赛场次")
     return rnd
+
+
+def demo_seats(rnd: Round, organiser, report: Report) -> None:
+    """Check in every entry of an open round and seat them by a recorded draw (commit, then run).
+
+    For demo rounds that are open (lobby, running, paused): call it while the round is open, before
+    it ends. A round whose entries all have seats is left alone, so a second run adds nothing."""
+    if rnd.status == RoundStatus.DRAFT:
+        rnd = services.round_open_lobby(round=rnd, by=organiser)
+    if rnd.status not in (RoundStatus.LOBBY, RoundStatus.RUNNING, RoundStatus.PAUSED):
+        return
+    waiting = list(Entry.objects.filter(round=rnd, seat_number__isnull=True).values_list("pk", flat=True))
+    if not waiting:
+        return
+    services.entries_check_in(round=rnd, entry_ids=waiting, by=organiser)
+    services.seat_draw_commit(round=rnd, by=organiser)
+    services.seat_draw_run(round=rnd, by=organiser)
+    report.add("座位抽签")
 
 
 @transaction.atomic
@@ -157,5 +204,7 @@ def contest_demo_seed(report: Report) -> Contest:
             report.add("参赛报名")
             if approved:
                 services.registration_approve(registration=registration, by=organiser)
+        if track_slug in SEATED_TRACKS:
+            demo_seats(Round.objects.get(track=track, stage=RoundStage.PRELIMINARY), organiser, report)
     report.credentials.append(("评委", f"{JUDGES[0][0]} … {JUDGES[-1][0]}", JUDGE_PASSWORD))
     return contest

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from .hub import deliver, nobody_to_tell
 from .models import Announcement, Round, RoundStatus
+from .models.rounds import RESULT_STATUSES
 
 Audience = Literal["public", "staff"]
 View = Literal["top", "all"]
@@ -75,17 +76,21 @@ def mine_key(round_id: int, entry_id: int) -> str:
 
 
 class Row(TypedDict):
+    """A board row. On the public board, until the round has ended, a part it may not see is null
+    (`tasks` empty for a hidden practical part), and then so are `total`, `reached_at` and `rank`
+    (contests.visibility)."""
+
     entry: int
     name: str
     organisation: str
     province: str
     province_name: str
-    theory: str
-    practical: str
-    total: str
+    theory: str | None
+    practical: str | None
+    total: str | None
     tasks: dict[str, str]
-    reached_at: str
-    rank: NotRequired[int]
+    reached_at: str | None
+    rank: NotRequired[int | None]
 
 
 class BoardMeta(TypedDict):
@@ -124,11 +129,34 @@ class ScoreboardTop(BoardMeta):
     revealed: list[int]
 
 
+class FeedEvent(TypedDict):
+    seq: int
+    kind: str  # row, reveal (a row as payload) or state
+    payload: dict
+    at: str
+
+
+class ScoreboardEvents(TypedDict):
+    """The HTTP feed (`events.json`), not a socket message."""
+
+    type: Literal["scoreboard.events"]
+    round: int
+    audience: Audience
+    since: int
+    seq: int
+    events: list[FeedEvent]
+
+
 class ScoreboardMine(TypedDict):
     type: Literal["scoreboard.mine"]
     round: int
     seq: int
     row: Row
+
+
+class PaperMessage(TypedDict):
+    type: Literal["paper"]
+    paper: dict
 
 
 class RoundClock(TypedDict):
@@ -185,6 +213,18 @@ class SessionTakenOver(TypedDict):
     reason: str
 
 
+class EntryHandedIn(TypedDict):
+    type: Literal["entry.handed_in"]
+    handed_in_at: str
+    used_seconds: int | None
+
+
+class HandInRejected(TypedDict):
+    type: Literal["entry.hand_in_rejected"]
+    code: str
+    message: str
+
+
 class Error(TypedDict):
     type: Literal["error"]
     code: str
@@ -198,6 +238,21 @@ class Pong(TypedDict):
     server_time: str
 
 
+class JudgeSeat(TypedDict):
+    seat: int
+    confirmed: int  # criteria this judge has confirmed for the seat
+
+
+class JudgeSeats(TypedDict):
+    """A judge's seats: seat numbers only, never a name, organisation, province, team or entry id."""
+
+    type: Literal["judge.hello", "judge.seats"]
+    state: RoundClock
+    criteria: int
+    seats: list[JudgeSeat]
+    unseated: int
+
+
 def dumps(message: dict) -> str:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
 
@@ -209,7 +264,7 @@ def _iso(value: dt.datetime | None) -> str | None:
 # ------------------------------------------------------------------ clock and console messages
 
 NOT_STARTED = (RoundStatus.DRAFT, RoundStatus.LOBBY)
-OVER = (RoundStatus.ENDED, RoundStatus.PUBLISHED)
+OVER = (RoundStatus.ENDED, *RESULT_STATUSES)
 
 
 def round_clock(rnd: Round, *, extra_seconds: int = 0, now: dt.datetime | None = None) -> RoundClock:
@@ -266,7 +321,7 @@ def hello(*, entry, state: RoundClock, paper, answers, announcements, mine) -> s
 
 
 def paper_message(paper: dict) -> str:
-    return dumps({"type": "paper", "paper": paper})
+    return dumps(PaperMessage(type="paper", paper=paper))
 
 
 def state_message(state: RoundClock) -> str:
@@ -319,6 +374,24 @@ def taken_over() -> str:
     )
 
 
+def handed_in(entry) -> str:
+    """The entry has handed in (交卷): its answers are final. Also sent after `hello` on a reconnect."""
+    return dumps(
+        EntryHandedIn(
+            type="entry.handed_in", handed_in_at=entry.handed_in_at.isoformat(), used_seconds=entry.used_seconds
+        )
+    )
+
+
+def hand_in_rejected(code: str, message: str) -> str:
+    return dumps(HandInRejected(type="entry.hand_in_rejected", code=code, message=str(message)))
+
+
+def judge_seats(*, kind: str, state: RoundClock, criteria: int, seats: list[JudgeSeat], unseated: int) -> str:
+    """`judge.hello` (the judge socket's first frame) or `judge.seats` (the answer to `seats`)."""
+    return dumps(JudgeSeats(type=kind, state=state, criteria=criteria, seats=seats, unseated=unseated))
+
+
 def mine_message(round_id: int, seq: int, row: dict) -> str:
     return dumps(ScoreboardMine(type="scoreboard.mine", round=round_id, seq=seq, row=row))
 
@@ -364,3 +437,56 @@ def entry_changed(entry_id: int) -> None:
 def session_taken_over(entry_id: int, epoch: int) -> None:
     """A newer console connection (`epoch`) owns the entry; older ones must close and say why."""
     deliver(entry_group(entry_id), {"type": "session.taken_over", "entry": entry_id, "epoch": epoch})
+
+
+# ------------------------------------------------------------------ the organiser's live panel
+
+
+def panel_key(round_id: int) -> str:
+    """Local: organisers' board sockets that asked for the live panel (`?panel=organiser`)."""
+    return f"round.{round_id}.panel"
+
+
+class PanelEntry(TypedDict):
+    entry: int
+    name: str
+    connected: bool  # a console of the entry is open now (in any process)
+    last_seen: str | None  # the last time a console connected or disconnected
+    answered: int  # questions with a stored answer
+
+
+class PanelCriterion(TypedDict):
+    task: int
+    task_title: str
+    criterion: int
+    title: str
+    scored: int  # entries with at least one judge's score for this criterion
+    confirmed: int  # entries with at least one confirmed score
+
+
+class RoundProgress(TypedDict):
+    type: Literal["round.progress"]
+    round: int
+    state: RoundClock
+    entries: int
+    connected: int
+    questions: int
+    rows: list[PanelEntry]
+    judging: list[PanelCriterion]
+
+
+class ConsolePresence(TypedDict):
+    """Between processes: which entries have a console open in the sending process."""
+
+    type: Literal["console.presence"]
+    round: int
+    origin: str
+    entries: list[int]
+
+
+def progress_message(progress: RoundProgress) -> str:
+    return dumps(progress)
+
+
+def console_presence(round_id: int, origin: str, entries: list[int]) -> ConsolePresence:
+    return ConsolePresence(type="console.presence", round=round_id, origin=origin, entries=entries)

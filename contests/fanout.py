@@ -21,9 +21,10 @@ from channels.db import database_sync_to_async
 
 from django.conf import settings
 
-from . import deadlines, scoreboard
+from . import deadlines, panel, scoreboard
 from .events import (
     AUDIENCES,
+    PUBLIC,
     VIEWS,
     Audience,
     View,
@@ -74,6 +75,8 @@ async def receive(hub: Hub, message: dict) -> None:
         await hub.send_text(console_key(message["round"]), announcement_message(message["announcement"]))
     elif kind in ("entry.changed", "session.taken_over"):
         await hub.send_event(entry_group(message["entry"]), message)
+    elif kind == "console.presence":  # another process's open consoles, for the organiser's panel
+        panel.remote_presence(hub, message)
 
 
 # ------------------------------------------------------------------ per-loop state
@@ -138,7 +141,7 @@ async def mine_flush(hub: Hub, round_id: int) -> None:
     live = board(hub, round_id)
     rows = await database_sync_to_async(live.mine_changes)(entries)
     for entry_id, row in rows.items():
-        await hub.send_text(mine_key(round_id, entry_id), mine_message(round_id, live.seq, row))
+        await hub.send_text(mine_key(round_id, entry_id), mine_message(round_id, live.seq_of(PUBLIC), row))
 
 
 async def safety_ticks(hub: Hub, round_id: int) -> None:
@@ -240,6 +243,15 @@ async def board_leave(sub, *, round_id: int, audience: Audience, view: View, ent
     await hub.unsubscribe_all(sub, _board_keys(round_id, audience, view, entry_id))
 
 
+async def judge_join(sub, *, round_id: int) -> None:
+    """A judge's socket: the round's state only (it carries seat numbers, never the board)."""
+    await Hub.get().subscribe(round_group(round_id), sub, layer_group=round_group(round_id))
+
+
+async def judge_leave(sub, *, round_id: int) -> None:
+    await Hub.get().unsubscribe_all(sub, [(round_group(round_id), round_group(round_id))])
+
+
 # ------------------------------------------------------------------ what a socket asks for
 
 
@@ -272,7 +284,7 @@ async def mine_row(round_id: int, entry_id: int) -> dict | None:
 
 async def board_mine_text(round_id: int, entry_id: int) -> str | None:
     row = await mine_row(round_id, entry_id)
-    return None if row is None else mine_message(round_id, board(Hub.get(), round_id).seq, row)
+    return None if row is None else mine_message(round_id, board(Hub.get(), round_id).seq_of(PUBLIC), row)
 
 
 async def board_missed(round_id: int, audience: Audience, last_seq: int) -> str:

@@ -7,11 +7,15 @@ nesting is measured on the text before it is parsed: Python's JSON parser recurs
 would fail with a RecursionError on a frame of a few thousand `[`. Before any of this, the server's
 protocol options cap what is buffered at all (config/live_server.py: a larger frame or message
 closes the socket with 1009).
+
+`signal` reads the console's integrity signals (`integrity.signal`), which carry no count a client
+could forge.
 """
 
 import json
 import math
 import re
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -83,3 +87,32 @@ def parse(text: str | None) -> dict:
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise BadFrame(_("无法识别的消息"))
     return message
+
+
+# ------------------------------------------------------------------ integrity signals
+
+SIGNAL_KINDS = ("left", "returned", "paste")
+SIGNAL_KEYS = {"type", "kind", "away_ms"}
+MAX_AWAY_MS = 24 * 3600 * 1000  # longer than any round
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One `integrity.signal` frame: the page was left, came back (after `away_ms`), or got a paste."""
+
+    kind: str
+    away_ms: int | None = None
+
+
+def signal(message: dict) -> Signal:
+    """The signal a frame reports, or BadFrame. A frame is one event: it carries no count, and any
+    field besides `kind` and `away_ms` (an integer from 0 to MAX_AWAY_MS, on `returned` only) is refused."""
+    kind, away_ms = message.get("kind"), message.get("away_ms")
+    if kind not in SIGNAL_KINDS or set(message) - SIGNAL_KEYS:
+        raise BadFrame(_("无法识别的记录"))
+    if away_ms is not None:
+        if kind != "returned" or isinstance(away_ms, bool) or not isinstance(away_ms, int):
+            raise BadFrame(_("无法识别的记录"))
+        if not 0 <= away_ms <= MAX_AWAY_MS:
+            raise BadFrame(_("离开时长无效"))
+    return Signal(kind, away_ms)

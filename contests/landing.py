@@ -2,7 +2,7 @@
 accounts/landing.py): the rounds a judge scores, registrations and rounds at work for organisers.
 (Team invitations are not here: the person is notified, and the contests page lists them first.)"""
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from accounts.landing import Action
 from accounts.roles import is_organiser
 
-from .models import Registration, RegistrationStatus, Round, RoundStatus
+from .models import Registration, RegistrationStatus, Round, RoundStatus, TrackJudge
+from .models.rounds import RESULT_STATUSES
 from .permissions import is_judge, judged_track_ids
 
 ACTIONS_MAX = 10
@@ -29,7 +30,7 @@ def next_actions(user) -> list[Action]:
     if tracks:
         rounds = (
             Round.objects.filter(track_id__in=tracks)
-            .exclude(status=RoundStatus.PUBLISHED)
+            .exclude(status__in=RESULT_STATUSES)
             .select_related("track")
             .order_by("starts_at", "pk")[:ACTIONS_MAX]
         )
@@ -40,6 +41,25 @@ def next_actions(user) -> list[Action]:
                 note=f"{rnd.get_status_display()} · {date_format(localtime(rnd.starts_at), 'Y-m-d H:i')}",
             )
             for rnd in rounds
+        ]
+    chief_of = (
+        set(TrackJudge.objects.filter(judge=user, is_chief=True).values_list("track_id", flat=True)) if tracks else ()
+    )
+    if chief_of:
+        in_review = (
+            Round.objects.filter(track_id__in=chief_of, status=RoundStatus.PUBLISHED)
+            .annotate(waiting=Count("entries__review_requests", filter=Q(entries__review_requests__status="pending")))
+            .select_related("track")
+            .order_by("published_at", "pk")[:ACTIONS_MAX]
+        )
+        actions += [
+            Action(
+                _("成绩复核：%(round)s") % {"round": rnd},
+                reverse("contests:reviews", args=[rnd.pk]),
+                rnd.waiting,
+                note=rnd.get_status_display(),
+            )
+            for rnd in in_review
         ]
     if is_organiser(user):
         pending = (

@@ -6,7 +6,10 @@ else: the frozen values while a freeze holds). The board catches up by reading t
 by every viewer in the process — and falls back to a full reload after a state change or a long gap.
 It remembers what changed since the last flush, the top rows and each contestant's own row last sent,
 so a flush can hand out deltas. Ranks follow `selectors.board_ranked`: total descending, then the
-earlier `reached_at`; equal (total, reached_at) share a rank.
+earlier `reached_at`; equal (total, reached_at) share a rank. While a part of the scores is hidden
+from the public (contests.visibility), the public rows carry no total, time or rank (entry order), and
+the public's sequence number (`seq_of`) is that of its last public event, so hidden changes leave no
+trace in what the public is sent.
 
 Methods run in a database thread (`database_sync_to_async`); a lock keeps them one at a time.
 """
@@ -19,16 +22,22 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from . import selectors
+from . import selectors, visibility
 from .events import AUDIENCES, PUBLIC, STAFF, TOP_ROWS
-from .models import Round, RoundStatus, ScoreboardEvent, ScoreboardEventKind
+from .models import Round, ScoreboardEvent, ScoreboardEventKind
+from .models.rounds import RESULT_STATUSES
 
 # A board that fell behind (a slow flush under load) replays up to this many feed events: far cheaper
 # than reloading every row, which made it fall further behind (bench_round, docs/PERFORMANCE.md).
 CATCH_UP_EVENTS = 5000
 
 
+_UNRANKED = (Decimal(0), dt.datetime.min.replace(tzinfo=dt.UTC))
+
+
 def _key(row: dict) -> tuple:
+    if row["total"] is None:  # a hidden total: no rank, entry order
+        return (*_UNRANKED, row["entry"])
     return (-Decimal(row["total"]), dt.datetime.fromisoformat(row["reached_at"]), row["entry"])
 
 
@@ -64,22 +73,27 @@ class Ranking:
 
     def rank(self, entry: int) -> int | None:
         key = self.keys.get(entry)
-        return None if key is None else bisect_left(self.order, key[:2]) + 1
+        if key is None or self.rows[entry]["total"] is None:
+            return None
+        return bisect_left(self.order, key[:2]) + 1
 
     def ranked(self, limit: int | None = None) -> list[dict]:
         out, previous, rank = [], None, 0
         for position, key in enumerate(self.order[:limit], start=1):
             if key[:2] != previous:
                 rank, previous = position, key[:2]
-            out.append({**self.rows[key[2]], "rank": rank})
+            row = self.rows[key[2]]
+            out.append({**row, "rank": None if row["total"] is None else rank})
         return out
 
 
 @dataclass
 class Flush:
-    """What changed since the previous flush, per audience (`rows` without ranks)."""
+    """What changed since the previous flush, per audience (`rows` without ranks); `seqs`: each
+    audience's sequence number."""
 
     seq: int
+    seqs: dict[str, int] = field(default_factory=dict)
     rows: dict[str, list[dict]] = field(default_factory=dict)
     from_seq: dict[str, int] = field(default_factory=dict)
     revealed: list[int] = field(default_factory=list)
@@ -92,6 +106,8 @@ class LiveBoard:
         self.round_id = round_id
         self.round: Round | None = None
         self.seq = -1
+        self.public_seq = -1  # the last public event applied: the public's sequence number
+        self.hide = visibility.NOTHING  # what the public may not see (contests.visibility)
         self.tasks: list[dict] = []
         self.hidden = False  # some public row still shows its frozen values
         self.reveal_cursor = 0
@@ -135,9 +151,11 @@ class LiveBoard:
         if self.rankings[STAFF].put(row):
             self.changed[STAFF][row["entry"]] = row
         if event["public"] or event["kind"] == ScoreboardEventKind.REVEAL:
-            if self.rankings[PUBLIC].put(row):
-                self.changed[PUBLIC][row["entry"]] = row
-        else:
+            self.public_seq = event["seq"]
+            shown = self.hide.row(row)
+            if self.rankings[PUBLIC].put(shown):
+                self.changed[PUBLIC][row["entry"]] = shown
+        elif not self.hide.any:  # not a hidden part: a change held back by the freeze
             self.hidden = True
         if event["kind"] == ScoreboardEventKind.REVEAL:
             self.revealed.append(row["entry"])
@@ -160,21 +178,27 @@ class LiveBoard:
                 ranking.drop(entry)
                 self.resync = True
         self.round, self.seq = rnd, seq
+        self.public_seq = selectors.board_last_public_seq(rnd)
+        self.hide = visibility.hidden(rnd)
         self.hidden = selectors.board_is_frozen(rnd)
         self.reveal_cursor = rnd.reveal_cursor
         self.tasks = [{"id": t.pk, "title": t.title, "max_score": str(t.max_score)} for t in rnd.tasks.all()]
         if first:
-            self.sent_seq = dict.fromkeys(AUDIENCES, seq)
+            self.sent_seq = {aud: self.seq_of(aud) for aud in AUDIENCES}
             self.sent_top = {aud: self.rankings[aud].ranked(TOP_ROWS) for aud in AUDIENCES}
         self.cache.clear()
 
     # ------------------------------------------------------------ what viewers get
 
+    def seq_of(self, audience: str) -> int:
+        """The sequence number an audience's frames carry: the public's skips what it may not see."""
+        return self.public_seq if audience == PUBLIC else self.seq
+
     def meta(self, audience: str) -> dict:
         now = timezone.now()
         rnd = self.round
         freeze_at = rnd.freeze_at(now)
-        frozen = rnd.status != RoundStatus.PUBLISHED and (self.hidden or rnd.is_frozen(now))
+        frozen = rnd.status not in RESULT_STATUSES and (self.hidden or rnd.is_frozen(now))
         return {
             "round": self.round_id,
             "audience": audience,
@@ -194,12 +218,13 @@ class LiveBoard:
         with self.lock:
             flush = Flush(seq=self.seq, revealed=self.revealed, resync=self.resync)
             for aud in AUDIENCES:
+                flush.seqs[aud] = self.seq_of(aud)
                 rows = list(self.changed[aud].values())
                 if rows and aud in audiences:
                     flush.rows[aud] = rows
-                    flush.from_seq[aud] = self.sent_seq.get(aud, self.seq)
+                    flush.from_seq[aud] = self.sent_seq.get(aud, flush.seqs[aud])
                 if rows or self.resync:
-                    self.sent_seq[aud] = self.seq
+                    self.sent_seq[aud] = flush.seqs[aud]
                 self.changed[aud] = {}
             for aud in top_audiences:
                 top = self.rankings[aud].ranked(TOP_ROWS)

@@ -75,3 +75,109 @@ def _lobby_notify(round_id: int) -> None:
         url=reverse("contests:contestant", args=[rnd.pk]),
         dedupe_key=f"round:{rnd.pk}",
     )
+
+
+# ------------------------------------------------------------------ results and reviews (成绩公示与复核)
+
+
+def _round_name(rnd: Round) -> str:
+    with translation.override(None):  # the stage's label in the source language, like the rest of the text
+        return str(rnd)
+
+
+def results_published(rnd: Round) -> None:
+    """成绩公示: tell the round's contestants their results are out and until when they may ask for a review."""
+    on_commit_safely(_results_published_notify, rnd.pk)
+
+
+def _results_published_notify(round_id: int) -> None:
+    from .results import review_window_end
+
+    rnd = Round.objects.select_related("track__contest").get(pk=round_id)
+    people = _people(Registration.objects.filter(entries__round=rnd))
+    end = review_window_end(rnd)
+    if rnd.review_window_hours and end:
+        body = Message(
+            gettext_noop("公示期至 %(end)s，期间如有异议可在成绩页面申请复核。"),
+            end=timezone.localtime(end).strftime("%Y-%m-%d %H:%M"),
+        )
+    else:
+        body = Message(gettext_noop("本场次不设公示期。"))
+    notify(
+        recipients=people,
+        kind=NotificationKind.RESULTS_PUBLISHED,
+        title=Message(
+            gettext_noop("成绩已公示：%(where)s · %(round)s"), where=_where(rnd.track), round=_round_name(rnd)
+        ),
+        body=body,
+        url=reverse("contests:results", args=[rnd.pk]),
+        dedupe_key=f"round:{rnd.pk}:published",
+    )
+
+
+def results_final(rnd: Round) -> None:
+    """成绩已确认: tell the round's contestants their results are final."""
+    on_commit_safely(_results_final_notify, rnd.pk)
+
+
+def _results_final_notify(round_id: int) -> None:
+    rnd = Round.objects.select_related("track__contest").get(pk=round_id)
+    notify(
+        recipients=_people(Registration.objects.filter(entries__round=rnd)),
+        kind=NotificationKind.RESULTS_PUBLISHED,
+        title=Message(
+            gettext_noop("成绩已确认：%(where)s · %(round)s"), where=_where(rnd.track), round=_round_name(rnd)
+        ),
+        body=Message(gettext_noop("公示期已结束，复核申请均已答复，裁判长已确认最终成绩。")),
+        url=reverse("contests:results", args=[rnd.pk]),
+        dedupe_key=f"round:{rnd.pk}:final",
+    )
+
+
+def review_filed(review) -> None:
+    """成绩复核申请: tell the track's chief judge (the contest's organiser when there is none)."""
+    on_commit_safely(_review_filed_notify, review.pk)
+
+
+def _review_filed_notify(review_id: int) -> None:
+    from .models import ReviewRequest, TrackJudge
+
+    review = ReviewRequest.objects.select_related("entry__round__track__contest", "task").get(pk=review_id)
+    rnd = review.entry.round
+    chief = TrackJudge.objects.filter(track=rnd.track, is_chief=True).values_list("judge_id", flat=True).first()
+    notify(
+        recipients=[chief or rnd.track.contest.organiser_id],
+        kind=NotificationKind.REVIEW,
+        title=Message(
+            gettext_noop("新的成绩复核申请：%(where)s · %(round)s"), where=_where(rnd.track), round=_round_name(rnd)
+        ),
+        body=Message(gettext_noop("复核内容：%(subject)s"), subject=review.subject),
+        url=reverse("contests:reviews", args=[rnd.pk]),
+    )
+
+
+def review_answered(review) -> None:
+    """成绩复核答复: tell the request's people the answer (they read it on the results page)."""
+    on_commit_safely(_review_answered_notify, review.pk)
+
+
+def _review_answered_notify(review_id: int) -> None:
+    from .models import ReviewRequest, ReviewStatus
+
+    review = ReviewRequest.objects.select_related("entry__round__track__contest", "task").get(pk=review_id)
+    rnd = review.entry.round
+    outcome = gettext_noop("已更正成绩") if review.status == ReviewStatus.CHANGED else gettext_noop("维持原成绩")
+    notify(
+        recipients=_people(Registration.objects.filter(pk=review.entry.registration_id)),
+        kind=NotificationKind.REVIEW,
+        title=Message(
+            gettext_noop("成绩复核已答复：%(where)s · %(round)s"), where=_where(rnd.track), round=_round_name(rnd)
+        ),
+        body=Message(
+            gettext_noop("%(subject)s：%(outcome)s。答复：%(answer)s"),
+            subject=review.subject,
+            outcome=outcome,
+            answer=review.answer[:300],
+        ),
+        url=reverse("contests:results", args=[rnd.pk]) + "#review",
+    )

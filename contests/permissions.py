@@ -1,8 +1,11 @@
 """Who may do what in contests. Site roles come from accounts.roles; judging from track assignments."""
 
+from django.db.models import Q
+
 from accounts.roles import is_organiser
 
-from .models import Entry, RegistrationStatus, TrackJudge
+from .models import Entry, Registration, RegistrationStatus, Round, TrackJudge
+from .models.rounds import RESULT_STATUSES
 
 
 def can_manage_contests(user) -> bool:
@@ -33,6 +36,17 @@ def sees_live_board(user, track_id: int) -> bool:
     return can_manage_contests(user) or can_judge_track(user, track_id)
 
 
+def judge_is_blind(user, rnd: Round) -> bool:
+    """A judge of the round's track (not an organiser) before its results are out: they know the
+    entries by seat number only, and see the public board, not the staff one with live names."""
+    return rnd.status not in RESULT_STATUSES and can_judge_track(user, rnd.track_id) and not can_manage_contests(user)
+
+
+def sees_staff_board(user, rnd: Round) -> bool:
+    """The live (staff) board of this round: organisers, and the track's judges once results are out."""
+    return sees_live_board(user, rnd.track_id) and not judge_is_blind(user, rnd)
+
+
 def entry_for_user(user, round_id: int) -> Entry | None:
     """The user's entry in the round (as contestant, team leader or team member), if approved."""
     if not user or not user.is_authenticated:
@@ -43,3 +57,24 @@ def entry_for_user(user, round_id: int) -> Entry | None:
     return (
         entries.filter(registration__user=user).first() or entries.filter(registration__team_members__user=user).first()
     )
+
+
+def is_chief_judge(user, track_id: int) -> bool:
+    """The track's 裁判长 (`TrackJudge.is_chief`)."""
+    if not user or not user.is_authenticated:
+        return False
+    return TrackJudge.objects.filter(track_id=track_id, judge=user, is_chief=True).exists()
+
+
+def sees_integrity(user, track_id: int) -> bool:
+    """Integrity signals, hand-ins and device bindings: organisers and the track's chief judge only."""
+    return can_manage_contests(user) or is_chief_judge(user, track_id)
+
+
+def approved_on_track(user, track_id: int) -> bool:
+    """Whether the user is an approved contestant of the track (registrant, leader or team member),
+    whether or not a round has opened its lobby (and so made their entry) yet."""
+    if not user or not user.is_authenticated:
+        return False
+    mine = Q(user=user) | Q(team_members__user=user)
+    return Registration.objects.filter(mine, track_id=track_id, status=RegistrationStatus.APPROVED).exists()

@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from .consumers import ContestantConsumer, ScoreboardConsumer
+from .consumers import ContestantConsumer, JudgeConsumer, ScoreboardConsumer
 
 websocket_urlpatterns = [
     path("ws/rounds/<int:round_id>/contestant/", ContestantConsumer.as_asgi()),
     path("ws/rounds/<int:round_id>/board/", ScoreboardConsumer.as_asgi()),
+    path("ws/rounds/<int:round_id>/judge/", JudgeConsumer.as_asgi()),
 ]

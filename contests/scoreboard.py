@@ -8,6 +8,9 @@ process). For HTTP and a page's first paint they are read from the database (`sn
 `feed_payload`), the whole board at most once per change of it (cached per round, audience and view
 in the shared cache), and a resume's replay too (`replay_payload`). Everything here is synchronous
 and runs in a database thread.
+
+The public's frames carry the public's rows (contests.visibility: no hidden part, and no total or rank
+derived from one) and the public's sequence number, which only public feed events move.
 """
 
 from django.conf import settings
@@ -22,13 +25,15 @@ from .events import (
     Audience,
     BoardMeta,
     ScoreboardChanged,
+    ScoreboardEvents,
     ScoreboardSnapshot,
     ScoreboardTop,
     View,
     dumps,
 )
 from .liveboard import LiveBoard
-from .models import Round, RoundStatus, ScoreboardEventKind
+from .models import Round, ScoreboardEventKind
+from .models.rounds import RESULT_STATUSES
 
 # ------------------------------------------------------------------ from the process's live board
 
@@ -47,8 +52,8 @@ def flush_texts(board: LiveBoard, keys: dict[tuple[str, str], str]) -> list[tupl
             message = ScoreboardChanged(
                 type="scoreboard.changed",
                 view="all",
-                from_seq=flush.from_seq.get(audience, flush.seq),
-                seq=flush.seq,
+                from_seq=flush.from_seq.get(audience, flush.seqs[audience]),
+                seq=flush.seqs[audience],
                 rows=flush.rows.get(audience, []),
                 revealed=flush.revealed,
                 **meta,
@@ -58,7 +63,7 @@ def flush_texts(board: LiveBoard, keys: dict[tuple[str, str], str]) -> list[tupl
             message = ScoreboardTop(
                 type="scoreboard.top",
                 view="top",
-                seq=flush.seq,
+                seq=flush.seqs[audience],
                 at=at,
                 rows=flush.top[audience],
                 revealed=flush.revealed,
@@ -70,19 +75,20 @@ def flush_texts(board: LiveBoard, keys: dict[tuple[str, str], str]) -> list[tupl
 
 def snapshot_text(board: LiveBoard, audience: Audience, view: View) -> str:
     """The board as it stands in memory, serialised once per sequence number, audience and view."""
+    seq = board.seq_of(audience)
     cached = board.cache.get((audience, view))
-    if cached is not None and cached[0] == board.seq:
+    if cached is not None and cached[0] == seq:
         return cached[1]
     message = ScoreboardSnapshot(
         type="scoreboard.snapshot",
         view=view,
-        seq=board.seq,
+        seq=seq,
         tasks=board.tasks,
         rows=board.ranked(audience, TOP_ROWS if view == "top" else None),
         **board.meta(audience),
     )
     text = dumps(message)
-    board.cache[(audience, view)] = (board.seq, text)
+    board.cache[(audience, view)] = (seq, text)
     return text
 
 
@@ -100,6 +106,8 @@ def _version(rnd: Round, seq: int) -> tuple:
     return (
         seq,
         rnd.status,
+        rnd.theory_live,
+        rnd.practical_live,
         rnd.reveal_cursor,
         rnd.is_frozen(timezone.now()),
         rnd.freeze_minutes,
@@ -144,7 +152,7 @@ def snapshot_payload(
     """A snapshot from the database (HTTP, the page's first paint), optionally filtered by 省份 and
     organisation; filtered rows keep their overall rank. The whole board is read and ranked once per
     change of the board (see `_cached`); a filter picks from that, so no filter value costs a read."""
-    seq = selectors.board_last_seq(rnd)  # before the rows: a client resuming from here misses nothing
+    seq = _last_seq(rnd, audience)  # before the rows: a client resuming from here misses nothing
     if not (province or organisation):
         return ScoreboardSnapshot(**_snapshot(rnd, audience, view, seq))
     full = _snapshot(rnd, audience, "all", seq)
@@ -162,7 +170,7 @@ def replay_payload(rnd: Round, *, audience: Audience, last_seq: int) -> Scoreboa
     change between)."""
     if last_seq <= 0:
         return None
-    seq = selectors.board_last_seq(rnd)
+    seq = _last_seq(rnd, audience)
     missed = selectors.events_since(rnd, last_seq, live=audience == STAFF, last=seq)
     if missed is None or any(e["kind"] == ScoreboardEventKind.STATE for e in missed):
         return None
@@ -187,7 +195,7 @@ def feed_payload(rnd: Round, *, audience: Audience, since: int) -> dict:
     """The resumable feed over HTTP: the events after `since`, or `{"snapshot": …}` when they cannot be
     replayed. The answers that cover the whole board (a snapshot, or the feed from 0) are cached per
     change like snapshots."""
-    seq = selectors.board_last_seq(rnd)
+    seq = _last_seq(rnd, audience)
     if not selectors.replayable(since, seq):
         return {"snapshot": _snapshot(rnd, audience, "all", seq)}
     if since == 0:
@@ -199,20 +207,25 @@ def _feed(rnd: Round, audience: Audience, since: int, seq: int) -> dict:
     missed = selectors.events_since(rnd, since, live=audience == STAFF, last=seq)
     if missed is None or any(e["kind"] == ScoreboardEventKind.STATE for e in missed):
         return {"snapshot": _snapshot(rnd, audience, "all", seq)}
-    return {
-        "type": "scoreboard.events",
-        "round": rnd.pk,
-        "audience": audience,
-        "since": since,
-        "seq": max([seq, *(e["seq"] for e in missed)]),
-        "events": missed,
-    }
+    return ScoreboardEvents(
+        type="scoreboard.events",
+        round=rnd.pk,
+        audience=audience,
+        since=since,
+        seq=max([seq, *(e["seq"] for e in missed)]),
+        events=missed,
+    )
+
+
+def _last_seq(rnd: Round, audience: Audience) -> int:
+    """The audience's sequence number: the public's is its last public event's."""
+    return selectors.board_last_seq(rnd) if audience == STAFF else selectors.board_last_public_seq(rnd)
 
 
 def _meta_from_db(rnd: Round, audience: Audience) -> BoardMeta:
     now = timezone.now()
     freeze_at = rnd.freeze_at(now)
-    frozen = rnd.status != RoundStatus.PUBLISHED and (rnd.is_frozen(now) or selectors.board_is_frozen(rnd))
+    frozen = rnd.status not in RESULT_STATUSES and (rnd.is_frozen(now) or selectors.board_is_frozen(rnd))
     return BoardMeta(
         round=rnd.pk,
         audience=audience,

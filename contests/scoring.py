@@ -145,19 +145,25 @@ def criterion_aggregate(
 
 
 def award_cutoffs(*, mode: str, bands: list[int], entrants: int) -> list[int]:
-    """Cumulative last places of 一等奖, 二等奖, 三等奖, 优秀奖 among `entrants` ranked entries.
+    """Cumulative last places of 一等奖, 二等奖, 三等奖, 优秀奖 among `entrants` scored entries.
 
-    By rank the bands are place counts. By percentage they are shares of the entrants, counted
-    cumulatively and rounded down, so no band exceeds its share ("不超过").
+    By rank the bands are place counts. By percentage band k ends at the cumulative percentage of
+    bands 1…k times the entrants, rounded half up (0.5 → 1), never past the entrants; 一等奖 goes to
+    at least one entrant when its band is above zero and anyone scored. So with 10/20/30 % and four
+    entrants the places are 1 / 1 / 2 (0.4, 1.2, 2.4): the winner gets 一等奖, the runner-up 三等奖.
+    Ties move these edges in `awards_assign`.
     """
     cutoffs, running = [], 0
-    for band in bands:
+    for index, band in enumerate(bands):
+        running += band
         if mode == AwardMode.RANK:
-            running += band
-            cutoffs.append(min(running, entrants))
+            cutoff = running
         else:
-            running += band
-            cutoffs.append(entrants * running // 100)
+            cutoff = (entrants * running * 2 + 100) // 200  # round half up, in integers
+            if index == 0 and band > 0:
+                cutoff = max(cutoff, 1)
+        cutoff = min(cutoff, entrants)
+        cutoffs.append(max(cutoff, cutoffs[-1] if cutoffs else 0))
     return cutoffs
 
 
@@ -167,3 +173,30 @@ def award_for(position: int, cutoffs: list[int]) -> str:
         if position <= cutoff:
             return award
     return ""
+
+
+def awards_assign(totals: list[Decimal], *, mode: str, bands: list[int]) -> list[str]:
+    """The award of each entry, given the totals in rank order (best first).
+
+    Entries with a total of zero get nothing and are not counted. Entries with the same total share
+    a band, the band of the best place among them: a tie at a band's edge gets the better band
+    (whatever the earlier-reached tie-break says about their rank).
+    """
+    scored = sum(1 for total in totals if total > 0)
+    cutoffs = award_cutoffs(mode=mode, bands=bands, entrants=scored)
+    awards, first_of_total = [], {}
+    for position, total in enumerate(totals, start=1):
+        first = first_of_total.setdefault(Decimal(total), position)
+        awards.append(award_for(first, cutoffs) if total > 0 else "")
+    return awards
+
+
+def award_rule_text(mode: str) -> str:
+    """The rounding rule in words, for the results page, the publish preview and the docs."""
+    if mode == AwardMode.RANK:
+        return _("按名次：各奖项人数为设定的名次数；总分相同者获同一奖项（按其中最好的名次）；总分为零者不获奖。")
+    return _(
+        "按比例：以总分大于零的选手（队伍）人数为基数，各奖项按累计比例乘以人数后四舍五入（0.5 进 1）确定名额，"
+        "一等奖比例大于零时至少 1 名；总分相同者获同一奖项（按其中最好的名次，处于奖项边界时就高不就低）；"
+        "总分为零者不获奖。"
+    )

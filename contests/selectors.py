@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from courses.kinds import OPTION_LABELS
 from courses.models import QuestionKind
 
-from . import scoring
+from . import papers, scoring, visibility
 from .models import (
     Entry,
     InvitationStatus,
@@ -21,10 +21,10 @@ from .models import (
     Registration,
     RegistrationStatus,
     Round,
-    RoundQuestion,
     RoundSequence,
     RoundStatus,
     ScoreboardEvent,
+    ScoreboardEventKind,
     ScoreboardRow,
     TeamInvitation,
     TheoryAnswer,
@@ -84,13 +84,12 @@ def theory_paper_for(entry: Entry) -> dict | None:
     rnd = entry.round
     if not rnd.has_theory or rnd.status in NOT_STARTED:
         return None
-    rqs = list(RoundQuestion.objects.filter(round=rnd).select_related("question").order_by("order", "id"))
+    lines = papers.round_paper(rnd)  # the round's copy, taken when the lobby opened
     rng = random.Random(f"{rnd.pk}:{entry.shuffle_seed}")  # noqa: S311 - presentation order, not a secret
     if rnd.shuffle_questions:
-        rng.shuffle(rqs)
+        rng.shuffle(lines)
     questions = []
-    for number, rq in enumerate(rqs, start=1):
-        q = rq.question
+    for number, q in enumerate(lines, start=1):
         options = list(q.options) if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) else []
         if rnd.shuffle_options:
             rng.shuffle(options)
@@ -101,7 +100,7 @@ def theory_paper_for(entry: Entry) -> dict | None:
                 "kind": q.kind,
                 "kind_label": str(QuestionKind(q.kind).label),
                 "stem": q.stem,
-                "score": str(rq.score),
+                "score": str(q.score),
                 "options": [
                     {"id": o["id"], "label": OPTION_LABELS[i], "text": o["text"]} for i, o in enumerate(options)
                 ],
@@ -204,9 +203,14 @@ def row_payload(row: ScoreboardRow) -> dict:
 def board_ranked(rnd: Round, *, live: bool) -> list[dict]:
     """Every row of the board in rank order, each with its rank; ties go to the earlier reached_at.
 
-    `live` is for organisers and judges; everyone else sees the frozen values while a freeze holds.
+    `live` is for organisers and judges; everyone else sees the frozen values while a freeze holds,
+    and while a part of the scores is hidden (contests.visibility) no hidden value, total or rank:
+    the rows in entry order, `rank` null.
     """
     qs = ScoreboardRow.objects.filter(round=rnd)
+    hide = visibility.NOTHING if live else visibility.hidden(rnd)
+    if hide.any:
+        return [hide.row(_payload(v, 0)) for v in _public_values(qs).order_by("entry_id").values(*FIELDS)]
     qs = (_live_values if live else _public_values)(qs).order_by("-v_total", "v_reached", "id").values(*FIELDS)
     rows, previous, rank = [], None, 0
     for position, v in enumerate(qs, start=1):
@@ -241,12 +245,22 @@ def scoreboard_entry_row(rnd: Round, entry_id: int, *, live: bool) -> dict | Non
     mine = qs.filter(entry_id=entry_id).values(*FIELDS).first()
     if mine is None:
         return None
+    hide = visibility.NOTHING if live else visibility.hidden(rnd)
+    if hide.any:
+        return hide.row(_payload(mine, 0))
     ahead = qs.filter(Q(v_total__gt=mine["v_total"]) | Q(v_total=mine["v_total"], v_reached__lt=mine["v_reached"]))
     return _payload(mine, ahead.count() + 1)
 
 
 def board_last_seq(rnd: Round) -> int:
     return RoundSequence.objects.filter(round=rnd).values_list("last_seq", flat=True).first() or 0
+
+
+def board_last_public_seq(rnd: Round) -> int:
+    """The sequence number of the round's last public feed event: what the public's frames carry, so
+    that changes hidden from it (a freeze, a hidden part) do not even show as numbers going up."""
+    qs = ScoreboardEvent.objects.filter(round=rnd, public=True).order_by("-seq")
+    return qs.values_list("seq", flat=True).first() or 0
 
 
 def board_is_frozen(rnd: Round) -> bool:
@@ -264,15 +278,22 @@ def events_since(rnd: Round, seq: int, *, live: bool, last: int | None = None) -
     """The feed after `seq`, or None when the client must take a full snapshot (too far behind or ahead).
     `last` is the round's last sequence number when the caller has just read it.
 
-    Public viewers get only public events; their sequence numbers may skip the hidden ones.
+    Public viewers get only public events, their rows as the public may see them (contests.visibility);
+    their sequence numbers may skip the hidden ones.
     """
     if not replayable(seq, board_last_seq(rnd) if last is None else last):
         return None
     qs = ScoreboardEvent.objects.filter(round=rnd, seq__gt=seq)
+    hide = visibility.NOTHING
     if not live:
-        qs = qs.filter(public=True)
+        qs, hide = qs.filter(public=True), visibility.hidden(rnd)
     return [
-        {"seq": e["seq"], "kind": e["kind"], "payload": e["payload"], "at": e["created_at"].isoformat()}
+        {
+            "seq": e["seq"],
+            "kind": e["kind"],
+            "payload": e["payload"] if e["kind"] == ScoreboardEventKind.STATE else hide.row(e["payload"]),
+            "at": e["created_at"].isoformat(),
+        }
         for e in qs.order_by("seq").values("seq", "kind", "payload", "created_at")
     ]
 
@@ -299,44 +320,48 @@ class ResultRow:
 
 
 def round_results(rnd: Round) -> list[ResultRow]:
-    """Final ranking with award bands. Entries that scored nothing are ranked but get no award."""
+    """The ranking with award bands (`scoring.awards_assign`: ties share a band, zero scores get none)."""
     ranked = board_ranked(rnd, live=True)
     registrations = dict(Entry.objects.filter(round=rnd).values_list("pk", "registration_id"))
-    eligible = sum(1 for r in ranked if Decimal(r["total"]) > 0)
     track = rnd.track
-    cutoffs = scoring.award_cutoffs(mode=track.award_mode, bands=track.award_bands, entrants=eligible)
-    results = []
-    for position, r in enumerate(ranked, start=1):
-        total = Decimal(r["total"])
-        results.append(
-            ResultRow(
-                rank=r["rank"],
-                entry_id=r["entry"],
-                registration_id=registrations[r["entry"]],
-                name=r["name"],
-                organisation=r["organisation"],
-                province=r["province"],
-                theory=Decimal(r["theory"]),
-                practical=Decimal(r["practical"]),
-                total=total,
-                award=scoring.award_for(position, cutoffs) if total > 0 else "",
-            )
+    awards = scoring.awards_assign(
+        [Decimal(r["total"]) for r in ranked], mode=track.award_mode, bands=track.award_bands
+    )
+    return [
+        ResultRow(
+            rank=r["rank"],
+            entry_id=r["entry"],
+            registration_id=registrations[r["entry"]],
+            name=r["name"],
+            organisation=r["organisation"],
+            province=r["province"],
+            theory=Decimal(r["theory"]),
+            practical=Decimal(r["practical"]),
+            total=Decimal(r["total"]),
+            award=award,
         )
-    return results
+        for r, award in zip(ranked, awards, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
 class AwardRow:
     registration: Registration
     award: str
-    rank: int
+    rank: int  # the place by total: equal totals share the best place among them
     total: Decimal
 
 
-def published_awards(rnd: Round) -> list[AwardRow]:
-    """Awards of a published round — what certificates are issued from. Empty until published."""
-    if rnd.status != RoundStatus.PUBLISHED:
+def final_awards(rnd: Round) -> list[AwardRow]:
+    """Awards of a round whose results are final (after the 公示 and its reviews) — what certificates
+    are issued from. Empty while results are provisional or not out."""
+    if rnd.status != RoundStatus.FINAL:
         return []
-    results = [r for r in round_results(rnd) if r.award]
-    registrations = Registration.objects.select_related("user").in_bulk([r.registration_id for r in results])
-    return [AwardRow(registrations[r.registration_id], r.award, r.rank, r.total) for r in results]
+    place: dict[Decimal, int] = {}  # equal totals share the place of the best of them, as they share a band
+    results = []
+    for position, r in enumerate(round_results(rnd), start=1):
+        shared = place.setdefault(r.total, position)
+        if r.award:
+            results.append((r, shared))
+    registrations = Registration.objects.select_related("user").in_bulk([r.registration_id for r, _ in results])
+    return [AwardRow(registrations[r.registration_id], r.award, shared, r.total) for r, shared in results]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import contestant, judge, organiser, public
+from .views import checkin, contestant, integrity, judge, organiser, public, review
 
 app_name = "contests"
 
@@ -15,11 +15,18 @@ urlpatterns = [
     path("tracks/<int:track_id>/registrations/", organiser.registrations, name="registrations"),
     path("rounds/<int:round_id>/console/", organiser.round_console, name="console"),
     path("rounds/<int:round_id>/control/", organiser.round_control, name="control"),
+    path("rounds/<int:round_id>/check-in/", checkin.check_in, name="check_in"),
     path("rounds/<int:round_id>/judge/", judge.judge_console, name="judge"),
+    path("rounds/<int:round_id>/integrity/", integrity.round_integrity, name="integrity"),
+    # results: the award preview, review requests and the chief judge's queue (成绩公示与复核)
+    path("rounds/<int:round_id>/awards/", review.awards_preview, name="awards_preview"),
+    path("rounds/<int:round_id>/review/", review.review_file, name="review_file"),
+    path("rounds/<int:round_id>/reviews/", review.reviews, name="reviews"),
     # the board and results: everyone (staff see it live)
     path("rounds/<int:round_id>/scoreboard/", public.scoreboard_page, name="scoreboard"),
     path("rounds/<int:round_id>/scoreboard.json", public.scoreboard_json, name="scoreboard_json"),
     path("rounds/<int:round_id>/events.json", public.events_json, name="events_json"),
+    path("rounds/<int:round_id>/seats.json", checkin.seats_json, name="seats_json"),
     path("rounds/<int:round_id>/display/", public.display, name="display"),
     path("rounds/<int:round_id>/results/", public.results, name="results"),
     path("<slug:slug>/", public.contest_detail, name="detail"),

@@ -3,8 +3,9 @@
 Contests, tracks, rounds, theory papers, practical tasks and rubric criteria are set up here. Running a
 round (status, clock, reveal) happens on the organiser console at /contests/rounds/<id>/console/, and
 judge assignments made here go through contests.services so they are audited like every other action.
-A paper, task or criterion cannot change once its round has started: the maximum scores and every
-contestant's board row are computed from them.
+A paper cannot change once its round's lobby is open (its questions are copied into the round then;
+contests.services.papers refuses and audits the attempt); a task or criterion cannot change once its
+round has started: the maximum scores and every contestant's board row are computed from them.
 """
 
 from django import forms
@@ -25,9 +26,12 @@ from wagtail.permissions import register_permission_policy
 from accounts.roles import ORGANISER_GROUP, is_organiser
 from cms.spreadsheets import NeutralisedIndexView
 from courses.wagtail_hooks import question_chooser_viewset
+from experts import recusal
 
 from . import services
+from .audit_labels import describe
 from .models import AuditLog, Contest, Criterion, Round, RoundQuestion, RoundStatus, Task, Track
+from .views import papers_admin
 
 EDITABLE_STATUSES = (RoundStatus.DRAFT, RoundStatus.LOBBY)
 
@@ -92,6 +96,16 @@ class TrackAdminForm(WagtailAdminModelForm):
         if self.instance.pk:
             self.fields["judge_users"].initial = list(self.instance.judges.values_list("pk", flat=True))
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:  # 回避: the same refusal as the service's, as a form error
+            for judge in set(cleaned.get("judge_users") or []) - set(self.instance.judges.all()):
+                try:
+                    recusal.assignment_check(track=self.instance, judge=judge)
+                except ValidationError as exc:
+                    self.add_error("judge_users", exc)
+        return cleaned
+
     def save(self, commit=True):
         track = super().save(commit=commit)
         if commit:
@@ -105,18 +119,59 @@ class TrackAdminForm(WagtailAdminModelForm):
 
 
 class RoundAdminForm(WagtailAdminModelForm):
+    """Before the start everything may change. Once a round has started only its safe fields may
+    (`services.round_locked_fields`: the title, the stage and, until the end, the freeze time); the
+    others are shown disabled, so the form never posts them back — the time widget shows minutes
+    only and would move a start time that has seconds. A value for a locked field posted anyway (a
+    page opened before the start, a crafted request) is refused with the reason, and the change goes
+    through `services.round_edit`, audited and broadcast like every change of a running round."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editable = services.round_locked_fields(self.instance) if self.instance.pk else None
+        self.posted_locked = []
+        if self.editable is not None:
+            for name, field in self.fields.items():
+                if name not in self.editable:
+                    if self.is_bound and name in self.data and self._posted_differs(name, field):
+                        self.posted_locked.append(name)
+                    field.disabled = True
+                    field.help_text = _("比赛开始后不能修改")
+
+    def _posted_differs(self, name: str, field) -> bool:
+        """Whether a posted value for a locked field differs from the stored one (at the widget's precision)."""
+        try:
+            posted = field.clean(field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name)))
+        except ValidationError:
+            return True
+        current = self.initial.get(name)
+        if hasattr(posted, "replace") and hasattr(current, "replace") and hasattr(current, "second"):
+            posted, current = posted.replace(second=0, microsecond=0), current.replace(second=0, microsecond=0)
+        if hasattr(current, "pk"):
+            current = current.pk
+        if hasattr(posted, "pk"):
+            posted = posted.pk
+        return posted != current
+
     def clean(self):
         cleaned = super().clean()
-        rnd = self.instance
-        if rnd.pk and rnd.status not in EDITABLE_STATUSES:
-            frozen = {"track", "has_theory", "has_practical", "starts_at", "ends_at"}
-            if frozen & set(self.changed_data):
-                raise ValidationError(_("比赛开始后不能修改赛项、时间或考试内容；请在控制台暂停或延时"))
+        if self.posted_locked:
+            names = "、".join(str(self.fields[n].label) for n in self.posted_locked)
+            raise ValidationError(_("比赛开始后不能修改：%(fields)s。结束时间请在赛务控制台延时") % {"fields": names})
         return cleaned
+
+    def save(self, commit=True):
+        if self.editable is None:
+            return super().save(commit=commit)
+        changes = {name: self.cleaned_data[name] for name in self.changed_data if name in self.editable}
+        if changes and commit:
+            services.round_edit(round=self.instance, by=self.for_user, changes=changes)
+            self.instance.refresh_from_db()
+        return self.instance
 
 
 def _round_of(instance) -> Round | None:
-    if isinstance(instance, RoundQuestion | Task):
+    if isinstance(instance, Task):
         return instance.round if instance.round_id else None
     if isinstance(instance, Criterion):
         return instance.task.round if instance.task_id else None
@@ -134,7 +189,10 @@ class LockedAfterStartForm(WagtailAdminModelForm):
         return cleaned
 
 
-class RoundQuestionAdminForm(LockedAfterStartForm):
+class RoundQuestionAdminForm(WagtailAdminModelForm):
+    """A paper line; the views save it through contests.services.papers, which refuses (and audits) any
+    change once the round's lobby is open."""
+
     def clean(self):
         cleaned = super().clean()
         question = cleaned.get("question")
@@ -159,6 +217,7 @@ class ContestViewSet(OrganiserViewSet):
             FieldPanel("slug"),
             FieldRowPanel([FieldPanel("level"), FieldPanel("year")]),
             FieldPanel("organiser"),
+            FieldPanel("recusal_by_province"),
             FieldPanel("description"),
         ],
         base_form_class=WagtailAdminModelForm,
@@ -214,6 +273,8 @@ class RoundViewSet(OrganiserViewSet):
             FieldRowPanel([FieldPanel("has_theory"), FieldPanel("has_practical")]),
             FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at"), FieldPanel("freeze_minutes")]),
             FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_options")]),
+            FieldPanel("one_device"),
+            FieldRowPanel([FieldPanel("theory_live"), FieldPanel("practical_live")], heading=_("成绩公开方式")),
         ],
         base_form_class=RoundAdminForm,
     )
@@ -221,6 +282,9 @@ class RoundViewSet(OrganiserViewSet):
 
 class RoundQuestionViewSet(OrganiserViewSet):
     model = RoundQuestion
+    add_view_class = papers_admin.PaperLineCreateView
+    edit_view_class = papers_admin.PaperLineEditView
+    delete_view_class = papers_admin.PaperLineDeleteView
     icon = "help"
     menu_label = _("理论试卷")
     list_display = ["order", Column("question", label=_("试题")), Column("round", label=_("场次")), "score"]
@@ -274,7 +338,12 @@ class AuditLogViewSet(ModelViewSet):
     menu_label = _("操作日志")
     copy_view_enabled = False
     inspect_view_enabled = True
-    list_display = ["created_at", "actor", "action", "object_type", "object_id", Column("round", label=_("场次"))]
+    list_display = [
+        "created_at",
+        Column("sentence", label=_("操作"), accessor=lambda log: describe([log])[0][1]),
+        "action",
+        Column("round", label=_("场次")),
+    ]
     list_filter = ["action", "contest"]
     list_select_related = ["actor", "round__track"]
     form_fields = ["action"]

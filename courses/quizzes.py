@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import can_manage_provider
 
-from . import grading, selectors
+from . import grading, holds, selectors
 from .completion import enrolment_refresh_completion
 from .kinds import OPTION_LABELS, QuestionKind
 from .models import AttemptStatus, Enrolment, Lesson, LessonProgress, Question, Quiz, QuizAttempt, ReviewPolicy
@@ -448,13 +448,17 @@ def presented_options(question: Question, attempt: QuizAttempt) -> list[dict]:
     return [{"id": i, "label": OPTION_LABELS[n], "text": by_id[i]["text"]} for n, i in enumerate(order)]
 
 
-def attempt_sheet(attempt: QuizAttempt, *, with_answers: bool = False) -> list[dict]:
+def attempt_sheet(attempt: QuizAttempt, *, with_answers: bool = False, for_staff: bool = False) -> list[dict]:
     """One row per question as the learner saw it, with their saved answer and, once graded, the result.
 
-    The correct answer and the explanation are put in only when `with_answers` is true.
+    The correct answer and the explanation are put in only when `with_answers` is true. For a learner,
+    a question another app holds secret (one on a contest paper, courses.holds) shows neither, nor
+    whether it was answered right or its score (`held`): a quiz must not reveal a contest's key.
     """
     rows = []
-    for question in selectors.attempt_questions(attempt):
+    questions = selectors.attempt_questions(attempt)
+    held = set() if for_staff else holds.secret_question_ids(q.pk for q in questions)
+    for question in questions:
         key = str(question.pk)
         given = attempt.answers.get(key)
         options = presented_options(question, attempt) if question.options else []
@@ -475,7 +479,9 @@ def attempt_sheet(attempt: QuizAttempt, *, with_answers: bool = False) -> list[d
             "score": result.get("score", "0"),
             "comment": result.get("comment", ""),
         }
-        if with_answers:
+        if question.pk in held:
+            row.update(held=True, correct=None, score=None)
+        elif with_answers:
             row["answer"] = _answer_text(question, options)
             row["explanation"] = question.explanation
         rows.append(row)

@@ -349,6 +349,7 @@ class QuizViewSet(ScopedModelViewSet):
 
 class QuestionViewSet(ScopedModelViewSet):
     model = Question
+    delete_view_class = staff.QuestionDeleteView
     icon = "help"
     menu_name = "questions"
     menu_label = _("题库")

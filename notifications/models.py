@@ -30,6 +30,8 @@ class NotificationKind(models.TextChoices):
     INVITATION = "invitation", _("名册邀请")
     COURSE_CHANGE_SUBMITTED = "course_change_submitted", _("课程修改待审核")
     COURSE_CHANGE_DECIDED = "course_change_decided", _("课程修改审核结果")
+    RESULTS_PUBLISHED = "results", _("比赛成绩公示与确认")
+    REVIEW = "review", _("成绩复核")
 
 
 def is_site_path(url: str) -> bool:

@@ -4,7 +4,17 @@ machinery each stay readable)."""
 
 from tests.training.world import training_declarations
 
-OUR_APPS = ("accounts", "cms", "courses", "contests", "certificates", "organisations", "training", "notifications")
+OUR_APPS = (
+    "accounts",
+    "cms",
+    "courses",
+    "contests",
+    "experts",
+    "certificates",
+    "organisations",
+    "training",
+    "notifications",
+)
 ANYONE = {"anonymous", "learner", "owner", "staff_a", "staff_b", "judge", "organiser"}
 SIGNED_IN = ANYONE - {"anonymous"}
 ORGANISER = {"organiser"}
@@ -75,6 +85,12 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "contests:console": ORGANISER,
     "contests:control": ORGANISER,
     "contests:judge": {"judge"},
+    "contests:integrity": ORGANISER,  # releases a device; the chief judge only reads
+    "contests:check_in": ORGANISER,
+    "contests:seats_json": set(),
+    "contests:awards_preview": ORGANISER,  # confirms the award preview, publishes
+    "contests:review_file": {"owner"},  # a contestant's own review request (成绩公示 only)
+    "contests:reviews": ORGANISER,  # the chief judge; organisers when the track has none (the world's has none)
     "contests:results": set(),
     "contests:scoreboard": set(),
     "contests:scoreboard_json": set(),
@@ -148,9 +164,24 @@ WHO_MAY_POST: dict[str, set[str]] = {
     # approve or return it (a crafted approve by its staff is a 403, tested in tests/courses/changes)
     "course_changes:index": ANY_PROVIDER,
     "course_changes:detail": PROVIDER_A,
+    # ---- the expert pool (experts/): organisers; an expert's page also takes the expert's own
+    # conflict declaration (the world's expert is `judge`); its fellow judges only read it
+    "experts:list": set(),
+    "experts:detail": {"judge", "organiser"},
+    "experts:import_upload": ORGANISER,
+    "experts:import_template": set(),
+    "experts:import_preview": ORGANISER,
+    "experts:import_errors": set(),
+    "experts:track_judges": ORGANISER,
+    # the pool's admin listings (experts/wagtail_hooks.py; XLSX / CSV export neutralised): read only
+    **{f"experts_{model}:{action}": set() for model in ("expert", "conflict") for action in ("index", "index_results")},
+    # ---- end of the expert pool
 }
 for _action in ("index", "index_results", "add", "edit", "delete"):
     WHO_MAY_POST[f"organisations_organisation:{_action}"] = ORGANISER
+# ---- theory papers (contests/views/papers_admin.py): organisers, through contests.services.papers
+for _action in ("add", "edit", "delete"):
+    WHO_MAY_POST[f"contests_roundquestion:{_action}"] = ORGANISER
 for _model in ("course", "chapter", "lesson", "quiz", "question"):
     for _action in ("index", "index_results", "add"):
         WHO_MAY_POST[f"courses_{_model}:{_action}"] = ANY_PROVIDER
@@ -170,6 +201,7 @@ for _action in ("index", "index_results", "add", "edit", "delete", "history", "h
 WHO_MAY_CONNECT = {
     "ws/rounds/<int:round_id>/contestant/": {"owner"},
     "ws/rounds/<int:round_id>/board/": ANYONE,
+    "ws/rounds/<int:round_id>/judge/": {"judge"},  # the track's judges (blind: seat numbers only)
     # a lesson's study socket: the learner enrolled on its course (the lesson unlocked for them)
     "ws/study/<int:lesson_id>/": {"owner"},
 }

@@ -43,6 +43,7 @@ from tests.contests.factories import (
     TrackFactory,
 )
 from tests.contests.live import Socket, _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401 - fixtures
+from tests.experts.world import expert_world
 from tests.factories import QuestionFactory, UserFactory
 from tests.permission_rules import (
     ANYONE,
@@ -113,7 +114,7 @@ def world(
     judge = UserFactory(username="judge1", real_name="评委甲")
     rnd = RoundFactory(track__contest__organiser=organiser, track__theory_weight=Decimal(30))
     question = course.final_quiz.quiz_questions.first().question
-    RoundQuestionFactory(round=rnd, question=question, order=0, score=10)
+    paper_line = RoundQuestionFactory(round=rnd, question=question, order=0, score=10)
     task = TaskFactory(round=rnd, title="工控系统加固", max_score=100)
     CriterionFactory(task=task, title="漏洞修复", kind="judgement", max_score=100)
     contest_services.judge_assign(track=rnd.track, judge=judge, by=organiser)
@@ -207,6 +208,7 @@ def world(
         "notifications:open": notification.pk,
         "course_ratings": rating.pk,
         "course_changes": change.pk,
+        "contests_roundquestion": paper_line.pk,  # its round is running: every edit is refused
     }
     people = {
         "learner": other_learner,
@@ -216,6 +218,7 @@ def world(
         "judge": judge,
         "organiser": organiser,
     }
+    by_namespace |= expert_world(judge=judge, organiser=organiser, track=rnd.track)  # the expert pool
     training = training_world(  # enterprise training (issue 12): tests/training/world.py
         employer_a=employer_a, manager_a=manager_a, manager_b=manager_b, provider_a=provider_a, course=course
     )

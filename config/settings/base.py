@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "organisations",
     "courses",
     "contests",
+    "experts",
     "certificates",
     "training",
     "notifications",

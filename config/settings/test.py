@@ -26,3 +26,15 @@ WHITENOISE_AUTOREFRESH = True
 CERTIFICATE_SIGNING_KEY = base64.b64encode(Ed25519PrivateKey.generate().private_bytes_raw()).decode()
 CERTIFICATE_SIGNING_KEY_FILE = None
 CERTIFICATE_BASE_URL = WAGTAILADMIN_BASE_URL
+
+# Each pytest-xdist worker uses its own Redis database: a test's cache.clear() (FLUSHDB) then empties
+# only its own worker's cache and channel layer. A server a test starts inherits the worker's name
+# and REDIS_URL and lands on the same database.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _WORKER.startswith("gw"):  # noqa: F405
+    from urllib.parse import urlsplit, urlunsplit
+
+    _parts = urlsplit(REDIS_URL)  # noqa: F405
+    REDIS_URL = urlunsplit(_parts._replace(path=f"/{int(_WORKER[2:]) + 1}"))
+    CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [REDIS_URL]  # noqa: F405

@@ -52,8 +52,13 @@ def prepare(*, contestants: int, out: Path) -> None:
         contest=contest, name="工业互联网安全", slug="bench", theory_weight=Decimal(100), practical_weight=Decimal(0)
     )
     now = timezone.now()
-    rnd = Round.objects.create(
-        track=track, title="基准测试场次", has_practical=False, starts_at=now, ends_at=now + dt.timedelta(hours=3)
+    rnd = Round.objects.create(  # theory shown live: every answer moves the public board, the most work
+        track=track,
+        title="基准测试场次",
+        has_practical=False,
+        theory_live=True,
+        starts_at=now,
+        ends_at=now + dt.timedelta(hours=3),
     )
     questions = _paper(provider)
     RoundQuestion.objects.bulk_create(

@@ -12,12 +12,15 @@ from .registration import (
     TeamInvitation,
     TeamMember,
 )
+from .review import AwardPreview, FinalConfirmation, ReviewPart, ReviewRequest, ReviewStatus
 from .rounds import Entry, Round, RoundQuestion, RoundStage, RoundStatus
+from .seats import SeatDraw
 
 __all__ = [
     "ACTIVE_STATUSES",
     "Announcement",
     "AuditLog",
+    "AwardPreview",
     "AwardMode",
     "Contest",
     "ContestLevel",
@@ -26,11 +29,15 @@ __all__ = [
     "CriterionKind",
     "CriterionResult",
     "Entry",
+    "FinalConfirmation",
     "InvitationStatus",
     "JudgeScore",
     "Province",
     "Registration",
     "RegistrationStatus",
+    "ReviewPart",
+    "ReviewRequest",
+    "ReviewStatus",
     "Round",
     "RoundQuestion",
     "RoundSequence",
@@ -39,6 +46,7 @@ __all__ = [
     "ScoreboardEvent",
     "ScoreboardEventKind",
     "ScoreboardRow",
+    "SeatDraw",
     "Task",
     "TeamInvitation",
     "TeamMember",

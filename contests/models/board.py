@@ -83,6 +83,8 @@ class ScoreboardEvent(models.Model):
         verbose_name_plural = _("排行榜事件")
         ordering = ["round_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["round", "seq"], name="uniq_board_event_seq")]
+        # The public feed: its last number and its events, without stepping over the hidden ones.
+        indexes = [models.Index(fields=["round", "seq"], condition=Q(public=True), name="board_event_public_idx")]
 
     def __str__(self):
         return f"{self.round_id}#{self.seq} {self.kind}"

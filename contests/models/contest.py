@@ -25,6 +25,11 @@ class Contest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organised_contests", verbose_name=_("组织者")
     )
     description = models.TextField(_("简介"), max_length=4000, blank=True)
+    recusal_by_province = models.BooleanField(
+        _("同省回避"),
+        default=False,
+        help_text=_("全国决赛等：评委不能评判与自己同一省份的选手（同单位回避始终适用）"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

@@ -66,6 +66,14 @@ class Round(models.Model):
     review_window_hours = models.PositiveSmallIntegerField(
         _("成绩公示期（小时）"), default=48, help_text=_("公示期内选手可申请成绩复核；0 表示不设公示期")
     )
+    one_device = models.BooleanField(
+        _("每名选手限用一台设备"),
+        default=False,
+        help_text=_("选手首次进入时绑定所用设备，其他设备无法进入；设备故障时由组织者在诚信监测页面解除绑定"),
+    )
+    frozen_manually_at = models.DateTimeField(
+        _("手动封榜于"), null=True, blank=True, help_text=_("组织者在控制台手动封榜的时间；解除封榜后清空")
+    )
     reveal_cursor = models.PositiveIntegerField(_("揭榜进度"), default=0)
     ended_at = models.DateTimeField(_("实际结束时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("成绩公布时间"), null=True, blank=True)
@@ -98,14 +106,20 @@ class Round(models.Model):
     def deadline(self, now: dt.datetime, extra_seconds: int = 0) -> dt.datetime:
         return self.ends_at + dt.timedelta(seconds=self.extra_seconds + self.paused_total(now) + extra_seconds)
 
-    def freeze_at(self, now: dt.datetime) -> dt.datetime | None:
+    def scheduled_freeze_at(self, now: dt.datetime) -> dt.datetime | None:
+        """The freeze `freeze_minutes` before the round-wide deadline (it moves with the deadline)."""
         if not self.freeze_minutes:
             return None
         return self.deadline(now) - dt.timedelta(minutes=self.freeze_minutes)
 
+    def freeze_at(self, now: dt.datetime) -> dt.datetime | None:
+        """When the public board froze or will freeze: the organiser's manual freeze, or the schedule."""
+        moments = [m for m in (self.frozen_manually_at, self.scheduled_freeze_at(now)) if m is not None]
+        return min(moments) if moments else None
+
     def is_frozen(self, now: dt.datetime) -> bool:
         """Whether a score change at `now` is hidden from the public board (until the reveal)."""
-        if self.status == RoundStatus.PUBLISHED:
+        if self.status in RESULT_STATUSES:
             return False
         freeze_at = self.freeze_at(now)
         return freeze_at is not None and now >= freeze_at
@@ -119,7 +133,14 @@ class Round(models.Model):
 
 
 class RoundQuestion(models.Model):
-    """A question of a round's theory paper, with the score it carries in this paper."""
+    """A question of a round's theory paper, with the score it carries in this paper.
+
+    While the round is a draft the paper reads the bank's question. When the lobby opens, `snapshot`
+    takes a copy of it — {"kind", "stem", "options", "answer"} as they stand then — and from that
+    moment grading and the contestants' paper use the copy (contests.papers): editing the bank
+    question, or an import changing its key, no longer touches the round. The paper itself (which
+    questions, their order and scores) is fixed from the lobby on (contests.services.papers).
+    """
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="round_questions")
     question = models.ForeignKey("courses.Question", on_delete=models.PROTECT, related_name="+", verbose_name=_("试题"))
@@ -127,6 +148,7 @@ class RoundQuestion(models.Model):
     score = models.DecimalField(
         _("分值"), max_digits=5, decimal_places=1, default=Decimal(1), validators=[MinValueValidator(0)]
     )
+    snapshot = models.JSONField(_("试题副本"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("理论试题")
@@ -150,7 +172,8 @@ class Entry(models.Model):
 
     `shuffle_seed` fixes the question (and option) order of this entry's paper, so a reload or a
     reconnect shows the same order. `session_epoch` grows on every console connection: the newest
-    connection owns the entry, an older one is told it was taken over.
+    connection owns the entry, an older one is told it was taken over. With `Round.one_device` only
+    the device bound by `device_hash` may connect. `handed_in_at` ends the entry's answering early.
     """
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="entries", verbose_name=_("场次"))
@@ -162,12 +185,35 @@ class Entry(models.Model):
     session_epoch = models.PositiveIntegerField(_("连接序号"), default=0)
     joined_at = models.DateTimeField(_("首次进入"), null=True, blank=True)
     last_seen_at = models.DateTimeField(_("最近连接"), null=True, blank=True)
+    # Hand in early (交卷): the answers are final from then on; `used_seconds` is the time taken,
+    # pauses excluded.
+    handed_in_at = models.DateTimeField(_("交卷时间"), null=True, blank=True)
+    used_seconds = models.PositiveIntegerField(_("用时（秒）"), null=True, blank=True)
+    # One device per contestant (Round.one_device): a keyed hash of the bound device's token, never the token.
+    device_hash = models.CharField(_("绑定设备"), max_length=64, blank=True, default="")
+    device_bound_at = models.DateTimeField(_("设备绑定时间"), null=True, blank=True)
+    # Integrity signals reported by the console while the round runs (contests/integrity.py): counts only.
+    focus_lost_count = models.PositiveIntegerField(_("离开页面次数"), default=0)
+    away_seconds = models.PositiveIntegerField(_("离开页面时长（秒）"), default=0)
+    paste_count = models.PositiveIntegerField(_("粘贴次数"), default=0)
+    signals_at = models.DateTimeField(_("最近异常记录"), null=True, blank=True)
+    # 检录 and the seat drawn by lot (contests.services.seats); judges know an entry by its seat only.
+    checked_in_at = models.DateTimeField(_("检录时间"), null=True, blank=True)
+    seat_number = models.PositiveSmallIntegerField(_("座位号"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("参赛记录")
         verbose_name_plural = _("参赛记录")
         ordering = ["round_id", "id"]
-        constraints = [models.UniqueConstraint(fields=["round", "registration"], name="uniq_entry_per_round")]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "registration"], name="uniq_entry_per_round"),
+            models.UniqueConstraint(
+                fields=["round", "seat_number"], condition=Q(seat_number__isnull=False), name="uniq_seat_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(seat_number__isnull=True) | Q(checked_in_at__isnull=False), name="entry_seat_after_check_in"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.round} · {self.registration}"

@@ -19,11 +19,10 @@ from django.utils.translation import gettext as _
 
 from courses import grading
 
-from .. import events, scoring, selectors, sql
+from .. import events, papers, scoring, selectors, sql
 from ..models import (
     Entry,
     Round,
-    RoundQuestion,
     RoundStatus,
     ScoreboardEvent,
     ScoreboardEventKind,
@@ -34,6 +33,7 @@ from ..models import (
 from ..models.rounds import LIVE_STATUSES
 from .board import ROW_FIELDS, row_apply
 from .common import ContestError, next_seqs
+from .integrity import entry_device_check
 
 
 class AnswerRejected(ContestError):
@@ -64,9 +64,11 @@ class AnswerAck:
 
 
 @transaction.atomic
-def entry_connect(*, entry: Entry, now: dt.datetime | None = None) -> Entry:
-    """A console connected: it becomes the entry's session (`session_epoch`); older ones are told to close."""
+def entry_connect(*, entry: Entry, device=None, now: dt.datetime | None = None) -> Entry:
+    """A console connected: it becomes the entry's session (`session_epoch`); older ones are told to close.
+    In a one-device round a console on another device is refused first (ContestError, nothing changes)."""
     now = now or timezone.now()
+    entry_device_check(entry=entry, device=device, now=now)
     Entry.objects.filter(pk=entry.pk).update(session_epoch=F("session_epoch") + 1, last_seen_at=now)
     Entry.objects.filter(pk=entry.pk, joined_at__isnull=True).update(joined_at=now)
     fresh = Entry.objects.select_related("round__track", "registration").get(pk=entry.pk)
@@ -146,6 +148,7 @@ class _EntryState:
     round_id: int
     session_epoch: int
     extra_seconds: int
+    handed_in_at: dt.datetime | None
 
 
 class _AnswerBatch:
@@ -158,7 +161,7 @@ class _AnswerBatch:
         # read later, only for entries whose score changed.
         locked = ScoreboardRow.objects.select_for_update().filter(entry_id__in=entry_ids).order_by("entry_id")
         self.theory_before = dict(locked.values_list("entry_id", "theory_score"))
-        fields = ("pk", "round_id", "session_epoch", "extra_seconds")
+        fields = ("pk", "round_id", "session_epoch", "extra_seconds", "handed_in_at")
         self.entries = {e[0]: _EntryState(*e) for e in Entry.objects.filter(pk__in=entry_ids).values_list(*fields)}
         round_ids = {e.round_id for e in self.entries.values()}
         self.rounds = Round.objects.select_related("track").in_bulk(round_ids)
@@ -172,11 +175,9 @@ class _AnswerBatch:
             (log["entry_id"], log["client_id"]): (log["question_id"], log["revision"], log["created_at"])
             for log in logged.values("entry_id", "client_id", "question_id", "revision", "created_at")
         }
-        question_ids = {q for _e, q in pairs}
-        papers = RoundQuestion.objects.select_related("question").filter(
-            round_id__in=round_ids, question_id__in=question_ids
-        )
-        self.papers = {(rq.round_id, rq.question_id): rq for rq in papers}
+        # The round's own copy of each question (taken when its lobby opened), never the bank's.
+        lines = papers.paper_lines(round_ids, {q for _e, q in pairs})
+        self.papers = {(line.round_id, line.pk): line for line in lines}
         self.created: dict[tuple[int, int], TheoryAnswer] = {}
         self.changed: dict[tuple[int, int], TheoryAnswer] = {}
         self.log: list[TheoryAnswerLog] = []
@@ -201,6 +202,8 @@ class _AnswerBatch:
 
         if save.epoch is not None and save.epoch != entry.session_epoch:
             return _reject("superseded", _("您的账号已在其他页面进入比赛，本页面的答案未保存"))
+        if entry.handed_in_at is not None:
+            return _reject("handed_in", _("您已交卷，答案不能再修改"))
         if not rnd.has_theory:
             return _reject("no_theory", _("本场次没有理论考试"))
         if rnd.status in (RoundStatus.DRAFT, RoundStatus.LOBBY):
@@ -209,14 +212,14 @@ class _AnswerBatch:
             return _reject("paused", _("比赛已暂停，答案未保存"))
         if rnd.status not in LIVE_STATUSES or now >= rnd.deadline(now, entry.extra_seconds):
             return _reject("deadline", _("作答时间已结束，答案未保存"))
-        rq = self.papers.get((rnd.pk, save.question_id))
-        if rq is None:
+        question = self.papers.get((rnd.pk, save.question_id))
+        if question is None:
             return _reject("unknown_question", _("该题不在本场试卷中"))
         try:
-            given = scoring.answer_parse(rq.question, save.answer)
+            given = scoring.answer_parse(question, save.answer)
         except grading.SubmissionError as exc:
             return _reject("invalid", str(exc))
-        result = scoring.answer_grade(rq.question, given, rq.score)
+        result = scoring.answer_grade(question, given, question.score)
 
         previous_score = Decimal(0)
         if current is None:

@@ -3,13 +3,15 @@
 A row moves by the difference a change makes (one question's score, one criterion's aggregate), so
 no query touches other contestants' rows. During a freeze the first change to a row copies its
 values to `frozen_*`, which the public keeps seeing, and its feed event is not public; reveals and
-publication clear those copies. Called inside the transactions of the other services.
+publication clear those copies. A change of a part the public may not see yet (contests.visibility:
+theory until the end unless shown live, practical when the round says so) is not public either.
+Called inside the transactions of the other services.
 """
 
 import datetime as dt
 from decimal import Decimal
 
-from .. import scoring, selectors
+from .. import scoring, selectors, visibility
 from ..models import Entry, Registration, RegistrationStatus, Round, ScoreboardEventKind, ScoreboardRow
 from .common import event_append
 
@@ -64,7 +66,8 @@ def row_apply(
     tasks: dict | None = None,
     task_max: dict | None = None,
 ) -> bool:
-    """Set an entry's new part score on its board row in memory; True when the public may see it."""
+    """Set an entry's new part score on its board row in memory; True when the public may see it (no
+    freeze, and a part it may see now)."""
     frozen = rnd.is_frozen(now)
     if frozen and row.frozen_total is None:
         row.frozen_theory, row.frozen_practical, row.frozen_total = row.theory_score, row.practical_score, row.total
@@ -83,7 +86,7 @@ def row_apply(
     )
     if total != row.total:
         row.total, row.reached_at = total, now
-    return not frozen
+    return not frozen and visibility.hidden(rnd).shows(theory=theory is not None, practical=tasks is not None)
 
 
 def row_update(

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from experts import recusal
+
 from .. import scoring
 from ..models import (
     Criterion,
@@ -31,6 +33,8 @@ from ..permissions import can_judge_track
 from .board import row_update
 from .common import audit, require_organiser
 
+REMARK_STATUSES = (RoundStatus.PUBLISHED,)  # the 公示 window: scores change only through a review
+
 # ------------------------------------------------------------------ who judges
 
 
@@ -38,6 +42,8 @@ from .common import audit, require_organiser
 def judge_assign(*, track: Track, judge, by, now: dt.datetime | None = None) -> TrackJudge:
     """Make `judge` a judge of the track: they score its tasks and see its boards live."""
     require_organiser(by)
+    if not TrackJudge.objects.filter(track=track, judge=judge).exists():
+        recusal.assignment_check(track=track, judge=judge)  # 回避: the judge's organisation, province, conflicts
     now = now or timezone.now()
     assignment, created = TrackJudge.objects.get_or_create(track=track, judge=judge, defaults={"assigned_by": by})
     if created:
@@ -85,14 +91,25 @@ def _criterion_refresh(*, criterion: Criterion, entry: Entry, rnd: Round, row: S
         values=values,
         spread_threshold=criterion.spread_threshold,
     )
-    result, _created = CriterionResult.objects.get_or_create(criterion=criterion, entry=entry)
-    delta = agg.value - result.value
-    result.value, result.judge_count, result.spread, result.flagged = (
-        agg.value,
-        agg.judge_count,
-        agg.spread,
-        agg.flagged,
+    _result_set(
+        criterion=criterion,
+        entry=entry,
+        rnd=rnd,
+        row=row,
+        now=now,
+        value=agg.value,
+        judge_count=agg.judge_count,
+        spread=agg.spread,
+        flagged=agg.flagged,
     )
+
+
+def _result_set(*, criterion: Criterion, entry: Entry, rnd: Round, row: ScoreboardRow, now: dt.datetime, **values):
+    """Store a criterion's result for an entry and move the board row (locked) by the difference."""
+    result, _created = CriterionResult.objects.get_or_create(criterion=criterion, entry=entry)
+    delta = values["value"] - result.value
+    for name, value in values.items():
+        setattr(result, name, value)
     result.save()
     if delta:
         tasks = dict(row.tasks)
@@ -112,6 +129,7 @@ def _score_value(value, criterion: Criterion) -> Decimal:
     return value
 
 
+@recusal.scoring_guard  # 回避: refused (and audited) before the transaction
 @transaction.atomic
 def judge_score_submit(
     *,
@@ -156,6 +174,7 @@ def judge_score_submit(
     return score
 
 
+@recusal.scoring_guard
 @transaction.atomic
 def judge_score_confirm(*, judge, entry: Entry, criterion: Criterion, now: dt.datetime | None = None) -> JudgeScore:
     """Confirm the judge's own entered score: it now counts, and the board moves."""
@@ -181,3 +200,44 @@ def judge_score_confirm(*, judge, entry: Entry, criterion: Criterion, now: dt.da
     )
     _criterion_refresh(criterion=criterion, entry=entry, rnd=rnd, row=row, now=now)
     return score
+
+
+def criterion_remark(*, by, entry: Entry, criterion: Criterion, value, row: ScoreboardRow, now: dt.datetime) -> Decimal:
+    """The chief judge's re-marked value of one criterion for one entry (成绩复核), in a review's
+    transaction (contests.services.review, which checks who and when and holds the locks).
+
+    The criterion's result becomes `value` as a confirmation would set it: the task score, the
+    practical score, the total, the board row and its feed event follow. The judges' own scores stay
+    as they were. Returns the value it replaced.
+    """
+    criterion = Criterion.objects.select_related("task__round__track").get(pk=criterion.pk)
+    rnd = criterion.task.round
+    if entry.round_id != rnd.pk:
+        raise ValidationError(_("该选手不在此评分项所属的场次"))
+    if rnd.status not in REMARK_STATUSES:
+        raise ValidationError(_("只有在成绩公示期内才能复核改分"))
+    value = _score_value(value, criterion)
+    result = CriterionResult.objects.filter(criterion=criterion, entry=entry).first()
+    previous = result.value if result else Decimal(0)
+    if value == previous:
+        return previous
+    _result_set(
+        criterion=criterion,
+        entry=entry,
+        rnd=rnd,
+        row=row,
+        now=now,
+        value=value.quantize(scoring.TWO_PLACES),
+    )
+    audit(
+        actor=by,
+        action="score.remark",
+        obj=entry,
+        now=now,
+        rnd=rnd,
+        entry=entry.pk,
+        criterion=criterion.pk,
+        value=str(value),
+        previous=str(previous),
+    )
+    return previous

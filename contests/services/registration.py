@@ -33,6 +33,7 @@ from ..models import (
     TeamInvitation,
     TeamMember,
     Track,
+    TrackJudge,
     TrackKind,
 )
 from .board import entries_sync
@@ -51,6 +52,11 @@ def _taken(track: Track, user_ids, *, exclude: int | None = None) -> bool:
     """Whether any of the people is in a pending or approved registration of the track."""
     active = Registration.objects.filter(track=track, status__in=ACTIVE_STATUSES).exclude(pk=exclude)
     return active.filter(Q(user__in=user_ids) | Q(team_members__user__in=user_ids)).exists()
+
+
+def _judging(track: Track, user) -> bool:
+    """A judge of the track cannot take part in it (回避)."""
+    return TrackJudge.objects.filter(track=track, judge=user).exists()
 
 
 def _invitee_names(names, leader) -> list[str]:
@@ -88,6 +94,8 @@ def registration_submit(
     elif team_name or names:
         raise ValidationError({"team_name": _("个人赛不能组队报名")})
     _lock_people([user.pk])
+    if _judging(track, user):
+        raise ValidationError(_("您是该赛项的评委，不能报名参赛"))
     if _taken(track, [user.pk]):
         raise ValidationError(_("您已报名该赛项"))
     registration = Registration.objects.create(
@@ -132,6 +140,8 @@ def invitation_accept(*, invitation: TeamInvitation, user, now: dt.datetime | No
     if invitation.status != InvitationStatus.PENDING:
         raise ValidationError(_("您已谢绝该邀请"))
     registration = invitation.registration
+    if _judging(registration.track, user):
+        raise ValidationError(_("您是该赛项的评委，不能加入参赛队伍"))
     if _taken(registration.track, [user.pk], exclude=registration.pk):
         raise ValidationError(_("您已报名该赛项，不能再加入其他队伍"))
     if registration.team_members.count() >= registration.track.team_size_max:

@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 
 from courses.models import QuestionKind
 
-from .. import events, notices, selectors
+from .. import events, notices, papers, results, selectors
 from ..models import (
     Announcement,
+    AwardPreview,
     Entry,
     Round,
     RoundQuestion,
@@ -35,6 +36,7 @@ from ..models import (
 )
 from .board import entries_sync, freeze_recheck, row_reveal, unfreeze_all
 from .common import audit, event_append, lock_round, require_organiser, round_save
+from .papers import paper_copy
 
 MAX_EXTENSION_SECONDS = 4 * 3600
 OPEN = (RoundStatus.LOBBY, RoundStatus.RUNNING, RoundStatus.PAUSED)
@@ -99,13 +101,17 @@ def round_refresh_max(rnd: Round) -> None:
 
 @transaction.atomic
 def round_open_lobby(*, round: Round, by, now: dt.datetime | None = None) -> Round:
-    """Open the lobby: approved contestants get their entries and board rows and may connect."""
+    """Open the lobby: approved contestants get their entries and board rows and may connect.
+
+    The paper is copied into the round now (stems, options, keys; its scores are fixed from now on):
+    grading and contestants use the copy, whatever later happens to the bank questions."""
     now = now or timezone.now()
     with round_transition(round, by=by, action="round.open_lobby", allowed=(RoundStatus.DRAFT,), now=now) as change:
         rnd = change.round
         RoundSequence.objects.get_or_create(round=rnd)
         rnd.status = RoundStatus.LOBBY
         round_save(rnd, "status")
+        change.details["paper"] = paper_copy(rnd)
         round_refresh_max(rnd)
         change.details["entries"] = entries_sync(rnd, now)
         notices.lobby_opened(rnd)
@@ -119,7 +125,7 @@ def round_start(*, round: Round, by, now: dt.datetime | None = None) -> Round:
     with round_transition(round, by=by, action="round.start", allowed=(RoundStatus.LOBBY,), now=now) as change:
         rnd = change.round
         if rnd.has_theory:
-            kinds = set(RoundQuestion.objects.filter(round=rnd).values_list("question__kind", flat=True))
+            kinds = {q.kind for q in papers.round_paper(rnd)}
             if not kinds:
                 raise ValidationError(_("理论试卷还没有题目"))
             if QuestionKind.SHORT in kinds:
@@ -242,14 +248,28 @@ def round_reveal_next(*, round: Round, by, now: dt.datetime | None = None) -> Sc
 
 @transaction.atomic
 def round_publish_results(*, round: Round, by, now: dt.datetime | None = None) -> Round:
-    """Publish: the board shows final values to everyone, awards become official, scores are locked."""
+    """Publish provisional results (成绩公示): the board shows every value to everyone, scores are
+    locked except through a review, and the `review_window_hours` window for review requests opens.
+    Refused until the organiser has confirmed the award preview as it stands now."""
     now = now or timezone.now()
     with round_transition(round, by=by, action="round.publish", allowed=(RoundStatus.ENDED,), now=now) as change:
         rnd = change.round
+        awards_require_confirmed(rnd)
         unfreeze_all(rnd)
         rnd.status, rnd.published_at = RoundStatus.PUBLISHED, now
         round_save(rnd, "status", "published_at")
+        change.details["review_window_hours"] = rnd.review_window_hours
+        notices.results_published(rnd)
     return change.round
+
+
+def awards_require_confirmed(rnd: Round) -> None:
+    """The award preview the organiser confirmed must be the bands as they stand (contests.results)."""
+    preview = AwardPreview.objects.filter(round=rnd).first()
+    if preview is None:
+        raise ValidationError(_("请先查看并确认奖项预览，再公布成绩"))
+    if preview.digest != results.awards_digest(rnd):
+        raise ValidationError(_("确认奖项预览后成绩或奖项设置有变化，请重新确认奖项预览"))
 
 
 @transaction.atomic

@@ -10,16 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import services
 from ..forms import RegistrationForm
-from ..models import Registration, TeamInvitation, Track, TrackKind
-from ..permissions import entry_for_user
+from ..models import Registration, RoundStatus, TeamInvitation, Track, TrackKind
+from ..permissions import approved_on_track, entry_for_user
 from .common import error_page, messages_from, round_or_404
-from .public import board_strings
+from .public import board_strings, hidden_note
 
 
 @login_required
@@ -96,6 +97,13 @@ def registration_withdraw(request, pk: int):
     return redirect("contests:detail", slug=registration.track.contest.slug)
 
 
+def _before_lobby(request, rnd):
+    """An approved contestant who came before the lobby opened (entries exist from then on): when
+    the round starts, counted down on the server's clock; the page looks again every minute."""
+    context = {"round": rnd, "server_time": timezone.now()}
+    return render(request, "contests/before_lobby.html", context)
+
+
 def _console_strings() -> dict:
     return {
         **board_strings(),
@@ -118,6 +126,10 @@ def _console_strings() -> dict:
         "practical": _("实操"),
         "total": _("总分"),
         "new_note": _("新公告"),
+        "hand_in_pending": _("还有答案正在保存，请稍候再交卷"),
+        "handed_in": _("您已于 %(time)s 交卷，用时 %(used)s。答案已提交，不能再修改。"),
+        "sending": _("正在交卷…"),
+        "answered": _("已作答 %(n)s / %(total)s 题"),
     }
 
 
@@ -128,6 +140,8 @@ def contestant_console(request, round_id: int):
     rnd = round_or_404(round_id)
     entry = entry_for_user(request.user, rnd.pk)
     if entry is None:
+        if rnd.status == RoundStatus.DRAFT and approved_on_track(request.user, rnd.track_id):
+            return _before_lobby(request, rnd)
         return error_page(request, _("您不是本场次审核通过的选手"), 403)
     config = {
         "round": rnd.pk,
@@ -135,6 +149,7 @@ def contestant_console(request, round_id: int):
         "socket": f"/ws/rounds/{rnd.pk}/contestant/",
         "board": reverse("contests:scoreboard", args=[rnd.pk]),
         "strings": _console_strings(),
+        "handed_in": entry.handed_in_at is not None,
     }
-    context = {"round": rnd, "entry": entry, "config": config}
+    context = {"round": rnd, "entry": entry, "config": config, "hidden_note": hidden_note(rnd, live=False)}
     return render(request, "contests/console.html", context)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import selectors, services
+from ..audit_labels import describe
 from ..forms import AnnouncementForm, ExtendForm
 from ..models import AuditLog, Entry, Registration, RegistrationStatus, Track
 from ..permissions import can_manage_contests
@@ -71,13 +72,28 @@ def round_console(request, round_id: int):
         "deadline": rnd.deadline(now),
         "freeze_at": rnd.freeze_at(now),
         "frozen": rnd.is_frozen(now),
+        "frozen_manually": rnd.frozen_manually_at is not None,
         "entries": entries,
         "board": selectors.board_ranked(rnd, live=True),
         "announcements": rnd.announcements.select_related("created_by").order_by("-created_at")[:20],
-        "audit": AuditLog.objects.filter(round=rnd).select_related("actor")[:30],
+        "audit": describe(AuditLog.objects.filter(round=rnd).select_related("actor")[:30]),
         "extend_form": ExtendForm(),
         "announce_form": AnnouncementForm(),
         "pending_reveal": selectors.board_is_frozen(rnd),
+        "config": {
+            "round": rnd.pk,
+            "socket": f"/ws/rounds/{rnd.pk}/board/?view=top&panel=organiser",
+            "strings": {
+                "connecting": _("连接中…"),
+                "open": _("实时"),
+                "retry": _("连接中断，正在重连…"),
+                "closed": _("连接已关闭，请刷新页面"),
+                "connected": _("已连接 %(n)s / %(total)s 名选手"),
+                "online": _("在线"),
+                "offline": _("离线"),
+                "now": _("现在"),
+            },
+        },
     }
     return render(request, "contests/round_console.html", context)
 
@@ -89,6 +105,8 @@ ROUND_ACTIONS = {
     "resume": (services.round_resume, gettext_lazy("比赛已继续")),
     "end": (services.round_end, gettext_lazy("比赛已结束")),
     "publish": (services.round_publish_results, gettext_lazy("成绩已公布")),
+    "freeze": (services.round_freeze, gettext_lazy("已封榜：公众和选手看到的排行榜不再更新")),
+    "unfreeze": (services.round_unfreeze, gettext_lazy("已解除封榜")),
 }
 
 

@@ -16,10 +16,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import scoreboard, selectors, services
+from .. import results as review_results
+from .. import scoreboard, scoring, selectors, services, visibility
 from ..events import PUBLIC, STAFF
 from ..models import Contest, Province, Round, RoundStatus
-from ..permissions import can_judge_track, can_manage_contests, entry_for_user, sees_live_board
+from ..models.rounds import RESULT_STATUSES
+from ..permissions import can_judge_track, can_manage_contests, entry_for_user, sees_staff_board
+from . import review
 from .common import error_page, round_or_404
 
 # ------------------------------------------------------------------ contests
@@ -58,13 +61,25 @@ def contest_detail(request, slug: str):
 
 @require_GET
 def results(request, round_id: int):
+    """Results and awards: provisional during the 公示 (a contestant files review requests here and
+    reads the answers), final after it; organisers see them from the end of the round."""
     rnd = round_or_404(round_id)
     organiser = can_manage_contests(request.user)
-    if rnd.status != RoundStatus.PUBLISHED and not organiser:
+    if rnd.status not in RESULT_STATUSES and not organiser:
         return error_page(request, _("成绩尚未公布"), 404)
-    if rnd.status not in (RoundStatus.ENDED, RoundStatus.PUBLISHED):
+    if rnd.status not in (RoundStatus.ENDED, *RESULT_STATUSES):
         return error_page(request, _("比赛结束后才能查看成绩"), 404)
-    context = {"round": rnd, "results": selectors.round_results(rnd), "organiser": organiser}
+    if rnd.status == RoundStatus.PUBLISHED and services.round_finalise_if_due(round_id=rnd.pk):
+        rnd = round_or_404(round_id)
+    context = {
+        "round": rnd,
+        "results": selectors.round_results(rnd),
+        "organiser": organiser,
+        "award_rule": scoring.award_rule_text(rnd.track.award_mode),
+        "window_end": review_results.review_window_end(rnd),
+        "reviewer": services.can_answer_reviews(request.user, rnd.track_id),
+        **review.contestant_context(request, rnd),
+    }
     return render(request, "contests/results.html", context)
 
 
@@ -85,6 +100,20 @@ def board_strings() -> dict:
         "mine": _("我的排名"),
         "status": {s.value: str(s.label) for s in RoundStatus},
     }
+
+
+def hidden_note(rnd: Round, *, live: bool) -> str:
+    """What the board says while a part of the scores is hidden from the public (contests.visibility)."""
+    hide = visibility.hidden(rnd)
+    if not hide.any:
+        return ""
+    if live:
+        return _("选手和公众在比赛结束前看不到隐藏的成绩、总分和名次；您看到的是实时成绩")
+    if hide.theory and hide.practical:
+        return _("理论和实操成绩在比赛结束后公布，此前不显示总分和名次")
+    if hide.theory:
+        return _("理论成绩在比赛结束后公布，此前不显示总分和名次")
+    return _("实操成绩在比赛结束后公布，此前不显示总分和名次")
 
 
 def _filters(request) -> tuple[str, str]:
@@ -125,6 +154,7 @@ def _board_context(
         "view": view,
         "live": live,
         "frozen": not live and snapshot["frozen"],
+        "hidden_note": hidden_note(rnd, live=live),
         "tasks": config["tasks"],
         "provinces": Province.choices,
         "province": province,
@@ -142,7 +172,7 @@ def scoreboard_page(request, round_id: int):
     rnd = round_or_404(round_id)
     province, organisation = _filters(request)
     view = "all" if request.GET.get("view") == "all" or province or organisation else "top"
-    live = sees_live_board(request.user, rnd.track_id)
+    live = sees_staff_board(request.user, rnd)
     context = _board_context(request, rnd, view=view, live=live, province=province, organisation=organisation)
     return render(request, "contests/scoreboard.html", context)
 
@@ -170,7 +200,7 @@ def _json(payload: dict, status: int = 200) -> JsonResponse:
 def _round_and_audience(request, round_id: int) -> tuple[Round, str]:
     """`?audience=public` gives staff the public board too (the venue display asks for it)."""
     rnd = get_object_or_404(Round.objects.select_related("track"), pk=round_id)
-    staff = sees_live_board(request.user, rnd.track_id) and request.GET.get("audience") != PUBLIC
+    staff = sees_staff_board(request.user, rnd) and request.GET.get("audience") != PUBLIC
     return rnd, STAFF if staff else PUBLIC
 
 

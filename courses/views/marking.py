@@ -51,7 +51,7 @@ def marking_attempt(request, attempt_id: int):
         else:
             messages.success(request, _("评分已保存，成绩已生效"))
             return redirect("courses:marking")
-    rows = quizzes.attempt_sheet(attempt, with_answers=True)
+    rows = quizzes.attempt_sheet(attempt, with_answers=True, for_staff=True)
     context = {
         "attempt": attempt,
         "rows": rows,

@@ -31,7 +31,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from accounts.roles import is_organiser, is_provider_staff
 from cms.spreadsheets import NeutralisedExportMixin
-from courses import selectors, services
+from courses import holds, selectors, services
 from courses.changes import records as change_records
 from courses.changes import services as changes
 from courses.forms import ProviderStaffAddForm
@@ -177,6 +177,24 @@ class ScopedDeleteView(ReviewedWriteMixin, ScopedObjectMixin, generic.DeleteView
         except ProtectedError:
             messages.error(self.request, _("该记录仍被其他内容引用（如目录页面、报名或测验记录），不能删除。"))
             return redirect(self.get_success_url())
+
+
+class QuestionDeleteView(ScopedDeleteView):
+    """A question another app holds (a contest paper) is not deleted: the reason is shown instead."""
+
+    def get(self, request, *args, **kwargs):
+        refusal = holds.question_delete_refusal(self.object)
+        if refusal:
+            messages.error(request, refusal)
+            return redirect(self.get_success_url())
+        return super().get(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        refusal = holds.question_delete_refusal(self.object)
+        if refusal:
+            messages.error(self.request, refusal)
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class ScopedHistoryView(ScopedObjectMixin, HistoryView):

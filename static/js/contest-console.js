@@ -5,6 +5,12 @@
  * client id; it stays pending (in memory and in sessionStorage) until the server acknowledges it.
  * After a reconnect the pending saves are resent with the same ids, which the server stores at most
  * once. A newer console of the same contestant takes over; this page then stops and says why.
+ *
+ * Integrity (docs/protocol.md §3.3): while the paper is open, leaving the page (blur, tab hidden)
+ * and coming back (with the time away) and each paste are reported as `integrity.signal` frames —
+ * a paste as a count only, never its text. 交卷 sends `entry.hand_in` after a confirm step; then
+ * the page shows the done state. The page's device id (localStorage) goes with the socket for
+ * rounds that allow one device per contestant.
  */
 (function () {
   "use strict";
@@ -23,6 +29,9 @@
   var retry = 0;
   var stopped = false;
   var resendTimer = null;
+  var done = !!config.handed_in; // handed in (交卷): answers are final
+  var signals = []; // integrity signals waiting for the socket
+  var awayAt = null; // Date.now() when the page was left
 
   // ------------------------------------------------------------------ helpers
 
@@ -95,8 +104,9 @@
     var clock = $("[data-clock]");
     if (state.status === "running" && ms < 5 * 60 * 1000) clock.setAttribute("data-urgent", "");
     else clock.removeAttribute("data-urgent");
-    var editable = open() && ms > 0 && !stopped;
+    var editable = open() && ms > 0 && !stopped && !done;
     Object.keys(questions).forEach(function (id) { questions[id].fieldset.disabled = !editable; });
+    $("[data-hand-in]").hidden = !(editable && Object.keys(questions).length);
   }
 
   function setState(next) {
@@ -210,13 +220,16 @@
     q.navEl.dataset.state = kind;
     q.stateEl.textContent = text;
     q.stateEl.title = text;
+    var ids = Object.keys(questions);
+    var saved = ids.filter(function (k) { return questions[k].navEl.dataset.state === "saved"; }).length;
+    $("[data-answered]").textContent = fill(S.answered, { n: saved, total: ids.length });
   }
 
   // ------------------------------------------------------------------ saving
 
   function queue(id) {
     var q = questions[id];
-    if (!q || stopped) return;
+    if (!q || stopped || done) return;
     pending[id] = { client_id: uuid(), question_id: Number(id), answer: q.read() };
     savePending();
     mark(id, "pending", S.pending);
@@ -266,6 +279,7 @@
     delete pending[id];
     savePending();
     mark(id, "rejected", S.rejected + "：" + m.message);
+    if (m.code === "handed_in") showDone(null);
   }
 
   function restore(answers) {
@@ -306,16 +320,117 @@
     });
   }
 
+  // A part the round hides until its end comes as null, and so do the total and the rank: "—".
   function renderMine(row) {
     if (!row) return;
-    $("[data-mine-rank]").textContent = row.rank;
+    var show = function (v) { return v === null || v === undefined ? "—" : String(v); };
+    $("[data-mine-rank]").textContent = show(row.rank);
     var dl = $("[data-mine]");
     dl.textContent = "";
     [[S.theory, row.theory], [S.practical, row.practical], [S.total, row.total]].forEach(function (pair) {
       dl.appendChild(el("dt", {}, pair[0]));
-      dl.appendChild(el("dd", {}, pair[1]));
+      dl.appendChild(el("dd", {}, show(pair[1])));
     });
   }
+
+  // ------------------------------------------------------------------ integrity signals and 交卷
+
+  function deviceId() {
+    try {
+      var id = localStorage.getItem("contest-device");
+      if (!id) {
+        id = uuid();
+        localStorage.setItem("contest-device", id);
+      }
+      return id;
+    } catch (e) {
+      return ""; // no storage: a one-device round refuses the page and says why
+    }
+  }
+
+  function watching() {
+    return Object.keys(questions).length && state && ["running", "paused"].indexOf(state.status) >= 0 && !done;
+  }
+
+  function signal(kind, awayMs) {
+    if (!watching() && kind !== "returned") return;
+    var frame = { type: "integrity.signal", kind: kind };
+    if (awayMs !== undefined) frame.away_ms = Math.max(0, Math.min(86400000, Math.round(awayMs)));
+    signals.push(frame);
+    if (signals.length > 20) signals.shift();
+    flushSignals();
+  }
+
+  function flushSignals() {
+    while (signals.length && ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(signals.shift()));
+  }
+
+  function left() {
+    if (awayAt !== null || !watching()) return;
+    awayAt = Date.now();
+    signal("left");
+  }
+
+  function back() {
+    if (awayAt === null || document.visibilityState === "hidden") return;
+    var away = Date.now() - awayAt;
+    awayAt = null;
+    signal("returned", away);
+  }
+
+  function showDone(m) {
+    done = true;
+    awayAt = null;
+    signals = [];
+    var text = $("[data-done-text]");
+    if (m) {
+      var used = m.used_seconds === null ? "—" : fmt(m.used_seconds * 1000);
+      text.textContent = fill(S.handed_in, { time: new Date(parseTime(m.handed_in_at)).toLocaleTimeString(), used: used });
+    }
+    $("[data-done]").hidden = false;
+    $("[data-hand-in-confirm]").hidden = true;
+    tick();
+  }
+
+  function handInNote(text) {
+    var note = $("[data-hand-in-note]");
+    note.textContent = text || "";
+    note.hidden = !text;
+  }
+
+  function answeredCount() {
+    return Object.keys(questions).filter(function (id) { return questions[id].stateEl.dataset.state === "saved"; }).length;
+  }
+
+  $("[data-hand-in-start]").addEventListener("click", function () {
+    if (Object.keys(pending).length) {
+      handInNote(S.hand_in_pending);
+      return;
+    }
+    handInNote("");
+    $("[data-hand-in-summary]").textContent = fill(S.answered, { n: answeredCount(), total: Object.keys(questions).length });
+    $("[data-hand-in-confirm]").hidden = false;
+  });
+  $("[data-hand-in-cancel]").addEventListener("click", function () {
+    $("[data-hand-in-confirm]").hidden = true;
+  });
+  $("[data-hand-in-confirm-yes]").addEventListener("click", function () {
+    if (Object.keys(pending).length) {
+      handInNote(S.hand_in_pending);
+      return;
+    }
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      handInNote(S.sending);
+      ws.send(JSON.stringify({ type: "entry.hand_in" }));
+    }
+  });
+  window.addEventListener("blur", left);
+  window.addEventListener("focus", back);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") left();
+    else if (document.hasFocus()) back();
+  });
+  $("[data-paper]").addEventListener("paste", function () { signal("paste"); }); // a count, never the text
 
   // ------------------------------------------------------------------ the socket
 
@@ -339,7 +454,16 @@
         notes(m.announcements, false);
         renderMine(m.mine);
         resendAll();
+        flushSignals();
         tick();
+        break;
+      case "entry.handed_in":
+        handInNote("");
+        showDone(m);
+        break;
+      case "entry.hand_in_rejected":
+        handInNote(m.message);
+        $("[data-hand-in-confirm]").hidden = true;
         break;
       case "paper":
         $("[data-waiting]") && $("[data-waiting]").remove();
@@ -373,7 +497,7 @@
         if (typeof m.t === "number") offset = parseTime(m.server_time) - (m.t + Date.now()) / 2;
         break;
       case "error":
-        if (m.code === "unauthenticated" || m.code === "forbidden") {
+        if (["unauthenticated", "forbidden", "device_taken", "device_required"].indexOf(m.code) >= 0) {
           $("[data-fatal]").textContent = m.message;
           $("[data-fatal]").hidden = false;
         }
@@ -390,7 +514,7 @@
   function connect() {
     stopped = false;
     setConn("connecting");
-    ws = new WebSocket(socketURL(config.socket));
+    ws = new WebSocket(socketURL(config.socket) + "?device=" + encodeURIComponent(deviceId()));
     ws.onmessage = function (event) { handle(JSON.parse(event.data)); };
     ws.onclose = function (event) {
       ws = null;

@@ -3,6 +3,8 @@
  * Keeps a local board. The top view replaces its rows with every message; the all-rows view
  * applies sequence-numbered deltas, re-ranks locally (total desc, then reached_at asc; equal pairs
  * share a rank), asks the server to `resume` when it sees a gap, and reconnects with backoff.
+ * While a part of the scores is hidden (a round not over), rows carry null for it and for total,
+ * reached_at and rank: they keep entry order and show "—".
  * While the socket is down it keeps the board fresh from events.json / scoreboard.json.
  * The all-rows view filters by 省份 and organisation locally (config.filters: from the address).
  * The display mode (body.display) also auto-scrolls and plays the reveal ceremony.
@@ -46,7 +48,12 @@
     return Date.parse(iso.replace(/\.\d+/, "")) * 1000 + micros;
   }
 
+  function show(value) {
+    return value === null || value === undefined ? "—" : String(value);
+  }
+
   function compare(a, b) {
+    if (a.total === null || b.total === null) return a.entry - b.entry; // hidden: no rank
     var d = Number(b.total) - Number(a.total);
     if (d) return d;
     return parseTime(a.reached_at) - parseTime(b.reached_at) || a.entry - b.entry;
@@ -62,7 +69,7 @@
         rank = i + 1;
         previous = key;
       }
-      row.rank = rank;
+      row.rank = row.total === null ? null : rank;
     });
     return rows;
   }
@@ -70,15 +77,15 @@
   // ------------------------------------------------------------------ rendering
 
   function cells(row) {
-    var out = [String(row.rank), row.name, row.organisation, row.province_name || config.provinces[row.province] || ""];
-    if (config.has_theory) out.push(row.theory);
+    var out = [show(row.rank), row.name, row.organisation, row.province_name || config.provinces[row.province] || ""];
+    if (config.has_theory) out.push(show(row.theory));
     if (config.has_practical) {
       config.tasks.forEach(function (t) {
-        out.push((row.tasks && row.tasks[String(t.id)]) || "");
+        out.push(row.practical === null ? "—" : (row.tasks && row.tasks[String(t.id)]) || "");
       });
-      out.push(row.practical);
+      out.push(show(row.practical));
     }
-    out.push(row.total);
+    out.push(show(row.total));
     return out;
   }
 
@@ -196,9 +203,11 @@
     if (meta.status && S.status[meta.status] && statusEl) statusEl.textContent = S.status[meta.status];
     if (!frozenEl) return;
     var freezeAt = meta.freeze_at ? parseTime(meta.freeze_at) / 1000 : null;
-    var over = meta.status === "published";
+    var over = meta.status === "published" || meta.status === "final";
     var byClock = freezeAt !== null && Date.now() + offset >= freezeAt && ["running", "paused", "ended"].indexOf(meta.status) >= 0;
     var frozen = !over && (meta.frozen || byClock);
+    var note = root.querySelector("[data-hidden-note]");
+    if (note && ["ended", "published", "final"].indexOf(meta.status) >= 0) note.hidden = true;
     frozenEl.hidden = !frozen;
     if (frozen) frozenEl.textContent = meta.audience === "staff" ? S.frozen_staff : S.frozen;
   }
@@ -206,12 +215,12 @@
   function renderMine() {
     var card = document.querySelector("[data-mine-card]");
     if (!card || !mine) return;
-    card.querySelector("[data-mine-rank]").textContent = mine.rank;
+    card.querySelector("[data-mine-rank]").textContent = show(mine.rank);
     var dds = card.querySelectorAll("[data-mine] dd");
     var values = [];
-    if (config.has_theory) values.push(mine.theory);
-    if (config.has_practical) values.push(mine.practical);
-    values.push(mine.total);
+    if (config.has_theory) values.push(show(mine.theory));
+    if (config.has_practical) values.push(show(mine.practical));
+    values.push(show(mine.total));
     values.forEach(function (v, i) { if (dds[i]) dds[i].textContent = v; });
   }
 

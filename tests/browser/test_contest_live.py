@@ -162,12 +162,15 @@ def test_the_judge_console_keeps_its_place_after_each_score(page, crowded, organ
     for task in crowded.tasks.all():
         for n in range(4):
             CriterionFactory(task=task, title=f"评分项{n + 1}", kind="judgement", max_score=10, order=n)
-    entry = crowded.entries.order_by("pk").first()
+    services.entries_check_in(round=crowded, entry_ids=crowded.entries.values_list("pk", flat=True), by=organiser)
+    services.seat_draw_commit(round=crowded, by=organiser)
+    services.seat_draw_run(round=crowded, by=organiser)
+    entry = crowded.entries.get(seat_number=1)
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": session_cookie(judge), "url": live_server.url}]
     )
     page.set_viewport_size({"width": 1280, "height": 700})
-    page.goto(f"/contests/rounds/{crowded.pk}/judge/?entry={entry.pk}")
+    page.goto(f"/contests/rounds/{crowded.pk}/judge/?seat={entry.seat_number}")
     items = page.locator(".score-list > li")
     expect(items).to_have_count(16)
     last = items.nth(15)
@@ -179,6 +182,6 @@ def test_the_judge_console_keeps_its_place_after_each_score(page, crowded, organ
     expect(items.nth(15).locator(".badge-ok")).to_have_text("已确认 8.5")
     expect(items.nth(15).locator("[data-note]")).to_contain_text("已保存")
     assert page.evaluate("window.scrollY") == before
-    expect(page.locator(f'[data-progress="{entry.pk}"]')).to_have_text("已确认 1/16")
+    expect(page.locator(f'[data-progress="{entry.seat_number}"]')).to_have_text("已确认 1/16")
     assert JudgeScore.objects.filter(judge=judge).count() == 1
     assert page.errors == []

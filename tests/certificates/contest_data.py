@@ -1,4 +1,4 @@
-"""A contest round with published results, built through the contests models."""
+"""A contest round with final results (or provisional ones, 成绩公示中), built through the contests models."""
 
 import datetime as dt
 from decimal import Decimal
@@ -12,8 +12,9 @@ from tests.factories import UserFactory
 NAMES = ["司马明", "欧阳娜", "王建国", "李秀英", "赵一鸣"]
 
 
-def published_round(*, organiser, team: bool = False):
-    """Five entrants with totals 95 … 55; bands by place: one each of 一等奖 … 优秀奖, the fifth gets none."""
+def published_round(*, organiser, team: bool = False, status: str = RoundStatus.FINAL):
+    """Five entrants with totals 95 … 55; bands by place: one each of 一等奖 … 优秀奖, the fifth gets none.
+    The results are final (what certificates are issued from) unless `status` says otherwise."""
     rnd = RoundFactory(
         track__contest__organiser=organiser,
         track__contest__name="2026年全国工业和信息化技术技能大赛",
@@ -42,7 +43,7 @@ def published_round(*, organiser, team: bool = False):
             total=Decimal(95 - 10 * i),
             reached_at=start + dt.timedelta(minutes=i),
         )
-    rnd.status = RoundStatus.PUBLISHED
+    rnd.status = status
     rnd.ended_at = rnd.published_at = timezone.now()
     rnd.save()
     return rnd

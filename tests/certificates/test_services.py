@@ -108,6 +108,41 @@ def test_award_certificates_for_a_round_in_one_action_idempotent(organiser):
     assert Certificate.objects.filter(kind="award").count() == 4
 
 
+def test_no_award_certificate_while_results_are_provisional(organiser):
+    """成绩公示中 (PUBLISHED): the results may still change through a review, so nothing is issued;
+    once the round is FINAL the same job issues them."""
+    from certificates import jobs
+
+    rnd = published_round(organiser=organiser, status="published")
+    assert awards_for_round(rnd) == []
+    with pytest.raises(ValidationError, match="成绩确认"):
+        jobs.job_create_awards(rnd=rnd, issued_by=organiser)
+    with pytest.raises(ValidationError, match="成绩确认"):
+        jobs.job_create_skill_levels_from_round(rnd=rnd, levels={"first": 2}, occupation="电工", issued_by=organiser)
+    assert not Certificate.objects.exists()
+    rnd.status = "final"
+    rnd.save(update_fields=["status"])
+    job = jobs.job_create_awards(rnd=rnd, issued_by=organiser)
+    job = jobs.job_run(job.pk) if job.status == "pending" else job
+    assert Certificate.objects.filter(kind="award").count() == 4
+
+
+def test_award_wording_names_the_award_without_a_place(organiser):
+    """Never "二等奖（第 1 名）": the sentence names the award only; the place is its own field, shared by
+    equal totals as they share a band."""
+    from certificates import jobs
+
+    rnd = published_round(organiser=organiser)
+    ScoreboardRow = rnd.board_rows.model
+    ScoreboardRow.objects.filter(round=rnd, name=NAMES[1]).update(total=95)  # ties with the winner
+    job = jobs.job_create_awards(rnd=rnd, issued_by=organiser)
+    jobs.job_run(job.pk) if job.status == "pending" else job
+    tied = Certificate.objects.get(kind="award", holder__real_name=NAMES[1]).snapshot
+    assert tied["contest"]["award"] == "一等奖" and tied["contest"]["rank"] == 1
+    for certificate in Certificate.objects.filter(kind="award"):
+        assert "名）" not in certificate.snapshot["description"] and "第" not in certificate.snapshot["description"]
+
+
 def test_team_awards_give_every_member_a_certificate(organiser):
     rnd = published_round(organiser=organiser, team=True)
     rows = awards_for_round(rnd)

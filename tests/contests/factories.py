@@ -38,6 +38,9 @@ class RoundFactory(factory.django.DjangoModelFactory):
     track = factory.SubFactory(TrackFactory)
     starts_at = T0
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(minutes=90))
+    # Most tests are about the live board; hidden theory (the model's default) has its own tests
+    # (tests/contests/test_leaks.py, test_visibility.py), which say theory_live=False.
+    theory_live = True
 
 
 class RoundQuestionFactory(factory.django.DjangoModelFactory):

@@ -81,3 +81,11 @@ def page_config(response) -> dict:
         '<script id="live-config" type="application/json">'
     )
     return json.loads(body[start : body.index("</script>", start)])
+
+
+def results_publish(rnd: Round, *, by, now: dt.datetime | None = None) -> Round:
+    """Confirm the award preview as it stands, then publish (what the organiser's preview page does)."""
+    from contests import results, services
+
+    services.round_awards_confirm(round=rnd, by=by, digest=results.awards_digest(rnd), now=now)
+    return services.round_publish_results(round=rnd, by=by, now=now)

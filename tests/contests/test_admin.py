@@ -77,13 +77,31 @@ def test_creating_a_contest_and_assigning_judges_in_the_admin(client, organiser,
     assert AuditLog.objects.filter(action="judge.unassign").count() == 1
 
 
-def test_the_paper_cannot_change_once_the_round_started(client, organiser, running_round, provider_a):
+def test_the_paper_cannot_change_once_the_lobby_is_open(client, organiser, draft_round, provider_a):
+    """Adding, changing and removing a paper line: fine in a draft, refused (and audited) from the lobby on."""
+    from contests import services
+
     client.force_login(organiser)
     question = QuestionFactory(provider=provider_a)
-    before = RoundQuestion.objects.count()
-    response = client.post(
-        reverse("contests_roundquestion:add"),
-        {"round": running_round.pk, "question": question.pk, "order": "9", "score": "5"},
-    )
-    assert response.status_code == 200 and "已开始" in response.content.decode()
-    assert RoundQuestion.objects.count() == before
+    line = draft_round.round_questions.order_by("order").first()
+    data = {"round": draft_round.pk, "question": question.pk, "order": "9", "score": "5"}
+    assert client.post(reverse("contests_roundquestion:add"), data).status_code == 302
+    added = RoundQuestion.objects.get(round=draft_round, question=question)
+    assert AuditLog.objects.filter(action="paper.add", object_id=added.pk).exists()
+    services.round_open_lobby(round=draft_round, by=organiser)
+    before = list(RoundQuestion.objects.order_by("pk").values("pk", "question_id", "order", "score"))
+
+    other = QuestionFactory(provider=provider_a)
+    response = client.post(reverse("contests_roundquestion:add"), {**data, "question": other.pk})
+    assert response.status_code == 200 and "试卷已定稿" in response.content.decode()
+    edit = {"round": draft_round.pk, "question": line.question_id, "order": str(line.order), "score": "99"}
+    response = client.post(reverse("contests_roundquestion:edit", args=[line.pk]), edit)
+    assert response.status_code == 200 and "试卷已定稿" in response.content.decode()
+    response = client.get(reverse("contests_roundquestion:delete", args=[line.pk]), follow=True)
+    assert "试卷已定稿" in response.content.decode()
+    response = client.post(reverse("contests_roundquestion:delete", args=[line.pk]), follow=True)
+    assert response.status_code == 200 and "试卷已定稿" in response.content.decode()
+
+    assert list(RoundQuestion.objects.order_by("pk").values("pk", "question_id", "order", "score")) == before
+    refused = AuditLog.objects.filter(action="paper.refused", round=draft_round)
+    assert sorted(refused.values_list("data__attempt", flat=True)) == ["add", "change", "remove"]

@@ -8,7 +8,7 @@ from contests import selectors, services
 from contests.models import AuditLog, Entry, Round, RoundStatus, TheoryAnswer, TheoryAnswerLog
 from tests.contests.conftest import minutes
 from tests.contests.factories import T0, RegistrationFactory, RoundFactory
-from tests.contests.helpers import cid, right, wrong
+from tests.contests.helpers import cid, results_publish, right, wrong
 from tests.contests.live import _wagtail_roots_after_module, board, contestant, db, run, session_cookie, wagtail_roots  # noqa: F401
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("wagtail_roots")]
@@ -498,7 +498,7 @@ def test_nothing_a_contestant_receives_holds_an_answer_key_or_anyone_elses_answe
         await db(services.round_end, round=rnd, by=organiser)
         while await db(services.round_reveal_next, round=rnd, by=organiser):
             pass
-        await db(services.round_publish_results, round=rnd, by=organiser)
+        await db(results_publish, rnd, by=organiser)
         await again.send(**save(single, right(single)))  # too late
         await again.drain()
         await viewer.drain()

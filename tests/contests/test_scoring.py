@@ -64,8 +64,8 @@ def test_measurement_takes_the_latest_confirmed_value():
     [
         ("rank", [1, 2, 3, 0], 10, [1, 3, 6, 6]),
         ("rank", [1, 2, 3, 4], 4, [1, 3, 4, 4]),
-        ("percent", [10, 20, 30, 0], 25, [2, 7, 15, 15]),
-        ("percent", [10, 20, 30, 10], 6, [0, 1, 3, 4]),
+        ("percent", [10, 20, 30, 0], 25, [3, 8, 15, 15]),
+        ("percent", [10, 20, 30, 10], 6, [1, 2, 4, 4]),
     ],
 )
 def test_award_cutoffs(mode, bands, entrants, cutoffs):

@@ -10,7 +10,7 @@ from contests import selectors, services
 from contests.models import Entry, Round, Track
 from tests.contests.conftest import minutes
 from tests.contests.factories import T0
-from tests.contests.helpers import answer, cid, ranks, right, theory_answer_save
+from tests.contests.helpers import answer, cid, ranks, results_publish, right, theory_answer_save
 
 pytestmark = pytest.mark.django_db
 
@@ -129,31 +129,38 @@ def test_publishing_shows_everything_and_awards_by_percentage(four, running_roun
             answer(e, q)
     services.round_end(round=running_round, by=organiser)
     rnd = Round.objects.select_related("track").get(pk=running_round.pk)
-    assert selectors.published_awards(rnd) == []
-    results = selectors.round_results(rnd)  # 3 scored entrants: 25 % each rounds down to 0, 1, 2
+    assert selectors.final_awards(rnd) == []
+    results = selectors.round_results(rnd)  # 3 scored entrants: 25 %, 50 %, 75 % of 3 round half up to 1, 2, 2
     assert [(r.name, r.rank, r.award) for r in results] == [
-        ("张三", 1, "second"),
-        ("李四", 2, "third"),
+        ("张三", 1, "first"),
+        ("李四", 2, "second"),
         ("王五", 3, ""),
         ("赵六", 4, ""),
     ]
-    services.round_publish_results(round=rnd, by=organiser)
+    results_publish(rnd, by=organiser)
     rnd.refresh_from_db()
     assert ranks(rnd, live=False) == ranks(rnd, live=True)
-    awards = selectors.published_awards(rnd)
+    assert selectors.final_awards(rnd) == []  # provisional (成绩公示中): no awards to issue from yet
+    Round.objects.filter(pk=rnd.pk).update(status="final")
+    rnd.refresh_from_db()
+    awards = selectors.final_awards(rnd)
     assert [(a.registration.user.username, a.award, a.rank, a.total) for a in awards] == [
-        ("learner", "second", 1, Decimal("30.00")),
-        ("learner2", "third", 2, Decimal("20.00")),
+        ("learner", "first", 1, Decimal("30.00")),
+        ("learner2", "second", 2, Decimal("20.00")),
     ]
-    assert results[0].award_label == "二等奖"
+    assert results[0].award_label == "一等奖"
 
 
 def test_awards_by_rank(four, running_round, paper, clock):
+    """Places 1 / 1 / 1 / 5: the last two tie on total (the earlier one ranks higher) and share 三等奖."""
     Track.objects.filter(pk=running_round.track_id).update(
         award_mode="rank", award_first=1, award_second=1, award_third=1, award_merit=5
     )
-    for n, e in enumerate(four):
+    for n, (e, count) in enumerate(zip(four, (3, 2, 1, 1), strict=True)):
         clock.move_to(T0 + minutes(n + 1))
-        answer(e, paper[0])
+        for q in paper[:count]:
+            answer(e, q)
     rnd = Round.objects.select_related("track").get(pk=running_round.pk)
-    assert [r.award for r in selectors.round_results(rnd)] == ["first", "second", "third", "merit"]
+    results = selectors.round_results(rnd)
+    assert [r.rank for r in results] == [1, 2, 3, 4]
+    assert [r.award for r in results] == ["first", "second", "third", "third"]

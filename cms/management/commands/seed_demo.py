@@ -17,6 +17,7 @@ from courses.demo.curation import curation_demo_seed
 from courses.demo.seed import demo_seed
 from courses.models import Category, Course, CoursePage, Enrolment, Lesson, Provider, QuizAttempt
 from courses.services import catalogue_page_ensure
+from experts.demo import experts_demo_seed
 from organisations.demo import organisations_demo_seed
 from training.demo import training_demo_seed
 from training.models import RosterEntry, TrainingClass
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             report = demo_seed(generated=options["courses"], log=self.stdout.write)
             contest_demo_seed(report)
             organisations_demo_seed(report)
+            experts_demo_seed(report)  # the judges in the expert pool, a chief per track, a recusal case
             training_demo_seed(report)  # the enterprises' workers study the courses …
             curation_demo_seed(report)  # … and rate those they completed
         finally:

@@ -3,6 +3,45 @@
  * posts as usual and the page comes back at the same criterion. */
 (function () {
   "use strict";
+  // The judge socket (blind: seat numbers only) tells the page when the round's status changes or
+  // new seats are drawn; the page then asks to be reloaded. No reconnect after a 4xxx close.
+  var root = document.querySelector("[data-judge-round]");
+  var notice = document.querySelector("[data-judge-notice]");
+  var stringsNode = document.getElementById("judge-strings");
+  if (!root || !notice || !stringsNode || !window.WebSocket) return;
+  var strings = JSON.parse(stringsNode.textContent);
+  var delay = 500;
+
+  function tell(text) {
+    notice.textContent = text;
+    notice.hidden = false;
+  }
+
+  function connect() {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + window.location.host + "/ws/rounds/" + root.dataset.judgeRound + "/judge/");
+    socket.onmessage = function (event) {
+      var message = JSON.parse(event.data);
+      var state = message.type === "round.state" ? message : message.state;
+      if (message.type === "judge.hello") delay = 500;
+      if (state && state.status && state.status !== root.dataset.status) {
+        tell(strings.status.replace("%(s)s", state.status_label));
+      } else if (message.seats && message.seats.length > Number(root.dataset.seats)) {
+        tell(strings.seats);
+      }
+      if (message.type === "round.state") socket.send(JSON.stringify({ type: "seats" }));
+    };
+    socket.onclose = function (event) {
+      if (event.code >= 4000 && event.code < 5000) return;
+      setTimeout(connect, delay * (0.7 + Math.random() * 0.6));
+      delay = Math.min(delay * 2, 10000);
+    };
+  }
+  connect();
+})();
+
+(function () {
+  "use strict";
   var list = document.querySelector("[data-judge-console]");
   if (!list || !window.fetch || !window.FormData) return;
   var announce = document.querySelector("[data-announce]");
@@ -47,7 +86,7 @@
         var fresh = holder.firstElementChild;
         item.replaceWith(fresh);
         fresh.classList.add("just-saved");
-        var progress = document.querySelector('[data-progress="' + answer.entry + '"]');
+        var progress = document.querySelector('[data-progress="' + answer.seat + '"]');
         if (progress && answer.progress) progress.textContent = answer.progress;
         if (announce) announce.textContent = answer.message;
         var input = fresh.querySelector("input[type=number]");  // focus stays on this criterion

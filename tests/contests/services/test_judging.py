@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from contests import services
 from contests.models import CriterionResult, JudgeScore, ScoreboardRow
 from tests.contests.factories import RoundFactory
-from tests.contests.helpers import criterion_of
+from tests.contests.helpers import criterion_of, results_publish
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_scores_are_checked_against_the_criterion(running_round, entry, judges):
 
 def test_scores_are_locked_once_results_are_published(running_round, entry, judge, organiser):
     services.round_end(round=running_round, by=organiser)
-    services.round_publish_results(round=running_round, by=organiser)
+    results_publish(running_round, by=organiser)
     with pytest.raises(ValidationError):
         services.judge_score_submit(
             judge=judge, entry=entry, criterion=criterion_of(running_round, "judgement"), value=1

@@ -10,7 +10,7 @@ from contests.models import AuditLog, Entry, Round, RoundStatus
 from contests.services import AnswerRejected, rounds
 from tests.contests.conftest import minutes
 from tests.contests.factories import T0, RegistrationFactory
-from tests.contests.helpers import cid, right, round_deadline_for, theory_answer_save
+from tests.contests.helpers import cid, results_publish, right, round_deadline_for, theory_answer_save
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +107,7 @@ def test_every_organiser_and_judge_action_is_audited(draft_round, organiser, jud
     services.judge_score_confirm(judge=judge, entry=entry, criterion=criterion)
     services.round_end(round=rnd, by=organiser)
     services.round_reveal_next(round=rnd, by=organiser)
-    services.round_publish_results(round=rnd, by=organiser)
+    results_publish(rnd, by=organiser)
     actions = list(AuditLog.objects.order_by("id").values_list("actor__username", "action"))
     assert actions == [
         ("organiser", "judge.assign"),
@@ -124,6 +124,7 @@ def test_every_organiser_and_judge_action_is_audited(draft_round, organiser, jud
         ("judge1", "score.confirm"),
         ("organiser", "round.end"),
         ("organiser", "round.reveal"),
+        ("organiser", "round.awards_confirm"),
         ("organiser", "round.publish"),
     ]
     assert AuditLog.objects.filter(round=rnd).count() == len(actions) - 3

@@ -49,6 +49,7 @@ def test_console_is_for_approved_contestants_only(client, running_round, entry, 
         "entry": entry.pk,
         "socket": f"/ws/rounds/{running_round.pk}/contestant/",
         "board": reverse("contests:scoreboard", args=[running_round.pk]),
+        "handed_in": False,
     }
     body = page.content.decode()
     assert "contest-console.js" in body and "张三" in body

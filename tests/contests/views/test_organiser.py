@@ -1,6 +1,7 @@
 """The organiser's pages: closed to everyone else, and a whole round run from the round console."""
 
 import json
+import re
 
 import pytest
 
@@ -49,6 +50,11 @@ def test_organiser_runs_a_round_end_to_end(client, draft_round, organiser, judge
     entry = rnd.entries.get(registration__user=learner)
     control(client, rnd, "extend", minutes="2", entry=str(entry.pk))
     control(client, rnd, "announce", text="请检查网络连接")
+    check_in = reverse("contests:check_in", args=[rnd.pk])
+    client.post(check_in, {"action": "check_in", "entry": list(rnd.entries.values_list("pk", flat=True))})
+    client.post(check_in, {"action": "commit"})
+    client.post(check_in, {"action": "draw"})
+    seat = rnd.entries.get(pk=entry.pk).seat_number
     console = client.get(reverse("contests:console", args=[rnd.pk])).content.decode()
     assert "请检查网络连接" in console and "进行中" in console
     assert Round.objects.get(pk=rnd.pk).deadline(T0 + minutes(5)) == T0 + minutes(98)
@@ -59,8 +65,8 @@ def test_organiser_runs_a_round_end_to_end(client, draft_round, organiser, judge
     criterion = rnd.tasks.get().criteria.get(kind="judgement")
     client.force_login(judge)
     judge_url = reverse("contests:judge", args=[rnd.pk])
-    assert "漏洞修复" in client.get(judge_url + f"?entry={entry.pk}").content.decode()
-    client.post(judge_url, {"entry": entry.pk, "criterion": criterion.pk, "value": "48", "action": "submit_confirm"})
+    assert "漏洞修复" in client.get(judge_url + f"?seat={seat}").content.decode()
+    client.post(judge_url, {"seat": seat, "criterion": criterion.pk, "value": "48", "action": "submit_confirm"})
     assert JudgeScore.objects.get(entry=entry).confirmed
     assert ScoreboardRow.objects.get(entry=entry).practical_score == 48
 
@@ -76,7 +82,13 @@ def test_organiser_runs_a_round_end_to_end(client, draft_round, organiser, judge
     assert Round.objects.get(pk=rnd.pk).reveal_cursor == 1
     Track.objects.filter(pk=rnd.track_id).update(award_mode="rank", award_first=1, award_second=0, award_third=0)
     assert client.get(reverse("contests:results", args=[rnd.pk])).status_code == 200
-    control(client, rnd, "publish")
+    control(client, rnd, "publish")  # refused: the award preview is not confirmed
+    assert Round.objects.get(pk=rnd.pk).status == "ended"
+    preview_url = reverse("contests:awards_preview", args=[rnd.pk])
+    page = client.get(preview_url).content.decode()
+    digest = re.search(r'name="digest" value="([0-9a-f]{64})"', page).group(1)
+    client.post(preview_url, {"action": "confirm", "digest": digest})
+    client.post(preview_url, {"action": "publish"})
     assert Round.objects.get(pk=rnd.pk).status == "published"
     actions = set(AuditLog.objects.values_list("action", flat=True))
     assert {
@@ -84,6 +96,7 @@ def test_organiser_runs_a_round_end_to_end(client, draft_round, organiser, judge
         "round.pause",
         "round.extend_entry",
         "round.reveal",
+        "round.awards_confirm",
         "round.publish",
         "score.submit",
     } <= actions
