@@ -86,7 +86,7 @@ def test_the_record_shows_the_commitment_then_the_seed_and_the_seating_to_whom_i
     [full] = client.get(json_url).json()["draws"]
     assert full["entries"] == draw.entries and full["verify"].startswith(f"python -m contests.seats {draw.seed} 1 ")
     services.round_end(round=running_round, by=organiser)
-    services.round_publish_results(round=running_round, by=organiser)
+    results_publish(running_round, by=organiser)
     client.logout()
     [after] = client.get(json_url).json()["draws"]
     assert after["entries"] == draw.entries  # anyone can now redo the draw
