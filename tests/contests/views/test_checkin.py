@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from contests import seats, services
 from contests.models import AuditLog, Entry
+from tests.contests.helpers import results_publish
 
 pytestmark = pytest.mark.django_db
 
