@@ -1,8 +1,7 @@
 """Admin wiring for the course records: the 课程管理 menu, its viewsets and the 课程数据 report.
 
-Course pages are edited in Wagtail's page explorer (page permissions confine provider staff
-to their provider's subtree). The plain records are edited here, each through a viewset whose
-views take their objects from the provider-scoped permission policies in courses.permissions.
+Course pages are edited in the page explorer (confined to the provider's subtree); the records here,
+each through a viewset scoped by the provider permission policies of courses.permissions.
 """
 
 import django_filters
