@@ -239,6 +239,12 @@ def test_a_fair_contest_from_answer_to_final_results(
         expect(contestant.locator(".badge", has_text="成绩已确认")).to_be_visible()
         expect(contestant.get_by_role("button", name="提交复核申请")).to_have_count(0)
         expect(filed).to_contain_text("裁判长答复：经复核")
+        org.goto(f"/contests/rounds/{rnd.pk}/console/")  # the log in words, no raw codes or object ids
+        log = org.locator("section", has=org.get_by_role("heading", name="操作日志"))
+        expect(log).to_contain_text(f"张三 提交了成绩复核申请 张三·{TASK}")
+        expect(log).to_contain_text(f"裁判长乙 根据复核申请 张三·{TASK} 更正了成绩")
+        expect(log).to_contain_text(f"组委会 为 {rnd} 抽签确定了座位号")
+        assert "#" not in log.inner_text()
         assert errors == []
     except Exception:
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
