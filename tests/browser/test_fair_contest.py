@@ -11,6 +11,7 @@ the copy is read back into the test database before the final checks.
 import datetime as dt
 import re
 import sqlite3
+from contextlib import closing
 
 import pytest
 from playwright.sync_api import expect
@@ -101,8 +102,8 @@ def _window_closed(env: dict, round_id: int) -> None:
     if "SQLITE_PATH" not in env:  # PostgreSQL: the server reads the test's own database
         Round.objects.filter(pk=round_id).update(published_at=published)
         return
-    with sqlite3.connect(env["SQLITE_PATH"], timeout=10) as db:
-        value = published.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
+    value = published.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
+    with closing(sqlite3.connect(env["SQLITE_PATH"], timeout=10)) as db, db:
         db.execute("UPDATE contests_round SET published_at = ? WHERE id = ?", (value, round_id))
 
 
@@ -111,7 +112,7 @@ def _read_back(daphne: Daphne, env: dict) -> None:
     daphne.stop()
     if not uses_postgres():
         connection.ensure_connection()
-        with sqlite3.connect(env["SQLITE_PATH"]) as source:
+        with closing(sqlite3.connect(env["SQLITE_PATH"])) as source:
             source.backup(connection.connection)
 
 
