@@ -10,10 +10,15 @@ as it is stored.
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Announcement, AuditLog, Entry, Registration, Round, TrackJudge
+from .models import Announcement, AuditLog, Entry, Registration, ReviewRequest, Round, TrackJudge
+
+# Lines written on a part of a round whose sentence names the round itself (a seat draw, a question of
+# its paper): the object is named by the line's round.
+NAMED_BY_ROUND = {"seatdraw", "roundquestion"}
 
 # %(actor)s: who; %(object)s: what it was done to; %(duration)s: an extension.
 ACTIONS = {
@@ -87,6 +92,8 @@ def _names(logs: list[AuditLog]) -> dict[tuple[str, int], str]:
         judge_id = log.data.get("judge") if isinstance(log.data, dict) else None
         if log.object_type == "trackjudge" and isinstance(judge_id, int):
             ids["user"].add(judge_id)
+        if log.object_type in NAMED_BY_ROUND and log.round_id is not None:
+            ids["round"].add(log.round_id)
     names: dict[tuple[str, int], str] = {}
     for rnd in Round.objects.filter(pk__in=ids["round"]).select_related("track"):
         names["round", rnd.pk] = str(rnd)
@@ -94,6 +101,9 @@ def _names(logs: list[AuditLog]) -> dict[tuple[str, int], str]:
         names["registration", reg.pk] = reg.display_name
     for pk, name in Entry.objects.filter(pk__in=ids["entry"]).values_list("pk", "board_row__name"):
         names["entry", pk] = name or f"#{pk}"
+    reviews = ReviewRequest.objects.filter(pk__in=ids["reviewrequest"]).select_related("task")
+    for review in reviews.annotate(entry_name=F("entry__board_row__name")):
+        names["reviewrequest", review.pk] = f"{review.entry_name or f'#{review.entry_id}'}·{review.subject}"
     for note in Announcement.objects.filter(pk__in=ids["announcement"]):
         names["announcement", note.pk] = note.text[:60]
     for assignment in TrackJudge.objects.filter(pk__in=ids["trackjudge"]).select_related("judge", "track"):
@@ -110,6 +120,8 @@ def _object(log: AuditLog, names: dict) -> str:
         return names.get(("entry", entry), f"#{entry}") if entry else f"#{log.object_id}"
     if log.object_type == "trackjudge" and ("trackjudge", log.object_id) not in names:
         return names.get(("user", data.get("judge")), f"#{log.object_id}")  # the assignment was removed
+    if log.object_type in NAMED_BY_ROUND and log.round_id is not None:
+        return names.get(("round", log.round_id), f"#{log.round_id}")
     return names.get((log.object_type, log.object_id), f"{log.object_type} #{log.object_id}")
 
 

@@ -62,7 +62,8 @@
     setState(m.state);
     connectedEl.textContent = S.connected.replace("%(n)s", m.connected).replace("%(total)s", m.entries);
     m.rows.forEach(function (row) {
-      var tr = root.querySelector('tr[data-entry="' + row.entry + '"]');
+      // the contestants' table, not the board above it (whose rows carry data-entry too)
+      var tr = root.querySelector('[data-entries] tr[data-entry="' + row.entry + '"]');
       if (!tr) return;
       var online = tr.querySelector("[data-online]");
       online.textContent = row.connected ? S.online : S.offline;

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from contests import services
 from contests.audit_labels import ACTIONS, describe
-from contests.models import AuditLog
+from contests.models import AuditLog, ReviewPart, ReviewRequest
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITERS = {"audit", "round_transition", "round_changed"}  # the functions that write an audit line
@@ -68,3 +68,28 @@ def test_the_log_of_a_round_reads_as_sentences(running_round, organiser, entry, 
 def test_an_unknown_code_is_shown_as_stored(organiser, clock):
     log = AuditLog.objects.create(actor=organiser, action="future.thing", object_type="x", created_at=timezone.now())
     assert describe([log])[0][1].endswith("future.thing")
+
+
+@pytest.mark.django_db
+def test_seat_draws_and_review_requests_are_named_in_words(running_round, organiser, entry, clock):
+    """A seat draw reads as its round, a review request as its contestant and subject (no `seatdraw #1`)."""
+    services.entries_check_in(round=running_round, entry_ids=[entry.pk], by=organiser)
+    services.seat_draw_commit(round=running_round, by=organiser)
+    services.seat_draw_run(round=running_round, by=organiser)
+    review = ReviewRequest.objects.create(
+        entry=entry, part=ReviewPart.THEORY, reason="请核对", filed_by=entry.registration.user, filed_at=timezone.now()
+    )
+    AuditLog.objects.create(
+        actor=entry.registration.user,
+        action="review.file",
+        object_type="reviewrequest",
+        object_id=review.pk,
+        round=running_round,
+        created_at=timezone.now(),
+    )
+    lines = " ".join(text for _log, text in describe(AuditLog.objects.filter(round=running_round)))
+    title = str(running_round)
+    assert f"{organiser.display_name} 为 {title} 抽签确定了座位号" in lines
+    assert f"{organiser.display_name} 公布了 {title} 抽签种子的承诺值" in lines
+    assert f"提交了成绩复核申请 {entry.board_row.name}·理论考试" in lines
+    assert "#" not in lines
