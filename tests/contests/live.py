@@ -75,7 +75,8 @@ class Socket:
         self.log: list[dict] = []
 
     async def connect(self):
-        connected, _subprotocol = await self.comm.connect()
+        # The communicator's default 1 s is too short on a loaded CI machine; a refusal still comes at once.
+        connected, _subprotocol = await self.comm.connect(timeout=5)
         return connected
 
     async def receive(self, timeout: float = 2) -> dict:
