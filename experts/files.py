@@ -1,13 +1,10 @@
 """Files the pool pages hand out: the import template (XLSX, CSV) and the rows an import could not
 take, with the reason. Every cell goes through cms.spreadsheets.neutralise."""
 
-import csv
-import io
-
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from cms.spreadsheets import neutralise
+from cms import spreadsheets
 
 from .importer import COLUMNS, FIELDS
 from .models import Qualification
@@ -28,10 +25,7 @@ EXAMPLE = [
 ]
 
 
-def _save(book) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+_save = spreadsheets.workbook_bytes
 
 
 def template_xlsx() -> bytes:
@@ -61,16 +55,8 @@ def template_xlsx() -> bytes:
 
 
 def template_csv() -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(COLUMNS)
-    return buffer.getvalue().encode("utf-8-sig")
+    return spreadsheets.header_csv(COLUMNS)
 
 
 def error_rows_xlsx(plan) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("未导入的行")
-    sheet.append([*COLUMNS, "原文件行号", "错误原因"])
-    for row in sorted(plan.errors, key=lambda r: r.line):
-        cells = [row.source.get(name, "") for name in FIELDS]
-        sheet.append([neutralise(c) for c in [*cells, row.line, "；".join(row.errors)]])
-    return _save(book)
+    return spreadsheets.error_rows_xlsx(plan, COLUMNS, FIELDS)

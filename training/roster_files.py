@@ -2,12 +2,10 @@
 take with the reason (to fix and upload again: it has the template's columns), and the invitation
 links to send to workers. Every cell goes through cms.spreadsheets.neutralise."""
 
-import csv
-import io
-
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from cms import spreadsheets
 from cms.spreadsheets import neutralise
 
 from .roster_import import COLUMNS, FIELDS
@@ -42,10 +40,7 @@ def _header(sheet, headers) -> None:
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
 
 
-def _save(book) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+_save = spreadsheets.workbook_bytes
 
 
 def template_xlsx() -> bytes:
@@ -73,21 +68,11 @@ def template_xlsx() -> bytes:
 
 
 def template_csv() -> bytes:
-    """The header only, UTF-8 with a BOM so that Excel opens it in the right encoding."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(COLUMNS)
-    return buffer.getvalue().encode("utf-8-sig")
+    return spreadsheets.header_csv(COLUMNS)
 
 
 def error_rows_xlsx(plan) -> bytes:
-    """The error rows of a plan with the template's columns, the file's row number and the reason."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("未导入的行")
-    sheet.append([*COLUMNS, "原文件行号", "错误原因"])
-    for row in sorted(plan.errors, key=lambda r: r.line):
-        cells = [row.source.get(name, "") for name in FIELDS]
-        sheet.append([neutralise(c) for c in [*cells, row.line, "；".join(row.errors)]])
-    return _save(book)
+    return spreadsheets.error_rows_xlsx(plan, COLUMNS, FIELDS)
 
 
 def invitations_xlsx(entries, link_for) -> bytes:
