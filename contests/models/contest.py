@@ -24,6 +24,16 @@ class Contest(models.Model):
     organiser = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organised_contests", verbose_name=_("组织者")
     )
+    # An enterprise 技术比武 belongs to its organisation: that organisation's training managers run
+    # it and only its workers enter. Null for industry and national contests.
+    host_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_contests",
+        verbose_name=_("主办企业"),
+    )
     description = models.TextField(_("简介"), max_length=4000, blank=True)
     recusal_by_province = models.BooleanField(
         _("同省回避"),

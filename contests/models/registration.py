@@ -50,6 +50,15 @@ class RegistrationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
+class RegistrationSource(models.TextChoices):
+    """How a registration came to be: the person's own form, an organiser's list, or a qualifier's
+    nomination (选拔推荐)."""
+
+    SELF = "self", _("自行报名")
+    IMPORTED = "imported", _("名单导入")
+    NOMINATED = "nominated", _("推荐")
+
+
 # A registration that holds its people: they cannot register again on the track meanwhile.
 # Rejected and withdrawn registrations hold nobody.
 ACTIVE_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.APPROVED)
@@ -95,6 +104,9 @@ class Registration(models.Model):
     province = models.CharField(_("省份"), max_length=2, choices=Province.choices)
     status = models.CharField(
         _("审核状态"), max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING
+    )
+    source = models.CharField(
+        _("报名来源"), max_length=10, choices=RegistrationSource.choices, default=RegistrationSource.SELF
     )
     note = models.CharField(_("审核意见"), max_length=200, blank=True)
     submitted_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
