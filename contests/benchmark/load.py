@@ -284,6 +284,7 @@ async def run(args) -> dict:
     deadline = time.perf_counter() + args.grace
     while len(stats.acks) + len(stats.rejected) < len(stats.sent) and time.perf_counter() < deadline:
         await asyncio.sleep(0.2)
+    cpu_drained = _cpu_seconds(args.server_pid)  # every answer of the phase handled
     await asyncio.sleep(1.0)  # the last board messages
     done.set()
     outcomes = await asyncio.gather(*contestants, *viewers, return_exceptions=True)
@@ -318,6 +319,9 @@ async def run(args) -> dict:
         "storm_first_refusal": storm_failures[0][:300] if storm_failures else None,
         "storm_server_cpu_cores": storm_cpu,
         "server_cpu_cores": server_cpu_cores,
+        "server_cpu_per_answer_ms": (
+            round((cpu_drained - cpu0) * 1000 / len(stats.sent), 3) if cpu0 is not None and stats.sent else None
+        ),
         "load_cpu_cores": load_cpu_cores,
         "steady_s": round(steady_s, 1),
         "sent": len(stats.sent),
