@@ -64,6 +64,8 @@ ACTIONS = {
     "entry.check_in_undo": gettext_lazy("%(actor)s 撤销了 %(object)s 的检录"),
     "seats.commit": gettext_lazy("%(actor)s 公布了 %(object)s 抽签种子的承诺值"),
     "seats.draw": gettext_lazy("%(actor)s 为 %(object)s 抽签确定了座位号"),
+    "assessment.certificates": gettext_lazy("%(actor)s 为 %(object)s 认定合格的人员批量颁发职业技能等级证书"),
+    "assessment.export": gettext_lazy("%(actor)s 导出了 %(object)s 的认定结果备案表"),
 }
 
 

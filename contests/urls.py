@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checkin, contestant, integrity, judge, organiser, public, review
+from .views import assessment, checkin, contestant, integrity, judge, organiser, public, review
 
 app_name = "contests"
 
@@ -22,6 +22,13 @@ urlpatterns = [
     path("rounds/<int:round_id>/awards/", review.awards_preview, name="awards_preview"),
     path("rounds/<int:round_id>/review/", review.review_file, name="review_file"),
     path("rounds/<int:round_id>/reviews/", review.reviews, name="reviews"),
+    # skill-level assessment (职业技能等级认定): verdicts, certificates, the filing file
+    path("rounds/<int:round_id>/assessment/", assessment.assessment_round, name="assessment"),
+    path(
+        "rounds/<int:round_id>/assessment/results.<str:file_format>",
+        assessment.assessment_file,
+        name="assessment_file",
+    ),
     # the board and results: everyone (staff see it live)
     path("rounds/<int:round_id>/scoreboard/", public.scoreboard_page, name="scoreboard"),
     path("rounds/<int:round_id>/scoreboard.json", public.scoreboard_json, name="scoreboard_json"),

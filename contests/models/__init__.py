@@ -1,7 +1,7 @@
 from .answers import TheoryAnswer, TheoryAnswerLog
 from .audit import Announcement, AuditLog
 from .board import RoundSequence, ScoreboardEvent, ScoreboardEventKind, ScoreboardRow
-from .contest import AwardMode, Contest, ContestLevel, Track, TrackJudge, TrackKind
+from .contest import AwardMode, Contest, ContestLevel, Track, TrackJudge, TrackKind, TrackPurpose
 from .judging import Criterion, CriterionAggregation, CriterionKind, CriterionResult, JudgeScore, Task
 from .registration import (
     ACTIVE_STATUSES,
@@ -57,4 +57,5 @@ __all__ = [
     "Track",
     "TrackJudge",
     "TrackKind",
+    "TrackPurpose",
 ]

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from .. import assessment_results, scoreboard, scoring, selectors, services, visibility
 from .. import results as review_results
-from .. import scoreboard, scoring, selectors, services, visibility
 from ..events import PUBLIC, STAFF
 from ..models import Contest, Province, Round, RoundStatus
 from ..models.rounds import RESULT_STATUSES
@@ -74,6 +74,7 @@ def results(request, round_id: int):
     context = {
         "round": rnd,
         "results": selectors.round_results(rnd),
+        "verdicts": assessment_results.round_verdicts(rnd),  # [] unless a skill-level assessment
         "organiser": organiser,
         "award_rule": scoring.award_rule_text(rnd.track.award_mode),
         "window_end": review_results.review_window_end(rnd),
@@ -105,7 +106,9 @@ def board_strings() -> dict:
 def hidden_note(rnd: Round, *, live: bool) -> str:
     """What the board says while a part of the scores is hidden from the public (contests.visibility)."""
     hide = visibility.hidden(rnd)
-    if not hide.any:
+    if hide.unranked and not hide.parts:
+        return _("职业技能等级认定按合格线评定，不排名次")
+    if not hide.parts:
         return ""
     if live:
         return _("选手和公众在比赛结束前看不到隐藏的成绩、总分和名次；您看到的是实时成绩")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import results, services
+from .. import assessment_results, results, services
 from ..models import (
     Criterion,
     CriterionResult,
@@ -48,6 +48,8 @@ def awards_preview(request, round_id: int):
     if rnd.status not in (RoundStatus.ENDED, RoundStatus.PUBLISHED, RoundStatus.FINAL):
         return error_page(request, _("比赛结束后才能预览奖项"), 404)
     context = {"round": rnd, "preview": results.award_preview(rnd)}
+    if rnd.track.is_assessment:  # pass marks, not bands: the verdicts are what is confirmed
+        context["verdicts"] = assessment_results.round_verdicts(rnd)
     return render(request, "contests/awards_preview.html", context)
 
 
