@@ -21,6 +21,11 @@ HUNDRED = Decimal(100)
 ONE_PLACE = Decimal("0.1")
 
 
+def plain(value: Decimal) -> str:
+    """60.00 → "60", 17.50 → "17.5": a number as people write it (never 6E+1)."""
+    return format(Decimal(value).normalize(), "f")
+
+
 def certificate_source(round_id: int) -> str:
     """The source key of the skill-level certificates issued from an assessment round: one per person
     and round (certificates' uniq_certificate_per_holder_source), so issuing again skips them."""
@@ -60,9 +65,9 @@ def part_result(*, part: str, present: bool, score: Decimal, maximum: Decimal, m
     elif score * HUNDRED < mark * maximum:
         reason = _("%(part)s成绩 %(score)s 未达合格线 %(mark)s（满分 %(max)s）") % {
             "part": label,
-            "score": score.normalize() if score == score.to_integral() else score,
-            "mark": (mark * maximum / HUNDRED).normalize(),
-            "max": maximum.normalize(),
+            "score": plain(score),
+            "mark": plain(mark * maximum / HUNDRED),
+            "max": plain(maximum),
         }
     else:
         reason = ""

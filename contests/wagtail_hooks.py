@@ -81,6 +81,14 @@ class OrganiserViewSet(ModelViewSet):
 # ------------------------------------------------------------------ forms
 
 
+# What makes a track an assessment and how it is judged: fixed once one of its rounds has started.
+ASSESSMENT_FIELDS = ("purpose", "occupation", "skill_level", "theory_pass_mark", "practical_pass_mark")
+
+
+def assessment_locked(track: Track) -> bool:
+    return track.rounds.exclude(status__in=(RoundStatus.DRAFT, RoundStatus.LOBBY)).exists()
+
+
 class TrackAdminForm(WagtailAdminModelForm):
     """Judges are chosen here and assigned through the audited service."""
 
@@ -98,6 +106,10 @@ class TrackAdminForm(WagtailAdminModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        changed = [name for name in ASSESSMENT_FIELDS if name in self.changed_data]
+        if self.instance.pk and changed and assessment_locked(self.instance):
+            names = "、".join(str(self.fields[name].label) for name in changed)
+            raise ValidationError(_("本赛项已有场次开始，不能再修改：%(fields)s") % {"fields": names})
         if self.instance.pk:  # 回避: the same refusal as the service's, as a form error
             for judge in set(cleaned.get("judge_users") or []) - set(self.instance.judges.all()):
                 try:
@@ -228,8 +240,8 @@ class TrackViewSet(OrganiserViewSet):
     model = Track
     icon = "list-ul"
     menu_label = _("赛项")
-    list_display = ["name", Column("contest", label=_("大赛")), "kind", "theory_weight", "practical_weight"]
-    list_filter = ["contest", "kind"]
+    list_display = ["name", Column("contest", label=_("大赛")), "kind", "purpose", "theory_weight", "practical_weight"]
+    list_filter = ["contest", "kind", "purpose"]
     search_fields = ["name"]
     list_select_related = ["contest"]
 
@@ -252,6 +264,14 @@ class TrackViewSet(OrganiserViewSet):
                     ),
                 ],
                 heading=_("奖项设置（按名次填人数，按比例填百分比）"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("purpose"),
+                    FieldRowPanel([FieldPanel("occupation"), FieldPanel("skill_level")]),
+                    FieldRowPanel([FieldPanel("theory_pass_mark"), FieldPanel("practical_pass_mark")]),
+                ],
+                heading=_("职业技能等级认定（按合格线评定，不排名次、不设奖项）"),
             ),
             FieldPanel("judge_users"),
         ],
