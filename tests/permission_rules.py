@@ -91,6 +91,8 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "contests:awards_preview": ORGANISER,  # confirms the award preview, publishes
     "contests:review_file": {"owner"},  # a contestant's own review request (成绩公示 only)
     "contests:reviews": ORGANISER,  # the chief judge; organisers when the track has none (the world's has none)
+    "contests:assessment": ORGANISER,  # issues an assessment's certificates (the world's round is a contest: 404)
+    "contests:assessment_file": set(),  # GET only: the filing file, organisers
     "contests:results": set(),
     "contests:scoreboard": set(),
     "contests:scoreboard_json": set(),

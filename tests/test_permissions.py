@@ -179,6 +179,7 @@ def world(
         "code": certificate.code,
         "kind": "completion",
         "ext": "xlsx",
+        "file_format": "csv",
         "uidb64": "MQ",
         "token": "set-password",
         "result_id": "00000000-0000-0000-0000-000000000000",
