@@ -70,7 +70,7 @@ UNRANKED = Hidden(unranked=True)
 def hidden(rnd: Round) -> Hidden:
     """What is hidden from the public in the round's current state (no part once it has ended; an
     assessment's rank never shows)."""
-    unranked = rnd.track.is_assessment
+    unranked = _is_assessment(rnd)
     if rnd.status in OVER:
         return UNRANKED if unranked else NOTHING
     return Hidden(
@@ -82,4 +82,8 @@ def hidden(rnd: Round) -> Hidden:
 
 def staff(rnd: Round) -> Hidden:
     """What the staff board (organisers, judges) leaves out: nothing, but an assessment's rank."""
-    return UNRANKED if rnd.track.is_assessment else NOTHING
+    return UNRANKED if _is_assessment(rnd) else NOTHING
+
+
+def _is_assessment(rnd: Round) -> bool:
+    return rnd.track_id is not None and rnd.track.is_assessment
