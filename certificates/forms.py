@@ -67,6 +67,7 @@ class AwardRoundForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["round"].queryset = (
             Round.objects.filter(status=RoundStatus.FINAL)  # award certificates from final results only
+            .exclude(track__purpose=TrackPurpose.ASSESSMENT)  # pass marks, no awards (docs/assessment.md)
             .select_related("track__contest")
             .order_by("-published_at", "-id")
         )

@@ -148,6 +148,8 @@ def job_create_skill_levels_from_assessment(*, rnd: Round, issued_by) -> IssueJo
 def job_create_awards(*, rnd: Round, issued_by) -> IssueJob:
     """Issue the award certificates of a round with final results in the background (idempotent per person)."""
     services._require_organiser(issued_by)
+    if rnd.track.is_assessment:
+        raise ValidationError(_("职业技能等级认定不设奖项，请按认定结果颁发职业技能等级证书"))
     _require_final(rnd)
     job = IssueJob.objects.create(
         kind=CertificateKind.AWARD,

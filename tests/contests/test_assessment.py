@@ -257,8 +257,11 @@ def test_certificates_are_refused_before_final_and_for_a_contest_round(scored, o
         assessment_services.assessment_certificates_issue(round=rnd, by=organiser)  # 公示中
     with pytest.raises(PermissionDenied):
         assessment_services.assessment_certificates_issue(round=rnd, by=chief)
-    Track.objects.filter(pk=rnd.track_id).update(purpose="contest")
     rnd = finalise(rnd, chief=chief, clock=clock)
+    with pytest.raises(ValidationError, match="不设奖项"):
+        jobs.job_create_awards(rnd=rnd, issued_by=organiser)
+    Track.objects.filter(pk=rnd.track_id).update(purpose="contest")
+    rnd = Round.objects.select_related("track__contest").get(pk=rnd.pk)
     with pytest.raises(ValidationError, match="不是职业技能等级认定"):
         assessment_services.assessment_certificates_issue(round=rnd, by=organiser)
     with pytest.raises(ValidationError, match="不是职业技能等级认定"):
