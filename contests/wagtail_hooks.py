@@ -101,12 +101,18 @@ class TrackAdminForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("purpose", "theory_pass_mark", "practical_pass_mark"):  # left out: the model's default
+            if name in self.fields:
+                self.fields[name].required = False
         if self.instance.pk:
             self.fields["judge_users"].initial = list(self.instance.judges.values_list("pk", flat=True))
 
     def clean(self):
         cleaned = super().clean()
-        changed = [name for name in ASSESSMENT_FIELDS if name in self.changed_data]
+        for name in ("purpose", "theory_pass_mark", "practical_pass_mark"):
+            if name in self.fields and cleaned.get(name) in (None, ""):
+                cleaned[name] = getattr(self.instance, name)  # the instance's value: the default when new
+        changed = [n for n in ASSESSMENT_FIELDS if n in self.fields and cleaned.get(n) != getattr(self.instance, n)]
         if self.instance.pk and changed and assessment_locked(self.instance):
             names = "、".join(str(self.fields[name].label) for name in changed)
             raise ValidationError(_("本赛项已有场次开始，不能再修改：%(fields)s") % {"fields": names})
