@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from certificates import jobs
 from certificates.models import Certificate, IssueJob
@@ -402,3 +403,36 @@ def test_no_file_before_final_and_none_for_a_contest_round(client, scored, organ
     assert client.get(f"/contests/rounds/{scored.pk}/assessment/results.csv").status_code == 404
     Track.objects.filter(pk=scored.track_id).update(purpose="contest")
     assert client.get(f"/contests/rounds/{scored.pk}/assessment/").status_code == 404
+
+
+def test_the_plan_is_fixed_once_a_round_has_started(client, running_round, organiser, judge):
+    track = running_round.track
+    data = {
+        "contest": track.contest_id,
+        "name": track.name,
+        "slug": track.slug,
+        "kind": "individual",
+        "team_size_max": "1",
+        "sort_order": "0",
+        "theory_weight": "30",
+        "practical_weight": "70",
+        "award_mode": "percent",
+        "award_first": "10",
+        "award_second": "20",
+        "award_third": "30",
+        "award_merit": "0",
+        "purpose": "assessment",
+        "occupation": "工业机器人系统操作员",
+        "skill_level": "4",
+        "theory_pass_mark": "50",
+        "practical_pass_mark": "60",
+        "judge_users": [judge.pk],
+    }
+    client.force_login(organiser)
+    response = client.post(reverse("contests_track:edit", args=[track.pk]), data)
+    assert response.status_code == 200 and "不能再修改" in response.content.decode()
+    track.refresh_from_db()
+    assert track.theory_pass_mark == 60
+    data["theory_pass_mark"] = "60"  # the same plan: other fields may still be saved
+    data["name"] = "工业机器人系统操作员（四级）"
+    assert client.post(reverse("contests_track:edit", args=[track.pk]), data).status_code == 302
