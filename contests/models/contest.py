@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from courses.models import SkillLevel
+
 
 class ContestLevel(models.TextChoices):
     NATIONAL = "national", _("国家级")
@@ -66,13 +68,8 @@ class TrackPurpose(models.TextChoices):
     ASSESSMENT = "assessment", _("职业技能等级认定")
 
 
-ASSESSMENT_LEVELS = [
-    (5, _("五级/初级工")),
-    (4, _("四级/中级工")),
-    (3, _("三级/高级工")),
-    (2, _("二级/技师")),
-    (1, _("一级/高级技师")),
-]
+# 五级/初级工 … 一级/高级技师: the national skill levels (courses.SkillLevel without 不限).
+ASSESSMENT_LEVELS = [(level.value, level.label) for level in SkillLevel if level.value]
 
 
 class Track(models.Model):
