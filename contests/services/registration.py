@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from organisations.selectors import organisation_for_text
 
-from .. import notices
+from .. import enterprise, notices
 from ..models import (
     ACTIVE_STATUSES,
     InvitationStatus,
@@ -94,6 +94,7 @@ def registration_submit(
     elif team_name or names:
         raise ValidationError({"team_name": _("个人赛不能组队报名")})
     _lock_people([user.pk])
+    enterprise.require_host_workers(track, [user.pk])  # an enterprise 技术比武: its workers only
     if _judging(track, user):
         raise ValidationError(_("您是该赛项的评委，不能报名参赛"))
     if _taken(track, [user.pk]):
@@ -140,6 +141,7 @@ def invitation_accept(*, invitation: TeamInvitation, user, now: dt.datetime | No
     if invitation.status != InvitationStatus.PENDING:
         raise ValidationError(_("您已谢绝该邀请"))
     registration = invitation.registration
+    enterprise.require_host_workers(registration.track, [user.pk])
     if _judging(registration.track, user):
         raise ValidationError(_("您是该赛项的评委，不能加入参赛队伍"))
     if _taken(registration.track, [user.pk], exclude=registration.pk):
@@ -186,7 +188,7 @@ def registration_withdraw(*, registration: Registration, user, now: dt.datetime 
 def registration_approve(*, registration: Registration, by, now: dt.datetime | None = None) -> Registration:
     """Approve a registration whose team has answered every invitation; it joins every round of its
     track that is already open."""
-    require_organiser(by)
+    require_organiser(by, registration)
     now = now or timezone.now()
     registration = Registration.objects.select_for_update(of=("self",)).select_related("track").get(pk=registration.pk)
     if registration.status == RegistrationStatus.APPROVED:
@@ -198,6 +200,7 @@ def registration_approve(*, registration: Registration, by, now: dt.datetime | N
         raise ValidationError(_("还有队员未确认邀请：%(names)s") % {"names": "、".join(waiting)})
     people = [registration.user_id, *registration.team_members.values_list("user_id", flat=True)]
     _lock_people(people)
+    enterprise.require_host_workers(registration.track, people)  # still on the host's roster
     if _taken(registration.track, people, exclude=registration.pk):
         raise ValidationError(_("该选手或其队员已有其他待审核或已通过的报名"))
     registration.status, registration.decided_by, registration.decided_at = RegistrationStatus.APPROVED, by, now
@@ -218,7 +221,7 @@ def registration_reject(
 ) -> Registration:
     """Reject (or withdraw approval of) a registration that has not competed yet; its people may
     register again."""
-    require_organiser(by)
+    require_organiser(by, registration)
     now = now or timezone.now()
     registration = Registration.objects.select_for_update(of=("self",)).select_related("track").get(pk=registration.pk)
     if registration.status == RegistrationStatus.WITHDRAWN:

@@ -48,7 +48,7 @@ def _entries_of(rnd: Round, entry_ids) -> list[Entry]:
 @transaction.atomic
 def entries_check_in(*, round: Round, entry_ids, by, now: dt.datetime | None = None) -> int:
     """Check in these entries of the round (ids of another round are refused); returns how many were new."""
-    require_organiser(by)
+    require_organiser(by, round)
     now = now or timezone.now()
     rnd = lock_round(round)
     require_status(rnd, *CHECK_IN_STATUSES)
@@ -62,7 +62,7 @@ def entries_check_in(*, round: Round, entry_ids, by, now: dt.datetime | None = N
 @transaction.atomic
 def entry_check_in_undo(*, entry: Entry, by, now: dt.datetime | None = None) -> Entry:
     """Take back a check-in made by mistake, while the entry has no seat."""
-    require_organiser(by)
+    require_organiser(by, entry)
     now = now or timezone.now()
     rnd = lock_round(entry.round)
     require_status(rnd, *CHECK_IN_STATUSES)
@@ -79,7 +79,7 @@ def entry_check_in_undo(*, entry: Entry, by, now: dt.datetime | None = None) -> 
 @transaction.atomic
 def seat_draw_commit(*, round: Round, by, now: dt.datetime | None = None) -> SeatDraw:
     """Fix the seed of the next draw and record its commitment (the waiting one, if there is one)."""
-    require_organiser(by)
+    require_organiser(by, round)
     now = now or timezone.now()
     rnd = lock_round(round)
     require_status(rnd, *CHECK_IN_STATUSES)
@@ -97,7 +97,7 @@ def seat_draw_commit(*, round: Round, by, now: dt.datetime | None = None) -> Sea
 @transaction.atomic
 def seat_draw_run(*, round: Round, by, now: dt.datetime | None = None) -> SeatDraw:
     """Seat the checked-in entries without a seat by the committed seed, and reveal the seed."""
-    require_organiser(by)
+    require_organiser(by, round)
     now = now or timezone.now()
     rnd = lock_round(round)
     require_status(rnd, *CHECK_IN_STATUSES)
