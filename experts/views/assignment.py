@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from contests.models import Track, TrackJudge
-from contests.permissions import can_manage_track
+from contests.permissions import can_manage_track, may_run_contests
 
 from .. import selectors, services
 from ..forms import PoolFilterForm
@@ -20,6 +20,8 @@ from .common import error_page, messages_from, province_choices
 
 @login_required
 def track_judges(request, track_id: int):
+    if not may_run_contests(request.user):
+        return error_page(request, _("只有组织者可以访问专家库"), 403)
     if not can_manage_track(request.user, track_id):
         raise Http404  # another contest's track is not found, as if it did not exist
     track = get_object_or_404(Track.objects.select_related("contest"), pk=track_id)
