@@ -110,8 +110,10 @@ class TrackAdminForm(ScopedChoicesForm):
             self.fields["judge_users"].initial = list(self.instance.judges.values_list("pk", flat=True))
         if self.for_user is not None and not is_organiser(self.for_user):
             judges = enterprise.staff_or_pool(training_organisation_ids(self.for_user))
-            current = self.instance.judges.all() if self.instance.pk else get_user_model().objects.none()
-            self.fields["judge_users"].queryset = (judges | current).distinct().order_by("username")
+            current = Q(pk__in=self.instance.judges.values("pk")) if self.instance.pk else Q(pk__in=[])
+            self.fields["judge_users"].queryset = (
+                get_user_model().objects.filter(Q(pk__in=judges.values("pk")) | current).order_by("username")
+            )
 
     def clean(self):
         cleaned = super().clean()
