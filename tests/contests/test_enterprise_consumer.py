@@ -1,5 +1,5 @@
 """The organiser's console socket (`board/?panel=organiser`) of an enterprise 技术比武: its manager gets
-the panel (`round.progress`); the other enterprise's manager gets only the board anyone may watch.""""
+the panel (`round.progress`); the other enterprise's manager gets only the board anyone may watch."""
 
 import pytest
 
