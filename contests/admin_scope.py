@@ -184,6 +184,9 @@ class ContestAdminForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         user = self.for_user
         self.scoped = user is not None and not is_organiser(user)
+        if "host_organisation" in self.fields and not self.scoped:  # organisations with training managers
+            hosts = Q(memberships__role=MembershipRole.TRAINING_MANAGER) | Q(pk=self.instance.host_organisation_id)
+            self.fields["host_organisation"].queryset = Organisation.objects.filter(hosts).distinct()
         if self.scoped:
             self.fields["level"].choices = [(ContestLevel.ENTERPRISE, ContestLevel.ENTERPRISE.label)]
             self.initial["level"] = ContestLevel.ENTERPRISE
