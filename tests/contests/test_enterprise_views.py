@@ -103,10 +103,13 @@ def test_admin_lists_hold_only_the_managers_own_records(client, world, manager_a
     assert client.get(reverse("contests_roundquestion:index")).status_code in (302, 403)
 
 
-def test_the_admin_menu_says_jishu_biwu_to_the_manager(client, world, manager_a, organiser):
+def test_the_admin_menu_says_jishu_biwu_to_the_manager(client, world, manager_a, organiser, employer_a):
     client.force_login(manager_a)
     body = client.get(reverse("wagtailadmin_home")).content.decode()
     assert json.dumps("技术比武")[1:-1] in body  # in the sidebar's JSON props
+    # and their training console links to it
+    roster = client.get(reverse("training:roster", args=[employer_a.pk])).content.decode()
+    assert reverse("contests_contest:index") in roster
     client.force_login(organiser)
     body = client.get(reverse("wagtailadmin_home")).content.decode()
     assert json.dumps("技能大赛")[1:-1] in body and json.dumps("技术比武")[1:-1] not in body
