@@ -94,7 +94,9 @@ class ContestScopedPolicy(ModelPermissionPolicy):
             return False
         if is_organiser(user):
             return True
-        return can_manage_contest(user, contest_id_for(instance)) if instance.pk or action == "add" else False
+        if instance.pk is None:  # a record being added: its contest is a choice of the user's own
+            return action == "add"
+        return can_manage_contest(user, contest_id_for(instance))
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
         return any(self.user_has_permission_for_instance(user, a, instance) for a in actions)

@@ -83,6 +83,8 @@ def can_manage_contest(user, contest) -> bool:
     `contest_id_of` knows)."""
     if is_organiser(user):
         return True
+    if contest is None:
+        return False
     contest_id = contest if isinstance(contest, int) else contest_id_of(contest)
     return contest_id is not None and contest_id in managed_contest_ids(user)
 
