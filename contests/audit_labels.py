@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Announcement, AuditLog, Entry, Registration, ReviewRequest, Round, TrackJudge
+from .models import Announcement, AuditLog, Entry, Registration, ReviewRequest, Round, Track, TrackJudge
 
 # Lines written on a part of a round whose sentence names the round itself (a seat draw, a question of
 # its paper): the object is named by the line's round.
@@ -64,6 +64,10 @@ ACTIONS = {
     "entry.check_in_undo": gettext_lazy("%(actor)s 撤销了 %(object)s 的检录"),
     "seats.commit": gettext_lazy("%(actor)s 公布了 %(object)s 抽签种子的承诺值"),
     "seats.draw": gettext_lazy("%(actor)s 为 %(object)s 抽签确定了座位号"),
+    "registrations.bulk_approve": gettext_lazy("%(actor)s 批量通过了赛项 %(object)s 的报名"),
+    "registrations.bulk_reject": gettext_lazy("%(actor)s 批量拒绝了赛项 %(object)s 的报名"),
+    "registrations.import": gettext_lazy("%(actor)s 向赛项 %(object)s 导入了报名名单"),
+    "track.eligibility": gettext_lazy("%(actor)s 修改了赛项 %(object)s 的参赛条件"),
 }
 
 
@@ -108,6 +112,8 @@ def _names(logs: list[AuditLog]) -> dict[tuple[str, int], str]:
         names["announcement", note.pk] = note.text[:60]
     for assignment in TrackJudge.objects.filter(pk__in=ids["trackjudge"]).select_related("judge", "track"):
         names["trackjudge", assignment.pk] = f"{assignment.judge.display_name}（{assignment.track.name}）"
+    for pk, name in Track.objects.filter(pk__in=ids["track"]).values_list("pk", "name"):
+        names["track", pk] = name
     for user in get_user_model().objects.filter(pk__in=ids["user"]):
         names["user", user.pk] = user.display_name
     return names

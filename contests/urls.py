@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checkin, contestant, integrity, judge, organiser, public, review
+from .views import checkin, contestant, integrity, judge, organiser, public, registrations, review
 
 app_name = "contests"
 
@@ -13,6 +13,15 @@ urlpatterns = [
     path("rounds/<int:round_id>/contestant/", contestant.contestant_console, name="contestant"),
     # organisers and judges
     path("tracks/<int:track_id>/registrations/", organiser.registrations, name="registrations"),
+    # registrations at scale: bulk decisions, export, nominated lists, entry rules (views/registrations.py)
+    path(
+        "tracks/<int:track_id>/registrations/review/", registrations.registrations_review, name="review_registrations"
+    ),
+    path("tracks/<int:track_id>/registrations.xlsx", registrations.registrations_export, name="export_registrations"),
+    path("tracks/<int:track_id>/registrations/import/", registrations.import_upload, name="import_registrations"),
+    path("tracks/<int:track_id>/registrations/template.csv", registrations.import_template, name="import_template"),
+    path("registration-imports/<int:pk>/", registrations.import_preview, name="import_preview"),
+    path("tracks/<int:track_id>/eligibility/", registrations.track_eligibility, name="eligibility"),
     path("rounds/<int:round_id>/console/", organiser.round_console, name="console"),
     path("rounds/<int:round_id>/control/", organiser.round_control, name="control"),
     path("rounds/<int:round_id>/check-in/", checkin.check_in, name="check_in"),

@@ -2,6 +2,7 @@ from .answers import TheoryAnswer, TheoryAnswerLog
 from .audit import Announcement, AuditLog
 from .board import RoundSequence, ScoreboardEvent, ScoreboardEventKind, ScoreboardRow
 from .contest import AwardMode, Contest, ContestLevel, Track, TrackJudge, TrackKind
+from .eligibility import ImportStatus, RegistrationImport, TrackEligibility
 from .judging import Criterion, CriterionAggregation, CriterionKind, CriterionResult, JudgeScore, Task
 from .registration import (
     ACTIVE_STATUSES,
@@ -31,10 +32,12 @@ __all__ = [
     "CriterionResult",
     "Entry",
     "FinalConfirmation",
+    "ImportStatus",
     "InvitationStatus",
     "JudgeScore",
     "Province",
     "Registration",
+    "RegistrationImport",
     "RegistrationSource",
     "RegistrationStatus",
     "ReviewPart",
@@ -55,6 +58,7 @@ __all__ = [
     "TheoryAnswer",
     "TheoryAnswerLog",
     "Track",
+    "TrackEligibility",
     "TrackJudge",
     "TrackKind",
 ]

@@ -39,6 +39,7 @@ def register(request, track_id: int):
                 province=data["province"],
                 team_name=data.get("team_name", ""),
                 invitees=data.get("members", []),
+                occupation=data.get("occupation", ""),
             )
         except ValidationError as exc:
             messages_from(request, exc)
