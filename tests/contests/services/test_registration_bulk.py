@@ -8,11 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from contests.models import AuditLog, Entry, Registration, TrackEligibility
+from contests.models import AuditLog, Entry, Registration
 from contests.services import registration_bulk
 from contests.services.registration_bulk import APPROVE, REJECT
 from notifications.models import Notification
-from tests.contests.eligibility_data import rules, verified_person
+from tests.contests.eligibility_data import rules
 from tests.contests.factories import RegistrationFactory, RoundFactory, TrackFactory
 from tests.factories import UserFactory
 
