@@ -28,7 +28,7 @@ from ..models import (
 from ..registration_export import registrations_xlsx
 from ..registration_filters import RegistrationFilter, track_registrations
 from ..registration_forms import BulkDecisionForm, EligibilityForm, ListUploadForm
-from ..registration_import import COLUMNS, plan_rows
+from ..registration_import import COLUMNS, MAX_BYTES, plan_rows
 from ..services import registration_bulk, registration_import
 from .common import messages_from
 from .organiser import organiser_required
@@ -136,13 +136,11 @@ def import_upload(request, track_id: int):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                if upload.size > registration_import.MAX_BYTES:
-                    raise ValidationError(_("文件太大，名单不能超过 %(limit)s MB，请拆分后分批导入") % {"limit": 5})
                 created = registration_import.registration_import_create(
                     track=track,
                     by=request.user,
                     file_name=upload.name,
-                    data=upload.read(),
+                    data=upload.read(MAX_BYTES + 1),  # one byte more is enough for the reader to refuse it
                     approve=form.cleaned_data["approve"],
                 )
                 return redirect("contests:import_preview", pk=created.pk)
