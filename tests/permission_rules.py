@@ -82,6 +82,12 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "contests:withdraw": {"owner"},
     "contests:invitation": {"learner"},
     "contests:registrations": ORGANISER,
+    "contests:review_registrations": ORGANISER,  # bulk approval and rejection
+    "contests:export_registrations": set(),
+    "contests:import_registrations": ORGANISER,
+    "contests:import_template": set(),
+    "contests:import_preview": ORGANISER,  # confirms a nominated list
+    "contests:eligibility": ORGANISER,
     "contests:console": ORGANISER,
     "contests:control": ORGANISER,
     "contests:judge": {"judge"},

@@ -26,7 +26,7 @@ from certificates.services import certificate_issue_completion
 from cms.models import SiteSettings
 from config.asgi import websocket_urlpatterns
 from contests import services as contest_services
-from contests.models import TrackKind
+from contests.models import RegistrationImport, TrackKind
 from courses import ratings as course_ratings
 from courses import services as course_services
 from courses.models import CourseChange, Enrolment, FeaturedCourse, ImportJob, Lesson, LessonVideo
@@ -209,6 +209,9 @@ def world(
         "course_ratings": rating.pk,
         "course_changes": change.pk,
         "contests_roundquestion": paper_line.pk,  # its round is running: every edit is refused
+        "contests:import_preview": RegistrationImport.objects.create(
+            track=rnd.track, file_name="list.csv", created_by=organiser, rows=[]
+        ).pk,
     }
     people = {
         "learner": other_learner,
