@@ -222,3 +222,25 @@ def registrations_check(track: Track, registrations, *, today: dt.date | None = 
 def registration_problems(registration: Registration) -> list[str]:
     """One registration (an organiser's single approval)."""
     return registrations_check(registration.track, [registration]).of(registration.pk)
+
+
+def rules_text(track: Track) -> list[str]:
+    """The track's rules in words, for the registration page ([] when it has none)."""
+    rules = rules_for(track)
+    if not has_rules(rules):
+        return []
+    lines = []
+    if rules.min_age or rules.max_age:
+        day = rules.age_on.isoformat() if rules.age_on else _("审核当天")
+        lines.append(
+            _("年龄 %(range)s（按 %(day)s 计算，需组委会核验过的身份证号）") % {"range": _age_range(rules), "day": day}
+        )
+    if rules.min_skill_level:
+        lines.append(
+            _("持有%(level)s或更高等级的有效职业技能等级证书") % {"level": SkillLevel(rules.min_skill_level).label}
+        )
+    if rules.required_course_id:
+        lines.append(_("持有课程“%(course)s”的有效结业证书") % {"course": rules.required_course.title})
+    if occupations_list(rules.occupations):
+        lines.append(_("职业（工种）限%(allowed)s") % {"allowed": "、".join(occupations_list(rules.occupations))})
+    return lines

@@ -160,6 +160,31 @@ def _approvable(track: Track, candidates: list[Registration], outcome: BulkOutco
     return ready
 
 
+def audit_each(*, by, action: str, ids: list[int], contest_id: int, now: dt.datetime, **data) -> None:
+    """One audit line per registration (the code of a single decision), in bulk inserts."""
+    lines = [
+        AuditLog(
+            actor=by,
+            action=action,
+            object_type="registration",
+            object_id=pk,
+            contest_id=contest_id,
+            data=data,
+            created_at=now,
+        )
+        for pk in ids
+    ]
+    AuditLog.objects.bulk_create(lines, batch_size=CHUNK)
+
+
+def open_rounds_join(track: Track, now: dt.datetime) -> None:
+    """Newly approved registrations get their entries in the track's open rounds (one sync per round)."""
+    for rnd in Round.objects.filter(
+        track=track, status__in=[RoundStatus.LOBBY, RoundStatus.RUNNING, RoundStatus.PAUSED]
+    ):
+        entries_sync(rnd, now)
+
+
 @transaction.atomic
 def registrations_decide(
     *, track: Track, by, decision: str, selection, note: str = "", now: dt.datetime | None = None
@@ -191,29 +216,12 @@ def registrations_decide(
             status=status, decided_by=by, decided_at=now, note=note
         )
     action = "registration.approve" if decision == APPROVE else "registration.reject"
-    AuditLog.objects.bulk_create(
-        [
-            AuditLog(
-                actor=by,
-                action=action,
-                object_type="registration",
-                object_id=pk,
-                contest_id=track.contest_id,
-                data={"note": note, "bulk": True},
-                created_at=now,
-            )
-            for pk in ids
-        ],
-        batch_size=CHUNK,
-    )
+    audit_each(by=by, action=action, ids=ids, contest_id=track.contest_id, now=now, note=note, bulk=True)
     summary = {"done": len(ids), "skipped": outcome.skipped_count, "note": note}
     if decision == APPROVE:
         audit(actor=by, action="registrations.bulk_approve", obj=track, now=now, contest_id=track.contest_id, **summary)
-        open_rounds = Round.objects.filter(
-            track=track, status__in=[RoundStatus.LOBBY, RoundStatus.RUNNING, RoundStatus.PAUSED]
-        )
-        for rnd in open_rounds if ids else ():
-            entries_sync(rnd, now)
+        if ids:
+            open_rounds_join(track, now)
     else:
         audit(actor=by, action="registrations.bulk_reject", obj=track, now=now, contest_id=track.contest_id, **summary)
     if ids:

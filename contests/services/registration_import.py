@@ -11,22 +11,19 @@ from django.utils.translation import gettext as _
 
 from .. import notices
 from ..models import (
-    AuditLog,
     ImportStatus,
     Registration,
     RegistrationImport,
     RegistrationSource,
     RegistrationStatus,
-    Round,
-    RoundStatus,
     Track,
 )
 from ..registration_import import plan_rows, read_list
-from .board import entries_sync
 from .common import audit, require_organiser
 from .registration import _lock_people
+from .registration_bulk import audit_each, open_rounds_join
 
-BATCH = 500
+BATCH = 500  # rows per INSERT
 
 
 def registration_import_create(*, track: Track, by, file_name: str, data: bytes, approve: bool) -> RegistrationImport:
@@ -91,25 +88,15 @@ def registration_import_apply(
     )
     ids = [r.pk for r in created]
     if approve:
-        AuditLog.objects.bulk_create(
-            [
-                AuditLog(
-                    actor=by,
-                    action="registration.approve",
-                    object_type="registration",
-                    object_id=pk,
-                    contest_id=track.contest_id,
-                    data={"import": registration_import.pk},
-                    created_at=now,
-                )
-                for pk in ids
-            ],
-            batch_size=BATCH,
+        audit_each(
+            by=by,
+            action="registration.approve",
+            ids=ids,
+            contest_id=track.contest_id,
+            now=now,
+            import_id=registration_import.pk,
         )
-        for rnd in Round.objects.filter(
-            track=track, status__in=[RoundStatus.LOBBY, RoundStatus.RUNNING, RoundStatus.PAUSED]
-        ):
-            entries_sync(rnd, now)
+        open_rounds_join(track, now)
     registration_import.status, registration_import.applied_at = ImportStatus.APPLIED, now
     registration_import.created_count = len(created)
     registration_import.save(update_fields=["status", "applied_at", "created_count"])

@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import services
+from .. import eligibility, services
 from ..forms import RegistrationForm
 from ..models import Registration, RoundStatus, TeamInvitation, Track, TrackKind
 from ..permissions import approved_on_track, entry_for_user
@@ -52,7 +52,8 @@ def register(request, track_id: int):
             else:
                 messages.success(request, _("报名已提交，请等待组委会审核"))
             return redirect("contests:detail", slug=track.contest.slug)
-    return render(request, "contests/register.html", {"track": track, "form": form})
+    context = {"track": track, "form": form, "rules": eligibility.rules_text(track)}
+    return render(request, "contests/register.html", context)
 
 
 def _back(request, slug: str):

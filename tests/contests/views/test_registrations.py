@@ -181,3 +181,14 @@ def test_a_huge_or_unreadable_file_is_refused_without_a_500(client, track, organ
     )
     assert response.status_code == 400 and message in response.text
     assert not RegistrationImport.objects.exists()
+
+
+def test_the_registration_form_shows_the_rules_and_takes_the_occupation(client, track, learner):
+    TrackEligibility.objects.create(track=track, occupations="电工、钳工")
+    client.force_login(learner)
+    url = reverse("contests:register", args=[track.pk])
+    assert "职业（工种）限电工、钳工" in client.get(url).text
+    refused = client.post(url, {"organisation": "甲公司", "province": "32", "occupation": "车工"})
+    assert "“车工”不符合条件" in refused.text and not Registration.objects.exists()
+    client.post(url, {"organisation": "甲公司", "province": "32", "occupation": "钳工"})
+    assert Registration.objects.get().occupation == "钳工"
