@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checkin, contestant, integrity, judge, organiser, public, review
+from .views import advancement, checkin, contestant, integrity, judge, nominations, organiser, public, review
 
 app_name = "contests"
 
@@ -22,6 +22,12 @@ urlpatterns = [
     path("rounds/<int:round_id>/awards/", review.awards_preview, name="awards_preview"),
     path("rounds/<int:round_id>/review/", review.review_file, name="review_file"),
     path("rounds/<int:round_id>/reviews/", review.reviews, name="reviews"),
+    # advancement (晋级) and qualifier nominations (选拔推荐)
+    path("rounds/<int:round_id>/advance/", advancement.advance, name="advance"),
+    path("tracks/<int:track_id>/qualifier/", nominations.qualifier, name="qualifier"),
+    path("rounds/<int:round_id>/nominate/", nominations.nominate, name="nominate"),
+    path("tracks/<int:track_id>/nominations/", nominations.nominations, name="nominations"),
+    path("nominations/<int:pk>/register/", nominations.nomination_register, name="nomination_register"),
     # the board and results: everyone (staff see it live)
     path("rounds/<int:round_id>/scoreboard/", public.scoreboard_page, name="scoreboard"),
     path("rounds/<int:round_id>/scoreboard.json", public.scoreboard_json, name="scoreboard_json"),

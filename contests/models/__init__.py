@@ -3,6 +3,16 @@ from .audit import Announcement, AuditLog
 from .board import RoundSequence, ScoreboardEvent, ScoreboardEventKind, ScoreboardRow
 from .contest import AwardMode, Contest, ContestLevel, Track, TrackJudge, TrackKind
 from .judging import Criterion, CriterionAggregation, CriterionKind, CriterionResult, JudgeScore, Task
+from .progression import (
+    AdvancedRegistration,
+    Advancement,
+    AdvancementScope,
+    Nomination,
+    NominationStatus,
+    Qualifier,
+    QuotaScope,
+    TieRule,
+)
 from .registration import (
     ACTIVE_STATUSES,
     InvitationStatus,
@@ -18,6 +28,14 @@ from .rounds import Entry, Round, RoundQuestion, RoundStage, RoundStatus
 from .seats import SeatDraw
 
 __all__ = [
+    "AdvancedRegistration",
+    "Advancement",
+    "AdvancementScope",
+    "Nomination",
+    "NominationStatus",
+    "Qualifier",
+    "QuotaScope",
+    "TieRule",
     "ACTIVE_STATUSES",
     "Announcement",
     "AuditLog",
