@@ -97,6 +97,11 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "contests:events_json": set(),
     "contests:contestant": set(),
     "contests:display": set(),
+    "contests:advance": ORGANISER,  # 晋级: preview and confirm
+    "contests:qualifier": ORGANISER,  # 选拔推荐: declare a qualifier
+    "contests:nominate": ORGANISER,
+    "contests:nominations": ORGANISER,  # accept or return nominations
+    "contests:nomination_register": {"owner"},  # the nominee only
     # certificates
     "certificates:verify_form": ANYONE,
     "certificates:verify": set(),

@@ -43,6 +43,7 @@ from tests.contests.factories import (
     TrackFactory,
 )
 from tests.contests.live import Socket, _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401 - fixtures
+from tests.contests.progression_world import nomination_world
 from tests.experts.world import expert_world
 from tests.factories import QuestionFactory, UserFactory
 from tests.permission_rules import (
@@ -219,6 +220,7 @@ def world(
         "organiser": organiser,
     }
     by_namespace |= expert_world(judge=judge, organiser=organiser, track=rnd.track)  # the expert pool
+    by_namespace |= nomination_world(owner=owner, organiser=organiser)  # 选拔推荐
     training = training_world(  # enterprise training (issue 12): tests/training/world.py
         employer_a=employer_a, manager_a=manager_a, manager_b=manager_b, provider_a=provider_a, course=course
     )
