@@ -9,7 +9,7 @@ and its socket through `permissions.entry_for_user`, check-in and the seat draw)
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from . import selection, selectors
+from . import selection
 from .models import (
     AdvancedRegistration,
     Advancement,
@@ -58,17 +58,14 @@ def organisation_key(registration) -> str:
 
 
 def candidates(rnd: Round, *, scope: str = AdvancementScope.OVERALL) -> tuple[list[selection.Candidate], dict]:
-    """The round's final results as selection candidates, and registration id → (registration, row).
-
-    `scope` names the group of each candidate: the province, the organisation or none."""
-    rows = {r["entry"]: r for r in selectors.board_ranked(rnd, live=True)}
-    entries = Entry.objects.filter(round=rnd).select_related("registration__user", "board_row")
+    """The round's results (its board rows, live values) as selection candidates, and registration
+    id → registration. `scope` names the group of each candidate: the province, the organisation or none."""
+    entries = Entry.objects.filter(
+        round=rnd, board_row__isnull=False, registration__status=RegistrationStatus.APPROVED
+    ).select_related("registration__user", "registration__organisation_record", "board_row")
     out, info = [], {}
     for entry in entries:
-        row = rows.get(entry.pk)
-        board = getattr(entry, "board_row", None)
-        if row is None or board is None:
-            continue
+        board = entry.board_row
         reg = entry.registration
         group = ""
         if scope == AdvancementScope.PROVINCE:
@@ -84,7 +81,7 @@ def candidates(rnd: Round, *, scope: str = AdvancementScope.OVERALL) -> tuple[li
                 group=group,
             )
         )
-        info[reg.pk] = (reg, row)
+        info[reg.pk] = reg
     return out, info
 
 

@@ -107,7 +107,7 @@ def advancement_plan(*, from_round: Round, to_round_id, scope: str, quota, tie_r
     )
     rows = []
     for pick in chosen.picks:
-        reg, _row = info[pick.candidate.registration_id]
+        reg = info[pick.candidate.registration_id]
         rows.append(
             PlanRow(
                 registration_id=reg.pk,

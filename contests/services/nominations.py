@@ -169,10 +169,10 @@ def nomination_plan(*, round: Round) -> NominationPlan:
             total=c.total,
             reached_at=c.reached_at,
             theory=c.theory,
-            group=quota_group(qualifier, info[c.registration_id][0]),
+            group=quota_group(qualifier, info[c.registration_id]),
         )
         for c in candidates
-        if info[c.registration_id][0].user_id not in already
+        if info[c.registration_id].user_id not in already
     ]
     limits = {c.group: max(qualifier.quota - used.get(c.group, 0), 0) for c in grouped}
     chosen = selection.select(
@@ -180,7 +180,7 @@ def nomination_plan(*, round: Round) -> NominationPlan:
     )
     rows = []
     for pick in chosen.picks:
-        reg = info[pick.candidate.registration_id][0]
+        reg = info[pick.candidate.registration_id]
         rows.append(
             NominationRow(
                 registration_id=reg.pk,
