@@ -221,3 +221,50 @@ def test_a_nomination_id_that_does_not_exist_or_is_garbage(client):
     client.force_login(UserFactory())
     assert client.get(reverse("contests:nomination_register", args=[10**12])).status_code == 404
     assert Entry.objects.count() == 0
+
+
+def test_the_advancement_preview_reads_in_english(client, organiser, prelim, settings):
+    rnd, _regs = prelim
+    final = later_round(rnd)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(organiser)
+    params = {"to_round": final.pk, "scope": "province", "quota": 1, "tie_rule": "broken"}
+    page = body(client.get(reverse("contests:advance", args=[rnd.pk]), params))
+    assert "Advancement rule:" in page and "Top N of each province (N = 1)" in page
+    assert "Confirm the advancement list" in page
+
+
+def test_industry_qualifier_to_national_with_a_province_quota(client, organiser):
+    industry = TrackFactory(contest__organiser=organiser, contest__level="industry", name="行业电工")
+    national = TrackFactory(contest__organiser=organiser, contest__level="national", name="电工")
+    rnd, regs = final_round(
+        organiser=organiser,
+        track=industry,
+        rows=[
+            {"name": "苏一", "total": 90, "province": "32"},
+            {"name": "苏二", "total": 85, "province": "32"},
+            {"name": "粤一", "total": 70, "province": "44"},
+        ],
+    )
+    client.force_login(organiser)
+    client.post(
+        reverse("contests:qualifier", args=[industry.pk]),
+        {"target_track": national.pk, "quota_scope": "province", "quota": 1},
+    )
+    page = body(client.get(reverse("contests:nominate", args=[rnd.pk])))
+    assert "苏一" in page and "粤一" in page and "苏二" not in page
+    client.post(reverse("contests:nominate", args=[rnd.pk]), {"registration": [regs[0].pk, regs[2].pk]})
+    assert sorted(Nomination.objects.values_list("quota_group", flat=True)) == ["province:32", "province:44"]
+    # the province is used up: a crafted POST for the second 江苏 contestant writes nothing
+    client.post(reverse("contests:nominate", args=[rnd.pk]), {"registration": [regs[1].pk]})
+    assert Nomination.objects.count() == 2
+    nomination = Nomination.objects.get(user=regs[2].user)
+    client.force_login(regs[2].user)
+    client.post(reverse("contests:nomination_register", args=[nomination.pk]))
+    client.force_login(organiser)
+    listing = reverse("contests:nominations", args=[national.pk])
+    assert "粤一" in body(client.get(listing, {"province": "44"}))
+    assert "粤一" not in body(client.get(listing, {"province": "32"}))
+    client.post(listing, {"nomination": nomination.pk, "action": "accept"})
+    registration = Registration.objects.get(track=national, user=regs[2].user)
+    assert (registration.status, registration.province, registration.source) == ("approved", "44", "nominated")
