@@ -13,6 +13,7 @@ from .registration import (
     TeamInvitation,
     TeamMember,
 )
+from .practice import DeviceCheck, PracticeAnswer, PracticeAttempt, TrackPractice
 from .review import AwardPreview, FinalConfirmation, ReviewPart, ReviewRequest, ReviewStatus
 from .rounds import Entry, Round, RoundQuestion, RoundStage, RoundStatus
 from .seats import SeatDraw
@@ -26,6 +27,7 @@ __all__ = [
     "Contest",
     "ContestLevel",
     "Criterion",
+    "DeviceCheck",
     "CriterionAggregation",
     "CriterionKind",
     "CriterionResult",
@@ -33,6 +35,8 @@ __all__ = [
     "FinalConfirmation",
     "InvitationStatus",
     "JudgeScore",
+    "PracticeAnswer",
+    "PracticeAttempt",
     "Province",
     "Registration",
     "RegistrationSource",
@@ -57,4 +61,5 @@ __all__ = [
     "Track",
     "TrackJudge",
     "TrackKind",
+    "TrackPractice",
 ]
