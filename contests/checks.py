@@ -104,7 +104,10 @@ class Sample:
             kind_label=_("示例题"),
             stem=_("示例题（不计成绩）：请选择“我已看到题目，可以作答”，然后等待服务器确认。"),
             score=None,
-            options=[{"id": o, "label": "AB"[i], "text": str(t)} for i, (o, t) in enumerate(zip(self.options, texts, strict=True))],
+            options=[
+                {"id": o, "label": "AB"[i], "text": str(t)}
+                for i, (o, t) in enumerate(zip(self.options, texts, strict=True))
+            ],
             blanks=0,
         )
 

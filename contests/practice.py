@@ -90,7 +90,9 @@ def practice_paper(attempt) -> dict:
                 "kind_label": str(QuestionKind(item["kind"]).label),
                 "stem": item["stem"],
                 "score": None,
-                "options": [{"id": o["id"], "label": OPTION_LABELS[i], "text": o["text"]} for i, o in enumerate(options)],
+                "options": [
+                    {"id": o["id"], "label": OPTION_LABELS[i], "text": o["text"]} for i, o in enumerate(options)
+                ],
                 "blanks": paper_question(item).blank_count,
             }
         )
@@ -116,7 +118,11 @@ def hello(attempt, answers) -> str:
             continue
         shown, explanation = key_of(item)
         states[str(a.question_pk)] = PracticeAnswerState(
-            answer=a.answer, client_id=str(a.client_id), correct=a.correct, correct_answer=shown, explanation=explanation
+            answer=a.answer,
+            client_id=str(a.client_id),
+            correct=a.correct,
+            correct_answer=shown,
+            explanation=explanation,
         )
     return dumps(
         PracticeHello(

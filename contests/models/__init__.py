@@ -3,6 +3,7 @@ from .audit import Announcement, AuditLog
 from .board import RoundSequence, ScoreboardEvent, ScoreboardEventKind, ScoreboardRow
 from .contest import AwardMode, Contest, ContestLevel, Track, TrackJudge, TrackKind
 from .judging import Criterion, CriterionAggregation, CriterionKind, CriterionResult, JudgeScore, Task
+from .practice import DeviceCheck, PracticeAnswer, PracticeAttempt, TrackPractice
 from .registration import (
     ACTIVE_STATUSES,
     InvitationStatus,
@@ -13,7 +14,6 @@ from .registration import (
     TeamInvitation,
     TeamMember,
 )
-from .practice import DeviceCheck, PracticeAnswer, PracticeAttempt, TrackPractice
 from .review import AwardPreview, FinalConfirmation, ReviewPart, ReviewRequest, ReviewStatus
 from .rounds import Entry, Round, RoundQuestion, RoundStage, RoundStatus
 from .seats import SeatDraw

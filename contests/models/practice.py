@@ -118,7 +118,9 @@ class DeviceCheck(models.Model):
     round = models.ForeignKey(
         "contests.Round", on_delete=models.CASCADE, related_name="device_checks", verbose_name=_("场次")
     )
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("选手"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("选手")
+    )
     latency_ms = models.PositiveIntegerField(_("网络延迟（毫秒）"), null=True, blank=True)
     clock_offset_ms = models.BigIntegerField(_("时钟偏差（毫秒）"), null=True, blank=True)
     pings = models.PositiveSmallIntegerField(_("测量次数"), default=0)

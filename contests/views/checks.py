@@ -53,10 +53,10 @@ def device_check(request, round_id: int):
 
 def _contestants(rnd) -> list:
     """The track's approved contestants (registrants, leaders and accepted team members), once each."""
-    approved = Q(contest_registrations__track_id=rnd.track_id, contest_registrations__status=RegistrationStatus.APPROVED)
-    member = Q(
-        team_registrations__track_id=rnd.track_id, team_registrations__status=RegistrationStatus.APPROVED
+    approved = Q(
+        contest_registrations__track_id=rnd.track_id, contest_registrations__status=RegistrationStatus.APPROVED
     )
+    member = Q(team_registrations__track_id=rnd.track_id, team_registrations__status=RegistrationStatus.APPROVED)
     return list(get_user_model().objects.filter(approved | member).distinct().order_by("pk"))
 
 

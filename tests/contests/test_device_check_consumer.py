@@ -38,7 +38,9 @@ async def answer_pings(sock, hello, *, skew_ms=0, delay=0.0):
 async def answer_sample(sock, hello):
     question = hello["question"]
     client_id = cid()
-    await sock.send(type="check.answer", client_id=client_id, question_id=question["id"], answer=[question["options"][0]["id"]])
+    await sock.send(
+        type="check.answer", client_id=client_id, question_id=question["id"], answer=[question["options"][0]["id"]]
+    )
     return client_id
 
 

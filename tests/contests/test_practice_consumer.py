@@ -3,7 +3,6 @@ nothing reaches the round, and practice answers sent to the round's console are 
 
 import pytest
 
-from contests import services
 from contests.models import PracticeAnswer, ScoreboardEvent, TheoryAnswer, TheoryAnswerLog
 from contests.services import practice as practice_services
 from tests.contests.factories import RegistrationFactory
@@ -34,7 +33,13 @@ def socket(attempt, session, track_id=None):
 
 
 def save(question, answer, client_id=None, **extra):
-    return {"type": "answer.save", "client_id": client_id or cid(), "question_id": question.pk, "answer": answer, **extra}
+    return {
+        "type": "answer.save",
+        "client_id": client_id or cid(),
+        "question_id": question.pk,
+        "answer": answer,
+        **extra,
+    }
 
 
 def test_practice_gives_feedback_after_each_answer_and_the_live_round_hears_nothing(
@@ -55,7 +60,10 @@ def test_practice_gives_feedback_after_each_answer_and_the_live_round_hears_noth
         questions = {q["id"]: q for q in hello["paper"]["questions"]}
         assert set(questions) == {q.pk for q in bank}
         # The key, the explanation and any score stay on the server until the question is answered.
-        assert all(set(q) == {"id", "no", "kind", "kind_label", "stem", "score", "options", "blanks"} for q in questions.values())
+        assert all(
+            set(q) == {"id", "no", "kind", "kind_label", "stem", "score", "options", "blanks"}
+            for q in questions.values()
+        )
         assert all(q["score"] is None for q in questions.values())
 
         client_id = cid()
@@ -153,8 +161,14 @@ def test_who_may_open_a_practice_socket(draft_round, bank, learner, other_learne
         await refused(socket(attempt, None), "unauthenticated", 4401)
         await refused(socket(attempt, sessions["outsider"]), "forbidden", 4403)  # not registered on the track
         await refused(socket(theirs, sessions["learner"]), "not_found", 4404)  # another user's attempt
-        await refused(Socket(f"/ws/tracks/{draft_round.track_id + 999}/practice/{attempt.pk}/", sessions["learner"]), "forbidden", 4403)
-        await refused(Socket(f"/ws/tracks/{draft_round.track_id}/practice/{2**70}/", sessions["learner"]), "not_found", 4404)
+        await refused(
+            Socket(f"/ws/tracks/{draft_round.track_id + 999}/practice/{attempt.pk}/", sessions["learner"]),
+            "forbidden",
+            4403,
+        )
+        await refused(
+            Socket(f"/ws/tracks/{draft_round.track_id}/practice/{2**70}/", sessions["learner"]), "not_found", 4404
+        )
         # A pending registrant may practise (after starting an attempt of their own).
         mine = await db(practice_services.practice_start, user=pending.user, track=draft_round.track)
         sock = socket(mine, sessions["pending"])
@@ -179,7 +193,12 @@ def test_forged_frames_on_the_practice_socket_are_refused(draft_round, bank, lea
         assert await sock.receive() == {"type": "error", "code": "forbidden", "message": "这不是您的模拟练习"}
         await sock.send(type="practice.finish", attempt=theirs.pk)
         assert (await sock.receive())["code"] == "forbidden"
-        for question_id, code in ((999_999, "unknown_question"), (2**70, "invalid"), (True, "invalid"), ("1", "invalid")):
+        for question_id, code in (
+            (999_999, "unknown_question"),
+            (2**70, "invalid"),
+            (True, "invalid"),
+            ("1", "invalid"),
+        ):
             await sock.send(type="answer.save", client_id=cid(), question_id=question_id, answer=[])
             reply = await sock.receive()
             assert (reply["type"], reply["code"]) == ("answer.rejected", code), question_id

@@ -66,7 +66,12 @@ def test_answers_are_graded_once_each_and_the_contest_is_untouched(running_round
     single, tf, fill = bank
     client_id = cid()
     first = save(attempt, single, right(single), client_id)
-    assert (first.correct, first.correct_answer, first.explanation, first.duplicate) == (True, "A", "A 是正确选项", False)
+    assert (first.correct, first.correct_answer, first.explanation, first.duplicate) == (
+        True,
+        "A",
+        "A 是正确选项",
+        False,
+    )
     assert save(attempt, single, right(single), client_id).duplicate  # a resend: the same feedback
     again = save(attempt, single, wrong(single))
     assert isinstance(again, AnswerRejected) and again.code == "answered"
