@@ -1,4 +1,4 @@
-"""The device and network check (设备检测, docs/protocol.md §10): its wire, its sample question, and
+"""The device and network check (设备检测, docs/protocol.md §9): its wire, its sample question, and
 the rule that decides whether a device passed — pure, no I/O.
 
 The check socket (`ws/rounds/<id>/check/`) sends `check.hello`, then `check.ping` frames one at a

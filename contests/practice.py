@@ -1,4 +1,4 @@
-"""The wire of practice (模拟练习, docs/protocol.md §9): message shapes and builders of the practice
+"""The wire of practice (模拟练习, docs/protocol.md §8): message shapes and builders of the practice
 socket `ws/tracks/<track>/practice/<attempt>/`, and the paper a practice console shows.
 
 Practice reuses the console's frames where they mean the same (`answer.save` in, `answer.rejected`,

@@ -12,7 +12,7 @@
  * the page shows the done state. The page's device id (localStorage) goes with the socket for
  * rounds that allow one device per contestant.
  *
- * Practice (模拟练习, docs/protocol.md §9, `config.practice`): the same page on the practice socket.
+ * Practice (模拟练习, docs/protocol.md §8, `config.practice`): the same page on the practice socket.
  * The clock counts the time used; each question is answered once with its own submit button and the
  * server's `practice.feedback` shows right or wrong and the correct answer; 结束练习 sends
  * `practice.finish`. No integrity signals, no board.

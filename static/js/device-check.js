@@ -1,4 +1,4 @@
-/* The device and network check (设备检测, docs/protocol.md §10).
+/* The device and network check (设备检测, docs/protocol.md §9).
  *
  * The server drives it: it sends `check.ping` frames one at a time and times each round trip
  * itself; this page answers each with `check.pong` and its own clock (Date.now()), shows the
