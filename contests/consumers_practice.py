@@ -50,7 +50,7 @@ class PracticeConsumer(LiveConsumer):
     async def connect(self):
         kwargs = self.scope["url_route"]["kwargs"]
         self.round = 0  # no round: practice is apart from every round
-        self.track, self.attempt = int(kwargs["track_id"]), int(kwargs["attempt_id"])
+        self.track, self.attempt = int(kwargs["track_id"]), int(kwargs["practice_id"])
         self.user = self.scope.get("user")
         if self.user is None or not self.user.is_authenticated:
             await self.refuse("unauthenticated", _("请先登录"), CLOSE_UNAUTHENTICATED)

@@ -10,5 +10,5 @@ websocket_urlpatterns = [
     path("ws/rounds/<int:round_id>/board/", ScoreboardConsumer.as_asgi()),
     path("ws/rounds/<int:round_id>/judge/", JudgeConsumer.as_asgi()),
     path("ws/rounds/<int:round_id>/check/", DeviceCheckConsumer.as_asgi()),
-    path("ws/tracks/<int:track_id>/practice/<int:attempt_id>/", PracticeConsumer.as_asgi()),
+    path("ws/tracks/<int:track_id>/practice/<int:practice_id>/", PracticeConsumer.as_asgi()),
 ]

@@ -14,7 +14,7 @@ urlpatterns = [
     # practice (模拟练习) and the device check (设备检测)
     path("tracks/<int:track_id>/practice/", practice.practice_home, name="practice"),
     path("tracks/<int:track_id>/practice/settings/", practice.practice_settings, name="practice_settings"),
-    path("practice/<int:attempt_id>/", practice.practice_console, name="practice_console"),
+    path("practice/<int:practice_id>/", practice.practice_console, name="practice_console"),
     path("rounds/<int:round_id>/device-check/", checks.device_check, name="device_check"),
     path("rounds/<int:round_id>/device-checks/", checks.device_checks, name="device_checks"),
     # organisers and judges

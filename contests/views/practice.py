@@ -38,7 +38,7 @@ def practice_home(request, track_id: int):
         except (ValidationError, PermissionDenied) as exc:
             messages_from(request, exc)
             return redirect("contests:practice", track_id=track.pk)
-        return redirect("contests:practice_console", attempt_id=attempt.pk)
+        return redirect("contests:practice_console", practice_id=attempt.pk)
     settings = TrackPractice.objects.filter(track=track, enabled=True).select_related("provider").first()
     attempts = list(PracticeAttempt.objects.filter(track=track, user=request.user).order_by("-started_at", "-id")[:20])
     context = {
@@ -69,9 +69,9 @@ def _practice_strings() -> dict:
 
 @require_GET
 @login_required
-def practice_console(request, attempt_id: int):
+def practice_console(request, practice_id: int):
     """The console page in practice mode: the same page and script as a round, labelled 模拟练习."""
-    attempt = practice_services.practice_attempt_for(user=request.user, attempt_id=attempt_id)
+    attempt = practice_services.practice_attempt_for(user=request.user, attempt_id=practice_id)
     if attempt is None:
         raise Http404
     if not may_practise(request.user, attempt.track_id):
