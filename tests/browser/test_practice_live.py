@@ -45,7 +45,7 @@ def test_practice_feedback_and_the_device_check_in_a_browser(
         expect(feedback).to_have_attribute("data-correct", "true")
         expect(feedback).to_contain_text("正确答案：A")
         expect(feedback).to_contain_text("A 是正确选项")
-        expect(page.locator(f"#q-{single.pk} fieldset")).to_be_disabled()  # answered once
+        expect(page.locator(f"#q-{single.pk} [data-submit]")).to_be_disabled()  # answered once
         page.locator(f'input[name="q-{tf.pk}"][value="true"]').check()
         page.locator(f"#q-{tf.pk} [data-submit]").click()
         expect(page.locator(f"#q-{tf.pk} [data-feedback]")).to_have_attribute("data-correct", "false")
