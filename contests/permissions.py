@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from accounts.roles import is_organiser
 
-from .models import Entry, Registration, RegistrationStatus, Round, TrackJudge
+from .models import ACTIVE_STATUSES, Entry, Registration, RegistrationStatus, Round, TrackJudge
 from .models.rounds import RESULT_STATUSES
 from .progression import entrant_q
 
@@ -81,3 +81,12 @@ def approved_on_track(user, track_id: int) -> bool:
         return False
     mine = Q(user=user) | Q(team_members__user=user)
     return Registration.objects.filter(mine, track_id=track_id, status=RegistrationStatus.APPROVED).exists()
+
+
+def may_practise(user, track_id: int) -> bool:
+    """模拟练习: anyone with a pending or approved registration on the track (registrant, leader or
+    team member)."""
+    if not user or not user.is_authenticated:
+        return False
+    mine = Q(user=user) | Q(team_members__user=user)
+    return Registration.objects.filter(mine, track_id=track_id, status__in=ACTIVE_STATUSES).exists()

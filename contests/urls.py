@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import advancement, checkin, contestant, integrity, judge, nominations, organiser, public, review
+from .views import (
+    advancement,
+    checkin,
+    checks,
+    contestant,
+    integrity,
+    judge,
+    nominations,
+    organiser,
+    practice,
+    public,
+    review,
+)
 
 app_name = "contests"
 
@@ -11,6 +23,12 @@ urlpatterns = [
     path("registrations/<int:pk>/withdraw/", contestant.registration_withdraw, name="withdraw"),
     path("invitations/<int:pk>/", contestant.invitation_answer, name="invitation"),
     path("rounds/<int:round_id>/contestant/", contestant.contestant_console, name="contestant"),
+    # practice (模拟练习) and the device check (设备检测)
+    path("tracks/<int:track_id>/practice/", practice.practice_home, name="practice"),
+    path("tracks/<int:track_id>/practice/settings/", practice.practice_settings, name="practice_settings"),
+    path("practice/<int:practice_id>/", practice.practice_console, name="practice_console"),
+    path("rounds/<int:round_id>/device-check/", checks.device_check, name="device_check"),
+    path("rounds/<int:round_id>/device-checks/", checks.device_checks, name="device_checks"),
     # organisers and judges
     path("tracks/<int:track_id>/registrations/", organiser.registrations, name="registrations"),
     path("rounds/<int:round_id>/console/", organiser.round_console, name="console"),

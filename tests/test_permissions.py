@@ -7,6 +7,7 @@ the database.
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -26,7 +27,7 @@ from certificates.services import certificate_issue_completion
 from cms.models import SiteSettings
 from config.asgi import websocket_urlpatterns
 from contests import services as contest_services
-from contests.models import TrackKind
+from contests.models import PracticeAttempt, TrackKind
 from courses import ratings as course_ratings
 from courses import services as course_services
 from courses.models import CourseChange, Enrolment, FeaturedCourse, ImportJob, Lesson, LessonVideo
@@ -176,6 +177,7 @@ def world(
         "attempt_id": attempt.pk,
         "track_id": rnd.track_id,
         "round_id": rnd.pk,
+        "practice_id": PracticeAttempt.objects.create(track=rnd.track, user=owner, started_at=timezone.now()).pk,
         "slug": rnd.track.contest.slug,
         "code": certificate.code,
         "kind": "completion",
@@ -456,8 +458,7 @@ def test_wrong_people_cannot_open_a_socket(world):
     failures = []
     for pattern in websocket_urlpatterns:
         route = str(pattern.pattern)
-        path = "/" + route.replace("<int:round_id>", str(world["objects"]["round_id"]))
-        path = path.replace("<int:lesson_id>", str(world["objects"]["lesson_id"]))
+        path = "/" + re.sub(r"<int:(\w+)>", lambda m: str(world["objects"][m.group(1)]), route)
         for role in sorted(ANYONE):
             opened = async_to_sync(_opened)(path, sessions[role])
             if opened != (role in WHO_MAY_CONNECT[route]):

@@ -3,6 +3,7 @@ from .audit import Announcement, AuditLog
 from .board import RoundSequence, ScoreboardEvent, ScoreboardEventKind, ScoreboardRow
 from .contest import AwardMode, Contest, ContestLevel, Track, TrackJudge, TrackKind
 from .judging import Criterion, CriterionAggregation, CriterionKind, CriterionResult, JudgeScore, Task
+from .practice import DeviceCheck, PracticeAnswer, PracticeAttempt, TrackPractice
 from .progression import (
     AdvancedRegistration,
     Advancement,
@@ -44,6 +45,7 @@ __all__ = [
     "Contest",
     "ContestLevel",
     "Criterion",
+    "DeviceCheck",
     "CriterionAggregation",
     "CriterionKind",
     "CriterionResult",
@@ -51,6 +53,8 @@ __all__ = [
     "FinalConfirmation",
     "InvitationStatus",
     "JudgeScore",
+    "PracticeAnswer",
+    "PracticeAttempt",
     "Province",
     "Registration",
     "RegistrationSource",
@@ -75,4 +79,5 @@ __all__ = [
     "Track",
     "TrackJudge",
     "TrackKind",
+    "TrackPractice",
 ]
