@@ -33,6 +33,8 @@ class NotificationKind(models.TextChoices):
     COURSE_CHANGE_DECIDED = "course_change_decided", _("课程修改审核结果")
     RESULTS_PUBLISHED = "results", _("比赛成绩公示与确认")
     REVIEW = "review", _("成绩复核")
+    ADVANCED = "advanced", _("晋级通知")
+    NOMINATED = "nominated", _("选拔推荐")
 
 
 def is_site_path(url: str) -> bool:

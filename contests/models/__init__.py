@@ -4,6 +4,17 @@ from .board import RoundSequence, ScoreboardEvent, ScoreboardEventKind, Scoreboa
 from .contest import AwardMode, Contest, ContestLevel, Track, TrackJudge, TrackKind
 from .eligibility import ImportStatus, RegistrationImport, TrackEligibility
 from .judging import Criterion, CriterionAggregation, CriterionKind, CriterionResult, JudgeScore, Task
+from .practice import DeviceCheck, PracticeAnswer, PracticeAttempt, TrackPractice
+from .progression import (
+    AdvancedRegistration,
+    Advancement,
+    AdvancementScope,
+    Nomination,
+    NominationStatus,
+    Qualifier,
+    QuotaScope,
+    TieRule,
+)
 from .registration import (
     ACTIVE_STATUSES,
     InvitationStatus,
@@ -19,6 +30,14 @@ from .rounds import Entry, Round, RoundQuestion, RoundStage, RoundStatus
 from .seats import SeatDraw
 
 __all__ = [
+    "AdvancedRegistration",
+    "Advancement",
+    "AdvancementScope",
+    "Nomination",
+    "NominationStatus",
+    "Qualifier",
+    "QuotaScope",
+    "TieRule",
     "ACTIVE_STATUSES",
     "Announcement",
     "AuditLog",
@@ -27,6 +46,7 @@ __all__ = [
     "Contest",
     "ContestLevel",
     "Criterion",
+    "DeviceCheck",
     "CriterionAggregation",
     "CriterionKind",
     "CriterionResult",
@@ -35,6 +55,8 @@ __all__ = [
     "ImportStatus",
     "InvitationStatus",
     "JudgeScore",
+    "PracticeAnswer",
+    "PracticeAttempt",
     "Province",
     "Registration",
     "RegistrationImport",
@@ -61,4 +83,5 @@ __all__ = [
     "TrackEligibility",
     "TrackJudge",
     "TrackKind",
+    "TrackPractice",
 ]

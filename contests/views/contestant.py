@@ -19,6 +19,7 @@ from .. import eligibility, services
 from ..forms import RegistrationForm
 from ..models import Registration, RoundStatus, TeamInvitation, Track, TrackKind
 from ..permissions import approved_on_track, entry_for_user
+from ..progression import admits_user
 from .common import error_page, messages_from, round_or_404
 from .public import board_strings, hidden_note
 
@@ -142,7 +143,11 @@ def contestant_console(request, round_id: int):
     rnd = round_or_404(round_id)
     entry = entry_for_user(request.user, rnd.pk)
     if entry is None:
-        if rnd.status == RoundStatus.DRAFT and approved_on_track(request.user, rnd.track_id):
+        if (
+            rnd.status == RoundStatus.DRAFT
+            and approved_on_track(request.user, rnd.track_id)
+            and admits_user(rnd, request.user)
+        ):
             return _before_lobby(request, rnd)
         return error_page(request, _("您不是本场次审核通过的选手"), 403)
     config = {

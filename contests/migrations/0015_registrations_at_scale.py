@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contests', '0012_registration_source_contest_host'),
+        ('contests', '0014_advancement_and_nominations'),
         ('courses', '0016_course_change_sets'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
