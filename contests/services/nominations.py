@@ -21,7 +21,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import progression, progression_notices, selection
+from .. import eligibility, progression, progression_notices, selection
 from ..models import (
     ContestLevel,
     Nomination,
@@ -293,12 +293,17 @@ def nomination_register(*, nomination: Nomination, user, now: dt.datetime | None
     if track.registrations.filter(team_members__user=user, status__in=["pending", "approved"]).exists():
         raise ValidationError(_("您已报名该赛项"))
     source = nomination.source_registration
+    # A nomination does not waive the target track's eligibility rules (age, skill level, occupation).
+    problems = eligibility.submit_problems(track, user, source.occupation)
+    if problems:
+        raise ValidationError(problems)
     registration = Registration.objects.create(
         track=track,
         user=user,
         organisation=nomination.organisation,
         organisation_record_id=source.organisation_record_id,
         province=nomination.province,
+        occupation=source.occupation,
         source=RegistrationSource.NOMINATED,
     )
     nomination.registration, nomination.status = registration, NominationStatus.REGISTERED

@@ -13,6 +13,7 @@ from contests.models import (
     Registration,
     RegistrationSource,
     RegistrationStatus,
+    TrackEligibility,
 )
 from contests.services import nominations
 from notifications.models import Notification, NotificationKind
@@ -250,3 +251,13 @@ def test_a_nominee_already_registered_on_the_target_is_refused(nominated, nation
     ApprovedRegistrationFactory(track=national, user=nominated[0].user)
     with pytest.raises(ValidationError, match="已报名"):
         nominations.nomination_register(nomination=nominated[0], user=nominated[0].user)
+
+
+def test_a_nomination_does_not_waive_the_target_tracks_eligibility_rules(nominated, national):
+    TrackEligibility.objects.create(track=national, occupations="数控车工")
+    nomination = nominated[0]
+    with pytest.raises(ValidationError, match="职业（工种）"):
+        nominations.nomination_register(nomination=nomination, user=nomination.user)
+    nomination.refresh_from_db()
+    assert nomination.status == NominationStatus.PENDING
+    assert not Registration.objects.filter(track=national).exists()
