@@ -11,8 +11,19 @@ from django.db.models import Q
 
 from accounts.roles import is_organiser, training_organisation_ids
 
-from .models import Contest, ContestLevel, Entry, Registration, RegistrationStatus, Round, Track, TrackJudge
+from .models import (
+    ACTIVE_STATUSES,
+    Contest,
+    ContestLevel,
+    Entry,
+    Registration,
+    RegistrationStatus,
+    Round,
+    Track,
+    TrackJudge,
+)
 from .models.rounds import RESULT_STATUSES
+from .progression import entrant_q
 
 
 def can_manage_contests(user) -> bool:
@@ -135,9 +146,11 @@ def entry_for_user(user, round_id: int) -> Entry | None:
     """The user's entry in the round (as contestant, team leader or team member), if approved."""
     if not user or not user.is_authenticated:
         return None
-    entries = Entry.objects.select_related("round__track", "registration").filter(
-        round_id=round_id, registration__status=RegistrationStatus.APPROVED
-    )
+    entries = (
+        Entry.objects.select_related("round__track", "registration")
+        .filter(round_id=round_id, registration__status=RegistrationStatus.APPROVED)
+        .filter(entrant_q())
+    )  # a round with an advancement: only the registrations advanced into it
     return (
         entries.filter(registration__user=user).first() or entries.filter(registration__team_members__user=user).first()
     )
@@ -162,3 +175,12 @@ def approved_on_track(user, track_id: int) -> bool:
         return False
     mine = Q(user=user) | Q(team_members__user=user)
     return Registration.objects.filter(mine, track_id=track_id, status=RegistrationStatus.APPROVED).exists()
+
+
+def may_practise(user, track_id: int) -> bool:
+    """模拟练习: anyone with a pending or approved registration on the track (registrant, leader or
+    team member)."""
+    if not user or not user.is_authenticated:
+        return False
+    mine = Q(user=user) | Q(team_members__user=user)
+    return Registration.objects.filter(mine, track_id=track_id, status__in=ACTIVE_STATUSES).exists()

@@ -82,6 +82,12 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "contests:withdraw": {"owner"},
     "contests:invitation": {"learner"},
     "contests:registrations": ORGANISER,
+    "contests:review_registrations": ORGANISER,  # bulk approval and rejection
+    "contests:export_registrations": set(),
+    "contests:import_registrations": ORGANISER,
+    "contests:import_template": set(),
+    "contests:import_preview": ORGANISER,  # confirms a nominated list
+    "contests:eligibility": ORGANISER,
     "contests:console": ORGANISER,
     "contests:control": ORGANISER,
     "contests:judge": {"judge"},
@@ -97,6 +103,16 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "contests:events_json": set(),
     "contests:contestant": set(),
     "contests:display": set(),
+    "contests:advance": ORGANISER,  # 晋级: preview and confirm
+    "contests:qualifier": ORGANISER,  # 选拔推荐: declare a qualifier
+    "contests:nominate": ORGANISER,
+    "contests:nominations": ORGANISER,  # accept or return nominations
+    "contests:nomination_register": {"owner"},  # the nominee only
+    "contests:practice": {"owner"},  # starts an attempt (the world's track has no practice bank: nothing)
+    "contests:practice_settings": ORGANISER,
+    "contests:practice_console": set(),
+    "contests:device_check": set(),
+    "contests:device_checks": set(),
     # certificates
     "certificates:verify_form": ANYONE,
     "certificates:verify": set(),
@@ -210,6 +226,10 @@ WHO_MAY_CONNECT = {
     "ws/rounds/<int:round_id>/contestant/": {"owner"},
     "ws/rounds/<int:round_id>/board/": ANYONE,
     "ws/rounds/<int:round_id>/judge/": {"judge"},  # the track's judges (blind: seat numbers only)
+    # the device check: approved contestants before the round starts (the world's round is running)
+    "ws/rounds/<int:round_id>/check/": set(),
+    # practice (模拟练习): the attempt's own user, registered on the track
+    "ws/tracks/<int:track_id>/practice/<int:practice_id>/": {"owner"},
     # a lesson's study socket: the learner enrolled on its course (the lesson unlocked for them)
     "ws/study/<int:lesson_id>/": {"owner"},
 }

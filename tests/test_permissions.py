@@ -7,6 +7,7 @@ the database.
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -26,7 +27,7 @@ from certificates.services import certificate_issue_completion
 from cms.models import SiteSettings
 from config.asgi import websocket_urlpatterns
 from contests import services as contest_services
-from contests.models import AuditLog, TrackKind
+from contests.models import AuditLog, PracticeAttempt, RegistrationImport, TrackKind
 from courses import ratings as course_ratings
 from courses import services as course_services
 from courses.models import CourseChange, Enrolment, FeaturedCourse, ImportJob, Lesson, LessonVideo
@@ -44,6 +45,7 @@ from tests.contests.factories import (
     TrackFactory,
 )
 from tests.contests.live import Socket, _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401 - fixtures
+from tests.contests.progression_world import nomination_world
 from tests.experts.world import expert_world
 from tests.factories import QuestionFactory, UserFactory
 from tests.permission_rules import (
@@ -179,6 +181,7 @@ def world(
         "attempt_id": attempt.pk,
         "track_id": rnd.track_id,
         "round_id": rnd.pk,
+        "practice_id": PracticeAttempt.objects.create(track=rnd.track, user=owner, started_at=timezone.now()).pk,
         "slug": rnd.track.contest.slug,
         "code": certificate.code,
         "kind": "completion",
@@ -220,6 +223,9 @@ def world(
         "contests_task": task.pk,
         "contests_criterion": task.criteria.get().pk,
         "contests_auditlog": AuditLog.objects.filter(round=rnd).first().pk,
+        "contests:import_preview": RegistrationImport.objects.create(
+            track=rnd.track, file_name="list.csv", created_by=organiser, rows=[]
+        ).pk,
     }
     people = {
         "learner": other_learner,
@@ -230,6 +236,7 @@ def world(
         "organiser": organiser,
     }
     by_namespace |= expert_world(judge=judge, organiser=organiser, track=rnd.track)  # the expert pool
+    by_namespace |= nomination_world(owner=owner, organiser=organiser)  # 选拔推荐
     training = training_world(  # enterprise training (issue 12): tests/training/world.py
         employer_a=employer_a, manager_a=manager_a, manager_b=manager_b, provider_a=provider_a, course=course
     )
@@ -465,8 +472,7 @@ def test_wrong_people_cannot_open_a_socket(world):
     failures = []
     for pattern in websocket_urlpatterns:
         route = str(pattern.pattern)
-        path = "/" + route.replace("<int:round_id>", str(world["objects"]["round_id"]))
-        path = path.replace("<int:lesson_id>", str(world["objects"]["lesson_id"]))
+        path = "/" + re.sub(r"<int:(\w+)>", lambda m: str(world["objects"][m.group(1)]), route)
         for role in sorted(ANYONE):
             opened = async_to_sync(_opened)(path, sessions[role])
             if opened != (role in WHO_MAY_CONNECT[route]):

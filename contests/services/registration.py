@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from organisations.selectors import organisation_for_text
 
-from .. import enterprise, notices
+from .. import eligibility, enterprise, notices
 from ..models import (
     ACTIVE_STATUSES,
     InvitationStatus,
@@ -78,9 +78,11 @@ def registration_submit(
     province: str,
     team_name: str = "",
     invitees: list | tuple = (),
+    occupation: str = "",
 ) -> Registration:
-    """A learner registers for a track, alone or as the leader of a team who invites user names."""
-    organisation, team_name = organisation.strip(), team_name.strip()
+    """A learner registers for a track, alone or as the leader of a team who invites user names.
+    The track's entry rules (参赛条件) must hold for them."""
+    organisation, team_name, occupation = organisation.strip(), team_name.strip(), occupation.strip()[:40]
     if province not in Province.values:
         raise ValidationError({"province": _("请选择省份")})
     if not organisation:
@@ -99,6 +101,9 @@ def registration_submit(
         raise ValidationError(_("您是该赛项的评委，不能报名参赛"))
     if _taken(track, [user.pk]):
         raise ValidationError(_("您已报名该赛项"))
+    problems = eligibility.submit_problems(track, user, occupation)
+    if problems:
+        raise ValidationError(problems)
     registration = Registration.objects.create(
         track=track,
         user=user,
@@ -108,6 +113,7 @@ def registration_submit(
         # key on it); the text stays as the contestant typed it.
         organisation_record=organisation_for_text(organisation),
         province=province,
+        occupation=occupation,
     )
     if track.kind == TrackKind.TEAM:
         TeamMember.objects.create(registration=registration, user=user, is_leader=True)
@@ -203,6 +209,9 @@ def registration_approve(*, registration: Registration, by, now: dt.datetime | N
     enterprise.require_host_workers(registration.track, people)  # still on the host's roster
     if _taken(registration.track, people, exclude=registration.pk):
         raise ValidationError(_("该选手或其队员已有其他待审核或已通过的报名"))
+    problems = eligibility.registration_problems(registration)
+    if problems:
+        raise ValidationError(problems)
     registration.status, registration.decided_by, registration.decided_at = RegistrationStatus.APPROVED, by, now
     registration.note = ""
     registration.save(update_fields=["status", "decided_by", "decided_at", "note"])

@@ -149,3 +149,23 @@ def test_the_contestant_cannot_be_made_a_judge_of_their_own_track(world, manager
     track, worker = world["a"]["track"], world["a"]["worker"]
     with pytest.raises(ValidationError):
         services.judge_assign(track=track, judge=worker, by=manager_a)
+
+
+def test_bulk_approval_by_the_manager_skips_anyone_not_on_the_hosts_roster(world, manager_a, manager_b, employer_a):
+    from contests.services.registration_bulk import registrations_decide
+
+    track = world["a"]["track"]
+    worker = worker_of(employer_a, "jg-bulk")
+    mine = services.registration_submit(user=worker, track=track, organisation="甲", province="32")
+    # a registration that got in around the form (e.g. an old row, or a worker who has since left)
+    stranger = Registration.objects.create(
+        track=track, user=UserFactory(username="outsider"), organisation="外", province="32"
+    )
+    with pytest.raises(PermissionDenied):
+        registrations_decide(track=track, by=manager_b, decision="approve", selection=[mine.pk, stranger.pk])
+    outcome = registrations_decide(track=track, by=manager_a, decision="approve", selection=[mine.pk, stranger.pk])
+    assert [s.registration_id for s in outcome.skipped] == [stranger.pk]
+    assert outcome.skipped[0].reason == "not_worker"
+    mine.refresh_from_db()
+    stranger.refresh_from_db()
+    assert (mine.status, stranger.status) == ("approved", "pending")
