@@ -21,7 +21,7 @@ from .. import results as review_results
 from ..events import PUBLIC, STAFF
 from ..models import Contest, Province, Round, RoundStatus
 from ..models.rounds import RESULT_STATUSES
-from ..permissions import can_judge_track, can_manage_contests, entry_for_user, sees_staff_board
+from ..permissions import can_judge_track, can_manage_contest, can_manage_track, entry_for_user, sees_staff_board
 from . import review
 from .common import error_page, round_or_404
 
@@ -55,7 +55,7 @@ def contest_detail(request, slug: str):
         }
         for t in contest.tracks.all()
     ]
-    context = {"contest": contest, "tracks": tracks, "organiser": can_manage_contests(request.user)}
+    context = {"contest": contest, "tracks": tracks, "organiser": can_manage_contest(request.user, contest)}
     return render(request, "contests/contest_detail.html", context)
 
 
@@ -64,7 +64,7 @@ def results(request, round_id: int):
     """Results and awards: provisional during the 公示 (a contestant files review requests here and
     reads the answers), final after it; organisers see them from the end of the round."""
     rnd = round_or_404(round_id)
-    organiser = can_manage_contests(request.user)
+    organiser = can_manage_track(request.user, rnd.track_id)
     if rnd.status not in RESULT_STATUSES and not organiser:
         return error_page(request, _("成绩尚未公布"), 404)
     if rnd.status not in (RoundStatus.ENDED, *RESULT_STATUSES):
@@ -164,7 +164,7 @@ def _board_context(
         "organisation": organisation,
         "organisations": sorted(set(rnd.board_rows.values_list("organisation", flat=True))),
         "config": config,
-        "organiser": can_manage_contests(request.user),
+        "organiser": can_manage_track(request.user, rnd.track_id),
     }
 
 

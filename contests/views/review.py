@@ -23,7 +23,7 @@ from ..models import (
     Task,
     TheoryAnswer,
 )
-from ..permissions import can_judge_track, can_manage_contests, entry_for_user
+from ..permissions import can_judge_track, can_manage_track, entry_for_user
 from .common import error_page, messages_from, round_or_404
 from .organiser import organiser_required
 
@@ -109,7 +109,7 @@ def reviews(request, round_id: int):
     organisers and the track's judges may read it."""
     rnd = round_or_404(round_id)
     acts = services.can_answer_reviews(request.user, rnd.track_id)
-    if not (acts or can_manage_contests(request.user) or can_judge_track(request.user, rnd.track_id)):
+    if not (acts or can_manage_track(request.user, rnd.track_id) or can_judge_track(request.user, rnd.track_id)):
         return error_page(request, _("只有本赛项的裁判长、评委和组织者可以查看复核申请"), 403)
     if request.method == "POST":
         _answer_post(request, rnd)

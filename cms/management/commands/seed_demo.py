@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from contests.demo import contest_demo_seed
 from contests.demo_assessment import assessment_demo_seed
+from contests.demo_enterprise import enterprise_contest_demo_seed
 from courses.demo.curation import curation_demo_seed
 from courses.demo.seed import demo_seed
 from courses.models import Category, Course, CoursePage, Enrolment, Lesson, Provider, QuizAttempt
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             experts_demo_seed(report)  # the judges in the expert pool, a chief per track, a recusal case
             assessment_demo_seed(report)  # 职业技能等级认定: a plan whose assessors come from the pool
             training_demo_seed(report)  # the enterprises' workers study the courses …
+            enterprise_contest_demo_seed(report)  # … and 精工智能 runs its own 技术比武
             curation_demo_seed(report)  # … and rate those they completed
         finally:
             wagtail_log.setLevel(level)

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contests', '0012_registration_source_contest_host'),
+        ('contests', '0015_registrations_at_scale'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
