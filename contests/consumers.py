@@ -36,7 +36,7 @@ from . import blind, console, events, fanout, frames, integrity, panel, services
 from .events import PUBLIC, STAFF
 from .hub import Subscriber
 from .models import Round
-from .permissions import can_judge_track, can_manage_contests, entry_for_user, is_judge, sees_staff_board
+from .permissions import can_judge_track, can_manage_track, entry_for_user, is_judge, sees_staff_board
 from .writer import AnswerWriter
 
 log = logging.getLogger(__name__)
@@ -328,15 +328,16 @@ class ContestantConsumer(LiveConsumer):
         await self.close(code=CLOSE_TAKEN_OVER)
 
 
-def _board_access(user, round_id: int) -> tuple[str, int | None] | None:
-    """(audience, own entry id) for a board socket, or None when the round does not exist."""
+def _board_access(user, round_id: int) -> tuple[str, int | None, bool] | None:
+    """(audience, own entry id, runs the contest) for a board socket, or None when the round does not
+    exist. Only whoever runs the round's contest (contests.permissions) gets the organiser's panel."""
     rnd = Round.objects.filter(pk=round_id).only("pk", "track_id", "status").first()
     if rnd is None:
         return None
     if sees_staff_board(user, rnd):  # a judge before the results: the public board (blind judging)
-        return STAFF, None
+        return STAFF, None, can_manage_track(user, rnd.track_id)
     entry = entry_for_user(user, round_id)
-    return PUBLIC, entry.pk if entry else None
+    return PUBLIC, entry.pk if entry else None, False
 
 
 class ScoreboardConsumer(LiveConsumer):
@@ -354,15 +355,11 @@ class ScoreboardConsumer(LiveConsumer):
         if access is None:
             await self.refuse("not_found", _("场次不存在"), CLOSE_NOT_FOUND)
             return
-        self.audience, self.entry_id = access
+        self.audience, self.entry_id, runs = access
         if query.get("audience", [""])[0] == PUBLIC:
             self.audience = PUBLIC
         # `&panel=organiser`: an organiser's console also gets `round.progress` (contests.panel).
-        self.panel = (
-            query.get("panel", [""])[0] == "organiser"
-            and self.audience == STAFF
-            and await database_sync_to_async(can_manage_contests)(self.scope.get("user"))
-        )
+        self.panel = query.get("panel", [""])[0] == "organiser" and self.audience == STAFF and runs
         await self.accept()
         self.joined = True  # before the join's first await: a join that fails half-way is left too
         snapshot = await fanout.board_join(

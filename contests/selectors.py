@@ -232,12 +232,14 @@ def board_ranked(rnd: Round, *, live: bool) -> list[dict]:
 
     `live` is for organisers and judges; everyone else sees the frozen values while a freeze holds,
     and while a part of the scores is hidden (contests.visibility) no hidden value, total or rank:
-    the rows in entry order, `rank` null.
+    the rows in entry order, `rank` null. A skill-level assessment's rows never carry a total or a
+    rank, for anyone (pass marks, not ranks).
     """
     qs = ScoreboardRow.objects.filter(round=rnd)
-    hide = visibility.NOTHING if live else visibility.hidden(rnd)
+    hide = visibility.staff(rnd) if live else visibility.hidden(rnd)
     if hide.any:
-        return [hide.row(_payload(v, 0)) for v in _public_values(qs).order_by("entry_id").values(*FIELDS)]
+        values = (_live_values if live else _public_values)(qs)
+        return [hide.row(_payload(v, 0)) for v in values.order_by("entry_id").values(*FIELDS)]
     qs = (_live_values if live else _public_values)(qs).order_by("-v_total", "v_reached", "id").values(*FIELDS)
     rows, previous, rank = [], None, 0
     for position, v in enumerate(qs, start=1):
@@ -272,7 +274,7 @@ def scoreboard_entry_row(rnd: Round, entry_id: int, *, live: bool) -> dict | Non
     mine = qs.filter(entry_id=entry_id).values(*FIELDS).first()
     if mine is None:
         return None
-    hide = visibility.NOTHING if live else visibility.hidden(rnd)
+    hide = visibility.staff(rnd) if live else visibility.hidden(rnd)
     if hide.any:
         return hide.row(_payload(mine, 0))
     ahead = qs.filter(Q(v_total__gt=mine["v_total"]) | Q(v_total=mine["v_total"], v_reached__lt=mine["v_reached"]))
@@ -311,7 +313,7 @@ def events_since(rnd: Round, seq: int, *, live: bool, last: int | None = None) -
     if not replayable(seq, board_last_seq(rnd) if last is None else last):
         return None
     qs = ScoreboardEvent.objects.filter(round=rnd, seq__gt=seq)
-    hide = visibility.NOTHING
+    hide = visibility.staff(rnd)
     if not live:
         qs, hide = qs.filter(public=True), visibility.hidden(rnd)
     return [
@@ -347,7 +349,10 @@ class ResultRow:
 
 
 def round_results(rnd: Round) -> list[ResultRow]:
-    """The ranking with award bands (`scoring.awards_assign`: ties share a band, zero scores get none)."""
+    """The ranking with award bands (`scoring.awards_assign`: ties share a band, zero scores get none).
+    Empty for a skill-level assessment, which has neither (contests.assessment_results has its verdicts)."""
+    if rnd.track.is_assessment:
+        return []
     ranked = board_ranked(rnd, live=True)
     registrations = dict(Entry.objects.filter(round=rnd).values_list("pk", "registration_id"))
     track = rnd.track
