@@ -81,6 +81,7 @@ ACTIONS = {
     "registrations.bulk_reject": gettext_lazy("%(actor)s 批量拒绝了赛项 %(object)s 的报名"),
     "registrations.import": gettext_lazy("%(actor)s 向赛项 %(object)s 导入了报名名单"),
     "track.eligibility": gettext_lazy("%(actor)s 修改了赛项 %(object)s 的参赛条件"),
+    "track.practice": gettext_lazy("%(actor)s 修改了赛项 %(object)s 的模拟练习设置"),
     # advancement and qualifier nominations (contests.services.advancement, .nominations)
     "round.advance": gettext_lazy("%(actor)s 确认了晋级 %(object)s 的名单"),
     "qualifier.declare": gettext_lazy("%(actor)s 设置了选拔推荐：%(object)s"),

@@ -26,7 +26,7 @@ from .. import papers, practice, scoring
 from ..models import PracticeAnswer, PracticeAttempt, RoundQuestion, Track, TrackPractice
 from ..permissions import may_practise
 from .answers import CLIENT_ID_MAX_CHARS, AnswerRejected, is_db_id
-from .common import require_organiser
+from .common import audit, require_organiser
 
 # ------------------------------------------------------------------ the bank (organisers)
 
@@ -35,7 +35,9 @@ from .common import require_organiser
 def practice_settings_save(
     *, track: Track, by, provider, category: str, questions_per_paper: int, enabled: bool
 ) -> TrackPractice:
-    """Set the track's practice bank; attempts already drawn keep their questions."""
+    """Set the track's practice bank; attempts already drawn keep their questions. Audited."""
+    # Site organisers only, deliberately not require_organiser(by, track): the bank is any provider's
+    # question bank, and a contest's enterprise manager must not browse other providers' banks.
     require_organiser(by)
     settings, _created = TrackPractice.objects.update_or_create(
         track=track,
@@ -46,6 +48,10 @@ def practice_settings_save(
             "enabled": enabled,
         },
     )
+    audit(
+        actor=by, action="track.practice", obj=track, now=timezone.now(), contest_id=track.contest_id,
+        provider=str(provider), category=settings.category, questions_per_paper=questions_per_paper, enabled=enabled,
+    )  # fmt: skip
     return settings
 
 

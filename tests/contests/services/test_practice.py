@@ -95,3 +95,30 @@ def test_answers_are_graded_once_each_and_the_contest_is_untouched(running_round
     with pytest.raises(PermissionDenied):
         practice_services.practice_finish(user=other_learner, attempt_id=attempt.pk)
     assert PracticeAttempt.objects.filter(user=learner).count() == 1
+
+
+def test_changing_the_practice_settings_is_audited_and_only_site_organisers_may(
+    draft_round, provider_a, organiser, learner
+):
+    from contests.audit_labels import describe
+    from contests.models import AuditLog
+
+    track = draft_round.track
+    with pytest.raises(PermissionDenied):
+        practice_services.practice_settings_save(
+            track=track, by=learner, provider=provider_a, category="x", questions_per_paper=3, enabled=True
+        )
+    assert not AuditLog.objects.filter(action="track.practice").exists()
+    practice_services.practice_settings_save(
+        track=track, by=organiser, provider=provider_a, category=" 练习题 ", questions_per_paper=4, enabled=False
+    )
+    log = AuditLog.objects.get(action="track.practice")
+    assert (log.actor, log.object_type, log.object_id, log.contest_id) == (
+        organiser,
+        "track",
+        track.pk,
+        track.contest_id,
+    )
+    assert log.data == {"provider": str(provider_a), "category": "练习题", "questions_per_paper": 4, "enabled": False}
+    [(_log, sentence)] = describe([log])
+    assert "模拟练习设置" in sentence and track.name in sentence
