@@ -7,7 +7,8 @@ trip on its own monotonic clock, so the latency a client reports is never used; 
 the client's clock against the server's send time plus half the round trip. The sample question is
 answered with `check.answer` and acknowledged with `check.ack`. When all pings are back and the
 sample is acknowledged the server stores the result (contests.services.checks) and sends
-`check.result`.
+`check.result`. A check that does not get there is stored as failed too, with why: a ping not
+answered within `pong_timeout_s()` (the result is sent), or the socket closed mid-check.
 """
 
 import secrets
@@ -32,6 +33,15 @@ def max_latency_ms() -> int:
 
 def max_offset_ms() -> int:
     return getattr(settings, "CONTEST_CHECK_MAX_OFFSET_MS", 5 * 60 * 1000)
+
+
+def pong_timeout_s() -> float:
+    """How long the server waits for the pong of a ping before it records the check as failed."""
+    return getattr(settings, "CONTEST_CHECK_PONG_TIMEOUT_S", 10.0)
+
+
+# Why a check ended before it was complete (verdict's `interrupted`).
+TIMED_OUT, CLOSED = "timed_out", "closed"
 
 
 # A client clock further than this from the server's is not a clock (the pong is refused).
@@ -134,12 +144,19 @@ class Verdict:
     reasons: list[str]
 
 
-def verdict(*, rtts_ms: list[float], offsets_ms: list[float], sample_acked: bool) -> Verdict:
+def verdict(
+    *, rtts_ms: list[float], offsets_ms: list[float], sample_acked: bool, interrupted: str | None = None
+) -> Verdict:
     """Pass = connected (a socket got this far), every ping back, the sample acknowledged, median
-    round trip within `max_latency_ms()` and median |clock offset| within `max_offset_ms()`."""
+    round trip within `max_latency_ms()` and median |clock offset| within `max_offset_ms()`.
+    `interrupted` (TIMED_OUT, CLOSED): the check ended early, which fails it whatever was measured."""
     latency = round(statistics.median(rtts_ms)) if rtts_ms else None
     offset = round(statistics.median(offsets_ms)) if offsets_ms else None
     reasons = []
+    if interrupted == TIMED_OUT:
+        reasons.append(str(_("设备在 %(s)s 秒内未应答检测，请检查网络后重新检测") % {"s": f"{pong_timeout_s():g}"}))
+    elif interrupted == CLOSED:
+        reasons.append(str(_("检测完成前连接已断开")))
     if len(rtts_ms) < pings_required():
         reasons.append(str(_("网络往返测量未完成")))
     if latency is not None and latency > max_latency_ms():

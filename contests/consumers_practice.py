@@ -9,6 +9,8 @@ registered on the track; for the check: not an approved contestant, or the round
 4404 no such round or no such attempt of yours.
 """
 
+import asyncio
+import logging
 import time
 
 from channels.db import database_sync_to_async
@@ -27,6 +29,8 @@ from .permissions import approved_on_track, may_practise
 from .services import AnswerRejected, is_db_id
 from .services import checks as check_services
 from .services import practice as practice_services
+
+log = logging.getLogger(__name__)
 
 
 def _practice_access(user, track_id: int, attempt_id: int) -> tuple[str, str | None]:
@@ -128,8 +132,13 @@ class DeviceCheckConsumer(LiveConsumer):
 
     `check.hello` (with the sample question), then `check.ping` 1…N one at a time, each sent when
     the previous `check.pong` came back; `check.answer` → `check.ack`. Once both are done the
-    result is stored and sent (`check.result`); the socket stays open and answers `ping`.
+    result is stored and sent (`check.result`); the socket stays open and answers `ping`. A ping
+    unanswered for `checks.pong_timeout_s()` ends the check as failed (stored and sent); a socket
+    closed before the result stores it as failed.
     """
+
+    done = True  # until connect() starts a check: a refused socket records nothing
+    watchdog: asyncio.Task | None = None
 
     async def connect(self):
         self.round = self.round_id()
@@ -165,6 +174,31 @@ class DeviceCheckConsumer(LiveConsumer):
         self.sent_wall = timezone.now()
         self.sent_at = time.monotonic()
         await self.send(text_data=checks.ping(self.seq, self.sent_wall))
+        self.watchdog = asyncio.create_task(self.give_up(self.seq))
+
+    async def give_up(self, seq: int) -> None:
+        """The pong of ping `seq` never came back in time: the check failed."""
+        await asyncio.sleep(checks.pong_timeout_s())
+        if not self.done and self.seq == seq and len(self.rtts) < checks.pings_required():
+            try:
+                await self.finish(interrupted=checks.TIMED_OUT)
+            except Exception:
+                log.exception("recording a timed-out device check failed")
+
+    def stop_watchdog(self) -> None:
+        if self.watchdog is not None and self.watchdog is not asyncio.current_task():
+            self.watchdog.cancel()
+        self.watchdog = None
+
+    async def release(self) -> None:  # however the socket ends, no timer outlives it
+        self.stop_watchdog()
+        await super().release()
+
+    async def disconnect(self, code):
+        self.stop_watchdog()
+        if not self.done:
+            await self.finish(interrupted=checks.CLOSED)
+        await super().disconnect(code)
 
     async def handle(self, message: dict) -> None:
         kind = message["type"]
@@ -182,9 +216,10 @@ class DeviceCheckConsumer(LiveConsumer):
         received = time.monotonic()
         seq, client_ms = message.get("seq"), checks.client_time_ms(message.get("client_time"))
         waiting = len(self.rtts) < checks.pings_required() and seq == self.seq and not isinstance(seq, bool)
-        if not waiting or client_ms is None:
+        if self.done or not waiting or client_ms is None:
             await self.send(text_data=events.error("bad_request", _("无效的检测应答")))
             return
+        self.stop_watchdog()
         rtt_ms = (received - self.sent_at) * 1000
         self.rtts.append(rtt_ms)
         self.offsets.append(client_ms - (self.sent_wall.timestamp() * 1000 + rtt_ms / 2))
@@ -210,17 +245,21 @@ class DeviceCheckConsumer(LiveConsumer):
             await self.send(text_data=checks.ack(client_id, question_id))
             await self.finish()
 
-    async def finish(self) -> None:
-        """Store and send the result once every ping is back and the sample is acknowledged."""
-        if self.done or not self.acked or len(self.rtts) < checks.pings_required():
+    async def finish(self, interrupted: str | None = None) -> None:
+        """Store and send the result once every ping is back and the sample is acknowledged, or at
+        once as failed when the check was `interrupted` (nothing is sent on a closed socket)."""
+        if self.done or (interrupted is None and (not self.acked or len(self.rtts) < checks.pings_required())):
             return
         self.done = True
+        self.stop_watchdog()
         try:
             check, verdict = await database_sync_to_async(check_services.device_check_record)(
                 rnd=self.rnd, user=self.user, rtts_ms=self.rtts, offsets_ms=self.offsets, sample_acked=self.acked,
-                user_agent=self.user_agent(),
+                user_agent=self.user_agent(), interrupted=interrupted,
             )  # fmt: skip
         except PermissionDenied as refused:  # no longer approved meanwhile
-            await self.send(text_data=events.error("forbidden", str(refused)))
+            if interrupted != checks.CLOSED:
+                await self.send(text_data=events.error("forbidden", str(refused)))
             return
-        await self.send(text_data=checks.result(check, verdict.reasons))
+        if interrupted != checks.CLOSED:
+            await self.send(text_data=checks.result(check, verdict.reasons))

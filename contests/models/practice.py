@@ -127,6 +127,7 @@ class DeviceCheck(models.Model):
     sample_acked = models.BooleanField(_("示例题已确认"), default=False)
     user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
     passed = models.BooleanField(_("通过"), default=False)
+    reasons = models.CharField(_("未通过原因"), max_length=500, blank=True)
     runs = models.PositiveIntegerField(_("检测次数"), default=1)
     checked_at = models.DateTimeField(_("检测时间"))
 

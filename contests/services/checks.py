@@ -26,12 +26,14 @@ def device_check_record(
     offsets_ms: list[float],
     sample_acked: bool,
     user_agent: str = "",
+    interrupted: str | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[DeviceCheck, checks.Verdict]:
-    """Store the user's latest check of the round (one row per round and user; `runs` counts them)."""
+    """Store the user's latest check of the round (one row per round and user; `runs` counts them);
+    an interrupted one (checks.TIMED_OUT / CLOSED) is stored as failed, with its reasons."""
     if not approved_on_track(user, rnd.track_id):
         raise PermissionDenied(_("您不是本赛项审核通过的选手"))
-    verdict = checks.verdict(rtts_ms=rtts_ms, offsets_ms=offsets_ms, sample_acked=sample_acked)
+    verdict = checks.verdict(rtts_ms=rtts_ms, offsets_ms=offsets_ms, sample_acked=sample_acked, interrupted=interrupted)
     offset = verdict.clock_offset_ms
     if offset is not None:
         offset = max(-OFFSET_STORED_MAX, min(OFFSET_STORED_MAX, offset))
@@ -42,6 +44,7 @@ def device_check_record(
         "sample_acked": sample_acked,
         "user_agent": (user_agent or "")[:USER_AGENT_MAX],
         "passed": verdict.passed,
+        "reasons": "；".join(verdict.reasons)[: DeviceCheck._meta.get_field("reasons").max_length],
         "checked_at": now or timezone.now(),
     }
     check, created = DeviceCheck.objects.get_or_create(round=rnd, user=user, defaults=values)

@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+from django.urls import reverse
+
 from contests import checks, services
 from contests.models import DeviceCheck, Round, RoundStatus
 from tests.contests.factories import RegistrationFactory
@@ -135,10 +137,12 @@ def test_who_may_open_the_check_socket(draft_round, learner, organiser):
 
     run(scenario)
     assert Round.objects.get(pk=draft_round.pk).status == RoundStatus.RUNNING
-    assert not DeviceCheck.objects.exists()
+    # Refused sockets store nothing; the lobby check, closed mid-check, is stored as failed.
+    assert list(DeviceCheck.objects.values_list("user__username", "passed")) == [(learner.username, False)]
 
 
-def test_forged_replayed_huge_and_flooding_frames_on_the_check_socket(draft_round, learner):
+def test_forged_replayed_huge_and_flooding_frames_on_the_check_socket(draft_round, learner, settings):
+    settings.CONTEST_CHECK_PONG_TIMEOUT_S = 60  # this test is about the frames, not the timeout
     session = session_cookie(learner)
 
     async def scenario():
@@ -177,7 +181,58 @@ def test_forged_replayed_huge_and_flooding_frames_on_the_check_socket(draft_roun
         await sock.close()
 
     run(scenario)
-    assert not DeviceCheck.objects.exists()  # nothing stored for a check that did not finish
+    check = DeviceCheck.objects.get(round=draft_round, user=learner)  # closed mid-check: failed, with why
+    assert (check.passed, check.pings, check.sample_acked) == (False, 0, False)
+    assert check.reasons.startswith("检测完成前连接已断开；")
+
+
+def test_a_device_that_never_answers_a_ping_fails_after_the_timeout(draft_round, learner, organiser, settings, client):
+    settings.CONTEST_CHECK_PONG_TIMEOUT_S = 0.5
+    session = session_cookie(learner)
+
+    async def scenario():
+        sock = check_socket(draft_round, session)
+        assert await sock.connect()
+        hello = await sock.receive()
+        for seq in (1, 2):  # two pings answered, the third never
+            assert (await sock.receive())["seq"] == seq
+            await sock.send(type="check.pong", seq=seq, client_time=now_ms())
+        assert (await sock.receive())["seq"] == 3
+        await answer_sample(sock, hello)
+        assert (await sock.receive())["type"] == "check.ack"
+        result = await sock.receive(timeout=3)  # about 0.5 s after ping 3 went out
+        assert result["type"] == "check.result" and result["passed"] is False
+        assert (result["pings"], result["sample_acked"]) == (2, True)
+        assert result["reasons"] == ["设备在 0.5 秒内未应答检测，请检查网络后重新检测", "网络往返测量未完成"]
+        await sock.send(type="check.pong", seq=3, client_time=now_ms())  # too late: refused, no second result
+        assert (await sock.receive())["code"] == "bad_request"
+        assert await sock.nothing(0.8)
+        await sock.close()
+
+    run(scenario)
+    check = DeviceCheck.objects.get(round=draft_round, user=learner)
+    assert (check.passed, check.pings, check.runs) == (False, 2, 1)  # closing after the result stores nothing more
+    assert check.reasons == "设备在 0.5 秒内未应答检测，请检查网络后重新检测；网络往返测量未完成"
+    client.force_login(organiser)
+    page = client.get(reverse("contests:device_checks", args=[draft_round.pk]) + "?status=failed").content.decode()
+    assert "未通过" in page and "设备在 0.5 秒内未应答检测" in page
+
+
+def test_a_socket_that_never_answers_anything_is_recorded_as_failed(draft_round, learner, settings):
+    settings.CONTEST_CHECK_PONG_TIMEOUT_S = 0.3
+    session = session_cookie(learner)
+
+    async def scenario():
+        sock = check_socket(draft_round, session)
+        assert await sock.connect()
+        await sock.receive()  # hello
+        assert (await sock.receive())["seq"] == 1
+        result = await sock.receive(timeout=3)
+        assert (result["type"], result["passed"], result["pings"]) == ("check.result", False, 0)
+        await sock.close()
+
+    run(scenario)
+    assert DeviceCheck.objects.get(round=draft_round, user=learner).passed is False
 
 
 def test_the_verdict_is_the_servers_rule():
