@@ -1,6 +1,6 @@
 """Practice pages (模拟练习): a track's practice home (start or continue, past attempts), the
-practice console (the contest console's page and JS in practice mode, static/js/contest-console.js)
-and the organiser's practice bank settings."""
+practice console (the contest console's page and JS in practice mode, static/js/contest-console.js
+with static/js/practice-console.js) and the organiser's practice bank settings."""
 
 from django import forms
 from django.contrib import messages

@@ -12,10 +12,9 @@
  * the page shows the done state. The page's device id (localStorage) goes with the socket for
  * rounds that allow one device per contestant.
  *
- * Practice (模拟练习, docs/protocol.md §8, `config.practice`): the same page on the practice socket.
- * The clock counts the time used; each question is answered once with its own submit button and the
- * server's `practice.feedback` shows right or wrong and the correct answer; 结束练习 sends
- * `practice.finish`. No integrity signals, no board.
+ * Practice (模拟练习, docs/protocol.md §8, `config.practice`): the same page on the practice socket,
+ * its own part in practice-console.js (window.ContestPractice, loaded first by that page only).
+ * No integrity signals, no board.
  */
 (function () {
   "use strict";
@@ -38,8 +37,7 @@
   var signals = []; // integrity signals waiting for the socket
   var awayAt = null; // Date.now() when the page was left
   var practice = !!config.practice; // 模拟练习: feedback after each answer, no round clock
-  var startedAt = null; // practice: when the attempt started (server clock)
-  var answered = {}; // practice: question id -> true once the server graded it
+  var P = null; // practice mode (practice-console.js), made below
 
   // ------------------------------------------------------------------ helpers
 
@@ -90,7 +88,7 @@
   // ------------------------------------------------------------------ clock
 
   function open() {
-    if (practice) return startedAt !== null && !done;
+    if (P) return P.open();
     return state && state.status === "running";
   }
 
@@ -101,17 +99,8 @@
     return 0;
   }
 
-  function practiceTick() {
-    if (startedAt === null) return;
-    $("[data-countdown]").textContent = fmt(Math.max(0, Date.now() + offset - startedAt));
-    $("[data-status]").textContent = S.practice + " · " + S.elapsed;
-    var editable = open() && !stopped;
-    Object.keys(questions).forEach(function (id) { questions[id].fieldset.disabled = !editable || !!answered[id]; });
-    $("[data-hand-in]").hidden = !(editable && Object.keys(questions).length);
-  }
-
   function tick() {
-    if (practice) return practiceTick();
+    if (P) return P.tick();
     if (!state) return;
     var ms = remaining();
     $("[data-countdown]").textContent = fmt(ms);
@@ -160,13 +149,7 @@
       nav.appendChild(navItem);
       var io = inputsFor(q, fieldset);
       questions[q.id] = { fieldset: fieldset, stateEl: stateEl, navEl: navEl, read: io.read, write: io.write };
-      if (practice) {
-        var submit = el("button", { type: "button", class: "btn", "data-submit": "" }, S.submit);
-        submit.addEventListener("click", function () { queue(q.id); });
-        fieldset.appendChild(submit);
-        questions[q.id].feedbackEl = el("div", { class: "feedback", "data-feedback": "", "aria-live": "polite" });
-        article.appendChild(questions[q.id].feedbackEl);
-      }
+      if (P) P.decorate(q, article, fieldset);
       host.appendChild(article);
     });
   }
@@ -467,60 +450,28 @@
     node.textContent = { connecting: S.connecting, open: S.live, retry: S.reconnecting, closed: S.closed }[kind];
   }
 
-  // ------------------------------------------------------------------ practice
+  // ------------------------------------------------------------------ practice (practice-console.js)
 
-  function showFeedback(id, f) {
-    var q = questions[id];
-    if (!q || !q.feedbackEl) return;
-    answered[id] = true;
-    q.feedbackEl.textContent = "";
-    q.feedbackEl.dataset.correct = f.correct ? "true" : "false";
-    q.feedbackEl.appendChild(el("strong", {}, f.correct ? S.right : S.wrong));
-    q.feedbackEl.appendChild(el("p", {}, S.key + f.correct_answer));
-    if (f.explanation) q.feedbackEl.appendChild(el("p", { class: "muted" }, S.explanation + f.explanation));
-    mark(id, "saved", f.correct ? S.right : S.wrong);
-    tick();
-  }
-
-  function practiceHello(m) {
-    retry = 0;
-    setConn("open");
-    offset = parseTime(m.server_time) - Date.now();
-    startedAt = parseTime(m.started_at);
-    $("[data-waiting]") && $("[data-waiting]").remove();
-    renderPaper(m.paper);
-    Object.keys(m.answers).forEach(function (id) {
-      if (pending[id] && pending[id].client_id === m.answers[id].client_id) delete pending[id];
-      if (questions[id]) questions[id].write(m.answers[id].answer);
-      showFeedback(id, m.answers[id]);
+  if (practice) {
+    P = window.ContestPractice({
+      S: S, $: $, el: el, fill: fill, fmt: fmt, parseTime: parseTime, questions: questions, pending: pending,
+      queue: queue, mark: mark, acked: acked, renderPaper: renderPaper, restore: restore, resendAll: resendAll,
+      tick: tick, handInNote: handInNote,
+      offset: function () { return offset; },
+      isDone: function () { return done; },
+      setDone: function () { done = true; },
+      isStopped: function () { return stopped; },
+      online: function (serverTime) {
+        retry = 0;
+        setConn("open");
+        offset = parseTime(serverTime) - Date.now();
+      },
     });
-    restore({});
-    if (m.finished_at) done = true;
-    else resendAll();
-    tick();
-  }
-
-  function practiceFinished(m) {
-    handInNote("");
-    $("[data-done-text]").textContent = fill(S.finished, { right: m.right, total: m.total, answered: m.answered });
-    done = true;
-    $("[data-done]").hidden = false;
-    $("[data-hand-in-confirm]").hidden = true;
-    tick();
   }
 
   function handle(m) {
+    if (P && P.handle(m)) return;
     switch (m.type) {
-      case "practice.hello":
-        practiceHello(m);
-        break;
-      case "practice.feedback":
-        acked(m);
-        showFeedback(m.question_id, m);
-        break;
-      case "practice.finished":
-        practiceFinished(m);
-        break;
       case "hello":
         retry = 0;
         setConn("open");
