@@ -12,6 +12,10 @@ the save that causes it: that save alone is answered — "retry" after a databas
 pass, "failed" after anything else, which would happen again — and every other save of the batch,
 and every save queued behind it, is stored and acknowledged. A poisonous save in a batch of 200
 costs about 16 transactions, not 200.
+
+Except when the failure cost the connection (PostgreSQL restarted or unreachable: Django drops a
+connection whose rollback failed): halving would only wait for the pool again, once per half, so the
+whole batch is answered "retry" at once and the consoles resend it (docs/deployment.md).
 """
 
 import asyncio
@@ -19,7 +23,7 @@ import logging
 
 from channels.db import database_sync_to_async
 
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.utils.translation import gettext as _
 
 from . import services
@@ -45,6 +49,9 @@ def store(saves: list[AnswerSave]) -> list[AnswerAck | AnswerRejected]:
     try:
         return services.theory_answers_save(saves=saves)
     except Exception as exc:
+        if isinstance(exc, DatabaseError) and connection.connection is None:
+            log.warning("the database connection was lost; %d answers answered retry", len(saves), exc_info=True)
+            return [_retry() for _save in saves]
         if len(saves) == 1:
             log.exception("an answer save failed")
             return [_retry() if isinstance(exc, DatabaseError) else _failed()]
