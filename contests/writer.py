@@ -13,9 +13,9 @@ pass, "failed" after anything else, which would happen again — and every other
 and every save queued behind it, is stored and acknowledged. A poisonous save in a batch of 200
 costs about 16 transactions, not 200.
 
-Except when the failure cost the connection (PostgreSQL restarted or unreachable: Django drops a
-connection whose rollback failed): halving would only wait for the pool again, once per half, so the
-whole batch is answered "retry" at once and the consoles resend it (docs/deployment.md).
+Except when the failure cost the connection (PostgreSQL restarted or unreachable): halving would
+only wait for the pool again, once per half, so the whole batch is answered "retry" at once and the
+consoles resend it (docs/deployment.md).
 """
 
 import asyncio
@@ -43,13 +43,18 @@ def _failed() -> AnswerRejected:
     return AnswerRejected(code="failed", message=_("服务器无法保存这个答案，请重新作答；如仍失败，请联系监考人员"))
 
 
+def _connection_lost() -> bool:
+    """Whether the failure cost the connection (closed by Django, or dead: PostgreSQL restarted)."""
+    return connection.connection is None or not connection.is_usable()
+
+
 def store(saves: list[AnswerSave]) -> list[AnswerAck | AnswerRejected]:
     """Store a batch in one transaction; after a failure, store it in halves (in order, so each save
     still sees the ones before it) until the failure is isolated to the save that causes it."""
     try:
         return services.theory_answers_save(saves=saves)
     except Exception as exc:
-        if isinstance(exc, DatabaseError) and connection.connection is None:
+        if isinstance(exc, DatabaseError) and _connection_lost():
             log.warning("the database connection was lost; %d answers answered retry", len(saves), exc_info=True)
             return [_retry() for _save in saves]
         if len(saves) == 1:

@@ -289,6 +289,8 @@ def test_postgres_restarted_mid_round(live_round, organiser, paper, daphnes, pri
     assert not rejected, rejected
     assert not [e for c in consoles for e in c.errors], "an error frame reached a console"
     assert sum(c.retries for c in consoles) > 0, "no save was answered retry while PostgreSQL was down"
+    logs = "".join(s.log.read_text() for s in servers)
+    assert "storing it in halves" not in logs, "a batch that lost its connection was halved against a dead pool"
     assert acked == sent and len(sent) == 10 * 30, f"{len(sent - acked)} saves never acknowledged"
     stored = private_postgres.client_ids()
     assert len(stored) == len(set(stored)), "an answer was stored twice"
