@@ -182,7 +182,7 @@ def all_alive(servers) -> list[str]:
     return [s.log.read_text()[-3000:] for s in servers if s.proc.poll() is not None]
 
 
-def test_redis_restarted_mid_round(live_round, organiser, paper, daphnes, private_redis, tmp_path):  # noqa: F811
+def test_redis_restarted_mid_round(private_redis, live_round, organiser, paper, daphnes, tmp_path):  # noqa: F811
     rnd = live_round
     *cookies, sentinel = start_round(rnd, organiser, 11)
     env = database_for_servers(tmp_path) | {"REDIS_URL": private_redis.url, "CACHE_KEY_PREFIX": "fault"}
@@ -258,7 +258,7 @@ def test_redis_restarted_mid_round(live_round, organiser, paper, daphnes, privat
     assert any(total != "0.00" for total in viewers[0].rows.values())
 
 
-def test_postgres_restarted_mid_round(live_round, organiser, paper, daphnes, private_postgres, tmp_path):  # noqa: F811
+def test_postgres_restarted_mid_round(private_postgres, live_round, organiser, paper, daphnes, tmp_path):  # noqa: F811
     rnd = live_round
     cookies = start_round(rnd, organiser, 10)
     private_postgres.load_test_database()  # the round, its contestants and their sessions
