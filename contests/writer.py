@@ -43,8 +43,13 @@ def _failed() -> AnswerRejected:
     return AnswerRejected(code="failed", message=_("服务器无法保存这个答案，请重新作答；如仍失败，请联系监考人员"))
 
 
-def _connection_lost() -> bool:
-    """Whether the failure cost the connection (closed by Django, or dead: PostgreSQL restarted)."""
+def _connection_lost(exc: DatabaseError) -> bool:
+    """Whether the failure cost the connection: PostgreSQL shutting down or restarting (SQLSTATE 57P…)
+    or a connection error (08…), or a connection Django dropped (refused, closed under us, none in
+    the pool) or that no longer answers. A lock timeout, a deadlock or a constraint is not one: its
+    batch is halved as before."""
+    if getattr(exc.__cause__, "sqlstate", None) and exc.__cause__.sqlstate.startswith(("08", "57P")):
+        return True
     return connection.connection is None or not connection.is_usable()
 
 
@@ -54,7 +59,7 @@ def store(saves: list[AnswerSave]) -> list[AnswerAck | AnswerRejected]:
     try:
         return services.theory_answers_save(saves=saves)
     except Exception as exc:
-        if isinstance(exc, DatabaseError) and _connection_lost():
+        if isinstance(exc, DatabaseError) and _connection_lost(exc):
             log.warning("the database connection was lost; %d answers answered retry", len(saves), exc_info=True)
             return [_retry() for _save in saves]
         if len(saves) == 1:
