@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-UNKNOWN_TOKEN = "unknown"  # how the 未知 bucket of a region or industry is named in a URL
+UNKNOWN_CODE = "unknown"  # how the 未知 bucket of a region or industry is named in a URL
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from contests.scoring import Award
 from courses.models import Course
 from organisations.models import Region
 
-from .dimensions import BREAKDOWNS, MAX_MONTHS, METRICS, UNKNOWN_TOKEN, grain_for
+from .dimensions import BREAKDOWNS, MAX_MONTHS, METRICS, UNKNOWN_CODE, grain_for
 from .permissions import Scope
 
 PARAMS = {"period", "by", "province", "city", "industry", "level", "kind", "provider", "course", "contest", "track"}
@@ -87,14 +87,14 @@ def _positive_int(name: str, text: str) -> int:
 
 def _geo_filters(params, filters: dict) -> None:
     if (province := params.get("province")) is not None:
-        if province == UNKNOWN_TOKEN:
+        if province == UNKNOWN_CODE:
             filters["province"] = ""
         elif province in Province.values:
             filters["province"] = province
         else:
             raise FilterError(_("未知的省份代码：%(code)s") % {"code": province[:10]})
     if (city := params.get("city")) is not None:
-        if city == UNKNOWN_TOKEN:
+        if city == UNKNOWN_CODE:
             filters["city"] = ""
         elif not (re.fullmatch(r"\d{4}", city) and Region.objects.filter(code=city, level="city").exists()):
             raise FilterError(_("未知的城市代码：%(code)s") % {"code": city[:10]})
@@ -103,7 +103,7 @@ def _geo_filters(params, filters: dict) -> None:
         else:
             filters["city"] = city
     if (industry := params.get("industry")) is not None:
-        if industry == UNKNOWN_TOKEN:
+        if industry == UNKNOWN_CODE:
             filters["industry"] = ""
         elif len(industry) == 1 and industry in INDUSTRY_SECTIONS:
             filters["industry"] = industry
