@@ -37,7 +37,7 @@ def _enqueue_refresh() -> None:
 
 
 def _mark(dates) -> None:
-    recent = previous_month(month_of(timezone.now()))
+    recent = _recent()
     old = [d for d in dates if d and month_of(d) < recent]
     if old:
         months_mark_dirty(months=old)
@@ -48,9 +48,17 @@ def record_changed(sender, instance, **kwargs) -> None:
     _mark(getattr(instance, field) for field in DATES[sender])
 
 
-def _user_dates(user_id: int) -> list[dt.datetime]:
-    user = get_user_model().objects.filter(pk=user_id).values_list("date_joined", flat=True).first()
-    dates = [user] if user else []
+def _recent() -> dt.date:
+    return previous_month(month_of(timezone.now()))
+
+
+def _user_dates(user_id: int, joined: dt.datetime | None) -> list[dt.datetime]:
+    """The dates of every record of the user (none to look for if the account itself is recent)."""
+    if joined is None:
+        joined = get_user_model().objects.filter(pk=user_id).values_list("date_joined", flat=True).first()
+    if joined is None or month_of(joined) >= _recent():
+        return []
+    dates = [joined]
     dates += Enrolment.objects.filter(learner_id=user_id).values_list("enrolled_at", flat=True)
     dates += Enrolment.objects.filter(learner_id=user_id).values_list("completed_at", flat=True)
     dates += Certificate.objects.filter(holder_id=user_id).values_list("issued_at", flat=True)
@@ -59,7 +67,8 @@ def _user_dates(user_id: int) -> list[dt.datetime]:
 
 
 def employment_changed(sender, instance, **kwargs) -> None:
-    _mark(_user_dates(instance.user_id))
+    cached = Employment.user.is_cached(instance)
+    _mark(_user_dates(instance.user_id, instance.user.date_joined if cached else None))
 
 
 def organisation_saving(sender, instance, **kwargs) -> None:
