@@ -16,7 +16,7 @@ def test_the_page_shows_the_figure_by_province_with_drill_down_links(client, org
     assert response.status_code == 200
     html = unescape(response.content.decode())
     assert "江苏省" in html and "未知" in html
-    assert "?period=2026-03&by=city&province=32&figure=enrolments" in html  # province → city
+    assert "?by=city&period=2026-03&province=32&figure=enrolments" in html  # province → city
     assert "/stats/export/enrolments.xlsx?" in html and "by=province" in html
 
 
