@@ -8,19 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import DirtyMonth, RefreshState, SnapshotCell, StatCell, StatSnapshot
-from .rollup import cells_for, month_rows
+from .rollup import cells_for, month_of, span_rows
 
 BATCH = 2000
 
 
 class StatsError(Exception):
     """A statistics request that cannot be done (the message is for the person who asked)."""
-
-
-def month_of(value: dt.date | dt.datetime) -> dt.date:
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value).date()
-    return value.replace(day=1)
 
 
 def previous_month(month: dt.date) -> dt.date:
@@ -57,18 +51,20 @@ def months_mark_all_dirty() -> int:
 
 
 @transaction.atomic
-def month_recompute(*, month: dt.date, now: dt.datetime) -> int:
-    """Replace the cells of `month` by a fresh computation; returns the number of cells written.
+def months_recompute(*, months: list[dt.date], now: dt.datetime) -> int:
+    """Replace the cells of `months` by a fresh computation; returns the number of cells written.
 
-    The "active in the last 30 days" cells are measured only while their month is current: a past
-    month keeps the last value measured in it.
+    One GROUP BY per metric over the span of the months. The "active in the last 30 days" cells are
+    measured only while their month is current: a past month keeps the last value measured in it.
     """
-    current = month_of(now) == month
-    stale = StatCell.objects.filter(month=month)
-    if not current:
-        stale = stale.exclude(metric="active")
-    stale.delete()
-    cells = cells_for(month, month_rows(month, now=now))
+    months = {month_of(m) for m in months}
+    if not months:
+        return 0
+    current = month_of(now)
+    StatCell.objects.filter(month__in=months - {current}).exclude(metric="active").delete()
+    if current in months:
+        StatCell.objects.filter(month=current).delete()
+    cells = cells_for(months, span_rows(min(months), max(months), now=now))
     StatCell.objects.bulk_create(cells, batch_size=BATCH)
     return len(cells)
 
@@ -84,8 +80,7 @@ def stats_refresh(*, months: list[dt.date] | None = None, now: dt.datetime | Non
     else:
         todo = {month_of(m) for m in months}
     done = sorted(todo)
-    for month in done:
-        month_recompute(month=month, now=now)
+    months_recompute(months=done, now=now)
     DirtyMonth.objects.filter(month__in=done, marked_at__lte=started).delete()
     RefreshState.objects.update_or_create(pk=1, defaults={"refreshed_at": timezone.now(), "months": len(done)})
     return done
@@ -101,7 +96,7 @@ def snapshot_take(*, month: dt.date, now: dt.datetime | None = None) -> StatSnap
         raise StatsError(_("只能为已结束的月份生成统计快照"))
     if StatSnapshot.objects.filter(month=month).exists():
         raise StatsError(_("该月份的统计快照已存在，快照生成后不再改变"))
-    month_recompute(month=month, now=now)
+    months_recompute(months=[month], now=now)
     snapshot = StatSnapshot.objects.create(month=month)
     fields = [f.attname for f in StatCell._meta.concrete_fields if f.attname != "id"]
     copies = (
