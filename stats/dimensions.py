@@ -43,11 +43,14 @@ METRICS = {
 
 # The grains and the dimensions their cells carry (month, metric, kind and level are in every grain).
 GRAINS = {
+    "total": frozenset({"contest", "track"}),
     "all": frozenset({"province", "industry", "contest", "track"}),
     "city": frozenset({"province", "city", "industry"}),
-    "provider": frozenset({"province", "industry", "provider", "course"}),
+    "course": frozenset({"provider", "course"}),
+    "provider": frozenset({"province", "industry", "provider"}),
     "employer": frozenset({"province", "city", "industry", "employer", "contest", "track"}),
 }
+PROVIDER_GRAINS = frozenset({"course", "provider"})  # only metrics that carry a provider have cells there
 EVERY_GRAIN = frozenset({"month", "kind", "level"})
 
 # The database column of each dimension in a cell.
@@ -95,9 +98,9 @@ def grain_for(*, scope_kind: str, wanted: set[str]) -> str | None:
     if scope_kind == "manager":
         order = ("employer",)
     elif scope_kind == "provider":
-        order = ("provider",)
+        order = ("course", "provider")
     else:
-        order = ("all", "city", "provider", "employer")
+        order = ("total", "all", "city", "course", "provider", "employer")
     needed = wanted | ({"employer"} if scope_kind == "manager" else set())
     needed |= {"provider"} if scope_kind == "provider" else set()
     for grain in order:

@@ -22,7 +22,7 @@ from contests.models import Entry, Registration, RegistrationStatus, Round
 from contests.scoring import Award
 from courses.models import CreditedHours, Enrolment, StudyDay
 
-from .dimensions import COLUMNS, EVERY_GRAIN, GRAINS, METRICS
+from .dimensions import COLUMNS, EVERY_GRAIN, GRAINS, METRICS, PROVIDER_GRAINS
 from .models import StatCell
 
 AWARD_BY_LABEL = {"一等奖": Award.FIRST, "二等奖": Award.SECOND, "三等奖": Award.THIRD, "优秀奖": Award.MERIT}
@@ -194,7 +194,7 @@ def cells_for(months: set[dt.date], rows: Iterable[tuple[str, dict]]) -> list[St
         row = _normalise(dict(raw))
         dims = METRICS[metric].dims
         for grain, carried in GRAINS.items():
-            if grain == "provider" and "provider" not in dims:
+            if grain in PROVIDER_GRAINS and "provider" not in dims:
                 continue
             keep = (carried | EVERY_GRAIN) & (dims | {"kind", "level"})
             key = (raw["month"], grain, metric, *(row[d] if d in keep else _empty(d) for d in DIMS))

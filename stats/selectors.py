@@ -13,7 +13,7 @@ from contests.models import Contest, Province, Track
 from courses.models import Course, Provider
 from organisations.models import Industry, Region
 
-from .dimensions import COLUMNS, LEVEL_LABELS, MAX_ROWS, METRICS, SMALL_CELL
+from .dimensions import COLUMNS, LEVEL_LABELS, MAX_ROWS, METRICS, PROVIDER_GRAINS, SMALL_CELL
 from .filters import Query
 from .models import RefreshState, SnapshotCell, StatCell, StatSnapshot
 from .permissions import Scope
@@ -155,7 +155,7 @@ def applicable_metrics(query: Query, grain: str) -> list[str]:
     return [
         code
         for code, metric in METRICS.items()
-        if wanted <= metric.dims and (grain != "provider" or "provider" in metric.dims)
+        if wanted <= metric.dims and (grain not in PROVIDER_GRAINS or "provider" in metric.dims)
     ]
 
 
