@@ -60,6 +60,8 @@ def months_recompute(*, months: list[dt.date], now: dt.datetime) -> int:
     months = {month_of(m) for m in months}
     if not months:
         return 0
+    RefreshState.objects.get_or_create(pk=1)
+    RefreshState.objects.select_for_update().get(pk=1)  # one refresh at a time: the timer and the task
     current = month_of(now)
     StatCell.objects.filter(month__in=months - {current}).exclude(metric="active").delete()
     if current in months:
