@@ -50,6 +50,7 @@ class StatCell(CellFields):
         indexes = [
             models.Index(fields=["grain", "metric", "month"], name="stats_cell_grain_metric"),
             models.Index(fields=["grain", "province", "month"], name="stats_cell_grain_province"),
+            models.Index(fields=["grain", "industry", "month"], name="stats_cell_grain_industry"),
             models.Index(fields=["grain", "provider_id", "month"], name="stats_cell_grain_provider"),
             models.Index(fields=["grain", "employer_id", "month"], name="stats_cell_grain_employer"),
             models.Index(fields=["month"], name="stats_cell_month"),
