@@ -30,7 +30,9 @@ from .models import (
     RoundStatus,
     Task,
     Track,
+    TrackPractice,
 )
+from .services import practice as practice_services
 
 CONTEST = ("2026-national", "2026年全国工业和信息化技术技能大赛")
 JUDGE_PASSWORD = "Judge-2026"  # noqa: S105 - published demo credentials
@@ -159,6 +161,18 @@ def demo_seats(rnd: Round, organiser, report: Report) -> None:
     report.add("座位抽签")
 
 
+def _practice_ensure(track: Track, organiser, report: Report) -> None:
+    """The track's practice bank (模拟练习): the bank its paper comes from, ten questions a paper
+    (questions on a contest paper are never drawn)."""
+    line = RoundQuestion.objects.filter(round__track=track).select_related("question").first()
+    if line is None or TrackPractice.objects.filter(track=track).exists():
+        return
+    practice_services.practice_settings_save(
+        track=track, by=organiser, provider=line.question.provider, category="", questions_per_paper=10, enabled=True
+    )
+    report.add("模拟练习题库")
+
+
 @transaction.atomic
 def contest_demo_seed(report: Report) -> Contest:
     """The national contest with its tracks, rounds, judges and registrations (idempotent)."""
@@ -191,6 +205,7 @@ def contest_demo_seed(report: Report) -> Contest:
         for judge in judges:
             services.judge_assign(track=track, judge=judge, by=organiser)
         _round_ensure(track, spec, report)
+        _practice_ensure(track, organiser, report)
         for username, approved in CONTESTANTS[track_slug]:
             learner = User.objects.filter(username=username).first()
             if learner is None or Registration.objects.filter(track=track, user=learner).exists():

@@ -11,6 +11,11 @@
  * a paste as a count only, never its text. 交卷 sends `entry.hand_in` after a confirm step; then
  * the page shows the done state. The page's device id (localStorage) goes with the socket for
  * rounds that allow one device per contestant.
+ *
+ * Practice (模拟练习, docs/protocol.md §8, `config.practice`): the same page on the practice socket.
+ * The clock counts the time used; each question is answered once with its own submit button and the
+ * server's `practice.feedback` shows right or wrong and the correct answer; 结束练习 sends
+ * `practice.finish`. No integrity signals, no board.
  */
 (function () {
   "use strict";
@@ -32,6 +37,9 @@
   var done = !!config.handed_in; // handed in (交卷): answers are final
   var signals = []; // integrity signals waiting for the socket
   var awayAt = null; // Date.now() when the page was left
+  var practice = !!config.practice; // 模拟练习: feedback after each answer, no round clock
+  var startedAt = null; // practice: when the attempt started (server clock)
+  var answered = {}; // practice: question id -> true once the server graded it
 
   // ------------------------------------------------------------------ helpers
 
@@ -82,6 +90,7 @@
   // ------------------------------------------------------------------ clock
 
   function open() {
+    if (practice) return startedAt !== null && !done;
     return state && state.status === "running";
   }
 
@@ -92,7 +101,17 @@
     return 0;
   }
 
+  function practiceTick() {
+    if (startedAt === null) return;
+    $("[data-countdown]").textContent = fmt(Math.max(0, Date.now() + offset - startedAt));
+    $("[data-status]").textContent = S.practice + " · " + S.elapsed;
+    var editable = open() && !stopped;
+    Object.keys(questions).forEach(function (id) { questions[id].fieldset.disabled = !editable || !!answered[id]; });
+    $("[data-hand-in]").hidden = !(editable && Object.keys(questions).length);
+  }
+
   function tick() {
+    if (practice) return practiceTick();
     if (!state) return;
     var ms = remaining();
     $("[data-countdown]").textContent = fmt(ms);
@@ -128,7 +147,7 @@
       var head = el("h3");
       head.appendChild(document.createTextNode(q.no + ". "));
       head.appendChild(el("span", { class: "badge" }, q.kind_label));
-      head.appendChild(el("span", { class: "muted" }, " " + q.score + S.score));
+      if (q.score !== null) head.appendChild(el("span", { class: "muted" }, " " + q.score + S.score));
       var stateEl = el("span", { class: "qstate", "data-state": "" }, S.unsaved);
       head.appendChild(stateEl);
       article.appendChild(head);
@@ -141,6 +160,13 @@
       nav.appendChild(navItem);
       var io = inputsFor(q, fieldset);
       questions[q.id] = { fieldset: fieldset, stateEl: stateEl, navEl: navEl, read: io.read, write: io.write };
+      if (practice) {
+        var submit = el("button", { type: "button", class: "btn", "data-submit": "" }, S.submit);
+        submit.addEventListener("click", function () { queue(q.id); });
+        fieldset.appendChild(submit);
+        questions[q.id].feedbackEl = el("div", { class: "feedback", "data-feedback": "", "aria-live": "polite" });
+        article.appendChild(questions[q.id].feedbackEl);
+      }
       host.appendChild(article);
     });
   }
@@ -156,7 +182,7 @@
 
   function inputsFor(q, fieldset) {
     var name = "q-" + q.id;
-    var changed = function () { queue(q.id); };
+    var changed = function () { if (!practice) queue(q.id); }; // practice: the submit button sends
     if (q.kind === "single" || q.kind === "multiple") {
       var type = q.kind === "single" ? "radio" : "checkbox";
       var boxes = q.options.map(function (o) { return choice(fieldset, type, name, o.id, o.label + ". " + o.text); });
@@ -349,6 +375,7 @@
   }
 
   function watching() {
+    if (practice) return false;
     return Object.keys(questions).length && state && ["running", "paused"].indexOf(state.status) >= 0 && !done;
   }
 
@@ -421,7 +448,7 @@
     }
     if (ws && ws.readyState === WebSocket.OPEN) {
       handInNote(S.sending);
-      ws.send(JSON.stringify({ type: "entry.hand_in" }));
+      ws.send(JSON.stringify({ type: practice ? "practice.finish" : "entry.hand_in" }));
     }
   });
   window.addEventListener("blur", left);
@@ -440,8 +467,60 @@
     node.textContent = { connecting: S.connecting, open: S.live, retry: S.reconnecting, closed: S.closed }[kind];
   }
 
+  // ------------------------------------------------------------------ practice
+
+  function showFeedback(id, f) {
+    var q = questions[id];
+    if (!q || !q.feedbackEl) return;
+    answered[id] = true;
+    q.feedbackEl.textContent = "";
+    q.feedbackEl.dataset.correct = f.correct ? "true" : "false";
+    q.feedbackEl.appendChild(el("strong", {}, f.correct ? S.right : S.wrong));
+    q.feedbackEl.appendChild(el("p", {}, S.key + f.correct_answer));
+    if (f.explanation) q.feedbackEl.appendChild(el("p", { class: "muted" }, S.explanation + f.explanation));
+    mark(id, "saved", f.correct ? S.right : S.wrong);
+    tick();
+  }
+
+  function practiceHello(m) {
+    retry = 0;
+    setConn("open");
+    offset = parseTime(m.server_time) - Date.now();
+    startedAt = parseTime(m.started_at);
+    $("[data-waiting]") && $("[data-waiting]").remove();
+    renderPaper(m.paper);
+    Object.keys(m.answers).forEach(function (id) {
+      if (pending[id] && pending[id].client_id === m.answers[id].client_id) delete pending[id];
+      if (questions[id]) questions[id].write(m.answers[id].answer);
+      showFeedback(id, m.answers[id]);
+    });
+    restore({});
+    if (m.finished_at) done = true;
+    else resendAll();
+    tick();
+  }
+
+  function practiceFinished(m) {
+    handInNote("");
+    $("[data-done-text]").textContent = fill(S.finished, { right: m.right, total: m.total, answered: m.answered });
+    done = true;
+    $("[data-done]").hidden = false;
+    $("[data-hand-in-confirm]").hidden = true;
+    tick();
+  }
+
   function handle(m) {
     switch (m.type) {
+      case "practice.hello":
+        practiceHello(m);
+        break;
+      case "practice.feedback":
+        acked(m);
+        showFeedback(m.question_id, m);
+        break;
+      case "practice.finished":
+        practiceFinished(m);
+        break;
       case "hello":
         retry = 0;
         setConn("open");

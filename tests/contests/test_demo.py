@@ -5,14 +5,16 @@ import pytest
 from accounts.demo import Report
 from contests import services
 from contests.demo import contest_demo_seed
-from contests.models import AuditLog, Contest, Registration, Round, RoundQuestion, TrackJudge
+from contests.models import AuditLog, Contest, Registration, Round, RoundQuestion, TrackJudge, TrackPractice
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def counts():
-    return [m.objects.count() for m in (Contest, Round, RoundQuestion, Registration, TrackJudge, AuditLog)]
+    return [
+        m.objects.count() for m in (Contest, Round, RoundQuestion, Registration, TrackJudge, AuditLog, TrackPractice)
+    ]
 
 
 def test_demo_contest_is_complete_and_a_second_run_adds_nothing(organiser, paper):
@@ -30,6 +32,7 @@ def test_demo_contest_is_complete_and_a_second_run_adds_nothing(organiser, paper
     assert rnd.round_questions.count() == len(paper) and rnd.tasks.get().criteria.count() == 3
     assert set(rnd.track.judges.values_list("username", flat=True)) == {"judge1", "judge2", "judge3"}
     assert Registration.objects.filter(status="pending").count() == 1
+    assert TrackPractice.objects.filter(track__contest=contest, questions_per_paper=10).count() == 3
     seated = Round.objects.get(track__slug="ai-trainer")
     assert seated.status == "lobby" and seated.seat_draws.get().is_drawn
     assert sorted(seated.entries.values_list("seat_number", flat=True)) == [1, 2]

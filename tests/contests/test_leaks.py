@@ -18,7 +18,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from contests import events, selectors, services
+from contests import checks, events, practice, selectors, services
 from contests import urls as contest_urls
 from contests.models import Round
 from tests.contests.helpers import cid, criterion_of, results_publish, right, wrong
@@ -61,6 +61,16 @@ ROWLESS_MESSAGES = {
     "judge.seats",
     "entry.handed_in",  # the contestant's own console (test_integrity_consumer.py)
     "entry.hand_in_rejected",
+    # Practice (contests/practice.py) and the device check (contests/checks.py): their own sockets,
+    # the user's own attempt or check only, never a board row (test_practice_consumer.py,
+    # test_device_check_consumer.py).
+    "practice.hello",
+    "practice.feedback",
+    "practice.finished",
+    "check.hello",
+    "check.ping",
+    "check.ack",
+    "check.result",
 }
 JSON_ENDPOINTS = {"scoreboard_json", "events_json", "seats_json"}
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')  # a fresh token per response
@@ -68,7 +78,7 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')  # a fresh token 
 
 def wire_types() -> set[str]:
     found = set()
-    for value in vars(events).values():
+    for value in [*vars(events).values(), *vars(practice).values(), *vars(checks).values()]:
         if isinstance(value, type) and is_typeddict(value):
             hint = get_type_hints(value).get("type")
             if hint is not None and get_origin(hint) is Literal:
