@@ -1,7 +1,7 @@
 from axes.backends import AxesStandaloneBackend
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -38,3 +38,14 @@ def throttle_key(request, credentials) -> str:
         if user:
             return user.get_username().lower()
     return typed.lower()
+
+
+class RoleAdminAccessBackend(BaseBackend):
+    """Opens the Wagtail admin to the roles that work there without a group of their own: an
+    enterprise's training managers run their 技术比武 there (contests/admin_scope.py scopes every
+    page). Grants nothing else; it follows the role, so a manager who leaves loses it at once."""
+
+    def has_perm(self, user_obj, perm, obj=None):
+        from .roles import is_training_manager
+
+        return perm == "wagtailadmin.access_admin" and user_obj.is_active and is_training_manager(user_obj)

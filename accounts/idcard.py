@@ -45,3 +45,18 @@ def mask(value: str) -> str:
     if len(value) <= 10:
         return "*" * len(value)
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def birth_date(value: str) -> dt.date | None:
+    """The birth date a valid 18-digit number carries (characters 7–14), or None for an invalid one."""
+    try:
+        validate_id_number(value)
+    except ValidationError:
+        return None
+    value = normalise(value)
+    return dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    """Full years on `day` (someone born on 29 February turns a year older on 1 March)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

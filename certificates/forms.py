@@ -2,8 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from contests.models import Round, RoundStatus
-from contests.scoring import Award
+from contests.models import Round, RoundStatus, TrackPurpose
 from courses.models import SkillLevel
 
 from . import study_hours
@@ -68,6 +67,7 @@ class AwardRoundForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["round"].queryset = (
             Round.objects.filter(status=RoundStatus.FINAL)  # award certificates from final results only
+            .exclude(track__purpose=TrackPurpose.ASSESSMENT)  # pass marks, no awards (docs/assessment.md)
             .select_related("track__contest")
             .order_by("-published_at", "-id")
         )
@@ -89,27 +89,22 @@ class TemplateForm(forms.Form):
         return data
 
 
-BAND_LEVEL_CHOICES = [(0, _("不颁发")), *LEVEL_CHOICES]
+class AssessmentRoundForm(forms.Form):
+    """Skill-level certificates for everyone who passed a skill-level assessment round (职业技能等级认定)
+    with final results: the level and occupation are the track's, the list the round's own."""
 
+    round = forms.ModelChoiceField(label=_("认定场次"), queryset=None, empty_label=None)
 
-class SkillFromRoundForm(AwardRoundForm):
-    """Skill-level certificates for the award winners of a published round, a level per award band."""
-
-    occupation = forms.CharField(
-        label=_("职业（工种）"), max_length=40, required=False, help_text=_("不填则用赛项名称")
-    )
-    level_first = forms.TypedChoiceField(label=Award.FIRST.label, choices=BAND_LEVEL_CHOICES, coerce=int, initial=2)
-    level_second = forms.TypedChoiceField(label=Award.SECOND.label, choices=BAND_LEVEL_CHOICES, coerce=int, initial=3)
-    level_third = forms.TypedChoiceField(label=Award.THIRD.label, choices=BAND_LEVEL_CHOICES, coerce=int, initial=3)
-    level_merit = forms.TypedChoiceField(label=Award.MERIT.label, choices=BAND_LEVEL_CHOICES, coerce=int, initial=0)
-
-    def levels(self) -> dict[Award, int]:
-        """The level chosen for each award band; bands set to 不颁发 are left out."""
-        data = self.cleaned_data
-        return {award: data[f"level_{award.value}"] for award in Award if data[f"level_{award.value}"]}
-
-    def occupation_value(self) -> str:
-        return self.cleaned_data["occupation"].strip() or self.cleaned_data["round"].track.name
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["round"].queryset = (
+            Round.objects.filter(status=RoundStatus.FINAL, track__purpose=TrackPurpose.ASSESSMENT)
+            .select_related("track__contest")
+            .order_by("-published_at", "-id")
+        )
+        self.fields["round"].label_from_instance = lambda r: (
+            f"{r.track.contest.name} · {r.track.name} · {r} · {r.track.occupation} {r.track.get_skill_level_display()}"
+        )
 
 
 class StudyHoursForm(forms.Form):

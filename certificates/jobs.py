@@ -27,8 +27,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from contests.assessment import certificate_source
+from contests.assessment_results import passed_candidates
 from contests.models import Round, RoundStatus
-from contests.scoring import Award
 
 from . import services
 from .bulk import RowIssue, SkillList, SkillRow
@@ -115,30 +116,40 @@ def _require_final(rnd: Round) -> None:
         raise ValidationError(_("成绩确认（公示期结束、复核答复完毕并经裁判长确认）后才能按成绩颁发证书"))
 
 
-def job_create_skill_levels_from_round(*, rnd: Round, levels: dict[Award, int], occupation: str, issued_by) -> IssueJob:
-    """Skill-level certificates for the award winners of a round with final results: `levels` maps an
-    Award band to a level (bands left out get none). One per person and round (source "round:<id>:skill")."""
+@transaction.atomic
+def job_create_skill_levels_from_assessment(*, rnd: Round, issued_by) -> IssueJob:
+    """Skill-level certificates, in one job, for every candidate who passed a skill-level assessment
+    round (职业技能等级认定, docs/assessment.md) with final results: the track's level and occupation.
+    The list is the server's own (contests.assessment_results.passed_candidates): nobody who failed can
+    be added to it. One per person and round (source "round:<id>:skill"), so running it again skips
+    those issued."""
     services._require_organiser(issued_by)
+    track = rnd.track
+    if not track.is_assessment:
+        raise ValidationError(_("该场次不是职业技能等级认定，不能按认定结果颁发等级证书"))
     _require_final(rnd)
     rows = [
         SkillRow(
-            line=row.rank or 0,
-            user_id=row.user.pk,
-            name=row.user.real_name,
-            level=levels[row.award],
-            occupation=occupation,
+            line=row.number,
+            user_id=row.registration.user_id,
+            name=row.registration.user.real_name,
+            level=track.skill_level,
+            occupation=track.occupation,
         )
-        for row in awards_for_round(rnd)
-        if levels.get(row.award)
+        for row in passed_candidates(rnd)
     ]
-    title = _("按成绩颁发职业技能等级证书：%(round)s（%(n)s 人）") % {"round": f"{rnd.track} {rnd}", "n": len(rows)}
-    return job_create_skill_levels(rows=rows, issued_by=issued_by, title=title, source=f"round:{rnd.pk}:skill")
+    if not rows:
+        raise ValidationError(_("该场次没有认定合格的人员"))
+    title = _("按认定结果颁发职业技能等级证书：%(round)s（%(n)s 人）") % {"round": f"{track} {rnd}", "n": len(rows)}
+    return job_create_skill_levels(rows=rows, issued_by=issued_by, title=title[:120], source=certificate_source(rnd.pk))
 
 
 @transaction.atomic
 def job_create_awards(*, rnd: Round, issued_by) -> IssueJob:
     """Issue the award certificates of a round with final results in the background (idempotent per person)."""
     services._require_organiser(issued_by)
+    if rnd.track.is_assessment:
+        raise ValidationError(_("职业技能等级认定不设奖项，请按认定结果颁发职业技能等级证书"))
     _require_final(rnd)
     job = IssueJob.objects.create(
         kind=CertificateKind.AWARD,

@@ -14,7 +14,18 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Announcement, AuditLog, Entry, Registration, ReviewRequest, Round, TrackJudge
+from .models import (
+    Announcement,
+    AuditLog,
+    Entry,
+    Nomination,
+    Qualifier,
+    Registration,
+    ReviewRequest,
+    Round,
+    Track,
+    TrackJudge,
+)
 
 # Lines written on a part of a round whose sentence names the round itself (a seat draw, a question of
 # its paper): the object is named by the line's round.
@@ -64,6 +75,19 @@ ACTIONS = {
     "entry.check_in_undo": gettext_lazy("%(actor)s 撤销了 %(object)s 的检录"),
     "seats.commit": gettext_lazy("%(actor)s 公布了 %(object)s 抽签种子的承诺值"),
     "seats.draw": gettext_lazy("%(actor)s 为 %(object)s 抽签确定了座位号"),
+    "assessment.certificates": gettext_lazy("%(actor)s 为 %(object)s 认定合格的人员批量颁发职业技能等级证书"),
+    "assessment.export": gettext_lazy("%(actor)s 导出了 %(object)s 的认定结果备案表"),
+    "registrations.bulk_approve": gettext_lazy("%(actor)s 批量通过了赛项 %(object)s 的报名"),
+    "registrations.bulk_reject": gettext_lazy("%(actor)s 批量拒绝了赛项 %(object)s 的报名"),
+    "registrations.import": gettext_lazy("%(actor)s 向赛项 %(object)s 导入了报名名单"),
+    "track.eligibility": gettext_lazy("%(actor)s 修改了赛项 %(object)s 的参赛条件"),
+    # advancement and qualifier nominations (contests.services.advancement, .nominations)
+    "round.advance": gettext_lazy("%(actor)s 确认了晋级 %(object)s 的名单"),
+    "qualifier.declare": gettext_lazy("%(actor)s 设置了选拔推荐：%(object)s"),
+    "nomination.create": gettext_lazy("%(actor)s 推荐了 %(object)s"),
+    "nomination.register": gettext_lazy("%(actor)s 按推荐报名：%(object)s"),
+    "nomination.accept": gettext_lazy("%(actor)s 接受了推荐 %(object)s"),
+    "nomination.return": gettext_lazy("%(actor)s 退回了推荐 %(object)s"),
 }
 
 
@@ -108,6 +132,12 @@ def _names(logs: list[AuditLog]) -> dict[tuple[str, int], str]:
         names["announcement", note.pk] = note.text[:60]
     for assignment in TrackJudge.objects.filter(pk__in=ids["trackjudge"]).select_related("judge", "track"):
         names["trackjudge", assignment.pk] = f"{assignment.judge.display_name}（{assignment.track.name}）"
+    for pk, name in Track.objects.filter(pk__in=ids["track"]).values_list("pk", "name"):
+        names["track", pk] = name
+    for qualifier in Qualifier.objects.filter(pk__in=ids["qualifier"]).select_related("source_track", "target_track"):
+        names["qualifier", qualifier.pk] = f"{qualifier.source_track.name} → {qualifier.target_track.name}"
+    for nomination in Nomination.objects.filter(pk__in=ids["nomination"]).select_related("user", "target_track"):
+        names["nomination", nomination.pk] = f"{nomination.user.display_name} → {nomination.target_track.name}"
     for user in get_user_model().objects.filter(pk__in=ids["user"]):
         names["user", user.pk] = user.display_name
     return names

@@ -29,13 +29,14 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from config.live_server import daphne_protocol, send_text_now
 from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_TAKEN_OVER, CLOSE_UNAUTHENTICATED, TokenBucket
 
 from . import blind, console, events, fanout, frames, integrity, panel, services
 from .events import PUBLIC, STAFF
 from .hub import Subscriber
 from .models import Round
-from .permissions import can_judge_track, can_manage_contests, entry_for_user, is_judge, sees_staff_board
+from .permissions import can_judge_track, can_manage_track, entry_for_user, is_judge, sees_staff_board
 from .writer import AnswerWriter
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class LiveConsumer(AsyncWebsocketConsumer, Subscriber):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.wire = None  # the Daphne connection, written to directly (config.live_server.send_text_now)
         self.bucket = TokenBucket(self.rate, self.burst)
         self.joined = False  # subscribed through the fan-out: `leave` must undo it
         self.ready = False  # the first frame (hello / snapshot) went out
@@ -85,6 +87,16 @@ class LiveConsumer(AsyncWebsocketConsumer, Subscriber):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        # Thousands of frames a second (acks, and every board frame to every viewer): under Daphne a
+        # text frame goes straight to the open socket, built once per broadcast text.
+        if text_data is not None and bytes_data is None and not close:
+            if self.wire is None:
+                self.wire = daphne_protocol(self.base_send) or False
+            if self.wire and send_text_now(self.wire, text_data):
+                return
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
 
     async def send_text(self, text: str) -> None:
         if self.ready:
@@ -316,15 +328,16 @@ class ContestantConsumer(LiveConsumer):
         await self.close(code=CLOSE_TAKEN_OVER)
 
 
-def _board_access(user, round_id: int) -> tuple[str, int | None] | None:
-    """(audience, own entry id) for a board socket, or None when the round does not exist."""
+def _board_access(user, round_id: int) -> tuple[str, int | None, bool] | None:
+    """(audience, own entry id, runs the contest) for a board socket, or None when the round does not
+    exist. Only whoever runs the round's contest (contests.permissions) gets the organiser's panel."""
     rnd = Round.objects.filter(pk=round_id).only("pk", "track_id", "status").first()
     if rnd is None:
         return None
     if sees_staff_board(user, rnd):  # a judge before the results: the public board (blind judging)
-        return STAFF, None
+        return STAFF, None, can_manage_track(user, rnd.track_id)
     entry = entry_for_user(user, round_id)
-    return PUBLIC, entry.pk if entry else None
+    return PUBLIC, entry.pk if entry else None, False
 
 
 class ScoreboardConsumer(LiveConsumer):
@@ -342,15 +355,11 @@ class ScoreboardConsumer(LiveConsumer):
         if access is None:
             await self.refuse("not_found", _("场次不存在"), CLOSE_NOT_FOUND)
             return
-        self.audience, self.entry_id = access
+        self.audience, self.entry_id, runs = access
         if query.get("audience", [""])[0] == PUBLIC:
             self.audience = PUBLIC
         # `&panel=organiser`: an organiser's console also gets `round.progress` (contests.panel).
-        self.panel = (
-            query.get("panel", [""])[0] == "organiser"
-            and self.audience == STAFF
-            and await database_sync_to_async(can_manage_contests)(self.scope.get("user"))
-        )
+        self.panel = query.get("panel", [""])[0] == "organiser" and self.audience == STAFF and runs
         await self.accept()
         self.joined = True  # before the join's first await: a join that fails half-way is left too
         snapshot = await fanout.board_join(

@@ -10,6 +10,7 @@ from .services import MAX_EXTENSION_SECONDS
 class RegistrationForm(forms.Form):
     organisation = forms.CharField(label=_("工作单位"), max_length=100)
     province = forms.ChoiceField(label=_("省份"), choices=[("", _("请选择"))] + Province.choices)
+    occupation = forms.CharField(label=_("职业（工种）"), max_length=40, required=False)
     team_name = forms.CharField(label=_("队伍名称"), max_length=60, required=False)
     members = forms.CharField(
         label=_("邀请队员（用户名）"),

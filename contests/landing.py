@@ -9,11 +9,10 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from accounts.landing import Action
-from accounts.roles import is_organiser
 
 from .models import Registration, RegistrationStatus, Round, RoundStatus, TrackJudge
 from .models.rounds import RESULT_STATUSES
-from .permissions import is_judge, judged_track_ids
+from .permissions import contests_managed_by, is_judge, judged_track_ids, may_run_contests
 
 ACTIONS_MAX = 10
 AT_WORK = (RoundStatus.LOBBY, RoundStatus.RUNNING, RoundStatus.PAUSED, RoundStatus.ENDED)
@@ -61,9 +60,10 @@ def next_actions(user) -> list[Action]:
             )
             for rnd in in_review
         ]
-    if is_organiser(user):
+    if may_run_contests(user):  # organisers: every contest; a training manager: their 技术比武
+        mine = contests_managed_by(user)
         pending = (
-            Registration.objects.filter(status=RegistrationStatus.PENDING)
+            Registration.objects.filter(status=RegistrationStatus.PENDING, track__contest__in=mine)
             .values("track_id", "track__name")
             .annotate(waiting=Count("pk"))
             .order_by("track__name", "track_id")[:ACTIONS_MAX]
@@ -76,7 +76,11 @@ def next_actions(user) -> list[Action]:
             )
             for row in pending
         ]
-        at_work = Round.objects.filter(status__in=AT_WORK).select_related("track").order_by("starts_at", "pk")
+        at_work = (
+            Round.objects.filter(status__in=AT_WORK, track__contest__in=mine)
+            .select_related("track")
+            .order_by("starts_at", "pk")
+        )
         actions += [
             Action(
                 (_("成绩待公布：%(round)s") if rnd.status == RoundStatus.ENDED else _("赛务控制台：%(round)s"))

@@ -108,6 +108,7 @@ class LiveBoard:
         self.seq = -1
         self.public_seq = -1  # the last public event applied: the public's sequence number
         self.hide = visibility.NOTHING  # what the public may not see (contests.visibility)
+        self.staff_hide = visibility.NOTHING  # an assessment's staff rows: no total or rank
         self.tasks: list[dict] = []
         self.hidden = False  # some public row still shows its frozen values
         self.reveal_cursor = 0
@@ -148,14 +149,15 @@ class LiveBoard:
 
     def _apply(self, event: dict) -> None:
         row = event["payload"]
-        if self.rankings[STAFF].put(row):
-            self.changed[STAFF][row["entry"]] = row
+        staff_row = self.staff_hide.row(row)
+        if self.rankings[STAFF].put(staff_row):
+            self.changed[STAFF][row["entry"]] = staff_row
         if event["public"] or event["kind"] == ScoreboardEventKind.REVEAL:
             self.public_seq = event["seq"]
             shown = self.hide.row(row)
             if self.rankings[PUBLIC].put(shown):
                 self.changed[PUBLIC][row["entry"]] = shown
-        elif not self.hide.any:  # not a hidden part: a change held back by the freeze
+        elif not self.hide.parts:  # not a hidden part: a change held back by the freeze
             self.hidden = True
         if event["kind"] == ScoreboardEventKind.REVEAL:
             self.revealed.append(row["entry"])
@@ -180,6 +182,7 @@ class LiveBoard:
         self.round, self.seq = rnd, seq
         self.public_seq = selectors.board_last_public_seq(rnd)
         self.hide = visibility.hidden(rnd)
+        self.staff_hide = visibility.staff(rnd)
         self.hidden = selectors.board_is_frozen(rnd)
         self.reveal_cursor = rnd.reveal_cursor
         self.tasks = [{"id": t.pk, "title": t.title, "max_score": str(t.max_score)} for t in rnd.tasks.all()]

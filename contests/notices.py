@@ -14,7 +14,7 @@ from courses.messages import Message
 from notifications.models import NotificationKind
 from notifications.services import notify, on_commit_safely
 
-from .models import Registration, RegistrationStatus, Round, TeamMember
+from .models import Registration, RegistrationStatus, Round, TeamMember, Track
 
 
 def _people(registrations) -> list[int]:
@@ -180,4 +180,59 @@ def _review_answered_notify(review_id: int) -> None:
             answer=review.answer[:300],
         ),
         url=reverse("contests:results", args=[rnd.pk]) + "#review",
+    )
+
+
+# ------------------------------------------------------------------ decisions in bulk (报名批量审核)
+
+
+def _people_of(registration_ids: list[int], **filters) -> set[int]:
+    """The people of many registrations, 500 ids per query."""
+    people: set[int] = set()
+    for start in range(0, len(registration_ids), 500):
+        chunk = registration_ids[start : start + 500]
+        people.update(_people(Registration.objects.filter(pk__in=chunk, **filters)))
+    return people
+
+
+def registrations_decided(*, track_id: int, registration_ids: list[int], status: str, note: str) -> None:
+    """One decision on many registrations of a track: one notification per person, written in one bulk
+    insert after the commit (notify), with the organiser's reason."""
+    on_commit_safely(_registrations_notify, track_id, list(registration_ids), status, note)
+
+
+def _registrations_notify(track_id: int, registration_ids: list[int], status: str, note: str) -> None:
+    track = Track.objects.select_related("contest").get(pk=track_id)
+    people = _people_of(registration_ids, status=status)
+    where = _where(track)
+    if status == RegistrationStatus.APPROVED:
+        kind = NotificationKind.REGISTRATION_APPROVED
+        title = Message(gettext_noop("您的报名已通过审核：%(where)s"), where=where)
+        default = Message(gettext_noop("比赛开始前候场开放时，我们会再通知您。"))
+    else:
+        kind = NotificationKind.REGISTRATION_REJECTED
+        title = Message(gettext_noop("您的报名未通过审核：%(where)s"), where=where)
+        default = Message(gettext_noop("如有疑问，请联系大赛组委会。"))
+    body = Message(gettext_noop("审核意见：%(note)s"), note=note) if note else default
+    url = reverse("contests:detail", args=[track.contest.slug])
+    notify(recipients=sorted(people), kind=kind, title=title, body=body, url=url)
+
+
+def registrations_imported(*, track_id: int, registration_ids: list[int], status: str) -> None:
+    """名单导入: tell the people of an imported list they are registered (approved, or to be reviewed)."""
+    on_commit_safely(_imported_notify, track_id, list(registration_ids), status)
+
+
+def _imported_notify(track_id: int, registration_ids: list[int], status: str) -> None:
+    if status == RegistrationStatus.APPROVED:
+        _registrations_notify(track_id, registration_ids, status, "")
+        return
+    track = Track.objects.select_related("contest").get(pk=track_id)
+    people = _people_of(registration_ids)
+    notify(
+        recipients=sorted(people),
+        kind=NotificationKind.REGISTRATION_IMPORTED,
+        title=Message(gettext_noop("组委会已将您列入报名名单：%(where)s"), where=_where(track)),
+        body=Message(gettext_noop("报名待审核，审核结果会另行通知您。")),
+        url=reverse("contests:detail", args=[track.contest.slug]),
     )

@@ -10,7 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from . import scoring, selectors
+from . import assessment_results, scoring, selectors
 from .models import AwardPreview, FinalConfirmation, ReviewRequest, ReviewStatus, Round, RoundStatus, TrackJudge
 
 
@@ -28,8 +28,11 @@ def review_window_open(rnd: Round, now: dt.datetime) -> bool:
 
 def awards_digest(rnd: Round, results: list[selectors.ResultRow] | None = None) -> str:
     """A fingerprint of the award bands as they stand: the band rule and every entry's total and award."""
-    results = selectors.round_results(rnd) if results is None else results
     track = rnd.track
+    if track.is_assessment:  # pass marks, not bands: the verdicts are what is confirmed
+        rows = assessment_results.verdict_digest_rows(rnd)
+        return hashlib.sha256(json.dumps(["assessment", rows], separators=(",", ":")).encode()).hexdigest()
+    results = selectors.round_results(rnd) if results is None else results
     data = {
         "mode": track.award_mode,
         "bands": track.award_bands,

@@ -4,11 +4,13 @@ Board values are strings of decimals on the wire so totals compare exactly in ev
 """
 
 import random
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 
 from courses.kinds import OPTION_LABELS
 from courses.models import QuestionKind
@@ -80,11 +82,36 @@ def theory_paper_for(entry: Entry) -> dict | None:
 
     With shuffling on, the question and option order come from the entry's own seed, so every
     reload and reconnect shows the same order. Labels A–H follow the displayed order.
+
+    The questions are built once per paper version, order (seed, when shuffled) and language and
+    kept (PAPER_ORDERS of them): at a round's start every console asks within a second. Callers
+    must not change what they get.
     """
     rnd = entry.round
     if not rnd.has_theory or rnd.status in NOT_STARTED:
         return None
-    lines = papers.round_paper(rnd)  # the round's copy, taken when the lobby opened
+    version, lines = papers.round_paper_keyed(rnd)  # the round's copy, taken when the lobby opened
+    shuffled = rnd.shuffle_questions or rnd.shuffle_options
+    order = (entry.shuffle_seed if shuffled else None, rnd.shuffle_questions, rnd.shuffle_options, get_language())
+    key = None if version is None else (version, order)
+    with _paper_orders_lock:
+        questions = _paper_orders.get(key) if key is not None else None
+    if questions is None:
+        questions = _paper_questions(rnd, entry, lines)
+        if key is not None:
+            with _paper_orders_lock:
+                _paper_orders[key] = questions
+                while len(_paper_orders) > PAPER_ORDERS:
+                    _paper_orders.pop(next(iter(_paper_orders)))
+    return {"round": rnd.pk, "title": str(rnd), "total_score": str(rnd.theory_max), "questions": questions}
+
+
+PAPER_ORDERS = 4096  # built question lists a process keeps (one per shuffled contestant; ~5 KB each)
+_paper_orders: dict[tuple, list[dict]] = {}
+_paper_orders_lock = threading.Lock()
+
+
+def _paper_questions(rnd: Round, entry: Entry, lines: list) -> list[dict]:
     rng = random.Random(f"{rnd.pk}:{entry.shuffle_seed}")  # noqa: S311 - presentation order, not a secret
     if rnd.shuffle_questions:
         rng.shuffle(lines)
@@ -107,7 +134,7 @@ def theory_paper_for(entry: Entry) -> dict | None:
                 "blanks": q.blank_count,
             }
         )
-    return {"round": rnd.pk, "title": str(rnd), "total_score": str(rnd.theory_max), "questions": questions}
+    return questions
 
 
 def theory_answers_for(entry: Entry) -> dict[int, dict]:
@@ -205,12 +232,14 @@ def board_ranked(rnd: Round, *, live: bool) -> list[dict]:
 
     `live` is for organisers and judges; everyone else sees the frozen values while a freeze holds,
     and while a part of the scores is hidden (contests.visibility) no hidden value, total or rank:
-    the rows in entry order, `rank` null.
+    the rows in entry order, `rank` null. A skill-level assessment's rows never carry a total or a
+    rank, for anyone (pass marks, not ranks).
     """
     qs = ScoreboardRow.objects.filter(round=rnd)
-    hide = visibility.NOTHING if live else visibility.hidden(rnd)
+    hide = visibility.staff(rnd) if live else visibility.hidden(rnd)
     if hide.any:
-        return [hide.row(_payload(v, 0)) for v in _public_values(qs).order_by("entry_id").values(*FIELDS)]
+        values = (_live_values if live else _public_values)(qs)
+        return [hide.row(_payload(v, 0)) for v in values.order_by("entry_id").values(*FIELDS)]
     qs = (_live_values if live else _public_values)(qs).order_by("-v_total", "v_reached", "id").values(*FIELDS)
     rows, previous, rank = [], None, 0
     for position, v in enumerate(qs, start=1):
@@ -245,7 +274,7 @@ def scoreboard_entry_row(rnd: Round, entry_id: int, *, live: bool) -> dict | Non
     mine = qs.filter(entry_id=entry_id).values(*FIELDS).first()
     if mine is None:
         return None
-    hide = visibility.NOTHING if live else visibility.hidden(rnd)
+    hide = visibility.staff(rnd) if live else visibility.hidden(rnd)
     if hide.any:
         return hide.row(_payload(mine, 0))
     ahead = qs.filter(Q(v_total__gt=mine["v_total"]) | Q(v_total=mine["v_total"], v_reached__lt=mine["v_reached"]))
@@ -284,7 +313,7 @@ def events_since(rnd: Round, seq: int, *, live: bool, last: int | None = None) -
     if not replayable(seq, board_last_seq(rnd) if last is None else last):
         return None
     qs = ScoreboardEvent.objects.filter(round=rnd, seq__gt=seq)
-    hide = visibility.NOTHING
+    hide = visibility.staff(rnd)
     if not live:
         qs, hide = qs.filter(public=True), visibility.hidden(rnd)
     return [
@@ -320,7 +349,10 @@ class ResultRow:
 
 
 def round_results(rnd: Round) -> list[ResultRow]:
-    """The ranking with award bands (`scoring.awards_assign`: ties share a band, zero scores get none)."""
+    """The ranking with award bands (`scoring.awards_assign`: ties share a band, zero scores get none).
+    Empty for a skill-level assessment, which has neither (contests.assessment_results has its verdicts)."""
+    if rnd.track.is_assessment:
+        return []
     ranked = board_ranked(rnd, live=True)
     registrations = dict(Entry.objects.filter(round=rnd).values_list("pk", "registration_id"))
     track = rnd.track

@@ -13,6 +13,10 @@ so the process's `LiveBoard` and every snapshot), a contestant's own row, and th
 payloads. A change that touches only hidden parts is stored as a non-public feed event
 (`Hidden.shows`, from `services.board.row_apply`), so public subscribers never learn that it
 happened: no message, no new public sequence number.
+
+A skill-level assessment (`Track.is_assessment`, docs/assessment.md) is judged against pass marks,
+not ranks: its rows carry no total, time or rank for anyone, before or after the end, on the public
+board and on the staff one (`staff`), so nothing orders its candidates.
 """
 
 from dataclasses import dataclass
@@ -29,9 +33,16 @@ class Hidden:
 
     theory: bool = False
     practical: bool = False
+    unranked: bool = False  # an assessment: no total, time or rank at all
 
     @property
     def any(self) -> bool:
+        """Whether rows need shaping (a hidden part, or an assessment's missing rank)."""
+        return self.theory or self.practical or self.unranked
+
+    @property
+    def parts(self) -> bool:
+        """Whether a part of the scores is hidden."""
         return self.theory or self.practical
 
     def shows(self, *, theory: bool = False, practical: bool = False) -> bool:
@@ -53,13 +64,26 @@ class Hidden:
 
 
 NOTHING = Hidden()
+UNRANKED = Hidden(unranked=True)
 
 
 def hidden(rnd: Round) -> Hidden:
-    """What is hidden from the public in the round's current state (nothing once it has ended)."""
+    """What is hidden from the public in the round's current state (no part once it has ended; an
+    assessment's rank never shows)."""
+    unranked = _is_assessment(rnd)
     if rnd.status in OVER:
-        return NOTHING
+        return UNRANKED if unranked else NOTHING
     return Hidden(
         theory=rnd.has_theory and not rnd.theory_live,
         practical=rnd.has_practical and not rnd.practical_live,
+        unranked=unranked,
     )
+
+
+def staff(rnd: Round) -> Hidden:
+    """What the staff board (organisers, judges) leaves out: nothing, but an assessment's rank."""
+    return UNRANKED if _is_assessment(rnd) else NOTHING
+
+
+def _is_assessment(rnd: Round) -> bool:
+    return rnd.track_id is not None and rnd.track.is_assessment

@@ -1,4 +1,5 @@
-"""Admin wiring for contests: the 技能大赛 menu, for organisers only.
+"""Admin wiring for contests: the 技能大赛 menu for organisers, and the same pages as 技术比武 for an
+enterprise's training managers, scoped to the contests their organisation hosts (contests/admin_scope.py).
 
 Contests, tracks, rounds, theory papers, practical tasks and rubric criteria are set up here. Running a
 round (status, clock, reveal) happens on the organiser console at /contests/rounds/<id>/console/, and
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import SubmenuMenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -23,12 +25,12 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from accounts.roles import ORGANISER_GROUP, is_organiser
-from cms.spreadsheets import NeutralisedIndexView
+from accounts.roles import ORGANISER_GROUP, is_organiser, training_organisation_ids
 from courses.wagtail_hooks import question_chooser_viewset
 from experts import recusal
 
-from . import services
+from . import admin_scope, enterprise, services
+from .admin_scope import ContestAdminForm, ContestScopedPolicy, ScopedChoicesForm
 from .audit_labels import describe
 from .models import AuditLog, Contest, Criterion, Round, RoundQuestion, RoundStatus, Task, Track
 from .views import papers_admin
@@ -67,13 +69,23 @@ class OrganiserPolicy(ModelPermissionPolicy):
         return self.model._default_manager.none()
 
 
-for _model in (Contest, Track, Round, RoundQuestion, Task, Criterion):
-    register_permission_policy(_model, OrganiserPolicy(_model))
-register_permission_policy(AuditLog, OrganiserPolicy(AuditLog, actions=("view",)))  # read-only
+# Theory papers stay with organisers (their questions come from the providers' banks); the rest is
+# scoped to whoever runs each contest.
+register_permission_policy(RoundQuestion, OrganiserPolicy(RoundQuestion))
+for _model in (Contest, Track, Round, Task, Criterion):
+    register_permission_policy(_model, ContestScopedPolicy(_model))
+register_permission_policy(AuditLog, ContestScopedPolicy(AuditLog, actions=("view",)))  # read-only
 
 
 class OrganiserViewSet(ModelViewSet):
-    index_view_class = NeutralisedIndexView  # its XLSX / CSV export never runs a cell as a formula
+    """Every view asks the model's policy for its records: another contest's record is a 404."""
+
+    index_view_class = admin_scope.ScopedIndexView  # its XLSX / CSV export never runs a cell as a formula
+    edit_view_class = admin_scope.ScopedEditView
+    delete_view_class = admin_scope.ScopedDeleteView
+    inspect_view_class = admin_scope.ScopedInspectView
+    history_view_class = admin_scope.ScopedHistoryView
+    usage_view_class = admin_scope.ScopedUsageView
     copy_view_enabled = False
     inspect_view_enabled = True
 
@@ -81,8 +93,17 @@ class OrganiserViewSet(ModelViewSet):
 # ------------------------------------------------------------------ forms
 
 
-class TrackAdminForm(WagtailAdminModelForm):
-    """Judges are chosen here and assigned through the audited service."""
+# What makes a track an assessment and how it is judged: fixed once one of its rounds has started.
+ASSESSMENT_FIELDS = ("purpose", "occupation", "skill_level", "theory_pass_mark", "practical_pass_mark")
+
+
+def assessment_locked(track: Track) -> bool:
+    return track.rounds.exclude(status__in=(RoundStatus.DRAFT, RoundStatus.LOBBY)).exists()
+
+
+class TrackAdminForm(ScopedChoicesForm):
+    """Judges are chosen here and assigned through the audited service. An enterprise manager
+    chooses among their organisation's staff and the expert pool (contests.enterprise)."""
 
     judge_users = forms.ModelMultipleChoiceField(
         label=_("评委"),
@@ -93,17 +114,37 @@ class TrackAdminForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("purpose", "theory_pass_mark", "practical_pass_mark"):  # left out: the model's default
+            if name in self.fields:
+                self.fields[name].required = False
         if self.instance.pk:
             self.fields["judge_users"].initial = list(self.instance.judges.values_list("pk", flat=True))
+        if self.for_user is not None and not is_organiser(self.for_user):
+            judges = enterprise.staff_or_pool(training_organisation_ids(self.for_user))
+            current = Q(pk__in=self.instance.judges.values("pk")) if self.instance.pk else Q(pk__in=[])
+            self.fields["judge_users"].queryset = (
+                get_user_model().objects.filter(Q(pk__in=judges.values("pk")) | current).order_by("username")
+            )
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk:  # 回避: the same refusal as the service's, as a form error
-            for judge in set(cleaned.get("judge_users") or []) - set(self.instance.judges.all()):
-                try:
+        for name in ("purpose", "theory_pass_mark", "practical_pass_mark"):
+            if name in self.fields and cleaned.get(name) in (None, ""):
+                cleaned[name] = getattr(self.instance, name)  # the instance's value: the default when new
+        changed = [n for n in ASSESSMENT_FIELDS if n in self.fields and cleaned.get(n) != getattr(self.instance, n)]
+        if self.instance.pk and changed and assessment_locked(self.instance):
+            names = "、".join(str(self.fields[name].label) for name in changed)
+            raise ValidationError(_("本赛项已有场次开始，不能再修改：%(fields)s") % {"fields": names})
+        contest = cleaned.get("contest")
+        new = set(cleaned.get("judge_users") or []) - (set(self.instance.judges.all()) if self.instance.pk else set())
+        for judge in new:
+            try:
+                if contest is not None:  # a 技术比武: the host's staff or the pool
+                    enterprise.require_judge_candidate(Track(contest=contest), judge)
+                if self.instance.pk:  # 回避: the same refusal as the service's, as a form error
                     recusal.assignment_check(track=self.instance, judge=judge)
-                except ValidationError as exc:
-                    self.add_error("judge_users", exc)
+            except ValidationError as exc:
+                self.add_error("judge_users", exc)
         return cleaned
 
     def save(self, commit=True):
@@ -118,7 +159,7 @@ class TrackAdminForm(WagtailAdminModelForm):
         return track
 
 
-class RoundAdminForm(WagtailAdminModelForm):
+class RoundAdminForm(ScopedChoicesForm):
     """Before the start everything may change. Once a round has started only its safe fields may
     (`services.round_locked_fields`: the title, the stage and, until the end, the freeze time); the
     others are shown disabled, so the form never posts them back — the time widget shows minutes
@@ -178,7 +219,7 @@ def _round_of(instance) -> Round | None:
     return None
 
 
-class LockedAfterStartForm(WagtailAdminModelForm):
+class LockedAfterStartForm(ScopedChoicesForm):
     """Papers, tasks and criteria are fixed once their round starts."""
 
     def clean(self):
@@ -208,7 +249,7 @@ class ContestViewSet(OrganiserViewSet):
     model = Contest
     icon = "trophy"
     menu_label = _("大赛")
-    list_display = ["name", "level", "year", "organiser"]
+    list_display = ["name", "level", "year", "host_organisation", "organiser"]
     list_filter = ["level", "year"]
     search_fields = ["name"]
     edit_handler = ObjectList(
@@ -216,11 +257,12 @@ class ContestViewSet(OrganiserViewSet):
             FieldPanel("name"),
             FieldPanel("slug"),
             FieldRowPanel([FieldPanel("level"), FieldPanel("year")]),
+            FieldPanel("host_organisation"),
             FieldPanel("organiser"),
             FieldPanel("recusal_by_province"),
             FieldPanel("description"),
         ],
-        base_form_class=WagtailAdminModelForm,
+        base_form_class=ContestAdminForm,
     )
 
 
@@ -228,8 +270,8 @@ class TrackViewSet(OrganiserViewSet):
     model = Track
     icon = "list-ul"
     menu_label = _("赛项")
-    list_display = ["name", Column("contest", label=_("大赛")), "kind", "theory_weight", "practical_weight"]
-    list_filter = ["contest", "kind"]
+    list_display = ["name", Column("contest", label=_("大赛")), "kind", "purpose", "theory_weight", "practical_weight"]
+    filterset_class = admin_scope.TrackFilterSet
     search_fields = ["name"]
     list_select_related = ["contest"]
 
@@ -253,6 +295,14 @@ class TrackViewSet(OrganiserViewSet):
                 ],
                 heading=_("奖项设置（按名次填人数，按比例填百分比）"),
             ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("purpose"),
+                    FieldRowPanel([FieldPanel("occupation"), FieldPanel("skill_level")]),
+                    FieldRowPanel([FieldPanel("theory_pass_mark"), FieldPanel("practical_pass_mark")]),
+                ],
+                heading=_("职业技能等级认定（按合格线评定，不排名次、不设奖项）"),
+            ),
             FieldPanel("judge_users"),
         ],
         base_form_class=TrackAdminForm,
@@ -264,7 +314,7 @@ class RoundViewSet(OrganiserViewSet):
     icon = "time"
     menu_label = _("场次")
     list_display = ["__str__", Column("track", label=_("赛项")), "stage", "starts_at", "status"]
-    list_filter = ["stage", "status", "track__contest"]
+    filterset_class = admin_scope.RoundFilterSet
     list_select_related = ["track"]
     edit_handler = ObjectList(
         [
@@ -305,7 +355,7 @@ class TaskViewSet(OrganiserViewSet):
     icon = "tasks"
     menu_label = _("实操任务")
     list_display = ["title", Column("round", label=_("场次")), "max_score", "order"]
-    list_filter = ["round"]
+    filterset_class = admin_scope.TaskFilterSet
     list_select_related = ["round__track"]
     edit_handler = ObjectList(
         [FieldPanel("round"), FieldPanel("title"), FieldRowPanel([FieldPanel("max_score"), FieldPanel("order")])],
@@ -318,7 +368,7 @@ class CriterionViewSet(OrganiserViewSet):
     icon = "list-ol"
     menu_label = _("评分细则")
     list_display = ["title", Column("task", label=_("任务")), "kind", "max_score", "aggregation"]
-    list_filter = ["kind", "task__round"]
+    filterset_class = admin_scope.CriterionFilterSet
     list_select_related = ["task"]
     edit_handler = ObjectList(
         [
@@ -331,22 +381,29 @@ class CriterionViewSet(OrganiserViewSet):
     )
 
 
-class AuditLogViewSet(ModelViewSet):
+class AuditLogViewSet(OrganiserViewSet):
     model = AuditLog
-    index_view_class = NeutralisedIndexView
     icon = "history"
     menu_label = _("操作日志")
-    copy_view_enabled = False
-    inspect_view_enabled = True
     list_display = [
         "created_at",
         Column("sentence", label=_("操作"), accessor=lambda log: describe([log])[0][1]),
         "action",
         Column("round", label=_("场次")),
     ]
-    list_filter = ["action", "contest"]
+    filterset_class = admin_scope.AuditLogFilterSet
     list_select_related = ["actor", "round__track"]
     form_fields = ["action"]
+
+
+class ContestMenuItem(SubmenuMenuItem):
+    """技能大赛 for organisers; 技术比武 for an enterprise's training managers, who run only theirs."""
+
+    def render_component(self, request):
+        component = super().render_component(request)
+        if not is_organiser(request.user):
+            component.label = _("技术比武")
+        return component
 
 
 class ContestAdminGroup(ViewSetGroup):
@@ -363,6 +420,11 @@ class ContestAdminGroup(ViewSetGroup):
         CriterionViewSet("contests_criterion", url_prefix="contests/criteria"),
         AuditLogViewSet("contests_auditlog", url_prefix="contests/audit"),
     )
+
+    def get_menu_item(self, order=None):
+        item = super().get_menu_item(order)
+        item.__class__ = ContestMenuItem
+        return item
 
 
 @hooks.register("register_admin_viewset")

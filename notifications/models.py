@@ -26,12 +26,15 @@ class NotificationKind(models.TextChoices):
     CERTIFICATE_ISSUED = "certificate_issued", _("证书已颁发")
     REGISTRATION_APPROVED = "registration_approved", _("报名审核通过")
     REGISTRATION_REJECTED = "registration_rejected", _("报名未通过审核")
+    REGISTRATION_IMPORTED = "registration_imported", _("列入报名名单")
     ROUND_LOBBY = "round_lobby", _("比赛即将开始（候场开放）")
     INVITATION = "invitation", _("名册邀请")
     COURSE_CHANGE_SUBMITTED = "course_change_submitted", _("课程修改待审核")
     COURSE_CHANGE_DECIDED = "course_change_decided", _("课程修改审核结果")
     RESULTS_PUBLISHED = "results", _("比赛成绩公示与确认")
     REVIEW = "review", _("成绩复核")
+    ADVANCED = "advanced", _("晋级通知")
+    NOMINATED = "nominated", _("选拔推荐")
 
 
 def is_site_path(url: str) -> bool:

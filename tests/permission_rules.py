@@ -14,6 +14,7 @@ OUR_APPS = (
     "organisations",
     "training",
     "notifications",
+    "stats",
 )
 ANYONE = {"anonymous", "learner", "owner", "staff_a", "staff_b", "judge", "organiser"}
 SIGNED_IN = ANYONE - {"anonymous"}
@@ -82,6 +83,12 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "contests:withdraw": {"owner"},
     "contests:invitation": {"learner"},
     "contests:registrations": ORGANISER,
+    "contests:review_registrations": ORGANISER,  # bulk approval and rejection
+    "contests:export_registrations": set(),
+    "contests:import_registrations": ORGANISER,
+    "contests:import_template": set(),
+    "contests:import_preview": ORGANISER,  # confirms a nominated list
+    "contests:eligibility": ORGANISER,
     "contests:console": ORGANISER,
     "contests:control": ORGANISER,
     "contests:judge": {"judge"},
@@ -91,12 +98,19 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "contests:awards_preview": ORGANISER,  # confirms the award preview, publishes
     "contests:review_file": {"owner"},  # a contestant's own review request (成绩公示 only)
     "contests:reviews": ORGANISER,  # the chief judge; organisers when the track has none (the world's has none)
+    "contests:assessment": ORGANISER,  # issues an assessment's certificates (the world's round is a contest: 404)
+    "contests:assessment_file": set(),  # GET only: the filing file, organisers
     "contests:results": set(),
     "contests:scoreboard": set(),
     "contests:scoreboard_json": set(),
     "contests:events_json": set(),
     "contests:contestant": set(),
     "contests:display": set(),
+    "contests:advance": ORGANISER,  # 晋级: preview and confirm
+    "contests:qualifier": ORGANISER,  # 选拔推荐: declare a qualifier
+    "contests:nominate": ORGANISER,
+    "contests:nominations": ORGANISER,  # accept or return nominations
+    "contests:nomination_register": {"owner"},  # the nominee only
     "contests:practice": {"owner"},  # starts an attempt (the world's track has no practice bank: nothing)
     "contests:practice_settings": ORGANISER,
     "contests:practice_console": set(),
@@ -169,6 +183,11 @@ WHO_MAY_POST: dict[str, set[str]] = {
     # approve or return it (a crafted approve by its staff is a 403, tested in tests/courses/changes)
     "course_changes:index": ANY_PROVIDER,
     "course_changes:detail": PROVIDER_A,
+    # ---- statistics (stats/): every URL is read only (GET); scoping is tested in tests/stats
+    "stats:dashboard": set(),
+    "stats:overview_json": set(),
+    "stats:figure_json": set(),
+    "stats:figure_xlsx": set(),
     # ---- the expert pool (experts/): organisers; an expert's page also takes the expert's own
     # conflict declaration (the world's expert is `judge`); its fellow judges only read it
     "experts:list": set(),
@@ -187,6 +206,14 @@ for _action in ("index", "index_results", "add", "edit", "delete"):
 # ---- theory papers (contests/views/papers_admin.py): organisers, through contests.services.papers
 for _action in ("add", "edit", "delete"):
     WHO_MAY_POST[f"contests_roundquestion:{_action}"] = ORGANISER
+# ---- the contests admin scoped to who runs each contest (contests/admin_scope.py): the world's contest
+# is a national one, so organisers only; its audit log is read-only; inspect, history and usage read.
+for _model in ("contest", "track", "round", "task", "criterion", "auditlog", "roundquestion"):
+    for _action in ("inspect", "history", "history_results", "usage"):
+        WHO_MAY_POST[f"contests_{_model}:{_action}"] = set()
+    if _model != "roundquestion":
+        for _action in ("edit", "delete"):
+            WHO_MAY_POST[f"contests_{_model}:{_action}"] = set() if _model == "auditlog" else ORGANISER
 for _model in ("course", "chapter", "lesson", "quiz", "question"):
     for _action in ("index", "index_results", "add"):
         WHO_MAY_POST[f"courses_{_model}:{_action}"] = ANY_PROVIDER
@@ -230,3 +257,27 @@ MANAGER_A = {"manager_a", "organiser"}
 CLASS_OF_A = {"manager_a", "staff_a", "organiser"}  # A's managers and the provider running the class
 RIGHTFUL_FIRST = (*RIGHTFUL_FIRST[:3], "manager_a", *RIGHTFUL_FIRST[3:], "manager_b")
 WHO_MAY_POST.update(training_declarations(manager_a=MANAGER_A, class_of_a=CLASS_OF_A, signed_in=SIGNED_IN))
+
+# ------------------------------------------------------------------ enterprise 技术比武 (issue 14)
+# Employer A's contest (run by manager_a, tests/contests/enterprise_world.py): every organiser-facing
+# page of it, checked by tests/test_permissions.py for these roles with its ids. Everyone else
+# (manager_b above all) is refused and changes nothing.
+ENTERPRISE_ROLES = ("manager_a", "manager_b", "organiser", "staff_a", "learner", "owner")
+CONTEST_OF_A = {"manager_a", "organiser"}
+ENTERPRISE_CONTEST_PAGES: dict[str, set[str]] = {
+    "contests:registrations": CONTEST_OF_A,
+    "contests:console": CONTEST_OF_A,
+    "contests:control": CONTEST_OF_A,
+    "contests:check_in": CONTEST_OF_A,
+    "contests:integrity": CONTEST_OF_A,
+    "contests:awards_preview": CONTEST_OF_A,
+    "contests:reviews": CONTEST_OF_A,  # the track has no chief judge: whoever runs the contest answers
+    "experts:track_judges": CONTEST_OF_A,
+    **{
+        f"contests_{model}:{action}": CONTEST_OF_A
+        for model in ("contest", "track", "round", "task", "criterion")
+        for action in ("edit", "delete")
+    },
+}
+# Opened with GET by its rightful users (the others are POST-only or need an ended round).
+ENTERPRISE_GET_OK = set(ENTERPRISE_CONTEST_PAGES) - {"contests:control", "contests:awards_preview"}

@@ -27,7 +27,7 @@ from certificates.services import certificate_issue_completion
 from cms.models import SiteSettings
 from config.asgi import websocket_urlpatterns
 from contests import services as contest_services
-from contests.models import PracticeAttempt, TrackKind
+from contests.models import AuditLog, PracticeAttempt, RegistrationImport, TrackKind
 from courses import ratings as course_ratings
 from courses import services as course_services
 from courses.models import CourseChange, Enrolment, FeaturedCourse, ImportJob, Lesson, LessonVideo
@@ -35,6 +35,7 @@ from notifications.models import Notification
 from notifications.services import notify
 from organisations import services as organisation_services
 from tests.conftest import build_course
+from tests.contests.enterprise_world import enterprise_contest
 from tests.contests.factories import (
     ApprovedRegistrationFactory,
     CriterionFactory,
@@ -44,10 +45,14 @@ from tests.contests.factories import (
     TrackFactory,
 )
 from tests.contests.live import Socket, _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401 - fixtures
+from tests.contests.progression_world import nomination_world
 from tests.experts.world import expert_world
 from tests.factories import QuestionFactory, UserFactory
 from tests.permission_rules import (
     ANYONE,
+    ENTERPRISE_CONTEST_PAGES,
+    ENTERPRISE_GET_OK,
+    ENTERPRISE_ROLES,
     FILLER,
     OUR_APPS,
     REFUSED,
@@ -181,6 +186,7 @@ def world(
         "code": certificate.code,
         "kind": "completion",
         "ext": "xlsx",
+        "file_format": "csv",
         "uidb64": "MQ",
         "token": "set-password",
         "result_id": "00000000-0000-0000-0000-000000000000",
@@ -211,6 +217,16 @@ def world(
         "course_ratings": rating.pk,
         "course_changes": change.pk,
         "contests_roundquestion": paper_line.pk,  # its round is running: every edit is refused
+        # the contests admin, scoped to who runs each contest (contests/admin_scope.py)
+        "contests_contest": rnd.track.contest_id,
+        "contests_track": rnd.track_id,
+        "contests_round": rnd.pk,
+        "contests_task": task.pk,
+        "contests_criterion": task.criteria.get().pk,
+        "contests_auditlog": AuditLog.objects.filter(round=rnd).first().pk,
+        "contests:import_preview": RegistrationImport.objects.create(
+            track=rnd.track, file_name="list.csv", created_by=organiser, rows=[]
+        ).pk,
     }
     people = {
         "learner": other_learner,
@@ -221,6 +237,7 @@ def world(
         "organiser": organiser,
     }
     by_namespace |= expert_world(judge=judge, organiser=organiser, track=rnd.track)  # the expert pool
+    by_namespace |= nomination_world(owner=owner, organiser=organiser)  # 选拔推荐
     training = training_world(  # enterprise training (issue 12): tests/training/world.py
         employer_a=employer_a, manager_a=manager_a, manager_b=manager_b, provider_a=provider_a, course=course
     )
@@ -228,6 +245,7 @@ def world(
         employer=employer_a, provider=provider_a, manager=manager_a, organiser=organiser, owner=owner, course=course
     )
     objects |= training["objects"]
+    objects["figure"] = "enrolments"  # stats: /stats/api/<figure>.json
     by_namespace |= training["pk"]
     people |= training["people"]
     return {"objects": objects, "pk": by_namespace, "people": people, "course_page": course.page.url}
@@ -462,3 +480,57 @@ def test_wrong_people_cannot_open_a_socket(world):
             if opened != (role in WHO_MAY_CONNECT[route]):
                 failures.append(f"{role} {'opened' if opened else 'was refused'} {path}")
     assert failures == []
+
+
+# ------------------------------------------------------------------ enterprise 技术比武 (issue 14)
+
+
+def _enterprise_url(route: str, name: str, pattern: URLPattern, a: dict) -> str:
+    ids = {
+        "track_id": a["track"].pk,
+        "round_id": a["round"].pk,
+        "contests_contest": a["contest"].pk,
+        "contests_track": a["track"].pk,
+        "contests_round": a["round"].pk,
+        "contests_task": a["task"].pk,
+        "contests_criterion": a["task"].criteria.get().pk,
+    }
+    path = route
+    for key in pattern.pattern.converters:
+        value = ids[name.split(":")[0]] if key == "pk" else ids[key]
+        path = path.replace(f"<int:{key}>", str(value)).replace(f"<str:{key}>", str(value))
+    return "/" + path.lstrip("^").rstrip("$")
+
+
+def test_an_enterprise_contests_pages_admit_only_whoever_runs_it(
+    client, site, organiser, learner, staff_a, employer_a, employer_b, manager_a, manager_b
+):
+    """Employer A's 技术比武, by its own ids: its manager and organisers open every page; manager_b,
+    provider staff and learners (one of them A's contestant) are refused on GET and POST, and nothing
+    changes."""
+    a = enterprise_contest(employer_a, manager_a, slug="bw-matrix")
+    people = {"manager_a": manager_a, "manager_b": manager_b, "organiser": organiser, "staff_a": staff_a}
+    people |= {"learner": learner, "owner": a["worker"]}
+    pages = [
+        (_enterprise_url(route, name, p, a), name) for route, name, p in our_urls() if name in ENTERPRISE_CONTEST_PAGES
+    ]
+    assert sorted(name for _url, name in pages) == sorted(ENTERPRISE_CONTEST_PAGES)
+    failures = []
+    for url, name in pages:
+        if name in ENTERPRISE_GET_OK:
+            for role in sorted(ENTERPRISE_CONTEST_PAGES[name]):
+                _login(client, {"people": people}, role)
+                if client.get(url).status_code != 200:
+                    failures.append(f"{role} GET {url} ({name}) refused")
+    before = _snapshot()
+    for role in ENTERPRISE_ROLES:
+        targets = [(url, name, {}) for url, name in pages if role not in ENTERPRISE_CONTEST_PAGES[name]]
+        for url, name, _data in targets:
+            _login(client, {"people": people}, role)
+            if client.get(url).status_code not in REFUSED:
+                failures.append(f"{role} GET {url} ({name}) was not refused")
+        bad, changed = _posts(client, {"people": people}, role, targets, before)
+        failures += bad
+        if changed:
+            failures.append(f"{role}'s POSTs changed the database")
+    assert failures == [], "\n".join(failures)

@@ -24,16 +24,17 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.roles import is_organiser
 from certificates import bulk, jobs, pdf, previews, selectors, services, snapshots, tasks, templating
 from certificates.forms import (
+    AssessmentRoundForm,
     AwardRoundForm,
     BulkSkillLevelForm,
     RevokeForm,
-    SkillFromRoundForm,
     SkillLevelForm,
     TemplateForm,
 )
 from certificates.holders import HolderBy
 from certificates.models import Certificate, CertificateKind, CertificateTemplate, IssueJob, IssuePreview
 from certificates.templating import LayoutError, layout_check, layout_default, layout_for
+from contests.services import assessment as assessment_services
 
 ZIP_MAX = 500
 
@@ -128,18 +129,19 @@ def certificate_zip(request):
 @organiser_required
 def issue_skill_level(request):
     single, upload = SkillLevelForm(prefix="one"), BulkSkillLevelForm(prefix="bulk")
-    from_round = SkillFromRoundForm(prefix="round")
+    from_round = AssessmentRoundForm(prefix="assessment")
     issues = []
-    if request.method == "POST" and "round-round" in request.POST:
-        from_round = SkillFromRoundForm(request.POST, prefix="round")
+    if request.method == "POST" and "assessment-round" in request.POST:
+        from_round = AssessmentRoundForm(request.POST, prefix="assessment")
         if from_round.is_valid():
-            job = jobs.job_create_skill_levels_from_round(
-                rnd=from_round.cleaned_data["round"],
-                levels=from_round.levels(),
-                occupation=from_round.occupation_value(),
-                issued_by=request.user,
-            )
-            return redirect("certificates:job", pk=job.pk)
+            try:  # the round's own list of those who passed (contests.services.assessment, audited)
+                job = assessment_services.assessment_certificates_issue(
+                    round=from_round.cleaned_data["round"], by=request.user
+                )
+            except ValidationError as exc:
+                from_round.add_error(None, " ".join(exc.messages))
+            else:
+                return redirect("certificates:job", pk=job.pk)
     elif request.method == "POST" and "one-holder" in request.POST:
         single = SkillLevelForm(request.POST, prefix="one")
         if single.is_valid():

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "certificates",
     "training",
     "notifications",
+    "stats",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -137,6 +138,7 @@ REDIS_URL = E.str_("REDIS_URL", default="")
 # garbage collection that does not stop a server holding thousands of sockets every few seconds.
 LIVE_WRITE_THROUGH = E.bool_("LIVE_WRITE_THROUGH", default=True)
 LIVE_GC_TUNING = E.bool_("LIVE_GC_TUNING", default=True)
+LIVE_PROFILE = E.str_("LIVE_PROFILE", default="")  # a pstats path: profile the Daphne process (yappi)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -165,7 +167,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["accounts.backends.LoginThrottleBackend", "accounts.backends.UsernameOrEmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LoginThrottleBackend",
+    "accounts.backends.UsernameOrEmailBackend",
+    "accounts.backends.RoleAdminAccessBackend",  # training managers: their 技术比武 in the admin
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "courses:dashboard"
 LOGOUT_REDIRECT_URL = "/"

@@ -1,9 +1,20 @@
 from .answers import TheoryAnswer, TheoryAnswerLog
 from .audit import Announcement, AuditLog
 from .board import RoundSequence, ScoreboardEvent, ScoreboardEventKind, ScoreboardRow
-from .contest import AwardMode, Contest, ContestLevel, Track, TrackJudge, TrackKind
+from .contest import AwardMode, Contest, ContestLevel, Track, TrackJudge, TrackKind, TrackPurpose
+from .eligibility import ImportStatus, RegistrationImport, TrackEligibility
 from .judging import Criterion, CriterionAggregation, CriterionKind, CriterionResult, JudgeScore, Task
 from .practice import DeviceCheck, PracticeAnswer, PracticeAttempt, TrackPractice
+from .progression import (
+    AdvancedRegistration,
+    Advancement,
+    AdvancementScope,
+    Nomination,
+    NominationStatus,
+    Qualifier,
+    QuotaScope,
+    TieRule,
+)
 from .registration import (
     ACTIVE_STATUSES,
     InvitationStatus,
@@ -19,6 +30,14 @@ from .rounds import Entry, Round, RoundQuestion, RoundStage, RoundStatus
 from .seats import SeatDraw
 
 __all__ = [
+    "AdvancedRegistration",
+    "Advancement",
+    "AdvancementScope",
+    "Nomination",
+    "NominationStatus",
+    "Qualifier",
+    "QuotaScope",
+    "TieRule",
     "ACTIVE_STATUSES",
     "Announcement",
     "AuditLog",
@@ -33,12 +52,14 @@ __all__ = [
     "CriterionResult",
     "Entry",
     "FinalConfirmation",
+    "ImportStatus",
     "InvitationStatus",
     "JudgeScore",
     "PracticeAnswer",
     "PracticeAttempt",
     "Province",
     "Registration",
+    "RegistrationImport",
     "RegistrationSource",
     "RegistrationStatus",
     "ReviewPart",
@@ -59,7 +80,9 @@ __all__ = [
     "TheoryAnswer",
     "TheoryAnswerLog",
     "Track",
+    "TrackEligibility",
     "TrackJudge",
     "TrackKind",
     "TrackPractice",
+    "TrackPurpose",
 ]

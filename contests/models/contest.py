@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from courses.models import SkillLevel
+
 
 class ContestLevel(models.TextChoices):
     NATIONAL = "national", _("国家级")
@@ -61,6 +63,15 @@ class AwardMode(models.TextChoices):
     PERCENT = "percent", _("按比例")
 
 
+class TrackPurpose(models.TextChoices):
+    CONTEST = "contest", _("竞赛")
+    ASSESSMENT = "assessment", _("职业技能等级认定")
+
+
+# 五级/初级工 … 一级/高级技师: the national skill levels (courses.SkillLevel without 不限).
+ASSESSMENT_LEVELS = [(level.value, level.label) for level in SkillLevel if level.value]
+
+
 class Track(models.Model):
     """A 赛项 of a contest: who competes (individuals or teams), how parts are weighted, how awards are banded.
 
@@ -102,6 +113,27 @@ class Track(models.Model):
     award_third = models.PositiveSmallIntegerField(_("三等奖"), default=30)
     award_merit = models.PositiveSmallIntegerField(_("优秀奖"), default=0)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    # A skill-level assessment (职业技能等级认定, docs/assessment.md) runs on the same rounds, judging,
+    # review window and finalisation, but is judged against a pass mark per part instead of ranks.
+    purpose = models.CharField(_("用途"), max_length=12, choices=TrackPurpose.choices, default=TrackPurpose.CONTEST)
+    occupation = models.CharField(_("职业（工种）"), max_length=40, blank=True)
+    skill_level = models.PositiveSmallIntegerField(_("认定等级"), choices=ASSESSMENT_LEVELS, null=True, blank=True)
+    theory_pass_mark = models.DecimalField(
+        _("理论合格线（%）"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(60),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("占理论满分的百分比；满分 100 分时即为分数"),
+    )
+    practical_pass_mark = models.DecimalField(
+        _("实操合格线（%）"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(60),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("占实操满分的百分比；满分 100 分时即为分数"),
+    )
 
     class Meta:
         verbose_name = _("赛项")
@@ -121,6 +153,16 @@ class Track(models.Model):
                 | Q(award_first__lte=100 - F("award_second") - F("award_third") - F("award_merit")),
                 name="track_award_percent_at_most_100",
             ),
+            models.CheckConstraint(
+                condition=Q(theory_pass_mark__gte=0, theory_pass_mark__lte=100)
+                & Q(practical_pass_mark__gte=0, practical_pass_mark__lte=100),
+                name="track_pass_marks_0_100",
+            ),
+            models.CheckConstraint(
+                condition=~Q(purpose="assessment")
+                | (Q(kind="individual", skill_level__gte=1, skill_level__lte=5) & ~Q(occupation="")),
+                name="track_assessment_complete",
+            ),
         ]
 
     def __str__(self):
@@ -130,7 +172,25 @@ class Track(models.Model):
     def award_bands(self) -> list[int]:
         return [self.award_first, self.award_second, self.award_third, self.award_merit]
 
+    @property
+    def is_assessment(self) -> bool:
+        return self.purpose == TrackPurpose.ASSESSMENT
+
     def clean(self):
+        if self.is_assessment:
+            errors = {}
+            if not (self.occupation or "").strip():
+                errors["occupation"] = _("技能等级认定须填写职业（工种）")
+            if not self.skill_level:
+                errors["skill_level"] = _("技能等级认定须选择认定等级")
+            if self.kind != TrackKind.INDIVIDUAL:
+                errors["kind"] = _("技能等级认定只能按个人参加")
+            for name in ("theory_pass_mark", "practical_pass_mark"):
+                mark = getattr(self, name)
+                if mark is not None and not Decimal(0) <= mark <= Decimal(100):
+                    errors[name] = _("合格线是占该部分满分的百分比，须在 0 到 100 之间")
+            if errors:
+                raise ValidationError(errors)
         if (self.theory_weight or 0) + (self.practical_weight or 0) != 100:
             raise ValidationError({"practical_weight": _("理论与实操权重之和必须为100")})
         if self.award_mode == AwardMode.PERCENT and sum(self.award_bands) > 100:

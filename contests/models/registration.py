@@ -102,6 +102,8 @@ class Registration(models.Model):
         verbose_name=_("单位库条目"),
     )
     province = models.CharField(_("省份"), max_length=2, choices=Province.choices)
+    # 职业（工种） as given on the form or the imported list; a track may require one (TrackEligibility).
+    occupation = models.CharField(_("职业（工种）"), max_length=40, blank=True)
     status = models.CharField(
         _("审核状态"), max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING
     )

@@ -11,7 +11,7 @@ Called inside the transactions of the other services.
 import datetime as dt
 from decimal import Decimal
 
-from .. import scoring, selectors, visibility
+from .. import progression, scoring, selectors, visibility
 from ..models import Entry, Registration, RegistrationStatus, Round, ScoreboardEventKind, ScoreboardRow
 from .common import event_append
 
@@ -31,13 +31,11 @@ ROW_FIELDS = [
 
 
 def entries_sync(rnd: Round, now: dt.datetime) -> int:
-    """Give every approved registration of the track an entry and a board row in the round."""
+    """Give every approved registration of the track an entry and a board row in the round (a round
+    with an advancement: only the registrations advanced into it, contests.progression)."""
     have = set(rnd.entries.values_list("registration_id", flat=True))
-    missing = list(
-        Registration.objects.filter(track_id=rnd.track_id, status=RegistrationStatus.APPROVED)
-        .exclude(pk__in=have)
-        .select_related("user")
-    )
+    approved = Registration.objects.filter(track_id=rnd.track_id, status=RegistrationStatus.APPROVED)
+    missing = list(progression.admitted_registrations(rnd, approved).exclude(pk__in=have).select_related("user"))
     if not missing:
         return 0
     entries = Entry.objects.bulk_create([Entry(round=rnd, registration=r) for r in missing])

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from .. import events
 from ..models import AuditLog, Round, RoundSequence, ScoreboardEvent
-from ..permissions import can_manage_contests
+from ..permissions import can_manage_contest, can_manage_contests
 
 
 class ContestError(Exception):
@@ -29,8 +29,11 @@ class ContestError(Exception):
         self.message = message
 
 
-def require_organiser(user) -> None:
-    if not can_manage_contests(user):
+def require_organiser(user, obj=None) -> None:
+    """Refuse whoever does not run the contest of `obj` (a Contest, Track, Round, Registration or
+    Entry: contests.permissions.can_manage_contest). Without `obj`, only site organisers pass."""
+    allowed = can_manage_contests(user) if obj is None else can_manage_contest(user, obj)
+    if not allowed:
         raise PermissionDenied(_("只有组织者可以执行此操作"))
 
 

@@ -123,7 +123,7 @@ def entry_device_check(*, entry: Entry, device, now: dt.datetime) -> None:
 def entry_device_release(*, entry: Entry, by, now: dt.datetime | None = None) -> Entry:
     """The organiser frees an entry from its device (the contestant's computer failed): the next
     device to connect binds it. Audited."""
-    require_organiser(by)
+    require_organiser(by, entry)
     now = now or timezone.now()
     fresh = Entry.objects.select_for_update(of=("self",)).select_related("round__track").get(pk=entry.pk)
     if not fresh.device_hash:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from experts import recusal
 
-from .. import scoring
+from .. import enterprise, scoring
 from ..models import (
     Criterion,
     CriterionKind,
@@ -41,8 +41,9 @@ REMARK_STATUSES = (RoundStatus.PUBLISHED,)  # the 公示 window: scores change o
 @transaction.atomic
 def judge_assign(*, track: Track, judge, by, now: dt.datetime | None = None) -> TrackJudge:
     """Make `judge` a judge of the track: they score its tasks and see its boards live."""
-    require_organiser(by)
+    require_organiser(by, track)
     if not TrackJudge.objects.filter(track=track, judge=judge).exists():
+        enterprise.require_judge_candidate(track, judge)  # a 技术比武: the host's staff or the pool
         recusal.assignment_check(track=track, judge=judge)  # 回避: the judge's organisation, province, conflicts
     now = now or timezone.now()
     assignment, created = TrackJudge.objects.get_or_create(track=track, judge=judge, defaults={"assigned_by": by})
@@ -55,7 +56,7 @@ def judge_assign(*, track: Track, judge, by, now: dt.datetime | None = None) -> 
 @transaction.atomic
 def judge_unassign(*, track: Track, judge, by, now: dt.datetime | None = None) -> None:
     """Take the track away from `judge`; their scores stay."""
-    require_organiser(by)
+    require_organiser(by, track)
     now = now or timezone.now()
     for assignment in TrackJudge.objects.filter(track=track, judge=judge):
         audit(actor=by, action="judge.unassign", obj=assignment, now=now, contest_id=track.contest_id, judge=judge.pk)

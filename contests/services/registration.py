@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from organisations.selectors import organisation_for_text
 
-from .. import notices
+from .. import eligibility, enterprise, notices
 from ..models import (
     ACTIVE_STATUSES,
     InvitationStatus,
@@ -78,9 +78,11 @@ def registration_submit(
     province: str,
     team_name: str = "",
     invitees: list | tuple = (),
+    occupation: str = "",
 ) -> Registration:
-    """A learner registers for a track, alone or as the leader of a team who invites user names."""
-    organisation, team_name = organisation.strip(), team_name.strip()
+    """A learner registers for a track, alone or as the leader of a team who invites user names.
+    The track's entry rules (参赛条件) must hold for them."""
+    organisation, team_name, occupation = organisation.strip(), team_name.strip(), occupation.strip()[:40]
     if province not in Province.values:
         raise ValidationError({"province": _("请选择省份")})
     if not organisation:
@@ -94,10 +96,14 @@ def registration_submit(
     elif team_name or names:
         raise ValidationError({"team_name": _("个人赛不能组队报名")})
     _lock_people([user.pk])
+    enterprise.require_host_workers(track, [user.pk])  # an enterprise 技术比武: its workers only
     if _judging(track, user):
         raise ValidationError(_("您是该赛项的评委，不能报名参赛"))
     if _taken(track, [user.pk]):
         raise ValidationError(_("您已报名该赛项"))
+    problems = eligibility.submit_problems(track, user, occupation)
+    if problems:
+        raise ValidationError(problems)
     registration = Registration.objects.create(
         track=track,
         user=user,
@@ -107,6 +113,7 @@ def registration_submit(
         # key on it); the text stays as the contestant typed it.
         organisation_record=organisation_for_text(organisation),
         province=province,
+        occupation=occupation,
     )
     if track.kind == TrackKind.TEAM:
         TeamMember.objects.create(registration=registration, user=user, is_leader=True)
@@ -140,6 +147,7 @@ def invitation_accept(*, invitation: TeamInvitation, user, now: dt.datetime | No
     if invitation.status != InvitationStatus.PENDING:
         raise ValidationError(_("您已谢绝该邀请"))
     registration = invitation.registration
+    enterprise.require_host_workers(registration.track, [user.pk])
     if _judging(registration.track, user):
         raise ValidationError(_("您是该赛项的评委，不能加入参赛队伍"))
     if _taken(registration.track, [user.pk], exclude=registration.pk):
@@ -186,7 +194,7 @@ def registration_withdraw(*, registration: Registration, user, now: dt.datetime 
 def registration_approve(*, registration: Registration, by, now: dt.datetime | None = None) -> Registration:
     """Approve a registration whose team has answered every invitation; it joins every round of its
     track that is already open."""
-    require_organiser(by)
+    require_organiser(by, registration)
     now = now or timezone.now()
     registration = Registration.objects.select_for_update(of=("self",)).select_related("track").get(pk=registration.pk)
     if registration.status == RegistrationStatus.APPROVED:
@@ -198,8 +206,12 @@ def registration_approve(*, registration: Registration, by, now: dt.datetime | N
         raise ValidationError(_("还有队员未确认邀请：%(names)s") % {"names": "、".join(waiting)})
     people = [registration.user_id, *registration.team_members.values_list("user_id", flat=True)]
     _lock_people(people)
+    enterprise.require_host_workers(registration.track, people)  # still on the host's roster
     if _taken(registration.track, people, exclude=registration.pk):
         raise ValidationError(_("该选手或其队员已有其他待审核或已通过的报名"))
+    problems = eligibility.registration_problems(registration)
+    if problems:
+        raise ValidationError(problems)
     registration.status, registration.decided_by, registration.decided_at = RegistrationStatus.APPROVED, by, now
     registration.note = ""
     registration.save(update_fields=["status", "decided_by", "decided_at", "note"])
@@ -218,7 +230,7 @@ def registration_reject(
 ) -> Registration:
     """Reject (or withdraw approval of) a registration that has not competed yet; its people may
     register again."""
-    require_organiser(by)
+    require_organiser(by, registration)
     now = now or timezone.now()
     registration = Registration.objects.select_for_update(of=("self",)).select_related("track").get(pk=registration.pk)
     if registration.status == RegistrationStatus.WITHDRAWN:

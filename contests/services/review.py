@@ -33,7 +33,7 @@ from ..models import (
     Task,
     TheoryAnswer,
 )
-from ..permissions import can_manage_contests
+from ..permissions import can_manage_track
 from .board import row_update
 from .common import audit, lock_round, require_organiser
 from .judging import criterion_remark
@@ -51,7 +51,7 @@ def can_answer_reviews(user, track_id: int) -> bool:
     chief = results.chief_judge_id(track_id)
     if chief is not None:
         return chief == user.pk
-    return can_manage_contests(user)
+    return can_manage_track(user, track_id)
 
 
 def require_chief(user, track_id: int) -> None:
@@ -66,7 +66,7 @@ def require_chief(user, track_id: int) -> None:
 def round_awards_confirm(*, round: Round, by, digest: str, now: dt.datetime | None = None) -> AwardPreview:
     """The organiser confirms the award bands they were shown (`digest` of that preview); publishing
     is refused until the bands as they stand now are confirmed."""
-    require_organiser(by)
+    require_organiser(by, round)
     now = now or timezone.now()
     rnd = lock_round(round)
     require_status(rnd, RoundStatus.ENDED)

@@ -73,7 +73,7 @@ def round_locked_fields(rnd: Round) -> tuple[str, ...] | None:
 def round_edit(*, round: Round, by, changes: dict, now: dt.datetime | None = None) -> Round:
     """Change the safe settings of a started round (`changes`: field → new value). Anything else is
     refused with the reason; a new freeze time lifts a freeze that no longer applies."""
-    require_organiser(by)
+    require_organiser(by, round)
     now = now or timezone.now()
     with round_transition(round, by=by, action="round.edit", allowed=tuple(RoundStatus.values), now=now) as change:
         rnd = change.round

@@ -66,7 +66,7 @@ def round_transition(
     line, the `state` feed event and `round.state` after commit. A refusal raised in the body skips
     the epilogue, and the caller's transaction rolls back whatever the body wrote.
     """
-    require_organiser(by)
+    require_organiser(by, round)
     rnd = lock_round(round)
     require_status(rnd, *allowed)
     change = RoundChange(rnd)
@@ -176,7 +176,7 @@ def round_extend(
     now: dt.datetime | None = None,
 ) -> Round:
     """Give everyone, or one contestant (`entry`), more time."""
-    require_organiser(by)  # before the request is looked at, as for every organiser action
+    require_organiser(by, round)  # before the request is looked at, as for every organiser action
     now = now or timezone.now()
     if not isinstance(seconds, int) or not 0 < seconds <= MAX_EXTENSION_SECONDS:
         raise ValidationError(_("延时必须在1秒到4小时之间"))
@@ -228,7 +228,7 @@ def round_reveal_next(*, round: Round, by, now: dt.datetime | None = None) -> Sc
     Rows without hidden changes already show their final values, so each call reveals one row that
     actually moves. Returns None when nothing is left to reveal. The round's status does not change.
     """
-    require_organiser(by)
+    require_organiser(by, round)
     now = now or timezone.now()
     rnd = lock_round(round)
     require_status(rnd, RoundStatus.ENDED)
@@ -275,7 +275,7 @@ def awards_require_confirmed(rnd: Round) -> None:
 @transaction.atomic
 def round_announce(*, round: Round, by, text: str, now: dt.datetime | None = None) -> Announcement:
     """Push a notice to every contestant of the round (stored, so reconnecting consoles see it)."""
-    require_organiser(by)
+    require_organiser(by, round)
     now = now or timezone.now()
     text = text.strip()
     if not text:

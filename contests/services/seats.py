@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from .. import seats
 from ..models import Entry, Round, RoundStatus, SeatDraw
+from ..progression import entrant_q
 from .answers import is_db_id
 from .common import audit, lock_round, require_organiser
 from .rounds import require_status
@@ -39,7 +40,7 @@ def _entries_of(rnd: Round, entry_ids) -> list[Entry]:
         ids.add(int(text))
     if len(ids) > MAX_BULK:
         raise ValidationError(_("一次最多检录 %(n)s 名选手") % {"n": MAX_BULK})
-    entries = list(Entry.objects.filter(round=rnd, pk__in=ids).order_by("pk"))
+    entries = list(Entry.objects.filter(entrant_q(), round=rnd, pk__in=ids).order_by("pk"))
     if len(entries) != len(ids):
         raise ValidationError(_("所选选手不属于本场次"))
     return entries
@@ -48,7 +49,7 @@ def _entries_of(rnd: Round, entry_ids) -> list[Entry]:
 @transaction.atomic
 def entries_check_in(*, round: Round, entry_ids, by, now: dt.datetime | None = None) -> int:
     """Check in these entries of the round (ids of another round are refused); returns how many were new."""
-    require_organiser(by)
+    require_organiser(by, round)
     now = now or timezone.now()
     rnd = lock_round(round)
     require_status(rnd, *CHECK_IN_STATUSES)
@@ -62,7 +63,7 @@ def entries_check_in(*, round: Round, entry_ids, by, now: dt.datetime | None = N
 @transaction.atomic
 def entry_check_in_undo(*, entry: Entry, by, now: dt.datetime | None = None) -> Entry:
     """Take back a check-in made by mistake, while the entry has no seat."""
-    require_organiser(by)
+    require_organiser(by, entry)
     now = now or timezone.now()
     rnd = lock_round(entry.round)
     require_status(rnd, *CHECK_IN_STATUSES)
@@ -79,7 +80,7 @@ def entry_check_in_undo(*, entry: Entry, by, now: dt.datetime | None = None) -> 
 @transaction.atomic
 def seat_draw_commit(*, round: Round, by, now: dt.datetime | None = None) -> SeatDraw:
     """Fix the seed of the next draw and record its commitment (the waiting one, if there is one)."""
-    require_organiser(by)
+    require_organiser(by, round)
     now = now or timezone.now()
     rnd = lock_round(round)
     require_status(rnd, *CHECK_IN_STATUSES)
@@ -97,7 +98,7 @@ def seat_draw_commit(*, round: Round, by, now: dt.datetime | None = None) -> Sea
 @transaction.atomic
 def seat_draw_run(*, round: Round, by, now: dt.datetime | None = None) -> SeatDraw:
     """Seat the checked-in entries without a seat by the committed seed, and reveal the seed."""
-    require_organiser(by)
+    require_organiser(by, round)
     now = now or timezone.now()
     rnd = lock_round(round)
     require_status(rnd, *CHECK_IN_STATUSES)
@@ -105,7 +106,7 @@ def seat_draw_run(*, round: Round, by, now: dt.datetime | None = None) -> SeatDr
     if draw is None:
         raise ValidationError(_("请先生成并公示随机种子的承诺值，再抽签"))
     waiting = list(
-        Entry.objects.filter(round=rnd, checked_in_at__isnull=False, seat_number__isnull=True).values_list(
+        Entry.objects.filter(entrant_q(), round=rnd, checked_in_at__isnull=False, seat_number__isnull=True).values_list(
             "pk", flat=True
         )
     )

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from .. import services
 from ..models import Entry, SeatDraw
 from ..models.rounds import RESULT_STATUSES
-from ..permissions import can_manage_contests, entry_for_user
+from ..permissions import can_manage_track, entry_for_user
 from ..services.seats import CHECK_IN_STATUSES
 from .common import messages_from, round_or_404
 from .organiser import organiser_required
@@ -48,7 +48,7 @@ def draw_payload(draw: SeatDraw, *, full: bool) -> dict:
 def seats_json(request, round_id: int):
     """The round's seat draws: commitments, seeds once drawn, and (see the module) the seating."""
     rnd = round_or_404(round_id)
-    full = can_manage_contests(request.user) or rnd.status in RESULT_STATUSES
+    full = can_manage_track(request.user, rnd.track_id) or rnd.status in RESULT_STATUSES
     payload = {
         "round": rnd.pk,
         "algorithm": _(

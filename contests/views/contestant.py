@@ -15,10 +15,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import services
+from .. import eligibility, services
 from ..forms import RegistrationForm
 from ..models import Registration, RoundStatus, TeamInvitation, Track, TrackKind
 from ..permissions import approved_on_track, entry_for_user
+from ..progression import admits_user
 from .common import error_page, messages_from, round_or_404
 from .public import board_strings, hidden_note
 
@@ -39,6 +40,7 @@ def register(request, track_id: int):
                 province=data["province"],
                 team_name=data.get("team_name", ""),
                 invitees=data.get("members", []),
+                occupation=data.get("occupation", ""),
             )
         except ValidationError as exc:
             messages_from(request, exc)
@@ -51,7 +53,8 @@ def register(request, track_id: int):
             else:
                 messages.success(request, _("报名已提交，请等待组委会审核"))
             return redirect("contests:detail", slug=track.contest.slug)
-    return render(request, "contests/register.html", {"track": track, "form": form})
+    context = {"track": track, "form": form, "rules": eligibility.rules_text(track)}
+    return render(request, "contests/register.html", context)
 
 
 def _back(request, slug: str):
@@ -140,7 +143,11 @@ def contestant_console(request, round_id: int):
     rnd = round_or_404(round_id)
     entry = entry_for_user(request.user, rnd.pk)
     if entry is None:
-        if rnd.status == RoundStatus.DRAFT and approved_on_track(request.user, rnd.track_id):
+        if (
+            rnd.status == RoundStatus.DRAFT
+            and approved_on_track(request.user, rnd.track_id)
+            and admits_user(rnd, request.user)
+        ):
             return _before_lobby(request, rnd)
         return error_page(request, _("您不是本场次审核通过的选手"), 403)
     config = {

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .. import services
 from ..models import Entry
-from ..permissions import can_manage_contests, sees_integrity
+from ..permissions import can_manage_track, sees_integrity
 from .common import error_page, messages_from, round_or_404
 
 
@@ -28,7 +28,7 @@ def round_integrity(request, round_id: int):
     rnd = round_or_404(round_id)
     if not sees_integrity(request.user, rnd.track_id):
         return error_page(request, _("只有组织者和本赛项裁判长可以查看诚信监测"), 403)
-    organiser = can_manage_contests(request.user)
+    organiser = can_manage_track(request.user, rnd.track_id)
     if request.method == "POST":
         if not organiser:
             return error_page(request, _("只有组织者可以解除设备绑定"), 403)

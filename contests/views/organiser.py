@@ -6,6 +6,7 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,17 +16,30 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import selectors, services
 from ..audit_labels import describe
 from ..forms import AnnouncementForm, ExtendForm
-from ..models import AuditLog, Entry, Registration, RegistrationStatus, Track
-from ..permissions import can_manage_contests
+from ..models import AuditLog, Entry, Registration, RegistrationStatus, Round, Track
+from ..permissions import can_manage_track, may_run_contests
 from .common import error_page, messages_from, round_or_404
 
 
 def organiser_required(view):
+    """Only for whoever runs the contest of the `round_id` / `track_id` in the URL
+    (contests.permissions.can_manage_track): others get 403, and an enterprise manager asking for
+    another contest's page a 404, as if it did not exist."""
+
     @functools.wraps(view)
     @login_required
     def wrapped(request, *args, **kwargs):
-        if not can_manage_contests(request.user):
+        user = request.user
+        if not may_run_contests(user):
             return error_page(request, _("只有组织者可以访问此页面"), 403)
+        if not all(services.is_db_id(kwargs[k]) for k in ("round_id", "track_id") if k in kwargs):
+            raise Http404
+        if "round_id" in kwargs:
+            track_id = Round.objects.filter(pk=kwargs["round_id"]).values_list("track_id", flat=True).first()
+        else:
+            track_id = kwargs.get("track_id")
+        if track_id is None or not can_manage_track(user, track_id):
+            raise Http404
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -16,12 +16,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from .. import assessment_results, scoreboard, scoring, selectors, services, visibility
 from .. import results as review_results
-from .. import scoreboard, scoring, selectors, services, visibility
 from ..events import PUBLIC, STAFF
 from ..models import Contest, Province, Round, RoundStatus
 from ..models.rounds import RESULT_STATUSES
-from ..permissions import can_judge_track, can_manage_contests, entry_for_user, sees_staff_board
+from ..permissions import can_judge_track, can_manage_contest, can_manage_track, entry_for_user, sees_staff_board
 from . import review
 from .common import error_page, round_or_404
 
@@ -55,7 +55,7 @@ def contest_detail(request, slug: str):
         }
         for t in contest.tracks.all()
     ]
-    context = {"contest": contest, "tracks": tracks, "organiser": can_manage_contests(request.user)}
+    context = {"contest": contest, "tracks": tracks, "organiser": can_manage_contest(request.user, contest)}
     return render(request, "contests/contest_detail.html", context)
 
 
@@ -64,7 +64,7 @@ def results(request, round_id: int):
     """Results and awards: provisional during the 公示 (a contestant files review requests here and
     reads the answers), final after it; organisers see them from the end of the round."""
     rnd = round_or_404(round_id)
-    organiser = can_manage_contests(request.user)
+    organiser = can_manage_track(request.user, rnd.track_id)
     if rnd.status not in RESULT_STATUSES and not organiser:
         return error_page(request, _("成绩尚未公布"), 404)
     if rnd.status not in (RoundStatus.ENDED, *RESULT_STATUSES):
@@ -74,6 +74,7 @@ def results(request, round_id: int):
     context = {
         "round": rnd,
         "results": selectors.round_results(rnd),
+        "verdicts": assessment_results.round_verdicts(rnd),  # [] unless a skill-level assessment
         "organiser": organiser,
         "award_rule": scoring.award_rule_text(rnd.track.award_mode),
         "window_end": review_results.review_window_end(rnd),
@@ -105,7 +106,9 @@ def board_strings() -> dict:
 def hidden_note(rnd: Round, *, live: bool) -> str:
     """What the board says while a part of the scores is hidden from the public (contests.visibility)."""
     hide = visibility.hidden(rnd)
-    if not hide.any:
+    if hide.unranked and not hide.parts:
+        return _("职业技能等级认定按合格线评定，不排名次")
+    if not hide.parts:
         return ""
     if live:
         return _("选手和公众在比赛结束前看不到隐藏的成绩、总分和名次；您看到的是实时成绩")
@@ -161,7 +164,7 @@ def _board_context(
         "organisation": organisation,
         "organisations": sorted(set(rnd.board_rows.values_list("organisation", flat=True))),
         "config": config,
-        "organiser": can_manage_contests(request.user),
+        "organiser": can_manage_track(request.user, rnd.track_id),
     }
 
 

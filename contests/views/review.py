@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import results, services
+from .. import assessment_results, results, services
 from ..models import (
     Criterion,
     CriterionResult,
@@ -23,7 +23,7 @@ from ..models import (
     Task,
     TheoryAnswer,
 )
-from ..permissions import can_judge_track, can_manage_contests, entry_for_user
+from ..permissions import can_judge_track, can_manage_track, entry_for_user
 from .common import error_page, messages_from, round_or_404
 from .organiser import organiser_required
 
@@ -48,6 +48,8 @@ def awards_preview(request, round_id: int):
     if rnd.status not in (RoundStatus.ENDED, RoundStatus.PUBLISHED, RoundStatus.FINAL):
         return error_page(request, _("比赛结束后才能预览奖项"), 404)
     context = {"round": rnd, "preview": results.award_preview(rnd)}
+    if rnd.track.is_assessment:  # pass marks, not bands: the verdicts are what is confirmed
+        context["verdicts"] = assessment_results.round_verdicts(rnd)
     return render(request, "contests/awards_preview.html", context)
 
 
@@ -107,7 +109,7 @@ def reviews(request, round_id: int):
     organisers and the track's judges may read it."""
     rnd = round_or_404(round_id)
     acts = services.can_answer_reviews(request.user, rnd.track_id)
-    if not (acts or can_manage_contests(request.user) or can_judge_track(request.user, rnd.track_id)):
+    if not (acts or can_manage_track(request.user, rnd.track_id) or can_judge_track(request.user, rnd.track_id)):
         return error_page(request, _("只有本赛项的裁判长、评委和组织者可以查看复核申请"), 403)
     if request.method == "POST":
         _answer_post(request, rnd)

@@ -18,7 +18,7 @@ from ..models import Expert
 @transaction.atomic
 def pool_assign(*, track: Track, expert: Expert, by, now: dt.datetime | None = None) -> TrackJudge:
     """Make an expert of the pool a judge of the track (through their linked account)."""
-    require_organiser(by)
+    require_organiser(by, track)
     expert = Expert.objects.select_related("user").get(pk=expert.pk)
     if not expert.is_active:
         raise ValidationError(_("%(name)s已不在专家库中，不能指派") % {"name": expert.name})
@@ -35,7 +35,7 @@ def pool_unassign(*, track: Track, judge, by, now: dt.datetime | None = None) ->
 @transaction.atomic
 def chief_judge_set(*, track: Track, judge, by, now: dt.datetime | None = None) -> TrackJudge:
     """Make one of the track's judges its chief judge; the previous chief becomes a judge again."""
-    require_organiser(by)
+    require_organiser(by, track)
     now = now or timezone.now()
     assignments = TrackJudge.objects.select_for_update().filter(track=track)
     chosen = next((a for a in assignments if a.judge_id == judge.pk), None)
@@ -61,7 +61,7 @@ def chief_judge_set(*, track: Track, judge, by, now: dt.datetime | None = None) 
 
 @transaction.atomic
 def chief_judge_clear(*, track: Track, by, now: dt.datetime | None = None) -> None:
-    require_organiser(by)
+    require_organiser(by, track)
     now = now or timezone.now()
     for assignment in TrackJudge.objects.select_for_update().filter(track=track, is_chief=True):
         assignment.is_chief = False

@@ -1,21 +1,29 @@
-"""A track's judges, chosen from the pool (organisers): search and filters, each candidate's recusal
-reasons (回避), assign, remove, and the chief judge (裁判长)."""
+"""A track's judges, chosen from the pool by whoever runs its contest (organisers; an enterprise
+技术比武's training managers, contests.permissions.can_manage_track): search and filters, each
+candidate's recusal reasons (回避), assign, remove, and the chief judge (裁判长)."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from contests.models import Track, TrackJudge
+from contests.permissions import can_manage_track, may_run_contests
 
 from .. import selectors, services
 from ..forms import PoolFilterForm
 from ..models import Expert
-from .common import error_page, messages_from, organiser_required, province_choices
+from .common import error_page, messages_from, province_choices
 
 
-@organiser_required
+@login_required
 def track_judges(request, track_id: int):
+    if not may_run_contests(request.user):
+        return error_page(request, _("只有组织者可以访问专家库"), 403)
+    if not can_manage_track(request.user, track_id):
+        raise Http404  # another contest's track is not found, as if it did not exist
     track = get_object_or_404(Track.objects.select_related("contest"), pk=track_id)
     if request.method == "POST":
         return _post(request, track)

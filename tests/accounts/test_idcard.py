@@ -1,9 +1,11 @@
+import datetime as dt
+
 import pytest
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts.idcard import check_digit, mask, validate_id_number
+from accounts.idcard import age_on, birth_date, check_digit, mask, validate_id_number
 
 VALID = "11010519491231002X"  # the GB 11643 worked example
 
@@ -98,3 +100,11 @@ def test_signup_login_logout_and_password_reset(client, mailoutbox):
     client.post(reverse("accounts:logout"))
     client.post(reverse("accounts:password_reset"), {"email": "wang@example.cn"})
     assert len(mailoutbox) == 1 and "/accounts/password/reset/" in mailoutbox[0].body
+
+
+def test_birth_date_is_read_from_a_valid_number_only():
+    assert birth_date(VALID) == dt.date(1949, 12, 31)
+    assert birth_date(VALID.lower().replace("x", "0")) is None  # wrong check digit
+    assert birth_date("") is None
+    assert age_on(dt.date(1949, 12, 31), dt.date(2026, 12, 30)) == 76
+    assert age_on(dt.date(1949, 12, 31), dt.date(2026, 12, 31)) == 77

@@ -47,3 +47,33 @@ def published_round(*, organiser, team: bool = False, status: str = RoundStatus.
     rnd.ended_at = rnd.published_at = timezone.now()
     rnd.save()
     return rnd
+
+
+def assessment_round(*, organiser, status: str = RoundStatus.FINAL):
+    """A skill-level assessment (职业技能等级认定, 工业互联网安全运维员 三级) with one theory part out of 100
+    and a pass mark of 60: the five candidates sat it with 95 … 55, so the first four pass and 赵一鸣
+    (55) fails. The results are final unless `status` says otherwise."""
+    rnd = RoundFactory(
+        track__contest__organiser=organiser,
+        track__contest__name="2026年第一批职业技能等级认定",
+        track__name="工业互联网安全运维员",
+        track__purpose="assessment",
+        track__occupation="工业互联网安全运维员",
+        track__skill_level=3,
+        track__theory_pass_mark=Decimal(60),
+        has_practical=False,
+        theory_max=Decimal(100),
+        title="理论知识考试",
+    )
+    start = timezone.now() - dt.timedelta(hours=3)
+    for i, name in enumerate(NAMES):
+        user = UserFactory(username=f"candidate{i}", real_name=name)
+        registration = ApprovedRegistrationFactory(track=rnd.track, user=user)
+        entry = Entry.objects.create(round=rnd, registration=registration, joined_at=start)
+        ScoreboardRow.objects.create(
+            round=rnd, entry=entry, name=name, theory_score=Decimal(95 - 10 * i), reached_at=start
+        )
+    rnd.status = status
+    rnd.ended_at = rnd.published_at = timezone.now()
+    rnd.save()
+    return rnd

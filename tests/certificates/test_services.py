@@ -13,7 +13,7 @@ from certificates.selectors import awards_for_round
 from certificates.templating import layout_default, layout_for
 from courses import services as course_services
 from courses.models import Enrolment, QuizAttempt
-from tests.certificates.contest_data import NAMES, published_round
+from tests.certificates.contest_data import NAMES, assessment_round, published_round
 from tests.factories import UserFactory
 
 
@@ -117,14 +117,27 @@ def test_no_award_certificate_while_results_are_provisional(organiser):
     assert awards_for_round(rnd) == []
     with pytest.raises(ValidationError, match="成绩确认"):
         jobs.job_create_awards(rnd=rnd, issued_by=organiser)
+    assessment = assessment_round(organiser=organiser, status="published")
     with pytest.raises(ValidationError, match="成绩确认"):
-        jobs.job_create_skill_levels_from_round(rnd=rnd, levels={"first": 2}, occupation="电工", issued_by=organiser)
+        jobs.job_create_skill_levels_from_assessment(rnd=assessment, issued_by=organiser)
     assert not Certificate.objects.exists()
     rnd.status = "final"
     rnd.save(update_fields=["status"])
     job = jobs.job_create_awards(rnd=rnd, issued_by=organiser)
     job = jobs.job_run(job.pk) if job.status == "pending" else job
     assert Certificate.objects.filter(kind="award").count() == 4
+
+
+def test_skill_levels_from_an_assessment_go_to_those_who_passed_only_once(organiser):
+    from certificates import jobs
+
+    rnd = assessment_round(organiser=organiser)
+    job = jobs.job_run(jobs.job_create_skill_levels_from_assessment(rnd=rnd, issued_by=organiser).pk)
+    assert (job.status, job.total, job.done) == ("done", 4, 4)
+    assert NAMES[4] not in set(Certificate.objects.values_list("holder__real_name", flat=True))
+    again = jobs.job_run(jobs.job_create_skill_levels_from_assessment(rnd=rnd, issued_by=organiser).pk)
+    assert (again.done, again.skipped) == (0, 4)
+    assert Certificate.objects.filter(kind="skill_level").count() == 4
 
 
 def test_award_wording_names_the_award_without_a_place(organiser):

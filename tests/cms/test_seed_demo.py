@@ -334,3 +334,24 @@ def test_featured_courses_lead_the_home_page_and_a_path_ratings_and_a_page_under
     assert page.live and page.has_unpublished_changes and not page.course.provider.trusted
     assert "2027年版更新" not in client.get(page.url).content.decode()  # the public sees the approved text
     assert CoursePage.objects.live().count() == CoursePage.objects.count()
+
+
+def test_jinggong_runs_its_own_jishu_biwu_with_registered_workers(seeded, db, client):
+    """The enterprise 技术比武 demo (contests/demo_enterprise.py): built once, run by 精工智能's manager."""
+    from contests.demo_enterprise import SLUG
+    from contests.models import Contest
+
+    contest = Contest.objects.get(slug=SLUG)
+    assert (contest.level, contest.host_organisation.name) == ("enterprise", "苏州精工智能装备有限公司")
+    assert contest.organiser.username == "qiye_hr"
+    track = contest.tracks.get()
+    assert track.rounds.count() == 1 and track.judges.count() == 2
+    registrations = track.registrations.all()
+    assert registrations.filter(status="approved").count() == 4 and registrations.count() >= 5
+    assert {r.user.roster_entries.get(status="active").organisation_id for r in registrations} == {
+        contest.host_organisation_id
+    }
+    assert client.login(username="qiye_hr", password=DEMO_PASSWORD)
+    assert client.get(f"/contests/tracks/{track.pk}/registrations/").status_code == 200
+    national = Contest.objects.exclude(pk=contest.pk).first().tracks.first()
+    assert client.get(f"/contests/tracks/{national.pk}/registrations/").status_code == 404

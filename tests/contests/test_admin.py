@@ -28,8 +28,9 @@ def test_provider_staff_are_turned_away(client, staff_a, draft_round, name):
 def test_audit_log_is_read_only(client, organiser, draft_round):
     client.force_login(organiser)
     entry = AuditLog.objects.first()
-    assert client.get(reverse("contests_auditlog:edit", args=[entry.pk])).status_code == 302
-    assert client.post(reverse("contests_auditlog:delete", args=[entry.pk])).status_code == 302
+    # read-only: refused (Wagtail's redirect, or contests/admin_scope.py's 404: no record to change)
+    assert client.get(reverse("contests_auditlog:edit", args=[entry.pk])).status_code in (302, 404)
+    assert client.post(reverse("contests_auditlog:delete", args=[entry.pk])).status_code in (302, 404)
     assert AuditLog.objects.filter(pk=entry.pk).exists()
 
 

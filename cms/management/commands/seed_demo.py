@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from contests.demo import contest_demo_seed
+from contests.demo_assessment import assessment_demo_seed
+from contests.demo_enterprise import enterprise_contest_demo_seed
 from courses.demo.curation import curation_demo_seed
 from courses.demo.seed import demo_seed
 from courses.models import Category, Course, CoursePage, Enrolment, Lesson, Provider, QuizAttempt
@@ -48,7 +50,9 @@ class Command(BaseCommand):
             contest_demo_seed(report)
             organisations_demo_seed(report)
             experts_demo_seed(report)  # the judges in the expert pool, a chief per track, a recusal case
+            assessment_demo_seed(report)  # 职业技能等级认定: a plan whose assessors come from the pool
             training_demo_seed(report)  # the enterprises' workers study the courses …
+            enterprise_contest_demo_seed(report)  # … and 精工智能 runs its own 技术比武
             curation_demo_seed(report)  # … and rate those they completed
         finally:
             wagtail_log.setLevel(level)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from certificates import services
 from certificates.models import Certificate, CertificateTemplate, IssueJob
 from certificates.templating import layout_default
-from tests.certificates.contest_data import published_round
+from tests.certificates.contest_data import assessment_round, published_round
 from tests.certificates.helpers import login
 
 ORGANISER_URLS = [
@@ -162,21 +162,30 @@ def test_wagtail_admin_menu_shows_certificates_to_organisers_only(client, organi
     assert not any(f'"url": "{url}"' in body for url in urls)
 
 
-def test_skill_levels_from_a_rounds_results_once_per_person(client, organiser, django_capture_on_commit_callbacks):
-    rnd = published_round(organiser=organiser)
-    data = {"round-round": rnd.pk, "round-occupation": "", "round-level_first": "2", "round-level_second": "3"}
-    data.update({"round-level_third": "0", "round-level_merit": "0"})
+def test_skill_levels_from_an_assessments_results_once_per_person(
+    client, organiser, django_capture_on_commit_callbacks
+):
+    """The former "skill levels from a round's results", now the assessment flow: everyone who passed
+    the FINAL assessment gets its level and occupation, once; a contest round is not offered."""
+    rnd = assessment_round(organiser=organiser)
+    contest_round = published_round(organiser=organiser)
     login(client, organiser)
-    assert "按大赛成绩颁发" in client.get("/certificates/manage/skill-level/").content.decode()
+    page = client.get("/certificates/manage/skill-level/").content.decode()
+    form = page[page.index('id="assessment-form"') :]
+    form = form[: form.index("</form>")]
+    assert "按认定结果颁发" in form and f'value="{rnd.pk}"' in form and f'value="{contest_round.pk}"' not in form
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/certificates/manage/skill-level/", data)
-    issued = Certificate.objects.filter(kind="skill_level").order_by("snapshot__level__value")
+        client.post("/certificates/manage/skill-level/", {"assessment-round": rnd.pk})
+    issued = Certificate.objects.filter(kind="skill_level").order_by("holder__username")
     assert [(c.holder.username, c.snapshot["level"]["label"], c.snapshot["occupation"]) for c in issued] == [
-        ("contestant0", "二级/技师", "工业互联网安全"),
-        ("contestant1", "三级/高级工", "工业互联网安全"),
+        (f"candidate{i}", "三级/高级工", "工业互联网安全运维员") for i in range(4)
     ]
+    assert {c.source for c in issued} == {f"round:{rnd.pk}:skill"}
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/certificates/manage/skill-level/", data)
+        client.post("/certificates/manage/skill-level/", {"assessment-round": rnd.pk})
     again = IssueJob.objects.order_by("-pk").first()
-    assert (again.done, again.skipped) == (0, 2)
-    assert Certificate.objects.filter(kind="skill_level").count() == 2
+    assert (again.done, again.skipped) == (0, 4)
+    assert Certificate.objects.filter(kind="skill_level").count() == 4
+    # a forged round id (a contest round's) is not a choice: nothing is issued
+    response = client.post("/certificates/manage/skill-level/", {"assessment-round": contest_round.pk})
+    assert response.status_code == 200 and IssueJob.objects.count() == 2
