@@ -30,8 +30,8 @@ from contests import services
 from tests.contests.faults import PrivatePostgres, PrivateRedis
 from tests.contests.helpers import right, wrong
 from tests.contests.live import _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401
+from tests.contests.processes import Viewer, connect, contestants, receive_until
 from tests.contests.servers import Daphne, database_for_servers, stored_client_ids, uses_postgres
-from tests.contests.test_cross_process import Viewer, connect, contestants, live_round, receive_until  # noqa: F401
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -182,7 +182,7 @@ def all_alive(servers) -> list[str]:
     return [s.log.read_text()[-3000:] for s in servers if s.proc.poll() is not None]
 
 
-def test_redis_restarted_mid_round(private_redis, live_round, organiser, paper, daphnes, tmp_path):  # noqa: F811
+def test_redis_restarted_mid_round(private_redis, live_round, organiser, paper, daphnes, tmp_path):
     rnd = live_round
     *cookies, sentinel = start_round(rnd, organiser, 11)
     env = database_for_servers(tmp_path) | {"REDIS_URL": private_redis.url, "CACHE_KEY_PREFIX": "fault"}
@@ -258,7 +258,7 @@ def test_redis_restarted_mid_round(private_redis, live_round, organiser, paper, 
     assert any(total != "0.00" for total in viewers[0].rows.values())
 
 
-def test_postgres_restarted_mid_round(private_postgres, live_round, organiser, paper, daphnes, tmp_path):  # noqa: F811
+def test_postgres_restarted_mid_round(private_postgres, live_round, organiser, paper, daphnes, tmp_path):
     rnd = live_round
     cookies = start_round(rnd, organiser, 10)
     private_postgres.load_test_database()  # the round, its contestants and their sessions
