@@ -14,13 +14,14 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from config.live_server import cap_client_frames, tuned  # noqa: E402
+from config.live_server import cap_client_frames, cheap_handshakes, tuned  # noqa: E402
 from contests.routing import websocket_urlpatterns as contest_routes  # noqa: E402
 from courses.study.routing import websocket_urlpatterns as study_routes  # noqa: E402
 
 websocket_urlpatterns = [*contest_routes, *study_routes]
 
 cap_client_frames()  # before Daphne builds its WebSocket factory
+cheap_handshakes()  # and before it listens
 application = tuned(
     ProtocolTypeRouter(
         {

@@ -31,9 +31,13 @@ start-up is frozen out of collections, and the thresholds make young collections
 objects are freed by reference counting anyway) and full ones a matter of many minutes.
 """
 
+import functools
 import gc
+import pprint
 import sys
 
+import txaio
+from autobahn.websocket import protocol as autobahn_protocol
 from autobahn.websocket.protocol import WebSocketServerFactory
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 from twisted.internet import tcp
@@ -75,6 +79,31 @@ def cap_client_frames() -> None:
     WebSocketFactory.setProtocolOptions = _set_capped_options
 
 
+def _pformat_when_debugging(value) -> str:
+    if txaio.get_global_log_level() in ("debug", "trace"):
+        return pprint.pformat(value)
+    return "(autobahn debug logging is off)"
+
+
+def _listen_deep(self) -> None:
+    self.backlog = max(self.backlog, LISTEN_BACKLOG)
+    _start_listening(self)
+
+
+# Twisted listens with a queue of 50 connections. At a round's start thousands of consoles connect
+# within a second: the kernel dropped the rest and their clients retried after 1 s, 3 s, 7 s.
+LISTEN_BACKLOG = 4096  # the kernel caps it at net.core.somaxconn
+_start_listening = tcp.Port.startListening
+
+
+def cheap_handshakes() -> None:
+    """At a start storm every connection counts. Autobahn pretty-prints each connection's options and
+    transport for a debug line that is off (a third of a millisecond a connection); that is skipped
+    unless its debug logging is on. And Daphne's listening sockets get a deep accept queue."""
+    autobahn_protocol.pformat = _pformat_when_debugging
+    tcp.Port.startListening = _listen_deep
+
+
 _buffered_write = tcp.Connection.write
 
 
@@ -105,6 +134,58 @@ def install(*, write_through: bool = True, gc_tuning: bool = True) -> None:
         gc.set_threshold(*GC_THRESHOLDS)
 
 
+# ------------------------------------------------------------------ frames written straight to the socket
+
+
+def daphne_protocol(send) -> WebSocketProtocol | None:
+    """The Daphne WebSocket connection behind a consumer's ASGI `send`, or None when the consumer is
+    not served by Daphne (tests' communicators). Channels' session middleware wraps `send` only to
+    save sessions on HTTP responses; Daphne's own `send` is `partial(Server.handle_reply, protocol)`."""
+    while hasattr(getattr(send, "__self__", None), "real_send"):  # channels.sessions.InstanceSessionWrapper
+        send = send.__self__.real_send
+    if isinstance(send, functools.partial) and send.args and isinstance(send.args[0], WebSocketProtocol):
+        return send.args[0]
+    return None
+
+
+_last_text: str | None = None
+_last_frame = None
+
+
+def send_text_now(protocol: WebSocketProtocol, text: str) -> bool:
+    """Write a text frame to an open Daphne WebSocket now; False (nothing sent) when it is not open.
+
+    What `send({"type": "websocket.send", "text": …})` ends in, without the layers on the way (the
+    session middleware's check, Daphne's reply dispatch, the UTF-8 encoding and framing per socket):
+    a broadcast hands the same str object to every socket, and its frame is built once
+    (autobahn's prepared message) and written to each. Order is kept: both paths write at once."""
+    global _last_text, _last_frame
+    if protocol.state != WebSocketProtocol.STATE_OPEN:
+        return False
+    if text is not _last_text:
+        _last_frame = protocol.factory.prepareMessage(text.encode())
+        _last_text = text
+    protocol.sendPreparedMessage(_last_frame)
+    return True
+
+
+def profile(path: str) -> None:
+    """Profile this process's CPU time in every thread (yappi, a development dependency) and write a
+    pstats file to `path` when it exits: `python -m pstats path`. For benchmarks only."""
+    import atexit
+
+    import yappi
+
+    yappi.set_clock_type("cpu")
+    yappi.start(builtins=True)
+
+    def dump() -> None:
+        yappi.stop()
+        yappi.get_func_stats().save(path, type="pstat")
+
+    atexit.register(dump)
+
+
 def write_through_installed() -> bool:
     return tcp.Connection.write is _write
 
@@ -124,6 +205,8 @@ def tuned(app):
             checked = True
             if served_by_twisted():
                 install(write_through=settings.LIVE_WRITE_THROUGH, gc_tuning=settings.LIVE_GC_TUNING)
+                if settings.LIVE_PROFILE:
+                    profile(settings.LIVE_PROFILE)
         return await app(scope, receive, send)
 
     return application

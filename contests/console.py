@@ -26,7 +26,7 @@ class ConsoleHello:
 
 
 def _entry(entry_id: int) -> Entry:
-    return Entry.objects.select_related("round__track", "registration").get(pk=entry_id)
+    return Entry.objects.select_related("round__track").get(pk=entry_id)  # no registration: nothing here reads it
 
 
 async def console_hello(entry_id: int) -> ConsoleHello:

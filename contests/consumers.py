@@ -29,6 +29,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from config.live_server import daphne_protocol, send_text_now
 from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_TAKEN_OVER, CLOSE_UNAUTHENTICATED, TokenBucket
 
 from . import blind, console, events, fanout, frames, integrity, panel, services
@@ -51,6 +52,7 @@ class LiveConsumer(AsyncWebsocketConsumer, Subscriber):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.wire = None  # the Daphne connection, written to directly (config.live_server.send_text_now)
         self.bucket = TokenBucket(self.rate, self.burst)
         self.joined = False  # subscribed through the fan-out: `leave` must undo it
         self.ready = False  # the first frame (hello / snapshot) went out
@@ -85,6 +87,16 @@ class LiveConsumer(AsyncWebsocketConsumer, Subscriber):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        # Thousands of frames a second (acks, and every board frame to every viewer): under Daphne a
+        # text frame goes straight to the open socket, built once per broadcast text.
+        if text_data is not None and bytes_data is None and not close:
+            if self.wire is None:
+                self.wire = daphne_protocol(self.base_send) or False
+            if self.wire and send_text_now(self.wire, text_data):
+                return
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
 
     async def send_text(self, text: str) -> None:
         if self.ready:

@@ -10,10 +10,14 @@ courses asks two things of contest papers, through the hooks registered in Conte
 and why one may not be deleted.
 """
 
+import json
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from courses.kinds import OPTION_LABELS, QuestionKind
@@ -94,6 +98,48 @@ def paper_lines(round_ids: Iterable[int], question_ids: Iterable[int] | None = N
 def round_paper(rnd) -> list[PaperQuestion]:
     """The round's paper in order (the copy once the lobby is open)."""
     return paper_lines([rnd.pk])
+
+
+def round_paper_keyed(rnd) -> tuple[tuple | None, list[PaperQuestion]]:
+    """The round's paper in order with a key that changes whenever any of its lines does (the lines'
+    ids, orders, scores and copies, as stored), for caching what is built from it; None as the key
+    while a line has no copy yet. One query, whose rows are parsed only when `parsed` misses."""
+    rows = tuple(
+        RoundQuestion.objects.filter(round_id=rnd.pk)
+        .order_by("order", "id")
+        .values_list("id", "question_id", "order", "score", Cast("snapshot", TextField()))
+    )
+    if any(row[4] is None for row in rows):
+        return None, round_paper(rnd)
+    key = (rnd.pk, hash(rows))
+    with _parsed_lock:
+        lines = _parsed.get(key)
+    if lines is None:
+        lines = []
+        for _id, question_id, order, score, text in rows:
+            values = json.loads(text)
+            lines.append(
+                PaperQuestion(
+                    pk=question_id,
+                    kind=values["kind"],
+                    stem=values["stem"],
+                    options=list(values["options"] or []),
+                    answer=values["answer"],
+                    score=score,
+                    order=order,
+                    round_id=rnd.pk,
+                )
+            )
+        with _parsed_lock:
+            _parsed[key] = lines
+            while len(_parsed) > PARSED_PAPERS:
+                _parsed.pop(next(iter(_parsed)))
+    return key, list(lines)
+
+
+PARSED_PAPERS = 64  # rounds whose parsed copy a process keeps (a few KB each)
+_parsed: dict[tuple, list[PaperQuestion]] = {}
+_parsed_lock = threading.Lock()
 
 
 # ------------------------------------------------------------------ what courses asks (courses.holds)

@@ -4,11 +4,13 @@ Board values are strings of decimals on the wire so totals compare exactly in ev
 """
 
 import random
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 
 from courses.kinds import OPTION_LABELS
 from courses.models import QuestionKind
@@ -80,11 +82,36 @@ def theory_paper_for(entry: Entry) -> dict | None:
 
     With shuffling on, the question and option order come from the entry's own seed, so every
     reload and reconnect shows the same order. Labels A–H follow the displayed order.
+
+    The questions are built once per paper version, order (seed, when shuffled) and language and
+    kept (PAPER_ORDERS of them): at a round's start every console asks within a second. Callers
+    must not change what they get.
     """
     rnd = entry.round
     if not rnd.has_theory or rnd.status in NOT_STARTED:
         return None
-    lines = papers.round_paper(rnd)  # the round's copy, taken when the lobby opened
+    version, lines = papers.round_paper_keyed(rnd)  # the round's copy, taken when the lobby opened
+    shuffled = rnd.shuffle_questions or rnd.shuffle_options
+    order = (entry.shuffle_seed if shuffled else None, rnd.shuffle_questions, rnd.shuffle_options, get_language())
+    key = None if version is None else (version, order)
+    with _paper_orders_lock:
+        questions = _paper_orders.get(key) if key is not None else None
+    if questions is None:
+        questions = _paper_questions(rnd, entry, lines)
+        if key is not None:
+            with _paper_orders_lock:
+                _paper_orders[key] = questions
+                while len(_paper_orders) > PAPER_ORDERS:
+                    _paper_orders.pop(next(iter(_paper_orders)))
+    return {"round": rnd.pk, "title": str(rnd), "total_score": str(rnd.theory_max), "questions": questions}
+
+
+PAPER_ORDERS = 4096  # built question lists a process keeps (one per shuffled contestant; ~5 KB each)
+_paper_orders: dict[tuple, list[dict]] = {}
+_paper_orders_lock = threading.Lock()
+
+
+def _paper_questions(rnd: Round, entry: Entry, lines: list) -> list[dict]:
     rng = random.Random(f"{rnd.pk}:{entry.shuffle_seed}")  # noqa: S311 - presentation order, not a secret
     if rnd.shuffle_questions:
         rng.shuffle(lines)
@@ -107,7 +134,7 @@ def theory_paper_for(entry: Entry) -> dict | None:
                 "blanks": q.blank_count,
             }
         )
-    return {"round": rnd.pk, "title": str(rnd), "total_score": str(rnd.theory_max), "questions": questions}
+    return questions
 
 
 def theory_answers_for(entry: Entry) -> dict[int, dict]:

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "certificates",
     "training",
     "notifications",
+    "stats",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -137,6 +138,7 @@ REDIS_URL = E.str_("REDIS_URL", default="")
 # garbage collection that does not stop a server holding thousands of sockets every few seconds.
 LIVE_WRITE_THROUGH = E.bool_("LIVE_WRITE_THROUGH", default=True)
 LIVE_GC_TUNING = E.bool_("LIVE_GC_TUNING", default=True)
+LIVE_PROFILE = E.str_("LIVE_PROFILE", default="")  # a pstats path: profile the Daphne process (yappi)
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -194,7 +194,8 @@ async def main_async(args) -> None:
     bare = Bare(json.loads(Path(args.setup).read_text(encoding="utf-8")))
     stop = asyncio.get_running_loop().create_future()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set_result, None)
-    async with serve(bare.handler, "127.0.0.1", args.port, compression=None, max_queue=None):
+    # The same accept queue as Daphne's (config.live_server.LISTEN_BACKLOG), so a start storm meets the same kernel.
+    async with serve(bare.handler, "127.0.0.1", args.port, compression=None, max_queue=None, backlog=4096):
         await stop
     Path(args.stored).write_text(json.dumps(list(bare.stored)), encoding="utf-8")
 

@@ -4,9 +4,13 @@ pace and scoreboard viewers, over real WebSockets (the `websockets` library), no
     python -m contests.benchmark.load --setup setup.json --url ws://127.0.0.1:8123 \
         --duration 30 --rate 1000 --out result.json
 
-Contestants connect to /ws/rounds/<id>/contestant/ with their session cookie, wait for `hello`, then
-each sends `answer.save` every N/rate seconds (staggered), and times the `answer.ack`. Viewers
-connect to /ws/rounds/<id>/board/ (the default top view) and time every `scoreboard.top`.
+Viewers connect first, to /ws/rounds/<id>/board/ (the default top view), and time every
+`scoreboard.top`. Then the start storm: every contestant connects to /ws/rounds/<id>/contestant/ with
+its session cookie within --storm seconds (evenly spread, no limit on how many are under way), as at
+9:00:00 on the day, and times connect → `hello` carrying the paper (`storm_paper_*`; a connection
+that fails or brings no paper counts in `storm_refused`). After a pause, the answers phase: each
+sends `answer.save` every N/rate seconds (staggered) and times the `answer.ack`. With --server-pid
+the server's CPU time (utime + stime from /proc) is read around the storm and the answers phase.
 
 Staleness is from a score change being stored (the row's `reached_at`, the server's clock on this
 same host) to a viewer receiving the message that first shows it. A row counts when its
@@ -23,8 +27,10 @@ import asyncio
 import datetime as dt
 import gc
 import json
+import os
 import random
 import re
+import resource
 import time
 import uuid
 from pathlib import Path
@@ -47,8 +53,23 @@ def _answer(question: dict):
     return [random.choice(question["options"])]  # noqa: S311
 
 
+def _cpu_seconds(pid: int | None) -> float | None:
+    """utime + stime of a process (/proc/<pid>/stat), or None without a pid."""
+    if not pid:
+        return None
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cores(cpu_before: float | None, cpu_after: float | None, wall: float) -> float | None:
+    if cpu_before is None or cpu_after is None or wall <= 0:
+        return None
+    return round((cpu_after - cpu_before) / wall, 3)
+
+
 class Stats:
     def __init__(self):
+        self.paper_ms: list[float] = []  # start storm: connect → hello with the paper
         self.sent: dict[str, float] = {}
         self.acks: dict[str, float] = {}  # client id -> latency in ms
         self.acked_at: dict[str, float] = {}
@@ -60,9 +81,11 @@ class Stats:
         self.last_ack = 0.0
 
 
-async def contestant(url, origin, cookie, round_id, questions, stats, start, period, offset, stop, done, ready):
+async def contestant(url, origin, cookie, round_id, questions, stats, start, period, offset, stop, done, ready, at):
     headers = {"Cookie": f"sessionid={cookie}"}
     path = f"{url}/ws/rounds/{round_id}/contestant/"
+    await asyncio.sleep(max(0.0, at - time.perf_counter()))  # this contestant's moment in the storm
+    began = time.perf_counter()
     try:
         ws = await connect(
             path,
@@ -79,6 +102,7 @@ async def contestant(url, origin, cookie, round_id, questions, stats, start, per
     except Exception as exc:
         ready.set_exception(exc)
         raise
+    stats.paper_ms.append((time.perf_counter() - began) * 1000)
     ready.set_result(True)
     async with ws:
 
@@ -223,19 +247,25 @@ async def run(args) -> dict:
             return task
 
     viewers = [await open_viewer(i) for i in range(args.viewers)]
+    viewers_connect_s = time.perf_counter() - t_connect
+    await asyncio.sleep(1)  # the viewers' snapshots out of the way
+
+    # The start storm: every contestant within `storm` seconds, nothing held back.
     contestants, readies = [], []
+    cpu_storm = _cpu_seconds(args.server_pid)
+    t_storm = time.perf_counter()
     for i, cookie in enumerate(cookies):
         ready = asyncio.get_running_loop().create_future()
         readies.append(ready)
-        async with gate:
-            offset = i * period / len(cookies)  # evenly staggered
-            task = contestant(url, origin, cookie, round_id, questions, stats, start, period, offset, stop, done, ready)
-            contestants.append(asyncio.create_task(task))
-            if (i + 1) % CONNECT_CONCURRENCY == 0:
-                await asyncio.wait(readies[-CONNECT_CONCURRENCY:], timeout=120)
+        at = t_storm + i * args.storm / len(cookies)
+        offset = i * period / len(cookies)  # answers evenly staggered
+        task = contestant(url, origin, cookie, round_id, questions, stats, start, period, offset, stop, done, ready, at)
+        contestants.append(asyncio.create_task(task))
     await asyncio.wait(readies, timeout=300)
+    storm_s = time.perf_counter() - t_storm
+    storm_cpu = _cores(cpu_storm, _cpu_seconds(args.server_pid), storm_s)
     connected = sum(1 for r in readies if r.done() and not r.exception())
-    connect_s = time.perf_counter() - t_connect
+    storm_failures = [repr(r.exception()) for r in readies if r.done() and r.exception()]
     await asyncio.sleep(2)  # let the board settle after the connection burst
     # The clients' own full garbage collections over thousands of sockets stalled this process for
     # ~0.4 s every few seconds and showed up as server latency: keep what exists out of them.
@@ -243,14 +273,18 @@ async def run(args) -> dict:
     gc.freeze()
     pauses = _gc_pauses()
 
+    cpu0, load_cpu0 = _cpu_seconds(args.server_pid), time.process_time()
     t0 = time.perf_counter()
     start.set()
     await asyncio.sleep(args.duration)
     stop.set()
     steady_s = time.perf_counter() - t0
+    server_cpu_cores = _cores(cpu0, _cpu_seconds(args.server_pid), steady_s)
+    load_cpu_cores = round((time.process_time() - load_cpu0) / steady_s, 3)
     deadline = time.perf_counter() + args.grace
     while len(stats.acks) + len(stats.rejected) < len(stats.sent) and time.perf_counter() < deadline:
         await asyncio.sleep(0.2)
+    cpu_drained = _cpu_seconds(args.server_pid)  # every answer of the phase handled
     await asyncio.sleep(1.0)  # the last board messages
     done.set()
     outcomes = await asyncio.gather(*contestants, *viewers, return_exceptions=True)
@@ -275,7 +309,20 @@ async def run(args) -> dict:
                 stale_timeline.setdefault(int(received - wall0), []).append((received - reached) * 1000)
     return {
         "connected": connected,
-        "connect_s": round(connect_s, 1),
+        "viewers_connect_s": round(viewers_connect_s, 1),
+        "storm_contestants": len(cookies),
+        "storm_s": round(storm_s, 2),
+        "storm_paper_p50_ms": _pct(stats.paper_ms, 50),
+        "storm_paper_p99_ms": _pct(stats.paper_ms, 99),
+        "storm_paper_max_ms": round(max(stats.paper_ms), 1) if stats.paper_ms else None,
+        "storm_refused": len(cookies) - len(stats.paper_ms),
+        "storm_first_refusal": storm_failures[0][:300] if storm_failures else None,
+        "storm_server_cpu_cores": storm_cpu,
+        "server_cpu_cores": server_cpu_cores,
+        "server_cpu_per_answer_ms": (
+            round((cpu_drained - cpu0) * 1000 / len(stats.sent), 3) if cpu0 is not None and stats.sent else None
+        ),
+        "load_cpu_cores": load_cpu_cores,
         "steady_s": round(steady_s, 1),
         "sent": len(stats.sent),
         "acked": len(stats.acks),
@@ -305,6 +352,13 @@ async def run(args) -> dict:
     }
 
 
+def _open_files_limit() -> None:
+    """Thousands of sockets: lift this process's soft limit on open files to the hard one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--setup", required=True)
@@ -314,8 +368,11 @@ def main():
     parser.add_argument("--duration", type=float, required=True)
     parser.add_argument("--rate", type=float, required=True)
     parser.add_argument("--grace", type=float, default=120, help="seconds to wait for the last acks")
+    parser.add_argument("--storm", type=float, default=1.0, help="seconds over which all contestants connect")
+    parser.add_argument("--server-pid", type=int, default=None, help="the server's pid, for its CPU time")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
+    _open_files_limit()
     result = asyncio.run(run(args))
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(result, f)

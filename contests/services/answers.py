@@ -13,7 +13,8 @@ from decimal import Decimal
 from functools import partial
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,9 +70,16 @@ def entry_connect(*, entry: Entry, device=None, now: dt.datetime | None = None) 
     In a one-device round a console on another device is refused first (ContestError, nothing changes)."""
     now = now or timezone.now()
     entry_device_check(entry=entry, device=device, now=now)
-    Entry.objects.filter(pk=entry.pk).update(session_epoch=F("session_epoch") + 1, last_seen_at=now)
-    Entry.objects.filter(pk=entry.pk, joined_at__isnull=True).update(joined_at=now)
-    fresh = Entry.objects.select_related("round__track", "registration").get(pk=entry.pk)
+    Entry.objects.filter(pk=entry.pk).update(
+        session_epoch=F("session_epoch") + 1, last_seen_at=now, joined_at=Coalesce("joined_at", Value(now))
+    )
+    # The entry's own row again; its round and registration were read with it a moment ago (at a
+    # start storm every console connects within a second: one statement fewer each).
+    fresh = Entry.objects.get(pk=entry.pk)
+    if Entry.round.is_cached(entry):
+        fresh.round = entry.round
+    if Entry.registration.is_cached(entry):
+        fresh.registration = entry.registration
     transaction.on_commit(partial(events.session_taken_over, fresh.pk, fresh.session_epoch))
     return fresh
 

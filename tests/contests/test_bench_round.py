@@ -59,13 +59,24 @@ def test_load_against_the_bare_server_acks_everything_and_measures_staleness(set
                     break
             time.sleep(0.1)
         args = argparse.Namespace(
-            setup=str(setup_file), url=f"ws://127.0.0.1:{port}", contestants=8, viewers=3, duration=2, rate=20, grace=5
+            setup=str(setup_file),
+            url=f"ws://127.0.0.1:{port}",
+            contestants=8,
+            viewers=3,
+            duration=2,
+            rate=20,
+            grace=5,
+            storm=0.5,
+            server_pid=None,
         )
         result = asyncio.run(load.run(args))
     finally:
         server.terminate()
         server.wait(10)
     assert result["connected"] == 8 and result["socket_failures"] == 0
+    assert result["storm_refused"] == 0 and result["storm_contestants"] == 8
+    assert 0 < result["storm_paper_p50_ms"] <= result["storm_paper_p99_ms"] < 5000
+    assert result["server_cpu_cores"] is None  # no --server-pid
     assert 30 <= result["sent"] <= 50
     assert result["acked"] == result["sent"] and result["unacked"] == 0
     assert set(json.loads(stored.read_text())) == set(result["sent_ids"])
@@ -85,7 +96,12 @@ def test_bench_round_end_to_end_prints_the_figures_the_issue_asks_for():
     keys = {"contestants", "viewers", "answers_per_s", "ack_p50_ms", "ack_p99_ms", "staleness_p50_ms"}
     keys |= {"staleness_p99_ms", "lost", "duplicated", "peak_rss_mb", "bare", "ratio_ack_p99", "ratio_staleness_p99"}
     assert keys <= result.keys()
-    assert {"ack_p99_ms", "staleness_p99_ms"} <= result["bare"].keys()
+    keys |= {"storm_paper_p50_ms", "storm_paper_p99_ms", "storm_refused", "ratio_storm_paper_p99", "server_cpu_cores"}
+    assert keys <= result.keys()
+    assert {"ack_p99_ms", "staleness_p99_ms", "storm_paper_p99_ms", "server_cpu_cores"} <= result["bare"].keys()
+    assert result["storm_refused"] == 0 and result["bare"]["storm_refused"] == 0
+    assert result["storm_paper_p99_ms"] > 0 and result["ratio_storm_paper_p99"] > 0
+    assert result["server_cpu_cores"] > 0 and result["bare"]["server_cpu_cores"] >= 0
     assert result["connected"] == 6 and result["socket_failures"] == 0
     assert result["sent"] >= 18 and result["acked"] == result["sent"]
     assert result["lost"] == 0 and result["duplicated"] == 0 and result["bare"]["lost"] == 0

@@ -7,8 +7,10 @@ load against a bare `websockets` server, for comparison.
    directory (the embedded default: no DATABASE_URL, no REDIS_URL, in-memory channel layer) and
    creates a running round with a 20-question paper and N approved contestants with sessions.
 2. Daphne serves that database in its own process; `contests.benchmark.load`, in another process,
-   connects the contestants and viewers, waits for every `hello`, then for --duration seconds sends
-   --rate answers a second in total (each contestant at an even pace) and times acks and boards.
+   connects the viewers, then all N contestants within --storm seconds (the start storm: time from
+   connect to the `hello` carrying the paper), then for --duration seconds sends --rate answers a
+   second in total (each contestant at an even pace) and times acks and boards. The server's CPU
+   time is read from /proc around the storm and the answers phase (`server_cpu_cores`).
 3. The stored answers are read back from the scratch database: `lost` counts answers sent but
    neither stored nor explicitly rejected; `duplicated` counts stored rows beyond one per client id.
 4. `contests.benchmark.bare` takes the same load the same way.
@@ -52,6 +54,7 @@ class Command(BaseCommand):
         parser.add_argument("--viewers", type=int, default=200)
         parser.add_argument("--duration", type=float, default=20)
         parser.add_argument("--rate", type=float, default=None, help="answers per second in total (default N/2)")
+        parser.add_argument("--storm", type=float, default=1.0, help="seconds over which all contestants connect")
         parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
         parser.add_argument("--prepare", metavar="DIR", help=argparse.SUPPRESS)
 
@@ -74,7 +77,7 @@ class Command(BaseCommand):
             "PYTHONPATH": str(settings.BASE_DIR),
         }
         try:
-            result = self.bench(scratch, env, n=n, m=m, rate=rate, duration=options["duration"])
+            result = self.bench(scratch, env, n=n, m=m, rate=rate, duration=options["duration"], storm=options["storm"])
         finally:
             if not options["keep"]:
                 shutil.rmtree(scratch, ignore_errors=True)
@@ -83,13 +86,13 @@ class Command(BaseCommand):
     def log(self, message: str) -> None:
         self.stderr.write(f"[bench_round] {message}")
 
-    def bench(self, scratch: Path, env: dict, *, n: int, m: int, rate: float, duration: float) -> dict:
+    def bench(self, scratch: Path, env: dict, *, n: int, m: int, rate: float, duration: float, storm: float) -> dict:
         manage = str(settings.BASE_DIR / "manage.py")
         self.log(f"preparing {n} contestants in {scratch}")
         _run([PYTHON, manage, "bench_round", "--prepare", str(scratch), "--contestants", str(n)], env)
         setup = scratch / "setup.json"
         load = [PYTHON, "-m", "contests.benchmark.load", "--setup", str(setup), "--contestants", str(n)]
-        load += ["--viewers", str(m), "--duration", str(duration), "--rate", str(rate)]
+        load += ["--viewers", str(m), "--duration", str(duration), "--rate", str(rate), "--storm", str(storm)]
 
         def drive(name: str, server_cmd) -> tuple[dict, float]:
             """Start a server (`server_cmd(port)`), run the same load against it, stop it; its load
@@ -100,13 +103,18 @@ class Command(BaseCommand):
             out = scratch / f"load-{name}.json"
             try:
                 wait_port(port, [server])
-                _run([*load, "--url", f"ws://127.0.0.1:{port}", "--out", str(out)], env)
+                _run(
+                    [*load, "--url", f"ws://127.0.0.1:{port}", "--server-pid", str(server.pid), "--out", str(out)], env
+                )
                 peak = peak_rss_mb(server.pid)
             finally:
                 stop(server)
             return json.loads(out.read_text()), peak
 
-        daphne, peak = drive("daphne", lambda port: [DAPHNE, "-b", "127.0.0.1", "-p", port, "config.asgi:application"])
+        # The deployment's handshake allowance (docs/deployment.md): a start storm may keep a socket
+        # waiting for its accept longer than Daphne's default 5 s.
+        daphne_cmd = [DAPHNE, "-b", "127.0.0.1", "--websocket_connect_timeout", "30", "config.asgi:application"]
+        daphne, peak = drive("daphne", lambda port: [*daphne_cmd[:3], "-p", port, *daphne_cmd[3:]])
         daphne |= self.verify(scratch / "db.sqlite3", daphne)
         stored_file = scratch / "bare-stored.json"
         bare_cmd = [PYTHON, "-m", "contests.benchmark.bare", "--setup", str(setup), "--stored", str(stored_file)]
@@ -115,12 +123,16 @@ class Command(BaseCommand):
         bare_lost = len(set(bare["sent_ids"]) - set(bare["rejected_ids"]) - stored)
 
         keys = ("answers_per_s", "served_per_s", "ack_p50_ms", "ack_p99_ms", "staleness_p50_ms", "staleness_p99_ms")
+        keys += ("server_cpu_cores", "storm_paper_p50_ms", "storm_paper_p99_ms", "storm_paper_max_ms", "storm_refused")
+        keys += ("storm_s", "storm_server_cpu_cores", "load_cpu_cores", "server_cpu_per_answer_ms")
         return {
             "contestants": n,
             "viewers": m,
             "duration_s": duration,
             "target_answers_per_s": rate,
+            "storm_window_s": storm,
             **{k: daphne[k] for k in keys},
+            "storm_first_refusal": daphne["storm_first_refusal"],
             "lost": daphne["lost"],
             "acked_not_stored": daphne["acked_not_stored"],
             "unacked": daphne["unacked"],
@@ -131,7 +143,7 @@ class Command(BaseCommand):
             "rejected": daphne["rejected"],
             "rejected_codes": daphne["rejected_codes"],
             "connected": daphne["connected"],
-            "connect_s": daphne["connect_s"],
+            "viewers_connect_s": daphne["viewers_connect_s"],
             "board_frames": daphne["board_frames"],
             "staleness_samples": daphne["staleness_samples"],
             "socket_failures": daphne["socket_failures"],
@@ -139,12 +151,15 @@ class Command(BaseCommand):
                 **{k: bare[k] for k in keys},
                 "lost": bare_lost,
                 "unacked": bare["unacked"],
+                "connected": bare["connected"],
                 "peak_rss_mb": bare_peak,
                 "board_frames": bare["board_frames"],
                 "staleness_samples": bare["staleness_samples"],
             },
             "ratio_ack_p99": ratio(daphne["ack_p99_ms"], bare["ack_p99_ms"]),
             "ratio_staleness_p99": ratio(daphne["staleness_p99_ms"], bare["staleness_p99_ms"]),
+            "ratio_storm_paper_p99": ratio(daphne["storm_paper_p99_ms"], bare["storm_paper_p99_ms"]),
+            "ratio_server_cpu": ratio(daphne["server_cpu_cores"], bare["server_cpu_cores"]),
         }
 
     def verify(self, db: Path, load: dict) -> dict:
