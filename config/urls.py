@@ -21,6 +21,7 @@ urlpatterns = [
     path("organisations/", include("organisations.urls")),
     path("training/", include("training.urls")),
     path("notifications/", include("notifications.urls")),
+    path("stats/", include("stats.urls")),
     path("", include("certificates.urls")),  # /verify/… (public) and /certificates/… (我的证书, organisers)
 ]
 

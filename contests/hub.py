@@ -115,7 +115,10 @@ class Hub:
             self.layer_groups[layer_group] = self.layer_groups.get(layer_group, 0) + 1
             if self.layer_groups[layer_group] == 1:
                 await self._ensure_relay()
-                await self.layer.group_add(layer_group, self.channel)
+                try:
+                    await self.layer.group_add(layer_group, self.channel)
+                except Exception:  # the layer is down: the relay joins it once the layer is back
+                    log.warning("could not join %s on the channel layer; the relay will", layer_group, exc_info=True)
 
     async def unsubscribe_all(self, subscriber: Subscriber, keys: list[tuple[str, str | None]]) -> None:
         """End `subscriber`'s subscriptions to `keys` ((key, layer group or None) pairs). Only what it
@@ -221,9 +224,16 @@ class Hub:
             self.relay_task = self.loop.create_task(self._relay(), context=contextvars.Context())
 
     async def _relay(self) -> None:
+        """Relay what the layer brings until cancelled. The layer going away (Redis restarted) is not
+        fatal: receive is retried with a backoff, and once it works again the relay first joins its
+        groups again, because a Redis restarted without persistence has forgotten them (docs/deployment.md)."""
         backoff = 0.1
+        rejoin = False
         while True:
             try:
+                if rejoin:
+                    await self._rejoin()
+                    rejoin = False
                 message = await self.layer.receive(self.channel)
                 backoff = 0.1
             except asyncio.CancelledError:
@@ -233,7 +243,8 @@ class Hub:
                 # then would swallow the cancel and keep the loop's shutdown waiting forever.
                 if asyncio.current_task().cancelling():
                     raise asyncio.CancelledError from None
-                log.exception("channel layer receive failed; retrying")
+                log.warning("channel layer receive failed; retrying", exc_info=True)
+                rejoin = True
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5)
                 continue
@@ -243,6 +254,12 @@ class Hub:
                 await self.receive(message)
             except Exception:
                 log.exception("relayed %s failed", message.get("type"))
+
+    async def _rejoin(self) -> None:
+        """Join every group this process's sockets need again (a no-op for groups it is still in)."""
+        for layer_group in list(self.layer_groups):
+            await self.layer.group_add(layer_group, self.channel)
+        log.warning("channel layer back: rejoined %d groups", len(self.layer_groups))
 
 
 def handle_with(handler: Callable[[Hub, dict], Awaitable[None]]) -> None:

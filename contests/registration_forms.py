@@ -12,8 +12,11 @@ from .services.registration_bulk import APPROVE, NOTE_MAX, REJECT
 
 class BulkDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[(APPROVE, _("批量通过")), (REJECT, _("批量拒绝"))])
+    # Radio buttons: the page renders each choice's tag inside its label (a Select's would be bare <option>s).
     scope = forms.ChoiceField(
-        choices=[("selected", _("勾选的报名")), ("filtered", _("符合当前筛选条件的全部待审核报名"))], initial="selected"
+        choices=[("selected", _("勾选的报名")), ("filtered", _("符合当前筛选条件的全部待审核报名"))],
+        initial="selected",
+        widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("审核意见（选手可见）"), max_length=NOTE_MAX, required=False, widget=forms.TextInput)
 

@@ -13,6 +13,8 @@ The public's frames carry the public's rows (contests.visibility: no hidden part
 derived from one) and the public's sequence number, which only public feed events move.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
@@ -34,6 +36,8 @@ from .events import (
 from .liveboard import LiveBoard
 from .models import Round, ScoreboardEventKind
 from .models.rounds import RESULT_STATUSES
+
+log = logging.getLogger(__name__)
 
 # ------------------------------------------------------------------ from the process's live board
 
@@ -123,11 +127,18 @@ def _cached(rnd: Round, name: str, seq: int, build):
     round and `name`, replaced when the board moves on), so a flood of identical requests costs one
     build per change, whichever process serves them."""
     key, version = f"contests.board.{rnd.pk}.{name}", _version(rnd, seq)
-    hit = cache.get(key)
+    try:
+        hit = cache.get(key)
+    except Exception:  # the cache (Redis) is down: it only saves work, so build without it
+        log.warning("board cache unavailable", exc_info=True)
+        return build()
     if hit is not None and hit[0] == version:
         return hit[1]
     value = build()
-    cache.set(key, (version, value), cache_seconds())
+    try:
+        cache.set(key, (version, value), cache_seconds())
+    except Exception:
+        log.warning("board cache unavailable", exc_info=True)
     return value
 
 

@@ -12,6 +12,10 @@ the save that causes it: that save alone is answered — "retry" after a databas
 pass, "failed" after anything else, which would happen again — and every other save of the batch,
 and every save queued behind it, is stored and acknowledged. A poisonous save in a batch of 200
 costs about 16 transactions, not 200.
+
+Except when the failure cost the connection (PostgreSQL restarted or unreachable): halving would
+only wait for the pool again, once per half, so the whole batch is answered "retry" at once and the
+consoles resend it (docs/deployment.md).
 """
 
 import asyncio
@@ -19,7 +23,7 @@ import logging
 
 from channels.db import database_sync_to_async
 
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.utils.translation import gettext as _
 
 from . import services
@@ -39,12 +43,25 @@ def _failed() -> AnswerRejected:
     return AnswerRejected(code="failed", message=_("服务器无法保存这个答案，请重新作答；如仍失败，请联系监考人员"))
 
 
+def _connection_lost(exc: DatabaseError) -> bool:
+    """Whether the failure cost the connection: PostgreSQL shutting down or restarting (SQLSTATE 57P…)
+    or a connection error (08…), or a connection Django dropped (refused, closed under us, none in
+    the pool) or that no longer answers. A lock timeout, a deadlock or a constraint is not one: its
+    batch is halved as before."""
+    if getattr(exc.__cause__, "sqlstate", None) and exc.__cause__.sqlstate.startswith(("08", "57P")):
+        return True
+    return connection.connection is None or not connection.is_usable()
+
+
 def store(saves: list[AnswerSave]) -> list[AnswerAck | AnswerRejected]:
     """Store a batch in one transaction; after a failure, store it in halves (in order, so each save
     still sees the ones before it) until the failure is isolated to the save that causes it."""
     try:
         return services.theory_answers_save(saves=saves)
     except Exception as exc:
+        if isinstance(exc, DatabaseError) and _connection_lost(exc):
+            log.warning("the database connection was lost; %d answers answered retry", len(saves), exc_info=True)
+            return [_retry() for _save in saves]
         if len(saves) == 1:
             log.exception("an answer save failed")
             return [_retry() if isinstance(exc, DatabaseError) else _failed()]

@@ -14,6 +14,7 @@ OUR_APPS = (
     "organisations",
     "training",
     "notifications",
+    "stats",
 )
 ANYONE = {"anonymous", "learner", "owner", "staff_a", "staff_b", "judge", "organiser"}
 SIGNED_IN = ANYONE - {"anonymous"}
@@ -182,6 +183,11 @@ WHO_MAY_POST: dict[str, set[str]] = {
     # approve or return it (a crafted approve by its staff is a 403, tested in tests/courses/changes)
     "course_changes:index": ANY_PROVIDER,
     "course_changes:detail": PROVIDER_A,
+    # ---- statistics (stats/): every URL is read only (GET); scoping is tested in tests/stats
+    "stats:dashboard": set(),
+    "stats:overview_json": set(),
+    "stats:figure_json": set(),
+    "stats:figure_xlsx": set(),
     # ---- the expert pool (experts/): organisers; an expert's page also takes the expert's own
     # conflict declaration (the world's expert is `judge`); its fellow judges only read it
     "experts:list": set(),

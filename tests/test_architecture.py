@@ -19,6 +19,7 @@ APPS = (
     "experts",
     "notifications",
     "organisations",
+    "stats",
     "training",
 )
 DOMAIN_APPS = (
@@ -28,6 +29,7 @@ DOMAIN_APPS = (
     "experts",
     "notifications",
     "organisations",
+    "stats",
     "training",
 )  # cms and accounts: tests/test_base_apps.py
 MAX_LINES = 600

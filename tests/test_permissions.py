@@ -245,6 +245,7 @@ def world(
         employer=employer_a, provider=provider_a, manager=manager_a, organiser=organiser, owner=owner, course=course
     )
     objects |= training["objects"]
+    objects["figure"] = "enrolments"  # stats: /stats/api/<figure>.json
     by_namespace |= training["pk"]
     people |= training["people"]
     return {"objects": objects, "pk": by_namespace, "people": people, "course_page": course.page.url}

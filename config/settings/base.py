@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "certificates",
     "training",
     "notifications",
+    "stats",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

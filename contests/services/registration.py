@@ -25,6 +25,8 @@ from .. import eligibility, enterprise, notices
 from ..models import (
     ACTIVE_STATUSES,
     InvitationStatus,
+    Nomination,
+    NominationStatus,
     Province,
     Registration,
     RegistrationStatus,
@@ -215,6 +217,7 @@ def registration_approve(*, registration: Registration, by, now: dt.datetime | N
     registration.status, registration.decided_by, registration.decided_at = RegistrationStatus.APPROVED, by, now
     registration.note = ""
     registration.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    nominations_follow(registration_ids=[registration.pk], approved=True, by=by, reason="", now=now)
     audit(actor=by, action="registration.approve", obj=registration, now=now, contest_id=registration.track.contest_id)
     notices.registration_decided(registration)
     for rnd in Round.objects.filter(
@@ -242,6 +245,7 @@ def registration_reject(
     registration.status, registration.decided_by, registration.decided_at = RegistrationStatus.REJECTED, by, now
     registration.note = note.strip()[:200]
     registration.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    nominations_follow(registration_ids=[registration.pk], approved=False, by=by, reason=registration.note, now=now)
     audit(
         actor=by,
         action="registration.reject",
@@ -252,3 +256,16 @@ def registration_reject(
     )
     notices.registration_decided(registration)
     return registration
+
+
+def nominations_follow(*, registration_ids: list[int], approved: bool, by, reason: str, now: dt.datetime) -> list[int]:
+    """A nominee's registration decided on the registration pages (one by one or in bulk) decides their
+    nomination too: accepted with an approval, returned (with the reason) with a rejection, so the
+    nomination lists and the nominee's page never keep saying 待审核. Returns the nominations' ids."""
+    nominations = Nomination.objects.filter(registration_id__in=registration_ids, status=NominationStatus.REGISTERED)
+    ids = list(nominations.values_list("pk", flat=True))
+    if ids:
+        status = NominationStatus.ACCEPTED if approved else NominationStatus.RETURNED
+        fields = {"status": status, "decided_by": by, "decided_at": now}
+        Nomination.objects.filter(pk__in=ids).update(**fields, **({} if approved else {"reason": reason}))
+    return ids

@@ -37,7 +37,7 @@ from ..models import (
 )
 from .board import entries_sync
 from .common import audit, require_organiser
-from .registration import _lock_people
+from .registration import _lock_people, nominations_follow
 
 MAX_ROWS = 10_000  # one decision; a bigger field is decided filter by filter
 CHUNK = 500  # ids per IN (…): well under SQLite's variable limit
@@ -170,13 +170,15 @@ def _approvable(track: Track, candidates: list[Registration], outcome: BulkOutco
     return ready
 
 
-def audit_each(*, by, action: str, ids: list[int], contest_id: int, now: dt.datetime, **data) -> None:
+def audit_each(
+    *, by, action: str, ids: list[int], contest_id: int, now: dt.datetime, object_type: str = "registration", **data
+) -> None:
     """One audit line per registration (the code of a single decision), in bulk inserts."""
     lines = [
         AuditLog(
             actor=by,
             action=action,
-            object_type="registration",
+            object_type=object_type,
             object_id=pk,
             contest_id=contest_id,
             data=data,
@@ -227,6 +229,15 @@ def registrations_decide(
         )
     action = "registration.approve" if decision == APPROVE else "registration.reject"
     audit_each(by=by, action=action, ids=ids, contest_id=track.contest_id, now=now, note=note, bulk=True)
+    followed = []
+    for chunk in _chunks(ids):  # nominees' nominations are decided with their registrations
+        followed += nominations_follow(
+            registration_ids=chunk, approved=decision == APPROVE, by=by, reason=note, now=now
+        )
+    action = "nomination.accept" if decision == APPROVE else "nomination.return"
+    audit_each(
+        by=by, action=action, ids=followed, contest_id=track.contest_id, now=now, object_type="nomination", bulk=True
+    )
     summary = {"done": len(ids), "skipped": outcome.skipped_count, "note": note}
     if decision == APPROVE:
         audit(actor=by, action="registrations.bulk_approve", obj=track, now=now, contest_id=track.contest_id, **summary)

@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from django.utils import timezone
+
 from contests import services
 from contests.models import Entry
 from courses.models import QuestionKind
@@ -121,3 +123,13 @@ def other_entry(running_round, other_learner):
 
 def minutes(n: float) -> dt.timedelta:
     return dt.timedelta(minutes=n)
+
+
+@pytest.fixture
+def live_round(organiser, paper):
+    """A round running on the real clock (the servers do not share the test's frozen one)."""
+    now = timezone.now()
+    rnd = RoundFactory(track__contest__organiser=organiser, starts_at=now, ends_at=now + dt.timedelta(hours=2))
+    for i, q in enumerate(paper):
+        RoundQuestionFactory(round=rnd, question=q, order=i, score=10)
+    return rnd

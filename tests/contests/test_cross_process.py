@@ -6,7 +6,6 @@ Skipped without REDIS_URL: with the in-memory channel layer, processes cannot re
 """
 
 import asyncio
-import datetime as dt
 import json
 import random
 import time
@@ -14,18 +13,16 @@ import urllib.request
 import uuid
 
 import pytest
-from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed
 
 from django.conf import settings
-from django.utils import timezone
 
 from contests import services
-from tests.contests.factories import ApprovedRegistrationFactory, RoundFactory, RoundQuestionFactory
+from tests.contests.factories import ApprovedRegistrationFactory
 from tests.contests.helpers import right, wrong
 from tests.contests.live import _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401
+from tests.contests.processes import Viewer, connect, contestants, receive_until
 from tests.contests.servers import Daphne, database_for_servers, stored_client_ids
-from tests.factories import UserFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -34,23 +31,6 @@ pytestmark = [
         not settings.REDIS_URL, reason="needs REDIS_URL: two Daphne processes share groups through Redis"
     ),
 ]
-
-
-@pytest.fixture
-def live_round(organiser, paper):
-    """A round running on the real clock (the servers do not share the test's frozen one)."""
-    now = timezone.now()
-    rnd = RoundFactory(track__contest__organiser=organiser, starts_at=now, ends_at=now + dt.timedelta(hours=2))
-    for i, q in enumerate(paper):
-        RoundQuestionFactory(round=rnd, question=q, order=i, score=10)
-    return rnd
-
-
-def contestants(rnd, count):
-    users = [UserFactory(username=f"cp{n}", real_name=f"选手{n}") for n in range(count)]
-    for n, user in enumerate(users):
-        ApprovedRegistrationFactory(track=rnd.track, user=user, organisation=f"单位{n % 3}", province="32")
-    return users
 
 
 @pytest.fixture
@@ -66,24 +46,6 @@ def servers(tmp_path):
     yield start
     for server in started:
         server.stop()
-
-
-def connect(server_ws, path, cookie=None):
-    headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"} if cookie else None
-    origin = server_ws.replace("ws://", "http://")
-    return ws_connect(
-        f"{server_ws}{path}", origin=origin, additional_headers=headers, compression=None, proxy=None, open_timeout=10
-    )
-
-
-async def receive_until(ws, kind, timeout=10):
-    deadline = time.monotonic() + timeout
-    while True:
-        left = deadline - time.monotonic()
-        assert left > 0, f"no {kind!r} within {timeout} s"
-        message = json.loads(await asyncio.wait_for(ws.recv(), left))
-        if message["type"] == kind:
-            return message
 
 
 def test_what_one_process_stores_reaches_sockets_on_the_other(live_round, organiser, learner, paper, servers, tmp_path):
@@ -212,32 +174,6 @@ class Client:
         elif message["type"] == "answer.rejected" and message["code"] not in ("rate_limited", "retry", "paused"):
             self.pending.pop(cid, None)
             self.rejected[cid] = message["code"]
-
-
-class Viewer:
-    """scoreboard.js's all-rows view: snapshot, seq-numbered deltas, resume on a gap."""
-
-    def __init__(self):
-        self.rows, self.seq, self.resumes, self.messages = {}, -1, 0, 0
-
-    async def run(self, url, round_id, stop: asyncio.Event) -> None:
-        async with connect(url, f"/ws/rounds/{round_id}/board/?view=all") as ws:
-            while not stop.is_set():
-                try:
-                    message = json.loads(await asyncio.wait_for(ws.recv(), 0.5))
-                except TimeoutError:
-                    continue
-                self.messages += 1
-                if message["type"] == "scoreboard.snapshot":
-                    self.rows = {r["entry"]: r["total"] for r in message["rows"]}
-                    self.seq = message["seq"]
-                elif message["type"] == "scoreboard.changed" and message["seq"] > self.seq:
-                    if message["from_seq"] > self.seq:
-                        self.resumes += 1
-                        await ws.send(json.dumps({"type": "resume", "last_seq": self.seq}))
-                        continue
-                    self.rows.update({r["entry"]: r["total"] for r in message["rows"]})
-                    self.seq = message["seq"]
 
 
 def test_killing_a_server_mid_round_loses_no_acknowledged_answer(live_round, organiser, paper, servers, tmp_path):

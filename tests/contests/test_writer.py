@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from django.db import OperationalError
+from django.db import OperationalError, connection
 
 from contests import scoring, services, writer
 from contests.models import TheoryAnswerLog
@@ -70,6 +70,26 @@ def test_a_batch_that_fails_on_the_database_is_stored_in_halves(running_round, e
     assert [o.client_id for o in outcomes] == [s.client_id for s in saves]
     assert all(isinstance(o, AnswerAck) for o in outcomes)
     assert TheoryAnswerLog.objects.count() == 6
+
+
+def test_a_batch_that_lost_the_database_connection_is_answered_retry_at_once(
+    running_round, entry, other_entry, paper, monkeypatch
+):
+    """PostgreSQL gone: halving would wait for the connection pool once per half; consoles resend instead."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite ignores closing its in-memory test database, so the lost connection cannot be staged")
+    tried = []
+
+    def server_gone(*, saves, now=None):
+        tried.append(len(saves))
+        connection.close()  # what Django does when the rollback after the error fails too
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "theory_answers_save", server_gone)
+    outcomes = writer.store(saves_for([entry, other_entry], paper))
+    assert tried == [6]
+    assert [o.code for o in outcomes] == ["retry"] * 6
+    assert TheoryAnswerLog.objects.count() == 0
 
 
 def test_a_save_that_keeps_failing_on_the_database_is_answered_retry_and_the_writer_goes_on(

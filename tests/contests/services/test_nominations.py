@@ -15,7 +15,7 @@ from contests.models import (
     RegistrationStatus,
     TrackEligibility,
 )
-from contests.services import nominations
+from contests.services import nominations, registration_approve, registration_bulk
 from notifications.models import Notification, NotificationKind
 from organisations.models import Organisation, OrganisationKind
 from tests.contests.factories import ApprovedRegistrationFactory, TrackFactory
@@ -261,3 +261,42 @@ def test_a_nomination_does_not_waive_the_target_tracks_eligibility_rules(nominat
     nomination.refresh_from_db()
     assert nomination.status == NominationStatus.PENDING
     assert not Registration.objects.filter(track=national).exists()
+
+
+def test_deciding_the_nominees_registrations_in_bulk_decides_their_nominations(nominated, national, organiser):
+    """Approved on the bulk page: accepted (no accept button left on the nominations page); rejected
+    there: returned with the reason, which frees the quota."""
+    first, second = nominated
+    registrations = [nominations.nomination_register(nomination=n, user=n.user) for n in nominated]
+    for registration, decision in zip(registrations, ("approve", "reject"), strict=True):
+        registration_bulk.registrations_decide(
+            track=national, by=organiser, decision=decision, selection=[registration.pk], note="资格审查"
+        )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.decided_by, first.registration.status) == (
+        NominationStatus.ACCEPTED,
+        organiser,
+        RegistrationStatus.APPROVED,
+    )
+    assert (second.status, second.reason, second.registration.status) == (
+        NominationStatus.RETURNED,
+        "资格审查",
+        RegistrationStatus.REJECTED,
+    )
+    assert nominations.quota_used(national.pk) == {first.quota_group: 1}
+    audited = AuditLog.objects.filter(object_type="nomination", data__bulk=True)
+    assert sorted(audited.values_list("action", "object_id")) == [
+        ("nomination.accept", first.pk),
+        ("nomination.return", second.pk),
+    ]
+    with pytest.raises(ValidationError):  # nothing left to accept
+        nominations.nomination_accept(nomination=first, track=national, by=organiser)
+
+
+def test_approving_a_nominees_registration_one_by_one_accepts_the_nomination(nominated, national, organiser):
+    registration = nominations.nomination_register(nomination=nominated[0], user=nominated[0].user)
+    registration_approve(registration=registration, by=organiser)
+    nominated[0].refresh_from_db()
+    assert nominated[0].status == NominationStatus.ACCEPTED
+    assert nominated[1].status == NominationStatus.PENDING  # another nomination is untouched

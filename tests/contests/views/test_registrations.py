@@ -194,3 +194,12 @@ def test_the_registration_form_shows_the_rules_and_takes_the_occupation(client, 
     assert "“车工”不符合条件" in refused.text and not Registration.objects.exists()
     client.post(url, {"organisation": "甲公司", "province": "32", "occupation": "钳工"})
     assert Registration.objects.get().occupation == "钳工"
+
+
+def test_the_bulk_page_offers_the_scope_as_radio_buttons(client, track, organiser):
+    """The choice between the ticked rows and every row matching the filters is a pair of radio buttons
+    (a Select widget's choices rendered one by one would be bare <option>s, and no scope could be sent)."""
+    client.force_login(organiser)
+    body = client.get(review_url(track)).content.decode()
+    assert body.count('type="radio" name="scope"') == 2
+    assert 'value="selected"' in body and 'value="filtered"' in body and '<option value="filtered"' not in body

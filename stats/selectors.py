@@ -1,0 +1,225 @@
+"""Reads of the statistics: a figure as a table, the overview of every figure, comparisons with the
+snapshots. Each reads rollup cells only (a fixed number of queries whatever the data size) and every
+number leaves through `present`, the one place where small cells are suppressed.
+"""
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from contests.models import Contest, Province, Track
+from courses.models import Course, Provider
+from organisations.models import Industry, Region
+
+from .dimensions import COLUMNS, LEVEL_LABELS, MAX_ROWS, METRICS, PROVIDER_GRAINS, SMALL_CELL
+from .filters import Query
+from .models import RefreshState, SnapshotCell, StatCell, StatSnapshot
+from .permissions import Scope
+
+SORTED_BY_KEY = {"month", "province", "city", "industry", "level", "kind"}
+SUPPRESSED = "<5"
+
+
+# ------------------------------------------------------------------ the one place numbers leave
+
+
+def present(count: int, amount: int, *, metric: str, suppress: bool) -> dict:
+    """A cell as shown: its count and, for a sum metric, its amount in hours; "<5" for both when the
+    cell counts fewer than 5 and the viewer is not the organiser."""
+    kind = METRICS[metric].amount
+    if suppress and 0 < count < SMALL_CELL:
+        return {"count": SUPPRESSED, **({"hours": SUPPRESSED} if kind else {})}
+    out = {"count": int(count)}
+    if kind == "seconds":
+        out["hours"] = float((Decimal(amount) / 3600).quantize(Decimal("0.1"), ROUND_HALF_UP))
+    elif kind == "hours10":
+        out["hours"] = float(Decimal(amount) / 10)
+    return out
+
+
+# ------------------------------------------------------------------ cells
+
+
+def cells(query: Query, grain: str, scope: Scope, *, model=StatCell):
+    qs = model.objects.filter(grain=grain, month__gte=query.start, month__lte=query.end)
+    qs = qs.filter(**{COLUMNS[dim]: value for dim, value in query.filters.items()})
+    if scope.kind == "provider":
+        qs = qs.filter(provider_id__in=scope.provider_ids)
+    elif scope.kind == "manager":
+        qs = qs.filter(employer_id__in=scope.employer_ids)
+    return qs
+
+
+def _metric_cells(query: Query, grain: str, scope: Scope, metric: str, *, model=StatCell):
+    qs = cells(query, grain, scope, model=model).filter(metric=metric)
+    if METRICS[metric].point_in_time and query.by != "month":
+        qs = qs.filter(month=query.end)
+    return qs
+
+
+# ------------------------------------------------------------------ labels
+
+
+def _names(by: str, keys: list) -> dict:
+    """The label of each key of a breakdown (one query for the kinds that need one)."""
+    ids = [k for k in keys if k]
+    if by == "province":
+        return {k: Province(k).label for k in ids if k in Province.values}
+    if by == "city":
+        return dict(Region.objects.filter(code__in=ids).values_list("code", "name"))
+    if by == "industry":
+        return {
+            code: f"{code} {name}" for code, name in Industry.objects.filter(code__in=ids).values_list("code", "name")
+        }
+    if by == "provider":
+        return dict(Provider.objects.filter(pk__in=ids).values_list("pk", "name"))
+    if by == "course":
+        return {
+            pk: f"{code} {title}"
+            for pk, code, title in Course.objects.filter(pk__in=ids).values_list("pk", "code", "title")
+        }
+    if by == "contest":
+        return dict(Contest.objects.filter(pk__in=ids).values_list("pk", "name"))
+    if by == "track":
+        rows = Track.objects.filter(pk__in=ids).values_list("pk", "contest__name", "name")
+        return {pk: f"{contest} · {name}" for pk, contest, name in rows}
+    if by == "level":
+        return {k: str(LEVEL_LABELS[k]) for k in LEVEL_LABELS}
+    if by == "kind":
+        from certificates.models import CertificateKind
+        from contests.scoring import Award
+
+        return {**dict(CertificateKind.choices), **dict(Award.choices)}
+    return {}
+
+
+def _label(by: str, key, names: dict) -> str:
+    if by == "month":
+        return f"{key:%Y-%m}"
+    if key in ("", 0, None) and by != "level":
+        return _("未知") if by in ("province", "city", "industry") else _("不涉及")
+    return str(names.get(key, key))
+
+
+def _key(by: str, key):
+    return f"{key:%Y-%m}" if by == "month" else key
+
+
+# ------------------------------------------------------------------ a figure as a table
+
+
+def figure_table(metric: str, query: Query, grain: str, scope: Scope) -> dict:
+    """One metric broken down by `query.by`: rows (at most MAX_ROWS), the total, and whether truncated."""
+    column = COLUMNS[query.by]
+    qs = _metric_cells(query, grain, scope, metric)
+    grouped = qs.values(column).annotate(n=Sum("count"), s=Sum("amount"))
+    grouped = grouped.order_by(column) if query.by in SORTED_BY_KEY else grouped.order_by("-n", column)
+    found = list(grouped[: MAX_ROWS + 1])
+    truncated = len(found) > MAX_ROWS
+    found = found[:MAX_ROWS]
+    if query.by == "month":
+        by_month = {row[column]: row for row in found}
+        found = [by_month.get(m, {column: m, "n": 0, "s": 0}) for m in query.months()]
+    totals = _metric_cells(query, grain, scope, metric)
+    if METRICS[metric].point_in_time:
+        totals = totals.filter(month=query.end)
+    total = totals.aggregate(n=Sum("count"), s=Sum("amount"))
+    names = _names(query.by, [row[column] for row in found])
+    suppress = scope.suppresses_small_cells
+    rows = [
+        {
+            "key": _key(query.by, row[column]),
+            "label": _label(query.by, row[column], names),
+            **present(row["n"] or 0, row["s"] or 0, metric=metric, suppress=suppress),
+        }
+        for row in found
+    ]
+    return {
+        "figure": metric,
+        "label": str(METRICS[metric].label),
+        "by": query.by,
+        "rows": rows,
+        "total": present(total["n"] or 0, total["s"] or 0, metric=metric, suppress=suppress),
+        "truncated": truncated,
+    }
+
+
+# ------------------------------------------------------------------ the overview
+
+
+def applicable_metrics(query: Query, grain: str) -> list[str]:
+    """The metrics that carry every filtered dimension (the others are 不适用 under these filters)."""
+    wanted = set(query.filters)
+    return [
+        code
+        for code, metric in METRICS.items()
+        if wanted <= metric.dims and (grain not in PROVIDER_GRAINS or "provider" in metric.dims)
+    ]
+
+
+def _totals(qs, metrics: list[str], end: dt.date) -> dict[str, tuple[int, int]]:
+    summed = [m for m in metrics if not METRICS[m].point_in_time]
+    point = [m for m in metrics if METRICS[m].point_in_time]
+    out = dict.fromkeys(metrics, (0, 0))
+    rows = qs.filter(metric__in=summed).values("metric").annotate(n=Sum("count"), s=Sum("amount")).order_by()
+    if point:
+        rows = rows.union(
+            qs.filter(metric__in=point, month=end).values("metric").annotate(n=Sum("count"), s=Sum("amount")).order_by()
+        )
+    for row in rows:
+        out[row["metric"]] = (row["n"] or 0, row["s"] or 0)
+    return out
+
+
+def _previous(month: dt.date, months: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def overview(query: Query, grain: str, scope: Scope) -> dict:
+    """Every metric's total over the period, and the period's last month against the month before and
+    the same month a year before, read from the monthly snapshots (null where none was taken)."""
+    metrics = applicable_metrics(query, grain)
+    live = _totals(cells(query, grain, scope), metrics, query.end)
+    report, before, year_ago = query.end, _previous(query.end, 1), _previous(query.end, 12)
+    months = (report, before, year_ago)
+    taken = set(StatSnapshot.objects.filter(month__in=months).values_list("month", flat=True))
+    compared = {month: (dict.fromkeys(metrics, (0, 0)) if month in taken else None) for month in months}
+    if taken:
+        frozen = Query(start=min(taken), end=max(taken), by="month", filters=query.filters)
+        qs = cells(frozen, grain, scope, model=SnapshotCell).filter(month__in=taken, metric__in=metrics)
+        for row in qs.values("month", "metric").annotate(n=Sum("count"), s=Sum("amount")).order_by():
+            compared[row["month"]][row["metric"]] = (row["n"] or 0, row["s"] or 0)
+    suppress = scope.suppresses_small_cells
+    figures = []
+    for code, metric in METRICS.items():
+        if code not in metrics:
+            figures.append({"figure": code, "label": str(metric.label), "applicable": False})
+            continue
+
+        def shown(values, code=code):
+            return None if values is None else present(*values[code], metric=code, suppress=suppress)
+
+        figures.append(
+            {
+                "figure": code,
+                "label": str(metric.label),
+                "applicable": True,
+                "period": present(*live[code], metric=code, suppress=suppress),
+                "month": shown(compared[report]),
+                "previous_month": shown(compared[before]),
+                "same_month_last_year": shown(compared[year_ago]),
+            }
+        )
+    return {
+        "report_month": f"{report:%Y-%m}",
+        "previous_month": f"{before:%Y-%m}",
+        "same_month_last_year": f"{year_ago:%Y-%m}",
+        "figures": figures,
+    }
+
+
+def refreshed_at():
+    return RefreshState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
