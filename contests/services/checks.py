@@ -48,6 +48,9 @@ def device_check_record(
         "checked_at": now or timezone.now(),
     }
     check, created = DeviceCheck.objects.get_or_create(round=rnd, user=user, defaults=values)
+    if not created and interrupted == checks.CLOSED and check.passed:
+        # Closing the page half-way says nothing new about the device: an earlier pass stands.
+        return check, verdict
     if not created:
         DeviceCheck.objects.filter(pk=check.pk).update(runs=F("runs") + 1, **values)
         check.refresh_from_db()
