@@ -86,7 +86,9 @@ def _pformat_when_debugging(value) -> str:
 
 
 def _listen_deep(self) -> None:
-    self.backlog = max(self.backlog, LISTEN_BACKLOG)
+    # A port adopted with `daphne --fd` has no backlog of its own: whoever opened it chose the queue.
+    if self.backlog is not None:
+        self.backlog = max(self.backlog, LISTEN_BACKLOG)
     _start_listening(self)
 
 

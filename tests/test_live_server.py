@@ -126,3 +126,14 @@ def test_daphne_builds_capped_sockets_whatever_its_command_line_says():
         False,
     )
     assert isinstance(factory.buildProtocol(None), live_server.CappedWebSocketProtocol)
+
+
+def test_the_deep_accept_queue_leaves_an_adopted_port_alone(monkeypatch):
+    """`daphne --fd` adopts a socket someone else listened on: its port has no backlog to deepen."""
+    seen = []
+    monkeypatch.setattr(live_server, "_start_listening", lambda port: seen.append(port.backlog))
+    adopted, own = tcp.Port(0, None), tcp.Port(0, None, backlog=50)
+    adopted.backlog = None
+    live_server._listen_deep(adopted)
+    live_server._listen_deep(own)
+    assert seen == [None, live_server.LISTEN_BACKLOG]

@@ -74,7 +74,7 @@ def prepare(*, learners: int, courses: int, out: Path) -> None:
         [Enrolment(learner=u, course_id=lessons[i % courses].course_id) for i, u in enumerate(users)]
     )
     store = SessionStore()
-    backend = settings.AUTHENTICATION_BACKENDS[-1]
+    backend = "accounts.backends.UsernameOrEmailBackend"  # the one that loads users (get_user)
     sessions, entries = [], []
     for i, u in enumerate(users):
         key = secrets.token_hex(16)
