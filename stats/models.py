@@ -24,7 +24,7 @@ class CellFields(models.Model):
     kind = models.CharField(max_length=16, blank=True, default="")  # certificate kind, award level
     level = models.PositiveSmallIntegerField(default=0)  # skill level 1–5, 0: none
     province = models.CharField(max_length=2, blank=True, default="")
-    city = models.CharField(max_length=4, blank=True, default="")
+    city = models.CharField(max_length=6, blank=True, default="")  # a GB/T 2260 code, e.g. 320100
     industry = models.CharField(max_length=1, blank=True, default="")
     provider_id = models.IntegerField(default=0)
     course_id = models.IntegerField(default=0)

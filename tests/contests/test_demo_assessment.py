@@ -20,7 +20,7 @@ def test_the_assessment_plan_is_complete_and_a_second_run_adds_nothing(organiser
         UserFactory(username=f"learner{n}", organisation=f"单位{n}", id_number="")
     for username, name in (("judge5", "陈思远"), ("judge1", "周建华")):
         Expert.objects.create(
-            name=name, user=UserFactory(username=username, real_name=name), phone=f"1390000000{len(name)}{username[-1]}"
+            name=name, user=UserFactory(username=username, real_name=name), phone=f"139000000{len(name)}{username[-1]}"
         )
     track = assessment_demo_seed(Report())
     assert (track.is_assessment, track.occupation, track.get_skill_level_display()) == (
