@@ -14,6 +14,7 @@ import time
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from django.utils.translation import gettext as _
@@ -36,6 +37,17 @@ class StudyConsumer(AsyncWebsocketConsumer):
         super().__init__(*args, **kwargs)
         self.bucket = TokenBucket(self.rate, self.burst)
         self.opened: services.StudyOpened | None = None
+        self.writer: StudyWriter | None = None
+
+    async def __call__(self, scope, receive, send):
+        # With no channel layer there is one source of messages: read it in a plain loop instead of
+        # Channels' `await_many_dispatch`, which makes a task and an `asyncio.wait` per frame.
+        self.scope, self.channel_layer, self.base_send = scope, None, send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
 
     async def dispatch(self, message):
         # As in contests: skip Channels' per-frame hop to a thread to close stale connections; our
@@ -63,6 +75,7 @@ class StudyConsumer(AsyncWebsocketConsumer):
             close = CLOSE_NOT_FOUND if refused.code == "not_found" else CLOSE_FORBIDDEN
             await self.refuse(refused.code, refused.message, close)
             return
+        self.writer = StudyWriter.get()
         await self.accept()
         await self.send(text_data=wire.hello(self.opened))
 
@@ -123,7 +136,7 @@ class StudyConsumer(AsyncWebsocketConsumer):
             claim=claim,
             received_at=received_at,
         )
-        result = await StudyWriter.get().save(beat)
+        result = await self.writer.save(beat)
         if result.code == "ok":
             await self.send(text_data=wire.ack(result))
         elif result.code == "superseded":

@@ -28,6 +28,56 @@ def _placeholder(field) -> str:
     return "%s"
 
 
+def select_rows(model: type[models.Model], fields: tuple[str, ...], *, key: str, ids: list) -> list[tuple]:
+    """`model.objects.select_for_update().filter(<key>__in=ids).order_by(key).values_list(*fields)`
+    without building the query through the ORM per batch: the same statement and the same converters
+    (each field's own, as the ORM applies them), in key order."""
+    meta, qn = model._meta, connection.ops.quote_name
+    columns = [meta.pk if name == "pk" else meta.get_field(name) for name in fields]
+    key_column = qn((meta.pk if key == "pk" else meta.get_field(key)).column)
+    table = qn(meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = (
+        f"SELECT {', '.join(f'{table}.{qn(f.column)}' for f in columns)} FROM {table} "  # noqa: S608 - names from _meta
+        f"WHERE {table}.{key_column} IN ({', '.join(['%s'] * len(ids))}) ORDER BY {table}.{key_column}{lock}"
+    )
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(ids))
+        rows = cursor.fetchall()
+    converters = _converters(model, fields)
+    if not converters:
+        return [tuple(row) for row in rows]
+    converted = []
+    for row in rows:
+        row = list(row)
+        for i, functions, col in converters:
+            for convert in functions:
+                row[i] = convert(row[i], col, connection)
+        converted.append(tuple(row))
+    return converted
+
+
+_converter_cache: dict = {}
+
+
+def _converters(model, fields) -> list:
+    """[(index, converters, column expression)] for the fields that have any (the compiler's rule)."""
+    cache_key = (connection.vendor, model, fields)
+    found = _converter_cache.get(cache_key)
+    if found is None:
+        meta, found = model._meta, []
+        for i, name in enumerate(fields):
+            field = meta.pk if name == "pk" else meta.get_field(name)
+            col = field.get_col(meta.db_table)
+            functions = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+            if functions:
+                found.append((i, functions, col))
+        _converter_cache[cache_key] = found
+    return found
+
+
 def update_each(objs: Iterable[models.Model], fields: list[str]) -> None:
     """UPDATE every object's `fields` by primary key, as `bulk_update` would, in one statement per
     ROWS_PER_STATEMENT objects (`WITH v(...) AS (VALUES ...) UPDATE ... FROM v`).
@@ -37,21 +87,31 @@ def update_each(objs: Iterable[models.Model], fields: list[str]) -> None:
     objs = list(objs)
     if not objs:
         return
-    meta, qn = type(objs[0])._meta, connection.ops.quote_name
+    meta = type(objs[0])._meta
+    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    rows = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns] for obj in objs]
+    update_rows(type(objs[0]), fields, rows)
+
+
+def update_rows(model: type[models.Model], fields: list[str], rows: list[list]) -> None:
+    """As `update_each`, from rows already prepared for the database: [pk, *fields] each, every value
+    as its field's `get_db_prep_save` gives it (the heartbeat writer builds them without model objects)."""
+    if not rows:
+        return
+    meta, qn = model._meta, connection.ops.quote_name
     columns = [meta.pk, *(meta.get_field(name) for name in fields)]
     names = ["k", *(f"c{i}" for i in range(1, len(columns)))]
     row = "(" + ", ".join(_placeholder(f) for f in columns) + ")"
     table = qn(meta.db_table)
     assignments = ", ".join(f"{qn(f.column)} = v.{n}" for f, n in zip(columns[1:], names[1:], strict=True))
     with connection.cursor() as cursor:
-        for i in range(0, len(objs), ROWS_PER_STATEMENT):
-            chunk = objs[i : i + ROWS_PER_STATEMENT]
+        for i in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[i : i + ROWS_PER_STATEMENT]
             sql = (
                 f"WITH v({', '.join(names)}) AS (VALUES {', '.join([row] * len(chunk))}) "  # noqa: S608 - names from _meta
                 f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{qn(meta.pk.column)} = v.k"
             )
-            params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in chunk for f in columns]
-            cursor.execute(sql, params)
+            cursor.execute(sql, [value for values in chunk for value in values])
 
 
 def ledger_add(ledger: dict[tuple[int, int, int], int], day: dt.date) -> None:

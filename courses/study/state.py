@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.db import connection
+
 from courses.models import LessonStudy, StudyClock
 
 from .crediting import State
@@ -55,3 +57,68 @@ def state_apply(state: State, study: LessonStudy, clock: StudyClock | None) -> N
     study.idle_check_due_at, study.idle_check_token = moment(state.idle_due), state.idle_token
     if clock is not None:
         clock.credited_until = moment(state.clock)
+
+
+# The heartbeat writer works on rows, not model objects (an object and its conversions cost more than
+# the crediting itself, docs/PERFORMANCE.md): what it reads of a study, identity first, then the
+# state in `state_of_row`'s order.
+STUDY_READ = (
+    "pk",
+    "learner_id",
+    "enrolment_id",
+    "lesson_id",
+    "session",
+    "position",
+    "furthest",
+    "watched",
+    "watched_seconds",
+    "effective_seconds",
+    "carry",
+    "last_beat_at",
+    "last_seq",
+    "idle_check_due_at",
+    "idle_check_token",
+)
+
+
+def state_of_row(row: tuple, clock: float) -> State:
+    """`state_of` for a row of STUDY_READ values and the learner's clock (epoch seconds)."""
+    return State(
+        position=row[5],
+        furthest=row[6],
+        watched=[list(r) for r in row[7] or []],
+        watched_seconds=row[8],
+        effective_seconds=row[9],
+        carry=row[10],
+        last_beat_at=stamp(row[11]),
+        last_seq=row[12],
+        idle_due=stamp(row[13]),
+        idle_token=row[14],
+        clock=clock,
+    )
+
+
+_watched = LessonStudy._meta.get_field("watched")
+
+
+def stored_moment(seconds: float | None):
+    """Epoch seconds as a DateTimeField stores them (what `get_db_prep_save` gives)."""
+    return connection.ops.adapt_datetimefield_value(moment(seconds)) if seconds is not None else None
+
+
+def study_values(pk: int, state: State, updated_at) -> list:
+    """[pk, *STUDY_FIELDS, updated_at] prepared for `sql.update_rows` (`updated_at` already stored-form)."""
+    return [
+        pk,
+        state.position,
+        state.furthest,
+        _watched.get_db_prep_save(state.watched, connection),
+        state.watched_seconds,
+        state.effective_seconds,
+        state.carry,
+        stored_moment(state.last_beat_at),
+        state.last_seq,
+        stored_moment(state.idle_due),
+        state.idle_token,
+        updated_at,
+    ]

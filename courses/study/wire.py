@@ -44,6 +44,8 @@ def _no_constant(name: str):
 def _depth_over(text: str, limit: int) -> bool:
     """Whether brackets nest more than `limit` deep, counting those inside strings too (a beat has no
     brackets in strings, so counting them only refuses what no client of ours sends)."""
+    if text.count("[") + text.count("{") <= limit:
+        return False  # cannot nest deeper than it has brackets: no loop over every character
     depth = 0
     for char in text:
         if char in "[{":
@@ -55,6 +57,12 @@ def _depth_over(text: str, limit: int) -> bool:
     return False
 
 
+# One decoder and one encoder for every frame: `json.loads`/`json.dumps` with options build a new one
+# per call, a measurable share of a heartbeat's time (docs/PERFORMANCE.md).
+_decode = json.JSONDecoder(parse_float=_finite, parse_constant=_no_constant).decode
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def parse(text) -> dict:
     """The frame's object, or BadFrame."""
     if not isinstance(text, str) or not text:
@@ -64,7 +72,7 @@ def parse(text) -> dict:
     if _depth_over(text, MAX_DEPTH):
         raise BadFrame(_("消息嵌套层数过多，未处理"))
     try:
-        message = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
+        message = _decode(text)
     except (ValueError, RecursionError):
         raise BadFrame(_("无法识别的消息")) from None
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
@@ -132,7 +140,7 @@ class Ack(TypedDict):
 
 
 def _text(payload: dict) -> str:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return _encode(payload)
 
 
 def hello(opened) -> str:
@@ -151,7 +159,7 @@ def hello(opened) -> str:
 
 def ack_payload(result) -> dict:
     """A stored beat's answer (services.BeatResult with code "ok")."""
-    payload: Ack = {
+    payload: Ack = {  # a plain dict: the TypedDict only documents it
         "type": "beat.ack",
         "seq": result.seq,
         "credited": result.credited,
@@ -163,7 +171,7 @@ def ack_payload(result) -> dict:
         "remaining_seconds": result.remaining_seconds,
         "completed": result.completed,
     }
-    return dict(payload)
+    return payload
 
 
 def ack(result) -> str:

@@ -15,10 +15,9 @@ import asyncio
 import contextvars
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
-from channels.db import database_sync_to_async
-
-from django.db import DatabaseError
+from django.db import DatabaseError, close_old_connections
 from django.utils.translation import gettext as _
 
 from . import services
@@ -50,12 +49,25 @@ def store(beats: list[StudyBeat]) -> list[BeatResult]:
     return store(beats[:middle]) + store(beats[middle:])
 
 
+def store_in_thread(beats: list[StudyBeat]) -> list[BeatResult]:
+    """`store` in the writer's own thread, with its own connection kept as `database_sync_to_async`
+    keeps one (closed when broken or past CONN_MAX_AGE)."""
+    close_old_connections()
+    try:
+        return store(beats)
+    finally:
+        close_old_connections()
+
+
 class StudyWriter:
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop
         self.queue: list[tuple[StudyBeat, asyncio.Future]] = []
         self.running = False
         self.tasks: set[asyncio.Task] = set()
+        # A thread of its own, not the one `database_sync_to_async` shares with every socket's connect:
+        # during a connect storm the batches would wait behind the connects (docs/PERFORMANCE.md).
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="study-writer")
 
     @classmethod
     def get(cls) -> "StudyWriter":
@@ -64,7 +76,7 @@ class StudyWriter:
             writer = _writers.get(loop)
             if writer is None:
                 for closed in [other for other in _writers if other.is_closed()]:
-                    del _writers[closed]
+                    _writers.pop(closed).executor.shutdown(wait=False)
                 writer = _writers[loop] = cls(loop)
             return writer
 
@@ -84,7 +96,7 @@ class StudyWriter:
         try:
             while self.queue:
                 batch, self.queue = self.queue[:MAX_BATCH], self.queue[MAX_BATCH:]
-                results = await database_sync_to_async(store)([beat for beat, _future in batch])
+                results = await self.loop.run_in_executor(self.executor, store_in_thread, [b for b, _f in batch])
                 for (_beat, future), result in zip(batch, results, strict=True):
                     if not future.done():
                         future.set_result(result)
