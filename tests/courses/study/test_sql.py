@@ -68,3 +68,18 @@ def test_ledger_add_creates_rows_and_adds_to_existing_ones(studies, learner, oth
 def test_ledger_add_of_nothing_writes_nothing():
     sql.ledger_add({}, dt.date(2026, 12, 4))
     assert not StudyDay.objects.exists()
+
+
+def test_select_rows_reads_what_the_orm_reads(studies):
+    first, second = studies
+    at = timezone.now().replace(microsecond=654321)
+    LessonStudy.objects.filter(pk=first.pk).update(watched=[[0.0, 5.5]], last_beat_at=at, session="s1")
+    fields = ("pk", "learner_id", "watched", "last_beat_at", "idle_check_due_at", "session", "carry")
+    ids = [second.pk, first.pk, 10**9]
+    expected = list(LessonStudy.objects.filter(pk__in=ids).order_by("pk").values_list(*fields))
+    assert sql.select_rows(LessonStudy, fields, key="pk", ids=ids) == expected
+    assert sql.select_rows(LessonStudy, fields, key="pk", ids=[]) == []
+    clocks = sql.select_rows(StudyClock, ("learner_id", "credited_until"), key="learner_id", ids=[first.learner_id])
+    assert clocks == list(
+        StudyClock.objects.filter(learner_id=first.learner_id).values_list("learner_id", "credited_until")
+    )
