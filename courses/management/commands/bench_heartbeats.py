@@ -1,7 +1,7 @@
 """Load-test tracked study: real Daphne, N learners watching a video and sending heartbeats over the
 lesson socket; then the ledger read back; then the same load against a bare ASGI endpoint.
 
-    python manage.py bench_heartbeats --learners 2000 --duration 30 [--interval 15] [--servers 1]
+    python manage.py bench_heartbeats --learners 2000 --duration 30 [--interval 15] [--servers 1] [--kind video|text]
 
 1. A child process (this command with --prepare) migrates a scratch SQLite database in a temporary
    directory (the embedded default: no DATABASE_URL, no REDIS_URL) and creates courses with one video
@@ -64,6 +64,12 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=15, help="seconds between a learner's beats")
         parser.add_argument("--courses", type=int, default=10)
         parser.add_argument("--servers", type=int, default=1, help="Daphne processes on one socket")
+        parser.add_argument(
+            "--kind",
+            choices=["video", "text"],
+            default="video",
+            help="video lessons, or text lessons with a minimum time",
+        )
         parser.add_argument("--skip-bare", action="store_true", help="measure Daphne only")
         parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
         parser.add_argument(
@@ -76,7 +82,10 @@ class Command(BaseCommand):
             from courses.study.benchmark.setup import prepare
 
             prepare(
-                learners=options["learners"], courses=options["courses"], out=Path(options["prepare"]) / "setup.json"
+                learners=options["learners"],
+                courses=options["courses"],
+                out=Path(options["prepare"]) / "setup.json",
+                kind=options["kind"],
             )
             return
         n = options["learners"]
@@ -98,7 +107,7 @@ class Command(BaseCommand):
             result = self.bench(
                 scratch,
                 env,
-                **{k: options[k] for k in ("duration", "interval", "courses", "servers")},
+                **{k: options[k] for k in ("duration", "interval", "courses", "servers", "kind")},
                 n=n,
                 skip_bare=options["skip_bare"],
             )
@@ -202,11 +211,11 @@ class Command(BaseCommand):
             merged["peak_rss_mb_each"] = peaks
         return merged, [lr for r in results for lr in r["per_learner"]]
 
-    def bench(self, scratch: Path, env: dict, *, n, duration, interval, courses, servers, skip_bare) -> dict:
+    def bench(self, scratch: Path, env: dict, *, n, duration, interval, courses, servers, kind, skip_bare) -> dict:
         manage = str(settings.BASE_DIR / "manage.py")
         self.log(f"preparing {n} learners on {courses} courses in {scratch}")
         prepare = [PYTHON, manage, "bench_heartbeats", "--prepare", str(scratch), "--learners", str(n)]
-        subprocess.run([*prepare, "--courses", str(courses)], env=env, check=True)  # noqa: S603
+        subprocess.run([*prepare, "--courses", str(courses), "--kind", kind], env=env, check=True)  # noqa: S603
         setup = json.loads((scratch / "setup.json").read_text())
         sizes = {"n": n, "duration": duration, "interval": interval, "servers": servers}
         daphne, learners = self.drive("daphne", scratch, env, ["config.asgi:application"], **sizes)
