@@ -11,6 +11,7 @@ field's own `get_db_prep_save`, as the ORM stores them; the SQL is the same on S
 """
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 
 from django.db import connection, models
@@ -32,19 +33,10 @@ def select_rows(model: type[models.Model], fields: tuple[str, ...], *, key: str,
     """`model.objects.select_for_update().filter(<key>__in=ids).order_by(key).values_list(*fields)`
     without building the query through the ORM per batch: the same statement and the same converters
     (each field's own, as the ORM applies them), in key order."""
-    meta, qn = model._meta, connection.ops.quote_name
-    columns = [meta.pk if name == "pk" else meta.get_field(name) for name in fields]
-    key_column = qn((meta.pk if key == "pk" else meta.get_field(key)).column)
-    table = qn(meta.db_table)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    sql = (
-        f"SELECT {', '.join(f'{table}.{qn(f.column)}' for f in columns)} FROM {table} "  # noqa: S608 - names from _meta
-        f"WHERE {table}.{key_column} IN ({', '.join(['%s'] * len(ids))}) ORDER BY {table}.{key_column}{lock}"
-    )
     if not ids:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(sql, list(ids))
+        cursor.execute(_select_sql(connection.vendor, model, fields, key, len(ids)), list(ids))
         rows = cursor.fetchall()
     converters = _converters(model, fields)
     if not converters:
@@ -57,6 +49,51 @@ def select_rows(model: type[models.Model], fields: tuple[str, ...], *, key: str,
                 row[i] = convert(row[i], col, connection)
         converted.append(tuple(row))
     return converted
+
+
+# The statements are built once per shape (vendor, model, fields, rows): a batch only lists values.
+@functools.lru_cache(maxsize=1024)
+def _select_sql(vendor: str, model, fields: tuple[str, ...], key: str, n: int) -> str:
+    meta, qn = model._meta, connection.ops.quote_name
+    columns = [meta.pk if name == "pk" else meta.get_field(name) for name in fields]
+    key_column = qn((meta.pk if key == "pk" else meta.get_field(key)).column)
+    table = qn(meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return (
+        f"SELECT {', '.join(f'{table}.{qn(f.column)}' for f in columns)} FROM {table} "  # noqa: S608 - names from _meta
+        f"WHERE {table}.{key_column} IN ({', '.join(['%s'] * n)}) ORDER BY {table}.{key_column}{lock}"
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _update_sql(vendor: str, model, fields: tuple[str, ...], n: int) -> str:
+    meta, qn = model._meta, connection.ops.quote_name
+    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    names = ["k", *(f"c{i}" for i in range(1, len(columns)))]
+    row = "(" + ", ".join(_placeholder(f) for f in columns) + ")"
+    table = qn(meta.db_table)
+    assignments = ", ".join(f"{qn(f.column)} = v.{n}" for f, n in zip(columns[1:], names[1:], strict=True))
+    return (
+        f"WITH v({', '.join(names)}) AS (VALUES {', '.join([row] * n)}) "  # noqa: S608 - names from _meta
+        f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{qn(meta.pk.column)} = v.k"
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _ledger_sql(vendor: str, n: int) -> str:
+    meta, qn = StudyDay._meta, connection.ops.quote_name
+    learner, course, lesson, day_f, seconds = (
+        meta.get_field(name) for name in ("learner", "course", "lesson", "day", "seconds")
+    )
+    fields = (learner, course, lesson, day_f, seconds)
+    cols = ", ".join(qn(f.column) for f in fields)
+    row = "(" + ", ".join(_placeholder(f) for f in fields) + ")"
+    s, table = qn(seconds.column), qn(meta.db_table)
+    return (
+        f"INSERT INTO {table} ({cols}) VALUES {', '.join([row] * n)} "  # noqa: S608 - names from _meta
+        f"ON CONFLICT ({qn(learner.column)}, {qn(lesson.column)}, {qn(day_f.column)}) "
+        f"DO UPDATE SET {s} = {table}.{s} + excluded.{s}"
+    )
 
 
 _converter_cache: dict = {}
@@ -98,19 +135,11 @@ def update_rows(model: type[models.Model], fields: list[str], rows: list[list]) 
     as its field's `get_db_prep_save` gives it (the heartbeat writer builds them without model objects)."""
     if not rows:
         return
-    meta, qn = model._meta, connection.ops.quote_name
-    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
-    names = ["k", *(f"c{i}" for i in range(1, len(columns)))]
-    row = "(" + ", ".join(_placeholder(f) for f in columns) + ")"
-    table = qn(meta.db_table)
-    assignments = ", ".join(f"{qn(f.column)} = v.{n}" for f, n in zip(columns[1:], names[1:], strict=True))
+    fields = tuple(fields)
     with connection.cursor() as cursor:
         for i in range(0, len(rows), ROWS_PER_STATEMENT):
             chunk = rows[i : i + ROWS_PER_STATEMENT]
-            sql = (
-                f"WITH v({', '.join(names)}) AS (VALUES {', '.join([row] * len(chunk))}) "  # noqa: S608 - names from _meta
-                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{qn(meta.pk.column)} = v.k"
-            )
+            sql = _update_sql(connection.vendor, model, fields, len(chunk))
             cursor.execute(sql, [value for values in chunk for value in values])
 
 
@@ -121,22 +150,10 @@ def ledger_add(ledger: dict[tuple[int, int, int], int], day: dt.date) -> None:
     concurrent writer's addition can be lost either."""
     if not ledger:
         return
-    meta, qn = StudyDay._meta, connection.ops.quote_name
-    learner, course, lesson, day_f, seconds = (
-        meta.get_field(n) for n in ("learner", "course", "lesson", "day", "seconds")
-    )
-    fields = (learner, course, lesson, day_f, seconds)
-    cols = ", ".join(qn(f.column) for f in fields)
-    row = "(" + ", ".join(_placeholder(f) for f in fields) + ")"
-    s, table = qn(seconds.column), qn(meta.db_table)
-    stored_day = day_f.get_db_prep_save(day, connection)
+    stored_day = StudyDay._meta.get_field("day").get_db_prep_save(day, connection)
     items = sorted(ledger.items())
     with connection.cursor() as cursor:
         for i in range(0, len(items), ROWS_PER_STATEMENT):
             chunk = items[i : i + ROWS_PER_STATEMENT]
-            sql = (
-                f"INSERT INTO {table} ({cols}) VALUES {', '.join([row] * len(chunk))} "  # noqa: S608 - names from _meta
-                f"ON CONFLICT ({qn(learner.column)}, {qn(lesson.column)}, {qn(day_f.column)}) "
-                f"DO UPDATE SET {s} = {table}.{s} + excluded.{s}"
-            )
+            sql = _ledger_sql(connection.vendor, len(chunk))
             cursor.execute(sql, [p for (lr, co, le), sec in chunk for p in (lr, co, le, stored_day, sec)])
