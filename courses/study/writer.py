@@ -3,7 +3,8 @@
 Every study socket's beat is queued here; while one batch is being stored, the next one gathers, so
 at a thousand beats a second a few transactions carry them all, and an idle server stores a lone
 beat at once. Each beat's result is handed back only after its batch has committed: an ack still
-means "stored" (and credited).
+means "stored" (and credited). The batches run in the writer's own thread, never on the event loop,
+and the writers of one SQLite file (one per server process) take turns on a file lock (`TakeTurns`).
 
 A failing batch is rolled back and stored in halves until the failure is down to the one beat that
 causes it (as contests/writer.py does for answers): that beat is answered "retry" after a database
