@@ -126,3 +126,48 @@ def cpu_seconds(pid: int) -> float:
 
 def ratio(a, b):
     return round(a / b, 2) if a is not None and b else None
+
+
+def listening_socket(backlog: int = 4096) -> socket.socket:
+    """A socket listening on a free port of 127.0.0.1, for Daphne to adopt with `--fd` (its queue is
+    this one's: see config.live_server)."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(backlog)
+    return sock
+
+
+def spawn_daphnes(
+    sockets: list[socket.socket], app_args: list[str], env: dict, log_dir: Path, *, prefix=lambda k: []
+) -> list[subprocess.Popen]:
+    """One Daphne process per entry of `sockets`, each adopting its socket with `--fd`: the same socket
+    listed K times gives K processes accepting on one port (bench_heartbeats), K sockets give K
+    servers on K ports (bench_round --servers). `prefix(k)` goes before the command (a profiler).
+    Logs to log_dir/server-K.log. The caller closes its copies of the sockets once they are adopted."""
+    daphne = str(Path(sys.executable).with_name("daphne"))
+    fds = tuple({s.fileno() for s in sockets})
+    procs = []
+    for k, sock in enumerate(sockets):
+        with open(log_dir / f"server-{k}.log", "w") as out:
+            procs.append(
+                subprocess.Popen(  # noqa: S603 - our own interpreter and scripts
+                    [*prefix(k), daphne, "--fd", str(sock.fileno()), *app_args],
+                    env=env,
+                    cwd=settings.BASE_DIR,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    pass_fds=fds,
+                    preexec_fn=raise_fd_limit,  # noqa: PLW1509 - before exec, no threads yet
+                )
+            )
+    return procs
+
+
+def raise_fd_limit() -> None:
+    """Lift this process's soft limit on open files to the hard one (thousands of sockets)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
