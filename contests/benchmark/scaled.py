@@ -193,9 +193,13 @@ class Monitor:
         if not self.start or not self.end:
             return {}
         wall = self.end["at"] - self.start["at"]
-        per_s = lambda key: (  # noqa: E731
-            round((self.end[key] - self.start[key]) / wall, 1) if key in self.start and key in self.end else None
-        )
+
+        def per_s(key: str) -> float | None:
+            """None when unknown, or when the service restarted in between (its counters began again)."""
+            if key not in self.start or key not in self.end or self.end[key] < self.start[key]:
+                return None
+            return round((self.end[key] - self.start[key]) / wall, 1)
+
         return {
             "pg_xacts_per_s": per_s("xacts"),
             "pg_rows_written_per_s": per_s("rows"),
