@@ -92,7 +92,8 @@ class Stats:
         self.rejected: dict[str, str] = {}
         self.errors = 0
         self.frames: list[list[tuple[int, float]]] = []  # per viewer: (seq, received)
-        self.new_rows: dict[int, list[float]] = {}  # seq -> reached_at of rows new in it
+        # (server, seq) -> (reached_at, entry) of the rows new in it; per server, as a bare server numbers its own
+        self.new_rows: dict[tuple[int, int], list[tuple[float, int]]] = {}
         self.disconnects = 0
         self.last_ack = 0.0
         self.frame_server: list[int] = []  # per viewer: the index of its server
@@ -268,7 +269,7 @@ async def viewer(url, origin, round_id, index, stats, done, server=0):
                         seen.add(key)
                     previous_at = _ts(message["at"])
                     shown, floor = _view(message["rows"])
-                    stats.new_rows.setdefault(seq, fresh)
+                    stats.new_rows.setdefault((server, seq), fresh)
         except Exception:  # noqa: BLE001 - a dropped viewer is counted, not fatal
             stats.disconnects += 1
 
@@ -393,7 +394,7 @@ async def run(args) -> dict:
     staleness, cross, same = [], [], []
     for v, frames in enumerate(stats.frames):
         for seq, received in frames:
-            for reached, entry in stats.new_rows.get(seq, ()):
+            for reached, entry in stats.new_rows.get((stats.frame_server[v], seq), ()):
                 ms = (received - reached) * 1000
                 staleness.append(ms)
                 (cross if entry_server.get(entry) != stats.frame_server[v] else same).append(ms)
@@ -403,9 +404,9 @@ async def run(args) -> dict:
         timeline.setdefault(int(stats.sent[cid] - t0), []).append(latency)
     stale_timeline: dict[int, list[float]] = {}  # second of the steady phase -> staleness seen then
     wall0 = time.time() - (time.perf_counter() - t0)
-    for frames in stats.frames:
+    for v, frames in enumerate(stats.frames):
         for seq, received in frames:
-            for reached, _entry in stats.new_rows.get(seq, ()):
+            for reached, _entry in stats.new_rows.get((stats.frame_server[v], seq), ()):
                 stale_timeline.setdefault(int(received - wall0), []).append((received - reached) * 1000)
     return {
         "connected": connected,
