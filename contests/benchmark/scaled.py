@@ -41,6 +41,7 @@ from django.core.management.base import CommandError
 from config.bench import listening_socket, peak_rss_mb, spawn_daphnes, stop, wait_port
 
 from .faults import PrivatePostgres, PrivateRedis
+from .figures import stored_counts, summary
 
 PYTHON = sys.executable
 DAPHNE_ARGS = ["--websocket_connect_timeout", "30", "config.asgi:application"]  # as bench_round's one process
@@ -235,8 +236,6 @@ def run_load(
 def bench(command, *, n, m, rate, duration, storm, servers, fault, fault_at, fault_down, skip_bare, options) -> dict:
     """Prepare the round on the scratch services, drive K Daphne processes (and, unless skipped or a
     fault run, the bare server), read the answers back; the command's figures plus the new ones."""
-    from contests.management.commands.bench_round import stored_counts, summary
-
     scratch = Path(tempfile.mkdtemp(prefix="bench_round-"))
     services = None
     try:
