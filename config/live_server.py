@@ -167,7 +167,13 @@ def send_text_now(protocol: WebSocketProtocol, text: str) -> bool:
     if text is not _last_text:
         _last_frame = protocol.factory.prepareMessage(text.encode())
         _last_text = text
-    protocol.sendPreparedMessage(_last_frame)
+    if protocol._perMessageCompress is None and not protocol.send_queue:
+        # What autobahn's sendData does for an unchopped frame with nothing queued, without the debug
+        # line whose arguments it formats for every frame even when debug logging is off.
+        protocol.transport.write(_last_frame.payloadHybi)
+        protocol.trafficStats.outgoingOctetsWireLevel += len(_last_frame.payloadHybi)
+    else:
+        protocol.sendPreparedMessage(_last_frame)
     return True
 
 

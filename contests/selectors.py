@@ -3,6 +3,7 @@
 Board values are strings of decimals on the wire so totals compare exactly in every client.
 """
 
+import functools
 import random
 import threading
 from dataclasses import dataclass
@@ -192,13 +193,20 @@ def _fixed(value, places: Decimal) -> str:
     return str(Decimal(value).quantize(places))
 
 
+@functools.lru_cache(maxsize=512)
+def province_name(code: str, language: str | None) -> str:
+    """A province's name in `language` (the active one): looked up once, not once per board row (every
+    stored answer that moves a score builds a row)."""
+    return str(Province(code).label)
+
+
 def _payload(v: dict, rank: int | None = None) -> dict:
     row = {
         "entry": v["entry_id"],
         "name": v["name"],
         "organisation": v["organisation"],
         "province": v["province"],
-        "province_name": str(Province(v["province"]).label) if v["province"] else "",
+        "province_name": province_name(v["province"], get_language()) if v["province"] else "",
         "theory": _fixed(v["v_theory"], ONE),
         "practical": _fixed(v["v_practical"], TWO),
         "total": _fixed(v["v_total"], TWO),
