@@ -175,23 +175,22 @@ class ContestantConsumer(LiveConsumer):
         if user is None or not user.is_authenticated:
             await self.refuse("unauthenticated", _("请先登录"), CLOSE_UNAUTHENTICATED)
             return
-        entry = await database_sync_to_async(entry_for_user)(user, self.round)
+        try:  # the entry, connected: gathered with every console connecting now (contests.console)
+            entry = await console.console_admit(user=user, round_id=self.round, device=self.device())
+        except services.ContestError as refused:  # another device of a one-device round
+            await self.refuse(refused.code, refused.message, CLOSE_FORBIDDEN)
+            return
         if entry is None:
             await self.refuse("forbidden", _("您不是本场次审核通过的选手"), CLOSE_FORBIDDEN)
             return
         await self.accept()
         self.signals, self.signals_flush = integrity.SignalTally(), None
-        try:
-            self.entry = await database_sync_to_async(services.entry_connect)(entry=entry, device=self.device())
-        except services.ContestError as refused:  # another device of a one-device round
-            await self.send(text_data=events.error(refused.code, refused.message))
-            await self.close(code=CLOSE_FORBIDDEN)
-            return
+        self.entry = entry
         self.epoch, self.extra_seconds, self.has_paper = self.entry.session_epoch, self.entry.extra_seconds, False
         self.joined = True  # before the join's first await: a join that fails half-way is left too
         panel.console_open(self.round, self.entry.pk)  # the organiser's panel: connected
         await fanout.console_join(self, round_id=self.round, entry_id=self.entry.pk)
-        hello = await console.console_hello(self.entry.pk)
+        hello = await console.console_hello(self.entry.pk, self.round)
         self.extra_seconds, self.has_paper = hello.extra_seconds, hello.has_paper
         if hello.epoch > self.epoch:  # an even newer console connected meanwhile
             await self.taken_over()

@@ -263,7 +263,8 @@ async def run(args) -> dict:
         contestants.append(asyncio.create_task(task))
     await asyncio.wait(readies, timeout=300)
     storm_s = time.perf_counter() - t_storm
-    storm_cpu = _cores(cpu_storm, _cpu_seconds(args.server_pid), storm_s)
+    cpu_stormed = _cpu_seconds(args.server_pid)
+    storm_cpu = _cores(cpu_storm, cpu_stormed, storm_s)
     connected = sum(1 for r in readies if r.done() and not r.exception())
     storm_failures = [repr(r.exception()) for r in readies if r.done() and r.exception()]
     await asyncio.sleep(2)  # let the board settle after the connection burst
@@ -318,6 +319,9 @@ async def run(args) -> dict:
         "storm_refused": len(cookies) - len(stats.paper_ms),
         "storm_first_refusal": storm_failures[0][:300] if storm_failures else None,
         "storm_server_cpu_cores": storm_cpu,
+        "server_cpu_ms_per_connect": (
+            round((cpu_stormed - cpu_storm) * 1000 / connected, 3) if cpu_storm is not None and connected else None
+        ),
         "server_cpu_cores": server_cpu_cores,
         "server_cpu_per_answer_ms": (
             round((cpu_drained - cpu0) * 1000 / len(stats.sent), 3) if cpu0 is not None and stats.sent else None

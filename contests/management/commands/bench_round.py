@@ -125,6 +125,7 @@ class Command(BaseCommand):
         keys = ("answers_per_s", "served_per_s", "ack_p50_ms", "ack_p99_ms", "staleness_p50_ms", "staleness_p99_ms")
         keys += ("server_cpu_cores", "storm_paper_p50_ms", "storm_paper_p99_ms", "storm_paper_max_ms", "storm_refused")
         keys += ("storm_s", "storm_server_cpu_cores", "load_cpu_cores", "server_cpu_per_answer_ms")
+        keys += ("server_cpu_ms_per_connect",)
         return {
             "contestants": n,
             "viewers": m,
@@ -160,6 +161,7 @@ class Command(BaseCommand):
             "ratio_staleness_p99": ratio(daphne["staleness_p99_ms"], bare["staleness_p99_ms"]),
             "ratio_storm_paper_p99": ratio(daphne["storm_paper_p99_ms"], bare["storm_paper_p99_ms"]),
             "ratio_server_cpu": ratio(daphne["server_cpu_cores"], bare["server_cpu_cores"]),
+            "ratio_cpu_per_connect": ratio(daphne["server_cpu_ms_per_connect"], bare["server_cpu_ms_per_connect"]),
         }
 
     def verify(self, db: Path, load: dict) -> dict:
