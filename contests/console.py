@@ -91,7 +91,12 @@ def _paper_text(entry: Entry, keyed) -> str | None:
 
 
 def _entries(entry_ids) -> dict[int, Entry]:
-    return Entry.objects.select_related("round__track").in_bulk(list(entry_ids))  # no registration: nothing reads it
+    """The entries, each with its round (and track) read once per round; no registration: nothing here reads it."""
+    entries = Entry.objects.in_bulk(list(entry_ids))
+    rounds = Round.objects.select_related("track").in_bulk({entry.round_id for entry in entries.values()})
+    for entry in entries.values():
+        entry.round = rounds[entry.round_id]
+    return entries
 
 
 def _paper_lines(rounds: dict[int, Round]) -> dict[int, tuple | None]:
@@ -114,15 +119,19 @@ def _hellos(items: list[tuple[int, LiveBoard]]) -> list[ConsoleHello]:
     answers = selectors.theory_answers_of(entries)
     for live in {id(live): live for _entry_id, live in items}.values():
         live.advance()  # once per board, whatever the number of consoles
+    clocks: dict[tuple[int, int], RoundClock] = {}  # one per round and extension: the same for all
     out = []
     for entry_id, live in items:
         entry = entries[entry_id]
         paper = _paper_text(entry, lines[entry.round_id])
         mine = live.mine(entry_id)
         live.mine_sent_now(entry_id, mine)
+        clock = (entry.round_id, entry.extra_seconds)
+        if clock not in clocks:
+            clocks[clock] = round_clock(entry.round, extra_seconds=entry.extra_seconds)
         text = events.hello_with_paper(
             entry=entry,
-            state=round_clock(entry.round, extra_seconds=entry.extra_seconds),
+            state=clocks[clock],
             paper_text=paper,
             answers=answers.get(entry_id, {}),
             announcements=notes[entry.round_id],
@@ -153,6 +162,16 @@ async def console_paper(entry_id: int) -> str | None:
     """The `paper` message once the round runs, None before (gathered: every console of a round that
     starts asks at once)."""
     return await gathered("contests.console.paper", _papers, entry_id)
+
+
+def _left(entry_ids: list[int]) -> list[None]:
+    services.entries_disconnect(entry_ids=entry_ids)
+    return [None] * len(entry_ids)
+
+
+async def console_left(entry_id: int) -> None:
+    """A console closed: when it was last seen (gathered: a network blip closes every console at once)."""
+    await gathered("contests.console.left", _left, entry_id)
 
 
 async def console_clock(entry_id: int) -> tuple[RoundClock, int]:

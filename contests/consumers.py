@@ -207,7 +207,7 @@ class ContestantConsumer(LiveConsumer):
     async def leave(self) -> None:
         panel.console_closed(self.round, self.entry.pk)
         await fanout.console_leave(self, round_id=self.round, entry_id=self.entry.pk)
-        await database_sync_to_async(services.entry_disconnect)(entry_id=self.entry.pk)
+        await console.console_left(self.entry.pk)
 
     async def release(self) -> None:
         await super().release()

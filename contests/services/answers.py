@@ -6,6 +6,7 @@ statement per table. Each save's outcome is exactly what it would have got alone
 before it, and the board rows move by each question's score difference (contests.services.board).
 """
 
+import copy
 import datetime as dt
 import uuid
 from dataclasses import dataclass
@@ -103,14 +104,12 @@ def entries_connect(*, connects: list[tuple[Entry, object]], now: dt.datetime | 
         Entry.objects.filter(pk__in=pks).update(
             session_epoch=F("session_epoch") + 1, last_seen_at=now, joined_at=Coalesce("joined_at", Value(now))
         )
-        # The entries' own rows again; their rounds and registrations were read with them a moment ago.
-        fresh = Entry.objects.in_bulk(pks)
+        # The entries' new epochs (the rest of each row was read a moment ago, and is set here as the
+        # UPDATE set it): one light read for them all.
+        epochs = dict(Entry.objects.filter(pk__in=pks).values_list("pk", "session_epoch"))
         for index, entry in admitted:
-            row = fresh[entry.pk]
-            if Entry.round.is_cached(entry):
-                row.round = entry.round
-            if Entry.registration.is_cached(entry):
-                row.registration = entry.registration
+            row = copy.copy(entry)  # an entry named twice: each console its own
+            row.session_epoch, row.last_seen_at, row.joined_at = epochs[entry.pk], now, entry.joined_at or now
             outcomes[index] = row
             if row.session_epoch > 1:  # the first console of an entry has no older one to close
                 transaction.on_commit(partial(events.session_taken_over, row.pk, row.session_epoch))

@@ -116,8 +116,8 @@ def test_a_one_device_round_refuses_the_second_device_within_a_batch(running_rou
     type(running_round).objects.filter(pk=running_round.pk).update(one_device=True)
     ok, taken, none = console._admit(
         [
-            (learner, running_round.pk, "device-a"),
-            (learner, running_round.pk, "device-b"),
+            (learner, running_round.pk, "device-aaaaaaaaaaaa"),
+            (learner, running_round.pk, "device-bbbbbbbbbbbb"),
             (learner, running_round.pk, None),
         ]
     )
