@@ -206,6 +206,32 @@ def profile(path: str) -> None:
     atexit.register(dump)
 
 
+def count_queries(path: str) -> None:
+    """Count the statements this process sends to the database (every connection, every thread) and
+    write the count to `path` whenever the process gets SIGUSR1 (bench_round reads it around the
+    start storm). For benchmarks only."""
+    import signal
+    from pathlib import Path
+
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    counted = [0]
+
+    def counter(execute, sql, params, many, context):
+        counted[0] += 1
+        return execute(sql, params, many, context)
+
+    def install(sender=None, connection=None, **kwargs) -> None:
+        if counter not in connection.execute_wrappers:
+            connection.execute_wrappers.append(counter)
+
+    connection_created.connect(install, weak=False)
+    for connection in connections.all(initialized_only=True):
+        install(connection=connection)
+    signal.signal(signal.SIGUSR1, lambda signum, frame: Path(path).write_text(str(counted[0])))
+
+
 def write_through_installed() -> bool:
     return tcp.Connection.write is _write
 
@@ -218,6 +244,8 @@ def served_by_twisted() -> bool:
 def tuned(app):
     """`app`, installing the tuning the first time it is called inside a running Twisted reactor."""
     checked = False
+    if settings.LIVE_QUERY_COUNT:  # now, in the main thread, before anyone may ask for the count
+        count_queries(settings.LIVE_QUERY_COUNT)
 
     async def application(scope, receive, send):
         nonlocal checked

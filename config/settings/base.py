@@ -139,6 +139,7 @@ REDIS_URL = E.str_("REDIS_URL", default="")
 LIVE_WRITE_THROUGH = E.bool_("LIVE_WRITE_THROUGH", default=True)
 LIVE_GC_TUNING = E.bool_("LIVE_GC_TUNING", default=True)
 LIVE_PROFILE = E.str_("LIVE_PROFILE", default="")  # a pstats path: profile the Daphne process (yappi)
+LIVE_QUERY_COUNT = E.str_("LIVE_QUERY_COUNT", default="")  # a path: count statements, written on SIGUSR1 (bench)
 if REDIS_URL:
     CACHES = {
         "default": {

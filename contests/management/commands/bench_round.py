@@ -75,6 +75,7 @@ class Command(BaseCommand):
             "DJANGO_DEBUG": "false",
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(settings.BASE_DIR),
+            "LIVE_QUERY_COUNT": str(scratch / "queries.txt"),  # Daphne's statements (queries_per_connect)
         }
         try:
             result = self.bench(scratch, env, n=n, m=m, rate=rate, duration=options["duration"], storm=options["storm"])
@@ -103,8 +104,19 @@ class Command(BaseCommand):
             out = scratch / f"load-{name}.json"
             try:
                 wait_port(port, [server])
+                counts = ["--queries", env["LIVE_QUERY_COUNT"]] if name == "daphne" else []  # the bare one has no count
                 _run(
-                    [*load, "--url", f"ws://127.0.0.1:{port}", "--server-pid", str(server.pid), "--out", str(out)], env
+                    [
+                        *load,
+                        "--url",
+                        f"ws://127.0.0.1:{port}",
+                        "--server-pid",
+                        str(server.pid),
+                        "--out",
+                        str(out),
+                        *counts,
+                    ],
+                    env,
                 )
                 peak = peak_rss_mb(server.pid)
             finally:
@@ -134,6 +146,7 @@ class Command(BaseCommand):
             "storm_window_s": storm,
             **{k: daphne[k] for k in keys},
             "storm_first_refusal": daphne["storm_first_refusal"],
+            "queries_per_connect": daphne["queries_per_connect"],
             "lost": daphne["lost"],
             "acked_not_stored": daphne["acked_not_stored"],
             "unacked": daphne["unacked"],
