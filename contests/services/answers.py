@@ -78,11 +78,14 @@ def entry_connect(*, entry: Entry, device=None, now: dt.datetime | None = None) 
 @transaction.atomic
 def entries_connect(*, connects: list[tuple[Entry, object]], now: dt.datetime | None = None) -> list:
     """`entry_connect` for many consoles at once (a round's start): (entry, device) pairs in, the fresh
-    entry or the ContestError that refused it out, in order. One UPDATE and one read for all of them
-    (a one-device round adds its device check per entry). An entry named twice connects twice, in
+    entry or the ContestError that refused it out, in order. Three statements for all of them (the
+    rounds' one-device setting, one UPDATE, the new epochs); a one-device round adds its device check
+    per entry. An entry named twice connects twice, in
     order: the later console gets the higher epoch and takes over."""
     now = now or timezone.now()
     outcomes: list = [None] * len(connects)
+    rounds = {entry.round_id for entry, _device in connects}  # as stored now, not as the callers last read them
+    one_device = set(Round.objects.filter(pk__in=rounds, one_device=True).values_list("pk", flat=True))
     pending = list(enumerate(connects))
     while pending:
         this, later, seen = [], [], set()
@@ -91,7 +94,7 @@ def entries_connect(*, connects: list[tuple[Entry, object]], now: dt.datetime | 
             seen.add(item[1][0].pk)
         admitted = []
         for index, (entry, device) in this:
-            if Entry.round.is_cached(entry) and not entry.round.one_device:
+            if entry.round_id not in one_device:
                 admitted.append((index, entry))
                 continue
             try:
