@@ -69,7 +69,7 @@ def test_a_batch_of_connects_costs_the_same_statements_for_two_or_twenty_entrant
     two = _connect_queries(running_round, few)
     twenty = _connect_queries(running_round, many)
     assert two == twenty
-    assert twenty <= 20, twenty
+    assert twenty <= 24, twenty  # 15 in a server (docs/PERFORMANCE.md), plus the test transaction's savepoints
 
 
 @pytest.mark.django_db
