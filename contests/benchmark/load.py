@@ -267,7 +267,7 @@ async def run(args) -> dict:
 
     # The start storm: every contestant within `storm` seconds, nothing held back.
     contestants, readies = [], []
-    queries_storm = _queries(args.server_pid, args.queries)
+    queries_storm = _queries(args.server_pid, getattr(args, "queries", None))
     cpu_storm = _cpu_seconds(args.server_pid)
     t_storm = time.perf_counter()
     for i, cookie in enumerate(cookies):
@@ -280,7 +280,7 @@ async def run(args) -> dict:
     await asyncio.wait(readies, timeout=300)
     storm_s = time.perf_counter() - t_storm
     cpu_stormed = _cpu_seconds(args.server_pid)
-    queries_stormed = _queries(args.server_pid, args.queries)
+    queries_stormed = _queries(args.server_pid, getattr(args, "queries", None))
     storm_cpu = _cores(cpu_storm, cpu_stormed, storm_s)
     connected = sum(1 for r in readies if r.done() and not r.exception())
     storm_failures = [repr(r.exception()) for r in readies if r.done() and r.exception()]
