@@ -20,23 +20,57 @@ from .permissions import Scope
 
 SORTED_BY_KEY = {"month", "province", "city", "industry", "level", "kind"}
 SUPPRESSED = "<5"
+COMPLEMENT = "x"  # a count of 5 or more hidden so that a "<5" beside it cannot be worked out
 
 
 # ------------------------------------------------------------------ the one place numbers leave
 
 
-def present(count: int, amount: int, *, metric: str, suppress: bool) -> dict:
+def present(count: int, amount: int, *, metric: str, suppress: bool, complement: bool = False) -> dict:
     """A cell as shown: its count and, for a sum metric, its amount in hours; "<5" for both when the
-    cell counts fewer than 5 and the viewer is not the organiser."""
+    cell counts fewer than 5 and the viewer is not the organiser; "x" for a cell hidden as the
+    complement of a "<5" (see `complements`)."""
     kind = METRICS[metric].amount
     if suppress and 0 < count < SMALL_CELL:
         return {"count": SUPPRESSED, **({"hours": SUPPRESSED} if kind else {})}
+    if suppress and complement:
+        return {"count": COMPLEMENT, **({"hours": COMPLEMENT} if kind else {})}
     out = {"count": int(count)}
     if kind == "seconds":
         out["hours"] = float((Decimal(amount) / 3600).quantize(Decimal("0.1"), ROUND_HALF_UP))
     elif kind == "hours10":
         out["hours"] = float(Decimal(amount) / 10)
     return out
+
+
+def _recoverable(counts: list[int], small: set[int], hidden: set[int]) -> bool:
+    """Whether a reader who knows the rule can pin down a "<5" cell from the total: the hidden cells
+    sum to total − the shown ones; a "<5" lies in 1–4, a complement between 5 and the smallest count
+    still shown (complements are taken smallest first)."""
+    if not small:
+        return False
+    left = sum(counts[i] for i in hidden)
+    shown = [n for i, n in enumerate(counts) if i not in hidden and n > 0]
+    ceiling = min(shown) if shown else None
+    extra = len(hidden) - len(small)
+    others_min = (len(small) - 1) + SMALL_CELL * extra
+    low = 1 if ceiling is None and extra else max(1, left - (4 * (len(small) - 1) + (ceiling or 0) * extra))
+    high = min(SMALL_CELL - 1, left - others_min)
+    return high <= low
+
+
+def complements(counts: list[int]) -> tuple[set[int], bool]:
+    """Complementary suppression: the rows (indices) of 5 or more to hide as well, smallest first,
+    until no "<5" row can be recovered by subtracting the shown rows from the total; and whether the
+    total must be hidden too (every row hidden and still recoverable)."""
+    small = {i for i, n in enumerate(counts) if 0 < n < SMALL_CELL}
+    hidden = set(small)
+    candidates = sorted((n, i) for i, n in enumerate(counts) if n >= SMALL_CELL)
+    while _recoverable(counts, small, hidden):
+        if not candidates:
+            return hidden - small, True
+        hidden.add(candidates.pop(0)[1])
+    return hidden - small, False
 
 
 # ------------------------------------------------------------------ cells
@@ -128,20 +162,21 @@ def figure_table(metric: str, query: Query, grain: str, scope: Scope) -> dict:
     total = totals.aggregate(n=Sum("count"), s=Sum("amount"))
     names = _names(query.by, [row[column] for row in found])
     suppress = scope.suppresses_small_cells
+    hidden, hide_total = complements([row["n"] or 0 for row in found]) if suppress else (set(), False)
     rows = [
         {
             "key": _key(query.by, row[column]),
             "label": _label(query.by, row[column], names),
-            **present(row["n"] or 0, row["s"] or 0, metric=metric, suppress=suppress),
+            **present(row["n"] or 0, row["s"] or 0, metric=metric, suppress=suppress, complement=i in hidden),
         }
-        for row in found
+        for i, row in enumerate(found)
     ]
     return {
         "figure": metric,
         "label": str(METRICS[metric].label),
         "by": query.by,
         "rows": rows,
-        "total": present(total["n"] or 0, total["s"] or 0, metric=metric, suppress=suppress),
+        "total": present(total["n"] or 0, total["s"] or 0, metric=metric, suppress=suppress, complement=hide_total),
         "truncated": truncated,
     }
 
