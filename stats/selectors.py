@@ -4,9 +4,13 @@ number leaves through `present`, the one place where small cells are suppressed.
 """
 
 import datetime as dt
+import hashlib
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db.models import Sum
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from contests.models import Contest, Province, Track
@@ -258,3 +262,38 @@ def overview(query: Query, grain: str, scope: Scope) -> dict:
 
 def refreshed_at():
     return RefreshState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+
+
+def refresh_state() -> tuple[dt.datetime | None, str]:
+    """(when the cells were last refreshed, the stamp of that refresh) in one query."""
+    row = RefreshState.objects.filter(pk=1).values_list("refreshed_at", "stamp").first()
+    return row or (None, "")
+
+
+CACHE_SECONDS = 3600
+
+
+def cached(stamp: str, scope: Scope, query: Query, grain: str, name: str, compute: Callable[[], dict]) -> dict:
+    """`compute()`, kept in the cache under the refresh's stamp: cells change only when a refresh
+    (or a snapshot) commits a new stamp, so an answer is reused until then and never outlives it.
+    The key holds everything the answer depends on: the viewer's scope, the query, the language."""
+    if not stamp:
+        return compute()
+    parts = (
+        stamp,
+        name,
+        grain,
+        scope.kind,
+        sorted(scope.provider_ids),
+        sorted(scope.employer_ids),
+        f"{query.start}..{query.end}",
+        query.by,
+        sorted(query.filters.items()),
+        get_language(),
+    )
+    key = "stats:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    answer = cache.get(key)
+    if answer is None:
+        answer = compute()
+        cache.set(key, answer, CACHE_SECONDS)
+    return answer

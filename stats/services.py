@@ -1,6 +1,7 @@
 """Every write of the statistics: the refresh of the rollup cells, dirty months, monthly snapshots."""
 
 import datetime as dt
+import uuid
 
 from django.db import connection, transaction
 from django.db.models import Min
@@ -63,6 +64,7 @@ def months_recompute(*, months: list[dt.date], now: dt.datetime) -> int:
         return 0
     RefreshState.objects.get_or_create(pk=1)
     RefreshState.objects.select_for_update().get(pk=1)  # one refresh at a time: the timer and the task
+    RefreshState.objects.filter(pk=1).update(stamp=uuid.uuid4().hex)  # cached answers are stale from commit
     current = month_of(now)
     StatCell.objects.filter(month__in=months - {current}).exclude(metric="active").delete()
     if current in months:

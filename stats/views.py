@@ -4,6 +4,8 @@ GET only. Who sees what: stats/permissions.py; filters: stats/filters.py; number
 The URL scheme is documented in docs/statistics.md.
 """
 
+import copy
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -30,28 +32,39 @@ def _period(query) -> str:
     return f"{query.start:%Y-%m}..{query.end:%Y-%m}"
 
 
+def _table(figure: str, query, grain: str, scope, stamp: str) -> dict:
+    return selectors.cached(
+        stamp, scope, query, grain, f"table:{figure}", lambda: selectors.figure_table(figure, query, grain, scope)
+    )
+
+
+def _overview(query, grain: str, scope, stamp: str) -> dict:
+    return selectors.cached(stamp, scope, query, grain, "overview", lambda: selectors.overview(query, grain, scope))
+
+
 def _figure(request, figure: str):
-    """(scope, query, table) for a figure request, or raises FilterError."""
+    """(query, table, refreshed_at) for a figure request, or raises FilterError."""
     scope = scope_for(request.user)
     if scope is None:
         raise FilterError(_("您无权查看统计"), status=403)
     if figure not in METRICS:
         raise FilterError(_("没有这项统计：%(name)s") % {"name": figure[:30]}, status=404)
     query, grain = parse_query(request.GET, scope=scope, metric=figure)
-    return query, selectors.figure_table(figure, query, grain, scope)
+    refreshed_at, stamp = selectors.refresh_state()
+    return query, _table(figure, query, grain, scope, stamp), refreshed_at
 
 
 @require_GET
 def figure_json(request, figure: str):
     try:
-        query, table = _figure(request, figure)
+        query, table, refreshed_at = _figure(request, figure)
     except FilterError as error:
         return _error(error.message, error.status)
     payload = {
         **table,
         "period": _period(query),
         "filters": query.filters,
-        "refreshed_at": selectors.refreshed_at(),
+        "refreshed_at": refreshed_at,
     }
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
 
@@ -65,11 +78,12 @@ def overview_json(request):
         query, grain = parse_query(request.GET, scope=scope, metric=None)
     except FilterError as error:
         return _error(error.message, error.status)
+    refreshed_at, stamp = selectors.refresh_state()
     payload = {
-        **selectors.overview(query, grain, scope),
+        **_overview(query, grain, scope, stamp),
         "period": _period(query),
         "filters": query.filters,
-        "refreshed_at": selectors.refreshed_at(),
+        "refreshed_at": refreshed_at,
     }
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
 
@@ -77,10 +91,10 @@ def overview_json(request):
 @require_GET
 def figure_xlsx(request, figure: str):
     try:
-        query, table = _figure(request, figure)
+        query, table, refreshed_at = _figure(request, figure)
     except FilterError as error:
         return _error(error.message, error.status)
-    body = table_xlsx(table, period=_period(query), filters=query.filters, refreshed_at=selectors.refreshed_at())
+    body = table_xlsx(table, period=_period(query), filters=query.filters, refreshed_at=refreshed_at)
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = f"stats-{figure}-by-{query.by}-{query.start:%Y%m}-{query.end:%Y%m}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -127,15 +141,16 @@ def dashboard(request):
     params.pop("figure", None)
     context = {"scope": scope, "figure": figure, "params": request.GET, "error": "", **_choices(scope)}
     status = 200
+    context["refreshed_at"], stamp = selectors.refresh_state()
     try:
         if figure not in METRICS:
             raise FilterError(_("没有这项统计：%(name)s") % {"name": figure[:30]})
         filters_only = params.copy()
         filters_only.pop("by", None)
         query, grain = parse_query(filters_only, scope=scope, metric=None)
-        context["overview"] = selectors.overview(query, grain, scope)
+        context["overview"] = _overview(query, grain, scope, stamp)
         query, grain = parse_query(params, scope=scope, metric=figure)
-        context["table"] = selectors.figure_table(figure, query, grain, scope)
+        context["table"] = copy.deepcopy(_table(figure, query, grain, scope, stamp))  # links are added below
         context["period"] = _period(query)
         context["by_label"] = BREAKDOWN_LABELS[query.by]
         context["query_string"] = params.urlencode()
@@ -143,5 +158,4 @@ def dashboard(request):
     except FilterError as error:
         context["error"] = error.message
         status = error.status if error.status != 404 else 400
-    context["refreshed_at"] = selectors.refreshed_at()
     return render(request, "stats/dashboard.html", context, status=status)
