@@ -273,7 +273,7 @@ def refresh_state() -> tuple[dt.datetime | None, str]:
 CACHE_SECONDS = 3600
 
 
-def cached(stamp: str, scope: Scope, query: Query, grain: str, name: str, compute: Callable[[], dict]) -> dict:
+def cached(stamp: str, scope: Scope, query: Query | None, grain: str, name: str, compute: Callable[[], dict]) -> dict:
     """`compute()`, kept in the cache under the refresh's stamp: cells change only when a refresh
     (or a snapshot) commits a new stamp, so an answer is reused until then and never outlives it.
     The key holds everything the answer depends on: the viewer's scope, the query, the language."""
@@ -286,9 +286,9 @@ def cached(stamp: str, scope: Scope, query: Query, grain: str, name: str, comput
         scope.kind,
         sorted(scope.provider_ids),
         sorted(scope.employer_ids),
-        f"{query.start}..{query.end}",
-        query.by,
-        sorted(query.filters.items()),
+        f"{query.start}..{query.end}" if query else "",
+        query.by if query else "",
+        sorted(query.filters.items()) if query else [],
         get_language(),
     )
     key = "stats:" + hashlib.sha256(repr(parts).encode()).hexdigest()

@@ -101,18 +101,26 @@ def figure_xlsx(request, figure: str):
     return response
 
 
-def _choices(scope) -> dict:
+def _lists(scope) -> dict:
     providers = Provider.objects.order_by("name")
     if scope.kind == "provider":
         providers = providers.filter(pk__in=scope.provider_ids)
     return {
-        "provinces": Province.choices,
-        "industries": INDUSTRY_CHOICES,
-        "levels": [(k, v) for k, v in LEVEL_LABELS.items() if k],
         "providers": list(providers.values_list("pk", "name")[:500]) if scope.kind != "manager" else [],
         "contests": list(Contest.objects.order_by("-year", "name").values_list("pk", "name")[:200])
         if scope.kind != "provider"
         else [],
+    }
+
+
+def _choices(scope, stamp: str) -> dict:
+    # the filter lists are kept with the figures: a provider added since has no figures before the
+    # next refresh either
+    return {
+        "provinces": Province.choices,
+        "industries": INDUSTRY_CHOICES,
+        "levels": [(k, v) for k, v in LEVEL_LABELS.items() if k],
+        **selectors.cached(stamp, scope, None, "", "choices", lambda: _lists(scope)),
         "figures": [(code, m.label) for code, m in METRICS.items()],
         "breakdowns": [(b, BREAKDOWN_LABELS[b]) for b in BREAKDOWNS],
     }
@@ -139,9 +147,10 @@ def dashboard(request):
     figure = request.GET.get("figure") or "enrolments"
     params = request.GET.copy()
     params.pop("figure", None)
-    context = {"scope": scope, "figure": figure, "params": request.GET, "error": "", **_choices(scope)}
+    refreshed_at, stamp = selectors.refresh_state()
+    context = {"scope": scope, "figure": figure, "params": request.GET, "error": "", **_choices(scope, stamp)}
+    context["refreshed_at"] = refreshed_at
     status = 200
-    context["refreshed_at"], stamp = selectors.refresh_state()
     try:
         if figure not in METRICS:
             raise FilterError(_("没有这项统计：%(name)s") % {"name": figure[:30]})
