@@ -110,7 +110,7 @@ def stats_generate_pg(*, key: str, enrolments: int, seed: int = 15) -> dict:
         Enrolment,
         {"learner": "x.id", "course": "c.id", "enrolled_at": "x.at", "completed_at": "x.done"},
         "FROM (SELECT y.*, CASE WHEN random() < 0.4 THEN y.at + (1 + floor(random() * 39)) * interval '1 day' END"
-        f" AS done FROM (SELECT u.id, mod(u.i * 7919 + k * {max(1, n_courses // 4)}, {n_courses}) AS ci, {ago} AS at"
+        f" AS done FROM (SELECT u.id, mod(u.i::bigint * 7919 + k * {max(1, n_courses // 4)}, {n_courses}) AS ci, {ago} AS at"
         " FROM bench_users u CROSS JOIN generate_series(0, 3) AS k WHERE u.i * 4 + k < %s) y) x"
         " JOIN bench_courses c ON c.i = x.ci",
         [enrolments],
