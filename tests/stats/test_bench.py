@@ -50,7 +50,7 @@ def test_on_postgresql_the_records_are_built_in_sql_with_the_shape_asked_for(db)
 def test_the_scratch_postgresql_database_is_created_empty_and_dropped(monkeypatch):
     import os
 
-    from config.bench import require_scratch, scratch_postgres_create, scratch_postgres_drop
+    from config.bench import _admin, require_scratch, scratch_postgres_create, scratch_postgres_drop
 
     url, name = os.environ["DATABASE_URL"], f"bench_probe_{os.getpid()}"
     created = scratch_postgres_create(url, name)
@@ -60,7 +60,7 @@ def test_the_scratch_postgresql_database_is_created_empty_and_dropped(monkeypatc
             assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone() == (0,)
     finally:
         scratch_postgres_drop(url, name)
-    with psycopg.connect(url) as conn:
+    with _admin(url) as conn:  # the server's maintenance database: the configured one need not exist
         assert conn.execute("SELECT count(*) FROM pg_database WHERE datname = %s", [name]).fetchone() == (0,)
     with pytest.raises(CommandError):
         scratch_postgres_create(url, "production")
