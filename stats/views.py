@@ -4,9 +4,12 @@ GET only. Who sees what: stats/permissions.py; filters: stats/filters.py; number
 The URL scheme is documented in docs/statistics.md.
 """
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -14,6 +17,7 @@ from contests.models import Contest, Province
 from courses.models import Provider
 
 from . import selectors
+from .charts import chart_spec
 from .dimensions import BREAKDOWN_LABELS, BREAKDOWNS, DRILLDOWN, LEVEL_LABELS, METRICS
 from .exports import table_xlsx
 from .filters import FilterError, parse_query
@@ -140,8 +144,28 @@ def dashboard(request):
         context["by_label"] = BREAKDOWN_LABELS[query.by]
         context["query_string"] = params.urlencode()
         _add_links(context["table"], params, figure=figure, by=query.by)
+        context["chart"] = chart_spec(context["table"], unit_hours=_("小时"), unit_count=_("数量"))
     except FilterError as error:
         context["error"] = error.message
         status = error.status if error.status != 404 else 400
     context["refreshed_at"] = selectors.refreshed_at()
     return render(request, "stats/dashboard.html", context, status=status)
+
+
+PUBLIC_CACHE_KEY = "stats:public:v1:{year}"
+
+
+@require_GET
+def public(request):
+    """The public headline figures (STATS_PUBLIC_PAGE, off by default: then there is no such page)."""
+    if not settings.STATS_PUBLIC_PAGE:
+        raise Http404
+    today = timezone.localdate()
+    key = PUBLIC_CACHE_KEY.format(year=today.year)
+    numbers = cache.get(key)
+    if numbers is None:
+        numbers = {**selectors.public_figures(today), "refreshed_at": selectors.refreshed_at()}
+        cache.set(key, numbers, settings.STATS_PUBLIC_CACHE_SECONDS)
+    figures = [{**f, "label": METRICS[f["figure"]].label} for f in numbers["figures"]]
+    context = {"year": numbers["year"], "figures": figures, "refreshed_at": numbers["refreshed_at"]}
+    return render(request, "stats/public.html", context)
