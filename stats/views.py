@@ -129,6 +129,10 @@ def dashboard(request):
     figure = request.GET.get("figure") or "enrolments"
     params = request.GET.copy()
     params.pop("figure", None)
+    # The filter form sends an empty select as "all"; its script leaves those out of the address,
+    # and without the script (or before it has loaded) the page drops them here. The JSON stays strict.
+    for name in [n for n, values in params.lists() if values == [""]]:
+        del params[name]
     context = {"scope": scope, "figure": figure, "params": request.GET, "error": "", **_choices(scope)}
     status = 200
     try:

@@ -38,9 +38,9 @@
   }
 
   function tooltip(point, name) {
-    if (!point) return esc(name) + "<br>0";
-    var html = "<strong>" + esc(point.label) + "</strong><br>" + esc(shown(point)) + " " + esc(spec.unit);
-    if (spec.field === "hours") html += "<br>" + esc(String(point.count));
+    if (!point) return esc(name) + "<br>" + esc(spec.unit) + "：0";
+    var html = "<strong>" + esc(point.label) + "</strong><br>" + esc(spec.unit) + "：" + esc(shown(point));
+    if (spec.field === "hours") html += "<br>" + esc(spec.countUnit) + "：" + esc(String(point.count));
     if (point.suppressed) html += "<br>" + esc(figure.dataset.textSuppressed);
     return html;
   }
@@ -69,7 +69,7 @@
       if (!name) return; // 未知: no place on the map, the table lists it
       byName[name] = point;
       if (point.suppressed) {
-        data.push({ name: name, value: null, itemStyle: { areaColor: MUTED, decal: HATCH } });
+        data.push({ name: name, value: null, suppressed: true, itemStyle: { areaColor: MUTED, decal: HATCH } });
       } else {
         data.push({ name: name, value: point.value });
         max = Math.max(max, point.value);

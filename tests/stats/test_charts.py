@@ -121,3 +121,24 @@ def test_without_rows_there_is_no_chart(client, organiser):
     html = client.get("/stats/", {"figure": "awards", "by": "province", "period": "2026-03"}).content.decode()
     assert 'id="stats-chart"' not in html and "echarts.min.js" not in html
     assert 'id="stats-table"' in html
+
+
+def test_the_filter_form_works_without_its_script(client, organiser):
+    """Without JavaScript the form sends every empty select; the page reads them as "all"."""
+    client.force_login(organiser)
+    params = {
+        "figure": "enrolments",
+        "by": "province",
+        "period": "2026-03",
+        "province": "",
+        "industry": "",
+        "level": "",
+    }
+    response = client.get("/stats/", params)
+    assert response.status_code == 200
+    assert {p["key"]: p["value"] for p in _chart(response)["points"]} == {"": 1, "32": 7, "33": 2}
+    html = unescape(response.content.decode())
+    export = html[html.index('id="stats-xlsx"') - 200 : html.index('id="stats-xlsx"')]
+    assert 'by=province&period=2026-03"' in export  # the export link carries no empty filter
+    api = client.get("/stats/api/enrolments.json", {"by": "province", "province": ""})
+    assert api.status_code == 400  # the documented URL scheme stays strict
