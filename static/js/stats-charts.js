@@ -106,6 +106,8 @@
   }
 
   function drawBars() {
+    canvas.style.height = Math.max(160, spec.points.length * 30 + 60) + "px";
+    chart.resize();
     done();
     var labels = spec.points.map(function (p) { return p.label; });
     chart.setOption({
@@ -114,7 +116,7 @@
       xAxis: { type: "value", minInterval: 1, name: spec.unit },
       yAxis: { type: "category", inverse: true, data: labels, axisLabel: { width: 180, overflow: "truncate" } },
       series: [{
-        type: "bar", itemStyle: { color: BLUES[3] },
+        type: "bar", barMaxWidth: 22, itemStyle: { color: BLUES[3] },
         label: { show: true, position: "right", formatter: function (p) { return shown(spec.points[p.dataIndex]); } },
         // a suppressed bar has no length, only its "<5" label
         data: spec.points.map(function (p) { return p.suppressed ? 0 : p.value; }),

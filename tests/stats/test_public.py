@@ -96,3 +96,18 @@ def test_the_setting_reads_the_environment(monkeypatch, value):
     monkeypatch.setenv("STATS_PUBLIC_PAGE", "maybe")
     with pytest.raises(Exception, match="STATS_PUBLIC_PAGE"):
         E.bool_("STATS_PUBLIC_PAGE", default=False)
+
+
+@override_settings(STATS_PUBLIC_PAGE=True)
+def test_the_public_page_and_the_chart_speak_english(client, people, refreshed):
+    from django.conf import settings
+
+    from tests.cms.test_i18n import _assert_english
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    _assert_english(client.get(URL), "Training figures", "All time", "Credited hours")
+    client.force_login(people["staff"])
+    response = client.get("/stats/", {"figure": "completions", "by": "course", "period": "2026-03"})
+    _assert_english(response, "Unit: ", "its exact number is not shown", data=["A1 工业机器人运维", "甲培训中心"])
+    response = client.get("/stats/", {"figure": "enrolments", "by": "province", "period": "2026-03"})
+    _assert_english(response, "click a province to see its cities", data=["江苏省", "浙江省", "甲培训中心"])
