@@ -48,7 +48,7 @@ def chart_spec(table: dict, *, unit_hours: str, unit_count: str) -> dict:
         "by": table["by"],
         "field": field,
         "unit": unit_hours if plots_hours else unit_count,
-        "countUnit": unit_count,
+        "count_unit": unit_count,
         "points": points,
         "any_suppressed": any(p["suppressed"] for p in points),
         "clipped": clipped,

@@ -40,7 +40,7 @@
   function tooltip(point, name) {
     if (!point) return esc(name) + "<br>" + esc(spec.unit) + "：0";
     var html = "<strong>" + esc(point.label) + "</strong><br>" + esc(spec.unit) + "：" + esc(shown(point));
-    if (spec.field === "hours") html += "<br>" + esc(spec.countUnit) + "：" + esc(String(point.count));
+    if (spec.field === "hours") html += "<br>" + esc(spec.count_unit) + "：" + esc(String(point.count));
     if (point.suppressed) html += "<br>" + esc(figure.dataset.textSuppressed);
     return html;
   }

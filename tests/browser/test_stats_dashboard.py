@@ -163,13 +163,21 @@ def test_an_organiser_reads_the_same_numbers_on_the_map_the_table_and_the_export
     assert hosts == {urlparse(page.url).netloc}  # ECharts and the map come from our own static files
 
 
-def test_provider_staff_see_a_small_cell_as_suppressed_on_the_map(page, jiangsu_world):
+def test_provider_staff_see_a_small_cell_as_suppressed_on_the_map(page, jiangsu_world, results_dir):
     _login(page, jiangsu_world["staff"], "/stats/?figure=enrolments&by=province")
     _chart_ready(page)
     assert _table(page) == {"江苏省": "8", "浙江省": "<5"}
     assert _map(page) == {"江苏": 8, "浙江": None}  # no number drawn for 浙江
     assert "<5" in _tooltip(page, "浙江")
     expect(page.locator("#stats-chart figcaption")).to_contain_text("<5")
+    page.screenshot(path=results_dir / "stats-map-suppressed.png", full_page=True)
+
+    page.goto("/stats/?figure=enrolments")  # by month: the trend
+    _chart_ready(page)
+    line = page.evaluate(f"{CHART}.getOption()")
+    drawn = dict(zip(line["xAxis"][0]["data"], line["series"][0]["data"], strict=True))
+    assert {month: str(value) for month, value in drawn.items()} == _table(page)
+    assert sum(drawn.values()) == 9
     assert page.errors == []
 
 
