@@ -20,7 +20,8 @@
 
   var figure = document.getElementById("stats-chart");
   var source = document.getElementById("stats-chart-data");
-  if (!figure || !source || !window.echarts) return;
+  if (!figure || !source) return;
+  if (!window.echarts) { figure.hidden = true; return; } // the library failed to load: the table remains
 
   var echarts = window.echarts;
   var spec = JSON.parse(source.textContent);
