@@ -44,6 +44,12 @@ def nice_ceiling(value: float) -> float:
     return 10.0 * power  # pragma: no cover - the loop always returns
 
 
+def _short(label: str, room: float, size: float = 9) -> str:
+    """`label` cut to what fits in `room` pixels (a CJK character is about one em wide)."""
+    fits = max(int(room / size) - 1, 2)
+    return label if len(label) <= fits else label[: fits - 1] + "…"
+
+
 def _text(x: float, y: float, text: str, *, size: float = 9, anchor: str = "start", extra: str = "") -> str:
     return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{extra}>{escape(text)}</text>'
 
@@ -67,7 +73,7 @@ def bar_chart(
     title: str,
     width: float = 300,
     row_height: float = 14,
-    label_width: float = 90,
+    label_width: float = 100,
 ) -> SafeString:
     """Horizontal bars, one row per (label, value), longest bar = the largest value.
 
@@ -84,7 +90,7 @@ def bar_chart(
     for i, ((label, value), size) in enumerate(zip(bars, sizes, strict=True)):
         top = 2 + i * row_height
         middle = top + row_height * 0.7
-        body.append(_text(label_width - 4, middle, str(label)[:24], anchor="end"))
+        body.append(_text(label_width - 4, middle, _short(str(label), label_width), anchor="end"))
         length = 0.0 if not size or largest <= 0 else plot * size / largest
         if size is not None:
             body.append(
@@ -107,8 +113,8 @@ def line_chart(
     the line there. Points carry `data-value`; the y axis runs from 0 to a round maximum."""
     if not labels or not series:
         return _empty(width, height, title)
-    left, right, top, legend = 34, 6, 6, 14 * len(series)
-    bottom = height - 16 - legend
+    left, right, top, legend = 34, 6, 6, 12 * len(series)
+    bottom = height - 24 - legend
     plot_w, plot_h = width - left - right, bottom - top
     drawn = [_number(v) for _name, values in series for v in values]
     ceiling = nice_ceiling(max((v for v in drawn if v is not None), default=0.0))
@@ -139,7 +145,7 @@ def line_chart(
             if len(part) > 1:
                 points = " ".join(f"{x:.1f},{y:.1f}" for x, y in part)
                 body.append(f'<polyline class="line" points="{points}" fill="none" stroke="{colour}"/>')
-        y = bottom + 20 + n * 14
-        body.append(f'<rect x="{left}" y="{y - 7}" width="10" height="3" fill="{colour}"/>')
-        body.append(_text(left + 14, y - 3, str(name)[:24], size=8))
+        y = bottom + 26 + n * 12
+        body.append(f'<rect x="{left}" y="{y - 5}" width="10" height="3" fill="{colour}"/>')
+        body.append(_text(left + 14, y - 1, str(name)[:24], size=8))
     return _svg(width, height, title, body)

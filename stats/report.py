@@ -110,8 +110,8 @@ def headline_and_trend(request: ReportRequest) -> dict:
         [f"{month:%m}" for month in months],
         [(str(METRICS[code].label), [_main(shown(month, code)) for month in months]) for code in lines],
         title=_("近12个月趋势"),
-        width=300,
-        height=170,
+        width=640,
+        height=190,
     )
     return {
         "headline": headline,
@@ -123,6 +123,7 @@ def headline_and_trend(request: ReportRequest) -> dict:
             "columns": [_metric_label(code) for code in columns],
             "rows": rows,
             "chart": chart,
+            "stacked": True,
         },
     }
 
