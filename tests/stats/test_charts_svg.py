@@ -50,7 +50,7 @@ def test_all_zero_and_empty_data_draw_without_failing():
 
 
 def test_chinese_labels_and_markup_are_escaped():
-    label = '<b>江苏&"省\'</b>'
+    label = "<b>江苏&\"省'</b>"
     svg = bar_chart([(label, 3)], title="<script>alert(1)</script>")
     assert "<script>" not in svg and "<b>" not in svg
     root = _parse(svg)
