@@ -188,6 +188,7 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "stats:overview_json": set(),
     "stats:figure_json": set(),
     "stats:figure_xlsx": set(),
+    "stats:report_pdf": set(),
     # ---- the expert pool (experts/): organisers; an expert's page also takes the expert's own
     # conflict declaration (the world's expert is `judge`); its fellow judges only read it
     "experts:list": set(),
