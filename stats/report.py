@@ -26,6 +26,7 @@ COURSE_COLUMNS = ("enrolments", "completions", "credited", "certificates")
 CONTEST_COLUMNS = ("registrations", "participants", "awards")
 TREND_LINES = ("enrolments", "completions", "certificates", "registrations")
 LEVEL_ORDER = (5, 4, 3, 2, 1, 0)  # 五级 … 一级, then 未分级
+MAX_ROWS = 40  # a section lists at most this many rows (the largest first); its total counts them all
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,8 @@ def breakdown(request: ReportRequest, snapshot: StatSnapshot, *, by: str, column
     for row in qs.values(column, "metric").annotate(n=Sum("count"), s=Sum("amount")).order_by():
         found.setdefault(row[column], {})[row["metric"]] = (row["n"] or 0, row["s"] or 0)
     keys = _ordered(by, found)
+    section["truncated"] = len(keys) > MAX_ROWS
+    keys = keys[:MAX_ROWS]
     names = _names(by, keys)
     suppress = request.scope.suppresses_small_cells
     totals = {code: tuple(sum(v.get(code, (0, 0))[i] for v in found.values()) for i in (0, 1)) for code in metrics}

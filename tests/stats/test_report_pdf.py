@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from certificates.models import Certificate
 from courses.models import Enrolment
 from organisations.models import Employment
-from stats import report_pdf
+from stats import report, report_pdf
 from stats.models import SnapshotCell, StatSnapshot
+from stats.permissions import Scope
 from stats.services import snapshot_take, stats_refresh
 from tests.certificates.helpers import pdftotext
 from tests.factories import UserFactory
@@ -218,3 +219,21 @@ def test_the_report_speaks_english_when_asked(client, people, snapshots, setting
     assert "Headline figures" in text and "By province" in text and "By skill level" in text
     response = _get(client, people["organiser"], "2026-02")
     assert "no monthly snapshot of 2026-02" in response.content.decode()
+
+
+def test_names_with_markup_are_printed_as_text_and_fetch_nothing(client, people, refreshed):
+    contest = refreshed["track"].contest
+    type(contest).objects.filter(pk=contest.pk).update(name='<img src="http://example.com/x.png">大赛&')
+    snapshot_take(month=MARCH)
+    assert "<img" in _text(client, people["organiser"])  # printed as text, never an image
+    request = report.ReportRequest(month=MARCH, filters={}, scope=Scope("organiser"))
+    html = report_pdf.report_html(request, StatSnapshot.objects.get(), filters_label="", scope_label="").html
+    assert '<img src="http' not in html and "&lt;img src=&quot;http://example.com/x.png&quot;&gt;大赛&amp;" in html
+
+
+def test_a_long_breakdown_lists_its_largest_rows_and_counts_the_rest(client, people, snapshots, monkeypatch):
+    monkeypatch.setattr(report, "MAX_ROWS", 2)
+    text = _text(client, people["organiser"])
+    assert _has_row(text, "江苏省", 7, 2, "16.0", 3) and not _has_row(text, "未知", 1, 0, "0.0", 0)
+    assert _has_row(text, "合计", 10, 2, "16.0", 3)
+    assert "仅列出前 2 项" in text
