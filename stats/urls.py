@@ -10,4 +10,5 @@ urlpatterns = [
     path("api/overview.json", views.overview_json, name="overview_json"),
     path("api/<slug:figure>.json", views.figure_json, name="figure_json"),
     path("export/<slug:figure>.xlsx", views.figure_xlsx, name="figure_xlsx"),
+    path("report/<str:month>.pdf", views.report_pdf, name="report_pdf"),
 ]
