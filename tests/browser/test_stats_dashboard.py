@@ -1,6 +1,6 @@
 """统计分析 in Chromium: an organiser opens the dashboard, breaks enrolments down by province and
 filters 江苏, reads the same numbers on the map and in the table, clicks 江苏 on the map to get its
-cities, and downloads the XLSX, whose rows are the table's. Provider staff see a small cell as
+cities, and downloads the XLSX, whose rows are the table's, and the monthly PDF, whose rows are too. Provider staff see a small cell as
 "<5" on the map too; without JavaScript the table and its drill-down still work.
 
 The world (built by hand, this month, refreshed with the stats service): workers of 苏州精工 (苏州
@@ -196,3 +196,37 @@ def test_without_javascript_the_table_and_its_drill_down_still_work(browser, liv
         assert _table(page) == {"南京市": "2", "苏州市": "6"}
     finally:
         context.close()
+
+
+def test_the_monthly_report_downloaded_from_the_dashboard_has_the_tables_numbers(page, jiangsu_world):
+    """Last month closed with a snapshot: the dashboard's 月报 PDF link gives the same 江苏 8 / 浙江 1
+    as the table for that month."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from courses.models import Enrolment
+    from stats.services import snapshot_take, stats_refresh
+    from tests.certificates.helpers import pdftotext
+
+    last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    Enrolment.objects.update(enrolled_at=timezone.make_aware(dt.datetime.combine(last_month, dt.time(10))))
+    stats_refresh(months=[last_month, timezone.localdate().replace(day=1)])
+    snapshot_take(month=last_month)
+
+    _login(page, jiangsu_world["organiser"], f"/stats/?figure=enrolments&by=province&period={last_month:%Y-%m}")
+    _chart_ready(page)
+    assert _table(page) == {"江苏省": "8", "浙江省": "1"}
+    link = page.locator("#stats-report-pdf")
+    assert link.get_attribute("href").startswith(f"/stats/report/{last_month:%Y-%m}.pdf")
+    # the report opens inline (to print); fetch it with the page's own session, as the link would
+    response = page.request.get(link.get_attribute("href"), timeout=60_000)
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    body = response.body()
+    assert body.startswith(b"%PDF-")
+    text = pdftotext(body)
+    assert f"月度统计报告 · {last_month:%Y-%m}" in text
+    lines = {" ".join(line.split()) for line in text.splitlines()}
+    assert any(line.startswith("江苏省 8") for line in lines), text
+    assert any(line.startswith("浙江省 1") for line in lines), text
+    assert page.errors == []
