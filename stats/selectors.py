@@ -297,3 +297,33 @@ def cached(stamp: str, scope: Scope, query: Query | None, grain: str, name: str,
         answer = compute()
         cache.set(key, answer, CACHE_SECONDS)
     return answer
+
+
+# ------------------------------------------------------------------ the public headline figures
+
+PUBLIC_METRICS = ("registered", "completions", "credited", "certificates", "participants", "awards")
+
+
+def public_figures(today: dt.date) -> dict:
+    """The public page's totals: this year to date and everything so far, from the unfiltered grain
+    only (no region, no provider, nothing personal), every number through `present` with small cells
+    suppressed as for anyone who is not the organiser. Two queries."""
+    year_start = dt.date(today.year, 1, 1)
+    base = StatCell.objects.filter(grain="total", metric__in=PUBLIC_METRICS)
+    sums = {"year": {}, "all": {}}
+    for scope_name, qs in (
+        ("year", base.filter(month__gte=year_start, month__lt=year_start.replace(year=today.year + 1))),
+        ("all", base),
+    ):
+        for row in qs.values("metric").annotate(n=Sum("count"), s=Sum("amount")).order_by():
+            sums[scope_name][row["metric"]] = (row["n"] or 0, row["s"] or 0)
+    figures = []
+    for code in PUBLIC_METRICS:
+        figures.append(
+            {
+                "figure": code,
+                "year": present(*sums["year"].get(code, (0, 0)), metric=code, suppress=True),
+                "all": present(*sums["all"].get(code, (0, 0)), metric=code, suppress=True),
+            }
+        )
+    return {"year": today.year, "figures": figures}
