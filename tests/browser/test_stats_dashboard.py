@@ -1,7 +1,7 @@
 """统计分析 in Chromium: an organiser opens the dashboard, breaks enrolments down by province and
 filters 江苏, reads the same numbers on the map and in the table, clicks 江苏 on the map to get its
 cities, and downloads the XLSX, whose rows are the table's, and the monthly PDF, whose rows are too. Provider staff see a small cell as
-"<5" on the map too; without JavaScript the table and its drill-down still work.
+"<5" on the map too (and the cell hidden beside it as "x"); without JavaScript the table and its drill-down still work.
 
 The world (built by hand, this month, refreshed with the stats service): workers of 苏州精工 (苏州
 3205, industry C) W1–W6 and of 南京精密 (南京 3201, industry C) N1–N2, and of 杭州云帆 (杭州 3301,
@@ -166,9 +166,11 @@ def test_an_organiser_reads_the_same_numbers_on_the_map_the_table_and_the_export
 def test_provider_staff_see_a_small_cell_as_suppressed_on_the_map(page, jiangsu_world, results_dir):
     _login(page, jiangsu_world["staff"], "/stats/?figure=enrolments&by=province")
     _chart_ready(page)
-    assert _table(page) == {"江苏省": "8", "浙江省": "<5"}
-    assert _map(page) == {"江苏": 8, "浙江": None}  # no number drawn for 浙江
+    # 浙江 1 is "<5"; 江苏 8 is hidden as "x" beside it, or the total 9 would give 浙江 away
+    assert _table(page) == {"江苏省": "x", "浙江省": "<5"}
+    assert _map(page) == {"江苏": None, "浙江": None}  # no number drawn for either
     assert "<5" in _tooltip(page, "浙江")
+    assert "x" in _tooltip(page, "江苏")
     expect(page.locator("#stats-chart figcaption")).to_contain_text("<5")
     page.screenshot(path=results_dir / "stats-map-suppressed.png", full_page=True)
 
