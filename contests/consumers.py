@@ -28,6 +28,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.live_server import daphne_protocol, send_text_now
 from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_TAKEN_OVER, CLOSE_UNAUTHENTICATED, TokenBucket
@@ -148,7 +149,19 @@ class LiveConsumer(AsyncWebsocketConsumer, Subscriber):
             log.exception("a %s frame on round %s failed", message["type"], self.round)
             await self.send(text_data=events.error("server_error", _("服务器处理这条消息时出错，请稍后重试")))
 
+    #: what an answer refused for its rate tells the console; None: answers get the generic error
+    answer_rate_limited = None
+
     async def rate_limited(self, message: dict | None) -> None:
+        if self.answer_rate_limited is not None and message is not None and message["type"] == "answer.save":
+            text = events.answer_rejected(
+                client_id=message.get("client_id"),
+                question_id=message.get("question_id"),
+                code="rate_limited",
+                message=str(self.answer_rate_limited),
+            )
+            await self.send(text_data=text)
+            return
         await self.send(
             text_data=events.error(
                 "rate_limited", _("操作过于频繁，请稍后再试"), retry_after_ms=self.bucket.retry_after_ms()
@@ -168,6 +181,8 @@ class ContestantConsumer(LiveConsumer):
     """`ws/rounds/<id>/contestant/?device=…`: an approved contestant's console for the theory paper,
     with its integrity signals (counted in memory, stored in one write per flush; contests/integrity.py)
     and the hand-in (交卷)."""
+
+    answer_rate_limited = gettext_lazy("提交过于频繁，答案稍后会自动重新提交")
 
     async def connect(self):
         self.round = self.round_id()
@@ -268,18 +283,6 @@ class ContestantConsumer(LiveConsumer):
                 await self.taken_over()
             return
         await self.send(text_data=events.handed_in(entry))
-
-    async def rate_limited(self, message: dict | None) -> None:
-        if message is None or message["type"] != "answer.save":
-            await super().rate_limited(message)
-            return
-        text = events.answer_rejected(
-            client_id=message.get("client_id"),
-            question_id=message.get("question_id"),
-            code="rate_limited",
-            message=_("提交过于频繁，答案稍后会自动重新提交"),
-        )
-        await self.send(text_data=text)
 
     async def answer_save(self, message: dict) -> None:
         client_id, question_id = message.get("client_id"), message.get("question_id")
