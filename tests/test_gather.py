@@ -3,9 +3,13 @@
 import asyncio
 import time
 
+import pytest
 from asgiref.sync import async_to_sync
 
 from config.gather import gathered
+
+# the gatherer serves through database_sync_to_async, which tidies the database connections first
+pytestmark = pytest.mark.django_db
 
 
 def test_calls_made_while_a_batch_is_served_wait_for_the_next_batch_together():
