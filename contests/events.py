@@ -328,6 +328,35 @@ def paper_message(paper: dict) -> str:
     return dumps(PaperMessage(type="paper", paper=paper))
 
 
+# At a round's start every console gets one of a few papers (one per order): each is serialised once
+# (`paper_json`) and spliced into the `hello` or `paper` frames as text. The frames are the same JSON.
+
+
+def paper_json(paper: dict) -> str:
+    return dumps(paper)
+
+
+def hello_with_paper(*, entry, state: RoundClock, paper_text: str | None, answers, announcements, mine) -> str:
+    """`hello`, with its paper given as `paper_json` text (None: no paper yet)."""
+    head = dumps(
+        {
+            "type": "hello",
+            "entry": entry.pk,
+            "epoch": entry.session_epoch,
+            "state": state,
+            "answers": {str(q): a for q, a in answers.items()},
+            "announcements": announcements,
+            "mine": mine,
+        }
+    )
+    return f'{head[:-1]},"paper":{paper_text or "null"}}}'
+
+
+def paper_message_with(paper_text: str) -> str:
+    """`paper_message`, its paper given as `paper_json` text."""
+    return f'{{"type":"paper","paper":{paper_text}}}'
+
+
 def state_message(state: RoundClock) -> str:
     return dumps(RoundState(type="round.state", **state))
 

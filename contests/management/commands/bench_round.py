@@ -75,6 +75,7 @@ class Command(BaseCommand):
             "DJANGO_DEBUG": "false",
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(settings.BASE_DIR),
+            "LIVE_QUERY_COUNT": str(scratch / "queries.txt"),  # Daphne's statements (queries_per_connect)
         }
         try:
             result = self.bench(scratch, env, n=n, m=m, rate=rate, duration=options["duration"], storm=options["storm"])
@@ -103,8 +104,19 @@ class Command(BaseCommand):
             out = scratch / f"load-{name}.json"
             try:
                 wait_port(port, [server])
+                counts = ["--queries", env["LIVE_QUERY_COUNT"]] if name == "daphne" else []  # the bare one has no count
                 _run(
-                    [*load, "--url", f"ws://127.0.0.1:{port}", "--server-pid", str(server.pid), "--out", str(out)], env
+                    [
+                        *load,
+                        "--url",
+                        f"ws://127.0.0.1:{port}",
+                        "--server-pid",
+                        str(server.pid),
+                        "--out",
+                        str(out),
+                        *counts,
+                    ],
+                    env,
                 )
                 peak = peak_rss_mb(server.pid)
             finally:
@@ -125,6 +137,7 @@ class Command(BaseCommand):
         keys = ("answers_per_s", "served_per_s", "ack_p50_ms", "ack_p99_ms", "staleness_p50_ms", "staleness_p99_ms")
         keys += ("server_cpu_cores", "storm_paper_p50_ms", "storm_paper_p99_ms", "storm_paper_max_ms", "storm_refused")
         keys += ("storm_s", "storm_server_cpu_cores", "load_cpu_cores", "server_cpu_per_answer_ms")
+        keys += ("server_cpu_ms_per_connect",)
         return {
             "contestants": n,
             "viewers": m,
@@ -133,6 +146,7 @@ class Command(BaseCommand):
             "storm_window_s": storm,
             **{k: daphne[k] for k in keys},
             "storm_first_refusal": daphne["storm_first_refusal"],
+            "queries_per_connect": daphne["queries_per_connect"],
             "lost": daphne["lost"],
             "acked_not_stored": daphne["acked_not_stored"],
             "unacked": daphne["unacked"],
@@ -160,6 +174,7 @@ class Command(BaseCommand):
             "ratio_staleness_p99": ratio(daphne["staleness_p99_ms"], bare["staleness_p99_ms"]),
             "ratio_storm_paper_p99": ratio(daphne["storm_paper_p99_ms"], bare["storm_paper_p99_ms"]),
             "ratio_server_cpu": ratio(daphne["server_cpu_cores"], bare["server_cpu_cores"]),
+            "ratio_cpu_per_connect": ratio(daphne["server_cpu_ms_per_connect"], bare["server_cpu_ms_per_connect"]),
         }
 
     def verify(self, db: Path, load: dict) -> dict:
