@@ -19,6 +19,7 @@ def stored_counts(rows: list[str], load: dict) -> dict:
 KEYS = ("answers_per_s", "served_per_s", "ack_p50_ms", "ack_p99_ms", "staleness_p50_ms", "staleness_p99_ms")
 KEYS += ("server_cpu_cores", "storm_paper_p50_ms", "storm_paper_p99_ms", "storm_paper_max_ms", "storm_refused")
 KEYS += ("storm_s", "storm_server_cpu_cores", "load_cpu_cores", "server_cpu_per_answer_ms")
+KEYS += ("server_cpu_ms_per_connect",)
 
 
 def summary(*, n, m, rate, duration, storm, daphne: dict, peak, bare: dict | None, bare_peak) -> dict:
@@ -33,6 +34,7 @@ def summary(*, n, m, rate, duration, storm, daphne: dict, peak, bare: dict | Non
         "storm_window_s": storm,
         **{k: daphne[k] for k in keys},
         "storm_first_refusal": daphne["storm_first_refusal"],
+        "queries_per_connect": daphne.get("queries_per_connect"),
         "lost": daphne["lost"],
         "acked_not_stored": daphne["acked_not_stored"],
         "unacked": daphne["unacked"],
@@ -64,4 +66,5 @@ def summary(*, n, m, rate, duration, storm, daphne: dict, peak, bare: dict | Non
         "ratio_staleness_p99": ratio(daphne["staleness_p99_ms"], bare["staleness_p99_ms"]),
         "ratio_storm_paper_p99": ratio(daphne["storm_paper_p99_ms"], bare["storm_paper_p99_ms"]),
         "ratio_server_cpu": ratio(daphne["server_cpu_cores"], bare["server_cpu_cores"]),
+        "ratio_cpu_per_connect": ratio(daphne["server_cpu_ms_per_connect"], bare["server_cpu_ms_per_connect"]),
     }

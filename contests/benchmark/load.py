@@ -44,6 +44,7 @@ import os
 import random
 import re
 import resource
+import signal
 import time
 import uuid
 from pathlib import Path
@@ -75,6 +76,20 @@ def _cpu_seconds(pid: int | None) -> float | None:
         return None
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _queries(pid: int | None, path: str | None) -> int | None:
+    """The statements the server has sent so far (config.live_server.count_queries), or None."""
+    if not pid or not path:
+        return None
+    target = Path(path)
+    before = target.stat().st_mtime_ns if target.exists() else None
+    os.kill(pid, signal.SIGUSR1)
+    for _attempt in range(100):
+        if target.exists() and target.stat().st_mtime_ns != before and target.read_text():
+            return int(target.read_text())
+        time.sleep(0.02)
+    return None
 
 
 def _cores(cpu_before: float | None, cpu_after: float | None, wall: float) -> float | None:
@@ -334,6 +349,8 @@ async def run(args) -> dict:
 
     # The start storm: every contestant within `storm` seconds, nothing held back.
     contestants, readies = [], []
+    query_pid = pids[0] if len(pids) == 1 else None  # one server's statements are counted
+    queries_storm = _queries(query_pid, getattr(args, "queries", None))
     cpu_storm = _cpu_all(pids)
     t_storm = time.perf_counter()
     for i, cookie in enumerate(cookies):
@@ -361,7 +378,9 @@ async def run(args) -> dict:
         contestants.append(asyncio.create_task(task))
     await asyncio.wait(readies, timeout=300)
     storm_s = time.perf_counter() - t_storm
-    storm_cpu_each = _cores_each(cpu_storm, _cpu_all(pids), storm_s)
+    cpu_stormed = _cpu_all(pids)
+    queries_stormed = _queries(query_pid, getattr(args, "queries", None))
+    storm_cpu_each = _cores_each(cpu_storm, cpu_stormed, storm_s)
     connected = sum(1 for r in readies if r.done() and not r.exception())
     storm_failures = [repr(r.exception()) for r in readies if r.done() and r.exception()]
     await asyncio.sleep(2)  # let the board settle after the connection burst
@@ -419,9 +438,17 @@ async def run(args) -> dict:
         "storm_refused": len(cookies) - len(stats.paper_ms),
         "storm_first_refusal": storm_failures[0][:300] if storm_failures else None,
         "storm_server_cpu_cores": _total(storm_cpu_each),
+        "server_cpu_ms_per_connect": (
+            round((sum(cpu_stormed) - sum(cpu_storm)) * 1000 / connected, 3) if cpu_storm and connected else None
+        ),
         "server_cpu_cores": _total(cpu_each),
         "server_cpu_per_answer_ms": (
             round((sum(cpu_drained) - sum(cpu0)) * 1000 / len(stats.sent), 3) if cpu0 and stats.sent else None
+        ),
+        "queries_per_connect": (
+            round((queries_stormed - queries_storm) / connected, 2)
+            if queries_storm is not None and queries_stormed is not None and connected
+            else None
         ),
         "load_cpu_cores": load_cpu_cores,
         "steady_s": round(steady_s, 1),
@@ -542,6 +569,7 @@ def main():
     )
     parser.add_argument("--resend", action="store_true", help="resend on retry and reopen closed sockets")
     parser.add_argument("--phase-file", default=None, help="write the answers phase's start and end here")
+    parser.add_argument("--queries", default=None, help="the server's statement count file (SIGUSR1 writes it)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     _open_files_limit()

@@ -76,7 +76,8 @@ def test_load_against_the_bare_server_acks_everything_and_measures_staleness(set
     assert result["connected"] == 8 and result["socket_failures"] == 0
     assert result["storm_refused"] == 0 and result["storm_contestants"] == 8
     assert 0 < result["storm_paper_p50_ms"] <= result["storm_paper_p99_ms"] < 5000
-    assert result["server_cpu_cores"] is None  # no --server-pid
+    assert result["server_cpu_cores"] is None and result["server_cpu_ms_per_connect"] is None  # no --server-pid
+    assert result["queries_per_connect"] is None
     assert 30 <= result["sent"] <= 50
     assert result["acked"] == result["sent"] and result["unacked"] == 0
     assert set(json.loads(stored.read_text())) == set(result["sent_ids"])
@@ -102,6 +103,8 @@ def test_bench_round_end_to_end_prints_the_figures_the_issue_asks_for():
     assert result["storm_refused"] == 0 and result["bare"]["storm_refused"] == 0
     assert result["storm_paper_p99_ms"] > 0 and result["ratio_storm_paper_p99"] > 0
     assert result["server_cpu_cores"] > 0 and result["bare"]["server_cpu_cores"] >= 0
+    assert result["server_cpu_ms_per_connect"] >= 0 and result["bare"]["server_cpu_ms_per_connect"] >= 0
+    assert result["queries_per_connect"] is not None and result["queries_per_connect"] >= 0
     assert result["connected"] == 6 and result["socket_failures"] == 0
     assert result["sent"] >= 18 and result["acked"] == result["sent"]
     assert result["lost"] == 0 and result["duplicated"] == 0 and result["bare"]["lost"] == 0

@@ -114,6 +114,7 @@ class Command(BaseCommand):
             "DJANGO_DEBUG": "false",
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(settings.BASE_DIR),
+            "LIVE_QUERY_COUNT": str(scratch / "queries.txt"),  # Daphne's statements (queries_per_connect)
         }
         try:
             result = self.bench(scratch, env, n=n, m=m, rate=rate, duration=options["duration"], storm=options["storm"])
@@ -142,8 +143,19 @@ class Command(BaseCommand):
             out = scratch / f"load-{name}.json"
             try:
                 wait_port(port, [server])
+                counts = ["--queries", env["LIVE_QUERY_COUNT"]] if name == "daphne" else []  # the bare one has no count
                 _run(
-                    [*load, "--url", f"ws://127.0.0.1:{port}", "--server-pid", str(server.pid), "--out", str(out)], env
+                    [
+                        *load,
+                        "--url",
+                        f"ws://127.0.0.1:{port}",
+                        "--server-pid",
+                        str(server.pid),
+                        "--out",
+                        str(out),
+                        *counts,
+                    ],
+                    env,
                 )
                 peak = peak_rss_mb(server.pid)
             finally:
