@@ -10,11 +10,11 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 # Django must be set up before anything imports models (routing does).
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.live_server import cap_client_frames, cheap_handshakes, tuned  # noqa: E402
+from config.socket_auth import GatheredAuthMiddlewareStack  # noqa: E402
 from contests.routing import websocket_urlpatterns as contest_routes  # noqa: E402
 from courses.study.routing import websocket_urlpatterns as study_routes  # noqa: E402
 
@@ -26,7 +26,7 @@ application = tuned(
     ProtocolTypeRouter(
         {
             "http": django_asgi_app,
-            "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+            "websocket": AllowedHostsOriginValidator(GatheredAuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
         }
     )
 )

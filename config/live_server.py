@@ -85,6 +85,18 @@ def _pformat_when_debugging(value) -> str:
     return "(autobahn debug logging is off)"
 
 
+def _highlight_when_debugging(original):
+    """Autobahn colours type names and values for its debug lines (`hltype`, `hlval`, with click)
+    before the logger sees the level: per handshake and per frame sent, for lines that are off."""
+
+    def highlight(*args, **kwargs) -> str:
+        if txaio.get_global_log_level() in ("debug", "trace"):
+            return original(*args, **kwargs)
+        return ""
+
+    return highlight
+
+
 def _listen_deep(self) -> None:
     # A port adopted with `daphne --fd` has no backlog of its own: whoever opened it chose the queue.
     if self.backlog is not None:
@@ -100,9 +112,15 @@ _start_listening = tcp.Port.startListening
 
 def cheap_handshakes() -> None:
     """At a start storm every connection counts. Autobahn pretty-prints each connection's options and
-    transport for a debug line that is off (a third of a millisecond a connection); that is skipped
-    unless its debug logging is on. And Daphne's listening sockets get a deep accept queue."""
+    transport for a debug line that is off (a third of a millisecond a connection), and colours names
+    and values for more of them on every handshake and frame; that is skipped unless its debug logging
+    is on. And Daphne's listening sockets get a deep accept queue."""
     autobahn_protocol.pformat = _pformat_when_debugging
+    if not getattr(autobahn_protocol.hltype, "quiet", False):
+        for name in ("hltype", "hlval"):
+            quiet = _highlight_when_debugging(getattr(autobahn_protocol, name))
+            quiet.quiet = True
+            setattr(autobahn_protocol, name, quiet)
     tcp.Port.startListening = _listen_deep
 
 
@@ -167,7 +185,13 @@ def send_text_now(protocol: WebSocketProtocol, text: str) -> bool:
     if text is not _last_text:
         _last_frame = protocol.factory.prepareMessage(text.encode())
         _last_text = text
-    protocol.sendPreparedMessage(_last_frame)
+    if protocol._perMessageCompress is None and not protocol.send_queue:
+        # What autobahn's sendData does for an unchopped frame with nothing queued, without the debug
+        # line whose arguments it formats for every frame even when debug logging is off.
+        protocol.transport.write(_last_frame.payloadHybi)
+        protocol.trafficStats.outgoingOctetsWireLevel += len(_last_frame.payloadHybi)
+    else:
+        protocol.sendPreparedMessage(_last_frame)
     return True
 
 
@@ -188,6 +212,32 @@ def profile(path: str) -> None:
     atexit.register(dump)
 
 
+def count_queries(path: str) -> None:
+    """Count the statements this process sends to the database (every connection, every thread) and
+    write the count to `path` whenever the process gets SIGUSR1 (bench_round reads it around the
+    start storm). For benchmarks only."""
+    import signal
+    from pathlib import Path
+
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    counted = [0]
+
+    def counter(execute, sql, params, many, context):
+        counted[0] += 1
+        return execute(sql, params, many, context)
+
+    def install(sender=None, connection=None, **kwargs) -> None:
+        if counter not in connection.execute_wrappers:
+            connection.execute_wrappers.append(counter)
+
+    connection_created.connect(install, weak=False)
+    for connection in connections.all(initialized_only=True):
+        install(connection=connection)
+    signal.signal(signal.SIGUSR1, lambda signum, frame: Path(path).write_text(str(counted[0])))
+
+
 def write_through_installed() -> bool:
     return tcp.Connection.write is _write
 
@@ -200,6 +250,8 @@ def served_by_twisted() -> bool:
 def tuned(app):
     """`app`, installing the tuning the first time it is called inside a running Twisted reactor."""
     checked = False
+    if settings.LIVE_QUERY_COUNT:  # now, in the main thread, before anyone may ask for the count
+        count_queries(settings.LIVE_QUERY_COUNT)
 
     async def application(scope, receive, send):
         nonlocal checked

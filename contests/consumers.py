@@ -24,10 +24,13 @@ from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.live_server import daphne_protocol, send_text_now
 from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_TAKEN_OVER, CLOSE_UNAUTHENTICATED, TokenBucket
@@ -62,9 +65,23 @@ class LiveConsumer(AsyncWebsocketConsumer, Subscriber):
         # `disconnect` runs only when the close reaches the consumer; an error in a handler or a
         # cancellation ends it without one. Whatever ends it, the socket leaves the fan-out.
         try:
-            await super().__call__(scope, receive, send)
+            if get_channel_layer(self.channel_layer_alias) is None:
+                await self.serve(scope, receive, send)
+            else:  # pragma: no cover - the alias names no layer
+                await super().__call__(scope, receive, send)
         finally:
             await self.release()
+
+    async def serve(self, scope, receive, send) -> None:
+        """Channels' loop, for a socket without a channel: it waits on the socket and the channel at
+        once, with a new task and an `asyncio.wait` for every frame (some 7 µs of CPU a frame); with
+        only the socket to read, frames are read and dispatched in turn, as there."""
+        self.scope, self.channel_layer, self.base_send = scope, None, send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
 
     async def release(self) -> None:
         if self.joined:
@@ -97,6 +114,15 @@ class LiveConsumer(AsyncWebsocketConsumer, Subscriber):
             if self.wire and send_text_now(self.wire, text_data):
                 return
         await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
+    def send_text_nowait(self, text: str) -> bool:
+        # A board frame goes to thousands of sockets a few times a second: written here, in the hub's
+        # loop, with no coroutine per socket. Before the first frame, or not under Daphne: send_text.
+        if not self.ready:
+            return False
+        if self.wire is None:
+            self.wire = daphne_protocol(self.base_send) or False
+        return bool(self.wire) and send_text_now(self.wire, text)
 
     async def send_text(self, text: str) -> None:
         if self.ready:
@@ -148,7 +174,19 @@ class LiveConsumer(AsyncWebsocketConsumer, Subscriber):
             log.exception("a %s frame on round %s failed", message["type"], self.round)
             await self.send(text_data=events.error("server_error", _("服务器处理这条消息时出错，请稍后重试")))
 
+    #: what an answer refused for its rate tells the console; None: answers get the generic error
+    answer_rate_limited = None
+
     async def rate_limited(self, message: dict | None) -> None:
+        if self.answer_rate_limited is not None and message is not None and message["type"] == "answer.save":
+            text = events.answer_rejected(
+                client_id=message.get("client_id"),
+                question_id=message.get("question_id"),
+                code="rate_limited",
+                message=str(self.answer_rate_limited),
+            )
+            await self.send(text_data=text)
+            return
         await self.send(
             text_data=events.error(
                 "rate_limited", _("操作过于频繁，请稍后再试"), retry_after_ms=self.bucket.retry_after_ms()
@@ -169,29 +207,30 @@ class ContestantConsumer(LiveConsumer):
     with its integrity signals (counted in memory, stored in one write per flush; contests/integrity.py)
     and the hand-in (交卷)."""
 
+    answer_rate_limited = gettext_lazy("提交过于频繁，答案稍后会自动重新提交")
+
     async def connect(self):
         self.round = self.round_id()
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.refuse("unauthenticated", _("请先登录"), CLOSE_UNAUTHENTICATED)
             return
-        entry = await database_sync_to_async(entry_for_user)(user, self.round)
+        try:  # the entry, connected: gathered with every console connecting now (contests.console)
+            entry = await console.console_admit(user=user, round_id=self.round, device=self.device())
+        except services.ContestError as refused:  # another device of a one-device round
+            await self.refuse(refused.code, refused.message, CLOSE_FORBIDDEN)
+            return
         if entry is None:
             await self.refuse("forbidden", _("您不是本场次审核通过的选手"), CLOSE_FORBIDDEN)
             return
         await self.accept()
         self.signals, self.signals_flush = integrity.SignalTally(), None
-        try:
-            self.entry = await database_sync_to_async(services.entry_connect)(entry=entry, device=self.device())
-        except services.ContestError as refused:  # another device of a one-device round
-            await self.send(text_data=events.error(refused.code, refused.message))
-            await self.close(code=CLOSE_FORBIDDEN)
-            return
+        self.entry = entry
         self.epoch, self.extra_seconds, self.has_paper = self.entry.session_epoch, self.entry.extra_seconds, False
         self.joined = True  # before the join's first await: a join that fails half-way is left too
         panel.console_open(self.round, self.entry.pk)  # the organiser's panel: connected
         await fanout.console_join(self, round_id=self.round, entry_id=self.entry.pk)
-        hello = await console.console_hello(self.entry.pk)
+        hello = await console.console_hello(self.entry.pk, self.round)
         self.extra_seconds, self.has_paper = hello.extra_seconds, hello.has_paper
         if hello.epoch > self.epoch:  # an even newer console connected meanwhile
             await self.taken_over()
@@ -208,7 +247,7 @@ class ContestantConsumer(LiveConsumer):
     async def leave(self) -> None:
         panel.console_closed(self.round, self.entry.pk)
         await fanout.console_leave(self, round_id=self.round, entry_id=self.entry.pk)
-        await database_sync_to_async(services.entry_disconnect)(entry_id=self.entry.pk)
+        await console.console_left(self.entry.pk)
 
     async def release(self) -> None:
         await super().release()
@@ -269,18 +308,6 @@ class ContestantConsumer(LiveConsumer):
                 await self.taken_over()
             return
         await self.send(text_data=events.handed_in(entry))
-
-    async def rate_limited(self, message: dict | None) -> None:
-        if message is None or message["type"] != "answer.save":
-            await super().rate_limited(message)
-            return
-        text = events.answer_rejected(
-            client_id=message.get("client_id"),
-            question_id=message.get("question_id"),
-            code="rate_limited",
-            message=_("提交过于频繁，答案稍后会自动重新提交"),
-        )
-        await self.send(text_data=text)
 
     async def answer_save(self, message: dict) -> None:
         client_id, question_id = message.get("client_id"), message.get("question_id")

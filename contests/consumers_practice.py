@@ -18,6 +18,7 @@ from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
 
@@ -50,6 +51,8 @@ class PracticeConsumer(LiveConsumer):
     answer, the explanation) or `answer.rejected`; `practice.finish` gets `practice.finished`. A frame
     may name its attempt (`attempt`); naming any other than the socket's is refused.
     """
+
+    answer_rate_limited = gettext_lazy("提交过于频繁，请稍后再试")
 
     async def connect(self):
         kwargs = self.scope["url_route"]["kwargs"]
@@ -102,18 +105,6 @@ class PracticeConsumer(LiveConsumer):
             await self.send(text_data=text)
             return
         await self.send(text_data=practice.feedback(outcome))
-
-    async def rate_limited(self, message: dict | None) -> None:
-        if message is None or message["type"] != "answer.save":
-            await super().rate_limited(message)
-            return
-        text = events.answer_rejected(
-            client_id=message.get("client_id"),
-            question_id=message.get("question_id"),
-            code="rate_limited",
-            message=_("提交过于频繁，请稍后再试"),
-        )
-        await self.send(text_data=text)
 
 
 def _check_access(user, round_id: int) -> tuple[str, Round | None]:

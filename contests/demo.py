@@ -174,14 +174,32 @@ def _practice_ensure(track: Track, organiser, report: Report) -> None:
 
 
 @transaction.atomic
+def contest_ensure(slug: str, defaults: dict, report: Report, label: str = "大赛") -> Contest:
+    """The demo contest `slug`, created with `defaults` the first time (counted as `label`)."""
+    contest, created = Contest.objects.get_or_create(slug=slug, defaults=defaults)
+    if created:
+        report.add(label)
+    return contest
+
+
+def track_ensure(
+    contest: Contest, slug: str, defaults: dict, report: Report, label: str = "赛项"
+) -> tuple[Track, bool]:
+    """The demo track `slug` of `contest`, and whether it was created now (counted as `label`)."""
+    track, created = Track.objects.get_or_create(contest=contest, slug=slug, defaults=defaults)
+    if created:
+        report.add(label)
+    return track, created
+
+
 def contest_demo_seed(report: Report) -> Contest:
     """The national contest with its tracks, rounds, judges and registrations (idempotent)."""
     User = get_user_model()
     organiser = User.objects.get(username=ORGANISER[0])
     slug, name = CONTEST
-    contest, created = Contest.objects.get_or_create(
-        slug=slug,
-        defaults={
+    contest = contest_ensure(
+        slug,
+        {
             "name": name,
             "level": ContestLevel.NATIONAL,
             "year": 2026,
@@ -189,19 +207,17 @@ def contest_demo_seed(report: Report) -> Contest:
             "description": "由工业和信息化部人才交流中心等单位主办，设工业互联网安全、集成电路开发及应用、"
             "人工智能训练师等赛项，每个赛项含理论考试和实操比赛。",
         },
+        report,
     )
-    if created:
-        report.add("大赛")
     judges = [user_ensure(u, JUDGE_PASSWORD, report, real_name=n, organisation="大赛裁判委员会") for u, n in JUDGES]
     for order, spec in enumerate(TRACKS):
         track_slug, track_name = spec[0], spec[1]
-        track, created = Track.objects.get_or_create(
-            contest=contest,
-            slug=track_slug,
-            defaults={"name": track_name, "sort_order": order, "theory_weight": 30, "practical_weight": 70},
+        track, _created = track_ensure(
+            contest,
+            track_slug,
+            {"name": track_name, "sort_order": order, "theory_weight": 30, "practical_weight": 70},
+            report,
         )
-        if created:
-            report.add("赛项")
         for judge in judges:
             services.judge_assign(track=track, judge=judge, by=organiser)
         _round_ensure(track, spec, report)

@@ -15,8 +15,8 @@ from django.utils import timezone
 from accounts.demo import ORGANISER, Report
 
 from . import services
-from .demo import _paper_questions
-from .models import Contest, ContestLevel, Criterion, Registration, Round, RoundQuestion, RoundStage, Task, Track
+from .demo import _paper_questions, contest_ensure, track_ensure
+from .models import ContestLevel, Criterion, Registration, Round, RoundQuestion, RoundStage, Task, Track
 
 CONTEST = ("2026-assessment-1", "2026年第一批职业技能等级认定")
 TRACK = ("robot-operator-4", "工业机器人系统操作员（四级）", "工业机器人系统操作员", 4)
@@ -57,9 +57,9 @@ def assessment_demo_seed(report: Report) -> Track:
     User = get_user_model()
     organiser = User.objects.get(username=ORGANISER[0])
     slug, name = CONTEST
-    contest, created = Contest.objects.get_or_create(
-        slug=slug,
-        defaults={
+    contest = contest_ensure(
+        slug,
+        {
             "name": name,
             "level": ContestLevel.INDUSTRY,
             "year": 2026,
@@ -67,14 +67,14 @@ def assessment_demo_seed(report: Report) -> Track:
             "description": "按职业技能等级认定标准组织理论知识考试和操作技能考核，两部分均达到60分为合格，"
             "合格人员颁发职业技能等级证书。",
         },
+        report,
+        "认定计划",
     )
-    if created:
-        report.add("认定计划")
     track_slug, track_name, occupation, level = TRACK
-    track, created = Track.objects.get_or_create(
-        contest=contest,
-        slug=track_slug,
-        defaults={
+    track, _created = track_ensure(
+        contest,
+        track_slug,
+        {
             "name": track_name,
             "purpose": "assessment",
             "occupation": occupation,
@@ -82,9 +82,9 @@ def assessment_demo_seed(report: Report) -> Track:
             "theory_pass_mark": Decimal(60),
             "practical_pass_mark": Decimal(60),
         },
+        report,
+        "认定职业（工种）",
     )
-    if created:
-        report.add("认定职业（工种）")
     _round_ensure(track, report)
     for username in CANDIDATES:
         learner = User.objects.filter(username=username).first()

@@ -23,6 +23,7 @@ from organisations.models import MembershipRole, OrganisationMembership
 from training.models import RosterEntry, RosterStatus
 
 from . import services
+from .demo import contest_ensure, track_ensure
 from .models import Contest, ContestLevel, Criterion, Registration, Round, RoundStage, Task, Track
 
 SLUG = "jg-2026-jishu-biwu"
@@ -47,9 +48,9 @@ def enterprise_contest_demo_seed(report: Report) -> Contest | None:
     if membership is None:
         return None
     host, manager = membership.organisation, membership.user
-    contest, created = Contest.objects.get_or_create(
-        slug=SLUG,
-        defaults={
+    contest = contest_ensure(
+        SLUG,
+        {
             "name": NAME,
             "level": ContestLevel.ENTERPRISE,
             "host_organisation": host,
@@ -57,17 +58,17 @@ def enterprise_contest_demo_seed(report: Report) -> Contest | None:
             "organiser": manager,
             "description": "精工智能面向在册职工举办的技术比武，以实操比赛为主，由企业培训管理员组织。",
         },
+        report,
+        "技术比武",
     )
-    if created:
-        report.add("技术比武")
-    track, created = Track.objects.get_or_create(
-        contest=contest,
-        slug=TRACK[0],
-        defaults={"name": TRACK[1], "theory_weight": 0, "practical_weight": 100, "award_mode": "rank"},
+    track, created = track_ensure(
+        contest,
+        TRACK[0],
+        {"name": TRACK[1], "theory_weight": 0, "practical_weight": 100, "award_mode": "rank"},
+        report,
     )
     if created:
         _round_create(track)
-        report.add("赛项")
     _judges_ensure(track, manager)
     _registrations_ensure(track, host, manager, report)
     report.credentials.append(

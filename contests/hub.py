@@ -68,6 +68,11 @@ class Subscriber:
     async def send_text(self, text: str) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def send_text_nowait(self, text: str) -> bool:
+        """Write a broadcast at once if the socket can (True), without a coroutine per socket and
+        frame; False leaves it to `send_text`."""
+        return False
+
     async def on_event(self, message: dict) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
@@ -154,7 +159,9 @@ class Hub:
         subs = list(self.subscribers.get(key, ()))
         for sub in subs:
             try:
-                await sub.send_text(text)
+                nowait = getattr(sub, "send_text_nowait", None)
+                if nowait is None or not nowait(text):
+                    await sub.send_text(text)
             except Exception:  # a socket closing under us must not stop the others
                 log.debug("send to %s failed", key, exc_info=True)
         return len(subs)

@@ -7,7 +7,7 @@ Who runs a contest (every organiser-facing page, JSON and socket asks `can_manag
 `Contest.organiser` records who is responsible; it grants nothing by itself.
 """
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from accounts.roles import is_organiser, training_organisation_ids
 
@@ -154,6 +154,31 @@ def entry_for_user(user, round_id: int) -> Entry | None:
     return (
         entries.filter(registration__user=user).first() or entries.filter(registration__team_members__user=user).first()
     )
+
+
+def entries_for_users(round_id: int, user_ids) -> dict[int, Entry]:
+    """`entry_for_user` for many users of one round at once (a round's start): user id → entry, for
+    those with one; three statements at most, however many users. The entries share one round object
+    (with its track) and carry no registration (read it if needed)."""
+    rnd = Round.objects.select_related("track").filter(pk=round_id).first()
+    if rnd is None:
+        return {}
+    entries = (
+        Entry.objects.filter(round_id=round_id, registration__status=RegistrationStatus.APPROVED)
+        .filter(entrant_q())
+        .order_by("pk")
+    )
+    found: dict[int, Entry] = {}
+    for entry in entries.filter(registration__user_id__in=set(user_ids)).annotate(member_id=F("registration__user_id")):
+        found.setdefault(entry.member_id, entry)
+    rest = set(user_ids) - set(found)
+    if rest:
+        members = entries.filter(registration__team_members__user_id__in=rest)
+        for entry in members.annotate(member_id=F("registration__team_members__user_id")):
+            found.setdefault(entry.member_id, entry)
+    for entry in found.values():
+        entry.round = rnd
+    return found
 
 
 def is_chief_judge(user, track_id: int) -> bool:

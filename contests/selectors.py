@@ -3,6 +3,7 @@
 Board values are strings of decimals on the wire so totals compare exactly in every client.
 """
 
+import functools
 import random
 import threading
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ def invitations_waiting(user, contest=None) -> list[TeamInvitation]:
 # ------------------------------------------------------------------ the paper
 
 
-def theory_paper_for(entry: Entry) -> dict | None:
+def theory_paper_for(entry: Entry, keyed: tuple | None = None) -> dict | None:
     """The entry's paper without answer keys or explanations; None before the round starts.
 
     With shuffling on, the question and option order come from the entry's own seed, so every
@@ -85,25 +86,33 @@ def theory_paper_for(entry: Entry) -> dict | None:
 
     The questions are built once per paper version, order (seed, when shuffled) and language and
     kept (PAPER_ORDERS of them): at a round's start every console asks within a second. Callers
-    must not change what they get.
+    must not change what they get. `keyed` is `papers.round_paper_keyed(entry.round)` when the
+    caller has just read it (for many entries of one round at once).
     """
+    return theory_paper_cached(entry, keyed)[1]
+
+
+def theory_paper_cached(entry: Entry, keyed: tuple | None = None) -> tuple[tuple | None, dict | None]:
+    """`theory_paper_for` and a key that names exactly what it holds (None when it was not kept), so
+    callers can keep what they make of it (its JSON text) under the same key."""
     rnd = entry.round
     if not rnd.has_theory or rnd.status in NOT_STARTED:
-        return None
-    version, lines = papers.round_paper_keyed(rnd)  # the round's copy, taken when the lobby opened
+        return None, None
+    version, lines = keyed or papers.round_paper_keyed(rnd)  # the round's copy, taken when the lobby opened
     shuffled = rnd.shuffle_questions or rnd.shuffle_options
     order = (entry.shuffle_seed if shuffled else None, rnd.shuffle_questions, rnd.shuffle_options, get_language())
     key = None if version is None else (version, order)
     with _paper_orders_lock:
         questions = _paper_orders.get(key) if key is not None else None
     if questions is None:
-        questions = _paper_questions(rnd, entry, lines)
+        questions = _paper_questions(rnd, entry, list(lines))  # a copy: shuffling sorts it in place
         if key is not None:
             with _paper_orders_lock:
                 _paper_orders[key] = questions
                 while len(_paper_orders) > PAPER_ORDERS:
                     _paper_orders.pop(next(iter(_paper_orders)))
-    return {"round": rnd.pk, "title": str(rnd), "total_score": str(rnd.theory_max), "questions": questions}
+    paper = {"round": rnd.pk, "title": str(rnd), "total_score": str(rnd.theory_max), "questions": questions}
+    return (None if key is None else (key, paper["title"], paper["total_score"])), paper
 
 
 PAPER_ORDERS = 4096  # built question lists a process keeps (one per shuffled contestant; ~5 KB each)
@@ -139,11 +148,22 @@ def _paper_questions(rnd: Round, entry: Entry, lines: list) -> list[dict]:
 
 def theory_answers_for(entry: Entry) -> dict[int, dict]:
     """The entry's own saved answers (never their grading), to resume a console."""
-    rows = TheoryAnswer.objects.filter(entry=entry).values("question_id", "answer", "client_id", "revision")
-    return {
-        r["question_id"]: {"answer": r["answer"], "client_id": str(r["client_id"]), "revision": r["revision"]}
-        for r in rows
-    }
+    return theory_answers_of([entry.pk]).get(entry.pk, {})
+
+
+def theory_answers_of(entry_ids) -> dict[int, dict[int, dict]]:
+    """`theory_answers_for` of many entries in one statement: entry id → question id → answer."""
+    rows = TheoryAnswer.objects.filter(entry_id__in=list(entry_ids)).values(
+        "entry_id", "question_id", "answer", "client_id", "revision"
+    )
+    out: dict[int, dict[int, dict]] = {}
+    for r in rows:
+        out.setdefault(r["entry_id"], {})[r["question_id"]] = {
+            "answer": r["answer"],
+            "client_id": str(r["client_id"]),
+            "revision": r["revision"],
+        }
+    return out
 
 
 # ------------------------------------------------------------------ the board
@@ -192,13 +212,20 @@ def _fixed(value, places: Decimal) -> str:
     return str(Decimal(value).quantize(places))
 
 
+@functools.lru_cache(maxsize=512)
+def province_name(code: str, language: str | None) -> str:
+    """A province's name in `language` (the active one): looked up once, not once per board row (every
+    stored answer that moves a score builds a row)."""
+    return str(Province(code).label)
+
+
 def _payload(v: dict, rank: int | None = None) -> dict:
     row = {
         "entry": v["entry_id"],
         "name": v["name"],
         "organisation": v["organisation"],
         "province": v["province"],
-        "province_name": str(Province(v["province"]).label) if v["province"] else "",
+        "province_name": province_name(v["province"], get_language()) if v["province"] else "",
         "theory": _fixed(v["v_theory"], ONE),
         "practical": _fixed(v["v_practical"], TWO),
         "total": _fixed(v["v_total"], TWO),

@@ -5,11 +5,17 @@ one through the expression machinery — for a batch of 200 answers that took lo
 A prepared UPDATE run with `executemany` costs the database the same and Python almost nothing.
 Values go through each field's own `get_db_prep_save`, so UUIDs, JSON and decimals are stored
 exactly as the ORM stores them, on SQLite and on PostgreSQL.
+
+Each call resolves the connection once: `django.db.connection` is a proxy that looks the connection
+up in a thread-critical local on every attribute, and the fields' preparation touches it several
+times per value (a tenth of the server's CPU at 1,000 answers a second, docs/PERFORMANCE.md). A
+datetime object shared by many rows (a batch's `now`) is prepared once per column.
 """
 
+import datetime as dt
 from collections.abc import Iterable
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
@@ -21,12 +27,13 @@ def update_each(objs: Iterable[models.Model], fields: list[str]) -> None:
     objs = list(objs)
     if not objs:
         return
-    model = type(objs[0])
+    model, connection = type(objs[0]), connections[DEFAULT_DB_ALIAS]
     meta, qn = model._meta, connection.ops.quote_name
     columns = [meta.get_field(name) for name in fields]
     assignments = ", ".join(f"{qn(f.column)} = %s" for f in columns)
     sql = f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(meta.pk.column)} = %s"  # noqa: S608 - names from _meta
-    params = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns] + [obj.pk] for obj in objs]
+    prepare = _Prepare(columns, connection)
+    params = [prepare([getattr(obj, f.attname) for f in columns]) + [obj.pk] for obj in objs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 
@@ -37,15 +44,38 @@ def insert_each(objs: Iterable[models.Model]) -> None:
     objs = list(objs)
     if not objs:
         return
-    model = type(objs[0])
+    model, connection = type(objs[0]), connections[DEFAULT_DB_ALIAS]
     meta, qn = model._meta, connection.ops.quote_name
     columns = [f for f in meta.concrete_fields if f is not meta.auto_field]
     names = ", ".join(qn(f.column) for f in columns)
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 - names from _meta
-    params = [[f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in columns] for obj in objs]
+    prepare = _Prepare(columns, connection)
+    params = [prepare([f.pre_save(obj, add=True) for f in columns]) for obj in objs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+class _Prepare:
+    """Each column's `get_db_prep_save`, with the values of one datetime object prepared once per column
+    (keyed by identity: the same object always prepares the same way, and it stays alive meanwhile)."""
+
+    def __init__(self, columns: list, connection):
+        self.preps = [f.get_db_prep_save for f in columns]
+        self.connection = connection
+        self.seen: dict[tuple[int, int], object] = {}
+
+    def __call__(self, values: list) -> list:
+        out, connection = [], self.connection
+        for i, (prep, value) in enumerate(zip(self.preps, values, strict=True)):
+            if isinstance(value, dt.datetime):
+                key = (i, id(value))
+                if key not in self.seen:
+                    self.seen[key] = (value, prep(value, connection))  # the value kept: its id stays its own
+                out.append(self.seen[key][1])
+            else:
+                out.append(prep(value, connection))
+        return out
 
 
 def filter_pairs(model: type[models.Model], first: str, second: str, pairs: Iterable[tuple]) -> models.QuerySet:
@@ -55,6 +85,7 @@ def filter_pairs(model: type[models.Model], first: str, second: str, pairs: Iter
     every combination for `a IN (...) AND b IN (...)`; both databases turn the ORs into index lookups.
     """
     pairs = sorted(set(pairs))
+    connection = connections[DEFAULT_DB_ALIAS]
     if len(pairs) > MAX_PAIRS:  # SQLite limits an expression's depth
         raise ValueError(f"at most {MAX_PAIRS} pairs in one lookup")
     if not pairs:

@@ -13,6 +13,13 @@ pass, "failed" after anything else, which would happen again — and every other
 and every save queued behind it, is stored and acknowledged. A poisonous save in a batch of 200
 costs about 16 transactions, not 200.
 
+Under load the batches are spaced: a batch is taken no sooner than `gather_seconds()` after the
+previous one was, unless MAX_BATCH saves are waiting (an answer on a server that stored nothing in
+that time is still stored at once). A batch costs a few
+milliseconds of queries whatever its size, so a busy server that stored every few answers as soon as
+the previous batch ended spent most of its CPU on them; spaced, a thousand answers a second cost a
+few dozen batches (docs/PERFORMANCE.md).
+
 Except when the failure cost the connection (PostgreSQL restarted or unreachable): halving would
 only wait for the pool again, once per half, so the whole batch is answered "retry" at once and the
 consoles resend it (docs/deployment.md).
@@ -23,6 +30,7 @@ import logging
 
 from channels.db import database_sync_to_async
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils.translation import gettext as _
 
@@ -33,6 +41,12 @@ from .services import AnswerAck, AnswerRejected, AnswerSave
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 200  # within sql.MAX_PAIRS
+
+
+def gather_seconds() -> float:
+    """Under load, at least this long between the starts of two batches (at most this much added to an
+    acknowledgement's wait)."""
+    return getattr(settings, "CONTEST_ANSWER_GATHER_SECONDS", 0.02)
 
 
 def _retry() -> AnswerRejected:
@@ -75,6 +89,7 @@ class AnswerWriter:
         self.hub = hub
         self.queue: list[tuple[AnswerSave, asyncio.Future]] = []
         self.running = False
+        self.last_start = float("-inf")  # when the last batch was taken (loop time)
 
     @classmethod
     def get(cls) -> "AnswerWriter":
@@ -96,6 +111,11 @@ class AnswerWriter:
         batch: list[tuple[AnswerSave, asyncio.Future]] = []
         try:
             while self.queue:
+                if len(self.queue) < MAX_BATCH:
+                    wait = self.last_start + gather_seconds() - self.hub.loop.time()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                self.last_start = self.hub.loop.time()
                 batch, self.queue = self.queue[:MAX_BATCH], self.queue[MAX_BATCH:]
                 saves = [save for save, _future in batch]
                 outcomes = await database_sync_to_async(store)(saves)

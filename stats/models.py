@@ -79,6 +79,8 @@ class RefreshState(models.Model):
 
     refreshed_at = models.DateTimeField(null=True, blank=True)
     months = models.PositiveIntegerField(default=0)
+    # a new random value whenever cells change: the key of the cached answers (selectors.cached)
+    stamp = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("统计刷新状态")

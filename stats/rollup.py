@@ -185,24 +185,41 @@ def _normalise(row: dict) -> dict:
     return clean
 
 
-def cells_for(months: set[dt.date], rows: Iterable[tuple[str, dict]]) -> list[StatCell]:
-    """Sum the finest rows of `months` into the cells of every grain that the metric's dimensions reach."""
+def cell_sums(months: set[dt.date], rows: Iterable[tuple[str, dict]]) -> dict[tuple, list[int]]:
+    """Sum the finest rows of `months` into the cells of every grain that the metric's dimensions reach:
+    (month, grain, metric, *DIMS values) → [count, amount]."""
     sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    empties = tuple(_empty(d) for d in DIMS)
     for metric, raw in rows:
         if raw["month"] not in months:
             continue
         row = _normalise(dict(raw))
-        dims = METRICS[metric].dims
-        for grain, carried in GRAINS.items():
-            if grain in PROVIDER_GRAINS and "provider" not in dims:
-                continue
-            keep = (carried | EVERY_GRAIN) & (dims | {"kind", "level"})
-            key = (raw["month"], grain, metric, *(row[d] if d in keep else _empty(d) for d in DIMS))
+        values = tuple(row[d] for d in DIMS)
+        count, amount = raw["count"], int(raw["amount"] or 0)
+        for grain, keep in _kept(metric):
+            key = (raw["month"], grain, metric, *(v if k else e for v, k, e in zip(values, keep, empties, strict=True)))
             total = sums[key]
-            total[0] += raw["count"]
-            total[1] += int(raw["amount"] or 0)
+            total[0] += count
+            total[1] += amount
+    return sums
+
+
+def _kept(metric: str) -> list[tuple[str, tuple[bool, ...]]]:
+    """For each grain a metric has cells in: which of DIMS the cell keeps."""
+    dims = METRICS[metric].dims
+    out = []
+    for grain, carried in GRAINS.items():
+        if grain in PROVIDER_GRAINS and "provider" not in dims:
+            continue
+        keep = (carried | EVERY_GRAIN) & (dims | {"kind", "level"})
+        out.append((grain, tuple(d in keep for d in DIMS)))
+    return out
+
+
+def cells_for(months: set[dt.date], rows: Iterable[tuple[str, dict]]) -> list[StatCell]:
+    """The cells of `months` as model instances (see cell_sums)."""
     cells = []
-    for (month, grain, metric, *values), (count, amount) in sums.items():
+    for (month, grain, metric, *values), (count, amount) in cell_sums(months, rows).items():
         fields = {COLUMNS[d]: v for d, v in zip(DIMS, values, strict=True)}
         cells.append(StatCell(grain=grain, month=month, metric=metric, count=count, amount=amount, **fields))
     return cells

@@ -4,9 +4,13 @@ number leaves through `present`, the one place where small cells are suppressed.
 """
 
 import datetime as dt
+import hashlib
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db.models import Sum
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from contests.models import Contest, Province, Track
@@ -20,23 +24,57 @@ from .permissions import Scope
 
 SORTED_BY_KEY = {"month", "province", "city", "industry", "level", "kind"}
 SUPPRESSED = "<5"
+COMPLEMENT = "x"  # a count of 5 or more hidden so that a "<5" beside it cannot be worked out
 
 
 # ------------------------------------------------------------------ the one place numbers leave
 
 
-def present(count: int, amount: int, *, metric: str, suppress: bool) -> dict:
+def present(count: int, amount: int, *, metric: str, suppress: bool, complement: bool = False) -> dict:
     """A cell as shown: its count and, for a sum metric, its amount in hours; "<5" for both when the
-    cell counts fewer than 5 and the viewer is not the organiser."""
+    cell counts fewer than 5 and the viewer is not the organiser; "x" for a cell hidden as the
+    complement of a "<5" (see `complements`)."""
     kind = METRICS[metric].amount
     if suppress and 0 < count < SMALL_CELL:
         return {"count": SUPPRESSED, **({"hours": SUPPRESSED} if kind else {})}
+    if suppress and complement:
+        return {"count": COMPLEMENT, **({"hours": COMPLEMENT} if kind else {})}
     out = {"count": int(count)}
     if kind == "seconds":
         out["hours"] = float((Decimal(amount) / 3600).quantize(Decimal("0.1"), ROUND_HALF_UP))
     elif kind == "hours10":
         out["hours"] = float(Decimal(amount) / 10)
     return out
+
+
+def _recoverable(counts: list[int], small: set[int], hidden: set[int]) -> bool:
+    """Whether a reader who knows the rule can pin down a "<5" cell from the total: the hidden cells
+    sum to total − the shown ones; a "<5" lies in 1–4, a complement between 5 and the smallest count
+    still shown (complements are taken smallest first)."""
+    if not small:
+        return False
+    left = sum(counts[i] for i in hidden)
+    shown = [n for i, n in enumerate(counts) if i not in hidden and n > 0]
+    ceiling = min(shown) if shown else None
+    extra = len(hidden) - len(small)
+    others_min = (len(small) - 1) + SMALL_CELL * extra
+    low = 1 if ceiling is None and extra else max(1, left - (4 * (len(small) - 1) + (ceiling or 0) * extra))
+    high = min(SMALL_CELL - 1, left - others_min)
+    return high <= low
+
+
+def complements(counts: list[int]) -> tuple[set[int], bool]:
+    """Complementary suppression: the rows (indices) of 5 or more to hide as well, smallest first,
+    until no "<5" row can be recovered by subtracting the shown rows from the total; and whether the
+    total must be hidden too (every row hidden and still recoverable)."""
+    small = {i for i, n in enumerate(counts) if 0 < n < SMALL_CELL}
+    hidden = set(small)
+    candidates = sorted((n, i) for i, n in enumerate(counts) if n >= SMALL_CELL)
+    while _recoverable(counts, small, hidden):
+        if not candidates:
+            return hidden - small, True
+        hidden.add(candidates.pop(0)[1])
+    return hidden - small, False
 
 
 # ------------------------------------------------------------------ cells
@@ -128,20 +166,21 @@ def figure_table(metric: str, query: Query, grain: str, scope: Scope) -> dict:
     total = totals.aggregate(n=Sum("count"), s=Sum("amount"))
     names = _names(query.by, [row[column] for row in found])
     suppress = scope.suppresses_small_cells
+    hidden, hide_total = complements([row["n"] or 0 for row in found]) if suppress else (set(), False)
     rows = [
         {
             "key": _key(query.by, row[column]),
             "label": _label(query.by, row[column], names),
-            **present(row["n"] or 0, row["s"] or 0, metric=metric, suppress=suppress),
+            **present(row["n"] or 0, row["s"] or 0, metric=metric, suppress=suppress, complement=i in hidden),
         }
-        for row in found
+        for i, row in enumerate(found)
     ]
     return {
         "figure": metric,
         "label": str(METRICS[metric].label),
         "by": query.by,
         "rows": rows,
-        "total": present(total["n"] or 0, total["s"] or 0, metric=metric, suppress=suppress),
+        "total": present(total["n"] or 0, total["s"] or 0, metric=metric, suppress=suppress, complement=hide_total),
         "truncated": truncated,
     }
 
@@ -223,3 +262,68 @@ def overview(query: Query, grain: str, scope: Scope) -> dict:
 
 def refreshed_at():
     return RefreshState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+
+
+def refresh_state() -> tuple[dt.datetime | None, str]:
+    """(when the cells were last refreshed, the stamp of that refresh) in one query."""
+    row = RefreshState.objects.filter(pk=1).values_list("refreshed_at", "stamp").first()
+    return row or (None, "")
+
+
+CACHE_SECONDS = 3600
+
+
+def cached(stamp: str, scope: Scope, query: Query | None, grain: str, name: str, compute: Callable[[], dict]) -> dict:
+    """`compute()`, kept in the cache under the refresh's stamp: cells change only when a refresh
+    (or a snapshot) commits a new stamp, so an answer is reused until then and never outlives it.
+    The key holds everything the answer depends on: the viewer's scope, the query, the language."""
+    if not stamp:
+        return compute()
+    parts = (
+        stamp,
+        name,
+        grain,
+        scope.kind,
+        sorted(scope.provider_ids),
+        sorted(scope.employer_ids),
+        f"{query.start}..{query.end}" if query else "",
+        query.by if query else "",
+        sorted(query.filters.items()) if query else [],
+        get_language(),
+    )
+    key = "stats:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    answer = cache.get(key)
+    if answer is None:
+        answer = compute()
+        cache.set(key, answer, CACHE_SECONDS)
+    return answer
+
+
+# ------------------------------------------------------------------ the public headline figures
+
+PUBLIC_METRICS = ("registered", "completions", "credited", "certificates", "participants", "awards")
+
+
+def public_figures(today: dt.date) -> dict:
+    """The public page's totals: this year to date and everything so far, from the unfiltered grain
+    only (no region, no provider, nothing personal), every number through `present` with small cells
+    suppressed as for anyone who is not the organiser. Two queries."""
+    year_start = dt.date(today.year, 1, 1)
+    base = StatCell.objects.filter(grain="total", metric__in=PUBLIC_METRICS)
+    sums = {"year": {}, "all": {}}
+    for scope_name, qs in (
+        ("year", base.filter(month__gte=year_start, month__lt=year_start.replace(year=today.year + 1))),
+        ("all", base),
+    ):
+        for row in qs.values("metric").annotate(n=Sum("count"), s=Sum("amount")).order_by():
+            sums[scope_name][row["metric"]] = (row["n"] or 0, row["s"] or 0)
+    figures = []
+    for code in PUBLIC_METRICS:
+        figures.append(
+            {
+                "figure": code,
+                "year": present(*sums["year"].get(code, (0, 0)), metric=code, suppress=True),
+                "all": present(*sums["all"].get(code, (0, 0)), metric=code, suppress=True),
+            }
+        )
+    return {"year": today.year, "figures": figures}

@@ -1,16 +1,18 @@
 """Every write of the statistics: the refresh of the rollup cells, dirty months, monthly snapshots."""
 
 import datetime as dt
+import uuid
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import DirtyMonth, RefreshState, SnapshotCell, StatCell, StatSnapshot
-from .rollup import cells_for, month_of, span_rows
+from .rollup import DIMS, cell_sums, cells_for, month_of, span_rows
 
 BATCH = 2000
+CHUNK_MONTHS = 3  # a full rebuild goes this many months at a time, so memory stays bounded
 
 
 class StatsError(Exception):
@@ -62,13 +64,29 @@ def months_recompute(*, months: list[dt.date], now: dt.datetime) -> int:
         return 0
     RefreshState.objects.get_or_create(pk=1)
     RefreshState.objects.select_for_update().get(pk=1)  # one refresh at a time: the timer and the task
+    RefreshState.objects.filter(pk=1).update(stamp=uuid.uuid4().hex)  # cached answers are stale from commit
     current = month_of(now)
     StatCell.objects.filter(month__in=months - {current}).exclude(metric="active").delete()
     if current in months:
         StatCell.objects.filter(month=current).delete()
-    cells = cells_for(months, span_rows(min(months), max(months), now=now))
+    rows = span_rows(min(months), max(months), now=now)
+    if connection.vendor == "postgresql":
+        return _copy_cells(cell_sums(months, rows))
+    cells = cells_for(months, rows)
     StatCell.objects.bulk_create(cells, batch_size=BATCH)
     return len(cells)
+
+
+def _copy_cells(sums: dict) -> int:
+    """Write the cells with COPY (PostgreSQL): several times faster than INSERTs for a full rebuild."""
+    from .dimensions import COLUMNS
+
+    columns = ["month", "grain", "metric", *(COLUMNS[d] for d in DIMS), "count", "amount"]
+    table = connection.ops.quote_name(StatCell._meta.db_table)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for key, (count, amount) in sums.items():
+            copy.write_row((*key, count, amount))
+    return len(sums)
 
 
 def stats_refresh(*, months: list[dt.date] | None = None, now: dt.datetime | None = None) -> list[dt.date]:
@@ -82,7 +100,8 @@ def stats_refresh(*, months: list[dt.date] | None = None, now: dt.datetime | Non
     else:
         todo = {month_of(m) for m in months}
     done = sorted(todo)
-    months_recompute(months=done, now=now)
+    for start in range(0, len(done), CHUNK_MONTHS):
+        months_recompute(months=done[start : start + CHUNK_MONTHS], now=now)
     DirtyMonth.objects.filter(month__in=done, marked_at__lte=started).delete()
     RefreshState.objects.update_or_create(pk=1, defaults={"refreshed_at": timezone.now(), "months": len(done)})
     return done

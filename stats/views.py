@@ -1,23 +1,35 @@
-"""统计分析: the dashboard page, every figure as JSON (/stats/api/<figure>.json) and as XLSX.
+"""统计分析: the dashboard page, every figure as JSON (/stats/api/<figure>.json) and as XLSX, and the
+monthly report as PDF (/stats/report/<YYYY-MM>.pdf).
 
 GET only. Who sees what: stats/permissions.py; filters: stats/filters.py; numbers: stats/selectors.py.
 The URL scheme is documented in docs/statistics.md.
 """
 
+import copy
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from contests.models import Contest, Province
 from courses.models import Provider
+from organisations.models import Organisation
 
-from . import selectors
+from . import report, selectors
+from .charts import chart_spec
 from .dimensions import BREAKDOWN_LABELS, BREAKDOWNS, DRILLDOWN, LEVEL_LABELS, METRICS
 from .exports import table_xlsx
-from .filters import FilterError, parse_query
+from .filters import MONTH, FilterError, parse_query
 from .permissions import scope_for
+from .report_pdf import report_pdf as report_pdf_render
 
 INDUSTRY_CHOICES = "ABCDEFGHIJKLMNOPQRST"
 
@@ -30,28 +42,39 @@ def _period(query) -> str:
     return f"{query.start:%Y-%m}..{query.end:%Y-%m}"
 
 
+def _table(figure: str, query, grain: str, scope, stamp: str) -> dict:
+    return selectors.cached(
+        stamp, scope, query, grain, f"table:{figure}", lambda: selectors.figure_table(figure, query, grain, scope)
+    )
+
+
+def _overview(query, grain: str, scope, stamp: str) -> dict:
+    return selectors.cached(stamp, scope, query, grain, "overview", lambda: selectors.overview(query, grain, scope))
+
+
 def _figure(request, figure: str):
-    """(scope, query, table) for a figure request, or raises FilterError."""
+    """(query, table, refreshed_at) for a figure request, or raises FilterError."""
     scope = scope_for(request.user)
     if scope is None:
         raise FilterError(_("您无权查看统计"), status=403)
     if figure not in METRICS:
         raise FilterError(_("没有这项统计：%(name)s") % {"name": figure[:30]}, status=404)
     query, grain = parse_query(request.GET, scope=scope, metric=figure)
-    return query, selectors.figure_table(figure, query, grain, scope)
+    refreshed_at, stamp = selectors.refresh_state()
+    return query, _table(figure, query, grain, scope, stamp), refreshed_at
 
 
 @require_GET
 def figure_json(request, figure: str):
     try:
-        query, table = _figure(request, figure)
+        query, table, refreshed_at = _figure(request, figure)
     except FilterError as error:
         return _error(error.message, error.status)
     payload = {
         **table,
         "period": _period(query),
         "filters": query.filters,
-        "refreshed_at": selectors.refreshed_at(),
+        "refreshed_at": refreshed_at,
     }
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
 
@@ -65,11 +88,12 @@ def overview_json(request):
         query, grain = parse_query(request.GET, scope=scope, metric=None)
     except FilterError as error:
         return _error(error.message, error.status)
+    refreshed_at, stamp = selectors.refresh_state()
     payload = {
-        **selectors.overview(query, grain, scope),
+        **_overview(query, grain, scope, stamp),
         "period": _period(query),
         "filters": query.filters,
-        "refreshed_at": selectors.refreshed_at(),
+        "refreshed_at": refreshed_at,
     }
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
 
@@ -77,28 +101,36 @@ def overview_json(request):
 @require_GET
 def figure_xlsx(request, figure: str):
     try:
-        query, table = _figure(request, figure)
+        query, table, refreshed_at = _figure(request, figure)
     except FilterError as error:
         return _error(error.message, error.status)
-    body = table_xlsx(table, period=_period(query), filters=query.filters, refreshed_at=selectors.refreshed_at())
+    body = table_xlsx(table, period=_period(query), filters=query.filters, refreshed_at=refreshed_at)
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = f"stats-{figure}-by-{query.by}-{query.start:%Y%m}-{query.end:%Y%m}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
-def _choices(scope) -> dict:
+def _lists(scope) -> dict:
     providers = Provider.objects.order_by("name")
     if scope.kind == "provider":
         providers = providers.filter(pk__in=scope.provider_ids)
     return {
-        "provinces": Province.choices,
-        "industries": INDUSTRY_CHOICES,
-        "levels": [(k, v) for k, v in LEVEL_LABELS.items() if k],
         "providers": list(providers.values_list("pk", "name")[:500]) if scope.kind != "manager" else [],
         "contests": list(Contest.objects.order_by("-year", "name").values_list("pk", "name")[:200])
         if scope.kind != "provider"
         else [],
+    }
+
+
+def _choices(scope, stamp: str) -> dict:
+    # the filter lists are kept with the figures: a provider added since has no figures before the
+    # next refresh either
+    return {
+        "provinces": Province.choices,
+        "industries": INDUSTRY_CHOICES,
+        "levels": [(k, v) for k, v in LEVEL_LABELS.items() if k],
+        **selectors.cached(stamp, scope, None, "", "choices", lambda: _lists(scope)),
         "figures": [(code, m.label) for code, m in METRICS.items()],
         "breakdowns": [(b, BREAKDOWN_LABELS[b]) for b in BREAKDOWNS],
     }
@@ -116,6 +148,14 @@ def _add_links(table: dict, params, *, figure: str, by: str) -> None:
             row["drill_url"] = "?" + link.urlencode()
 
 
+def _report_link(query, params) -> tuple[str, str]:
+    """The monthly report of the period's last closed month, with the filters a report takes."""
+    month = min(query.end, (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1))
+    kept = {name: params[name] for name in sorted(REPORT_PARAMS) if params.get(name)}
+    url = reverse("stats:report_pdf", args=[f"{month:%Y-%m}"])
+    return f"{month:%Y-%m}", url + ("?" + urlencode(kept) if kept else "")
+
+
 @login_required
 @require_GET
 def dashboard(request):
@@ -125,7 +165,13 @@ def dashboard(request):
     figure = request.GET.get("figure") or "enrolments"
     params = request.GET.copy()
     params.pop("figure", None)
-    context = {"scope": scope, "figure": figure, "params": request.GET, "error": "", **_choices(scope)}
+    refreshed_at, stamp = selectors.refresh_state()
+    # The filter form sends an empty select as "all"; its script leaves those out of the address,
+    # and without the script (or before it has loaded) the page drops them here. The JSON stays strict.
+    for name in [n for n, values in params.lists() if values == [""]]:
+        del params[name]
+    context = {"scope": scope, "figure": figure, "params": request.GET, "error": "", **_choices(scope, stamp)}
+    context["refreshed_at"] = refreshed_at
     status = 200
     try:
         if figure not in METRICS:
@@ -133,15 +179,107 @@ def dashboard(request):
         filters_only = params.copy()
         filters_only.pop("by", None)
         query, grain = parse_query(filters_only, scope=scope, metric=None)
-        context["overview"] = selectors.overview(query, grain, scope)
+        context["overview"] = _overview(query, grain, scope, stamp)
+        context["report_month"], context["report_url"] = _report_link(query, filters_only)
         query, grain = parse_query(params, scope=scope, metric=figure)
-        context["table"] = selectors.figure_table(figure, query, grain, scope)
+        context["table"] = copy.deepcopy(_table(figure, query, grain, scope, stamp))  # links are added below
         context["period"] = _period(query)
         context["by_label"] = BREAKDOWN_LABELS[query.by]
         context["query_string"] = params.urlencode()
         _add_links(context["table"], params, figure=figure, by=query.by)
+        context["chart"] = chart_spec(context["table"], unit_hours=_("小时"), unit_count=_("数量"))
     except FilterError as error:
         context["error"] = error.message
         status = error.status if error.status != 404 else 400
-    context["refreshed_at"] = selectors.refreshed_at()
     return render(request, "stats/dashboard.html", context, status=status)
+
+
+PUBLIC_CACHE_KEY = "stats:public:v1:{year}"
+
+
+@require_GET
+def public(request):
+    """The public headline figures (STATS_PUBLIC_PAGE, off by default: then there is no such page)."""
+    if not settings.STATS_PUBLIC_PAGE:
+        raise Http404
+    today = timezone.localdate()
+    key = PUBLIC_CACHE_KEY.format(year=today.year)
+    numbers = cache.get(key)
+    if numbers is None:
+        numbers = {**selectors.public_figures(today), "refreshed_at": selectors.refreshed_at()}
+        cache.set(key, numbers, settings.STATS_PUBLIC_CACHE_SECONDS)
+    figures = [{**f, "label": METRICS[f["figure"]].label} for f in numbers["figures"]]
+    context = {"year": numbers["year"], "figures": figures, "refreshed_at": numbers["refreshed_at"]}
+    return render(request, "stats/public.html", context)
+
+
+# ------------------------------------------------------------------ the monthly report (PDF)
+
+REPORT_PARAMS = {"province", "industry", "level", "provider"}
+
+
+def _report_month(text: str):
+    """The first day of a closed month named `YYYY-MM`, or raises FilterError."""
+    match = MONTH.match(text)
+    if not match:
+        raise FilterError(_("月份格式应为 YYYY-MM，例如 2026-03"))
+    year, month = int(match[1]), int(match[2])
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise FilterError(_("月份无效：%(month)s") % {"month": text})
+    first = dt.date(year, month, 1)
+    if first >= timezone.localdate().replace(day=1):
+        raise FilterError(_("该月份尚未结束：月度统计报告在月份结束并生成统计快照后提供"))
+    return first
+
+
+def _report_labels(scope, filters: dict) -> tuple[str, str]:
+    """How the report names its scope and its filters (a query for each name it shows)."""
+    if scope.kind == "organiser":
+        scope_label = _("全部数据")
+    elif scope.kind == "provider":
+        names = Provider.objects.filter(pk__in=scope.provider_ids).order_by("name").values_list("name", flat=True)
+        scope_label = _("培训机构课程：%(names)s") % {"names": "、".join(names[:20])}
+    else:
+        names = Organisation.objects.filter(pk__in=scope.employer_ids).order_by("name").values_list("name", flat=True)
+        scope_label = _("本单位职工：%(names)s") % {"names": "、".join(names[:20])}
+    shown = []
+    for dim, value in filters.items():
+        label = selectors._label(dim, value, selectors._names(dim, [value]))
+        shown.append(f"{BREAKDOWN_LABELS[dim]} {label}")
+    return scope_label, "；".join(shown) or _("无")
+
+
+@login_required
+@require_GET
+def report_pdf(request, month: str):
+    """月度统计报告: one month's figures from its snapshot, as a printable PDF."""
+    scope = scope_for(request.user)
+    if scope is None:
+        raise Http404
+    try:
+        first = _report_month(month[:20])
+        unknown = sorted(set(request.GET) - REPORT_PARAMS)
+        if unknown:
+            raise FilterError(_("不支持的参数：%(names)s") % {"names": ", ".join(n[:20] for n in unknown[:5])})
+        params = request.GET.copy()
+        params["period"] = f"{first:%Y-%m}"
+        query, _grain = parse_query(params, scope=scope, metric=None)
+        snapshot = report.snapshot_for(first)
+        if snapshot is None:
+            raise FilterError(
+                _("%(month)s 尚无月度统计快照，暂不能生成月度统计报告") % {"month": f"{first:%Y-%m}"}, 404
+            )
+    except FilterError as error:
+        context = {"message": error.message, "month": month[:20]}
+        return render(request, "stats/report_error.html", context, status=error.status)
+    scope_label, filters_label = _report_labels(scope, query.filters)
+    pdf = report_pdf_render(
+        report.ReportRequest(month=first, filters=query.filters, scope=scope),
+        snapshot,
+        filters_label=filters_label,
+        scope_label=scope_label,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="stats-report-{first:%Y-%m}.pdf"'
+    response["Cache-Control"] = "private"
+    return response

@@ -188,6 +188,8 @@ WHO_MAY_POST: dict[str, set[str]] = {
     "stats:overview_json": set(),
     "stats:figure_json": set(),
     "stats:figure_xlsx": set(),
+    "stats:public": set(),  # the public figures (STATS_PUBLIC_PAGE), read only
+    "stats:report_pdf": set(),
     # ---- the expert pool (experts/): organisers; an expert's page also takes the expert's own
     # conflict declaration (the world's expert is `judge`); its fellow judges only read it
     "experts:list": set(),

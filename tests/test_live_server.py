@@ -5,8 +5,10 @@ import contextlib
 import socket
 import subprocess
 import sys
+from collections import deque
 
 import pytest
+from daphne.ws_protocol import WebSocketProtocol
 from twisted.internet import tcp
 
 from django.conf import settings
@@ -137,3 +139,57 @@ def test_the_deep_accept_queue_leaves_an_adopted_port_alone(monkeypatch):
     live_server._listen_deep(adopted)
     live_server._listen_deep(own)
     assert seen == [None, live_server.LISTEN_BACKLOG]
+
+
+class Transport:
+    def __init__(self):
+        self.written = []
+
+    def write(self, data):
+        self.written.append(data)
+
+
+class OpenSocket:
+    """What send_text_now uses of a Daphne WebSocket connection that is open."""
+
+    def __init__(self):
+        from autobahn.websocket.protocol import TrafficStats, WebSocketServerFactory
+
+        self.state = WebSocketProtocol.STATE_OPEN
+        self.factory = WebSocketServerFactory()
+        self._perMessageCompress = None
+        self.send_queue = deque()
+        self.transport = Transport()
+        self.trafficStats = TrafficStats()
+        self.prepared = []
+
+    def sendPreparedMessage(self, message):  # noqa: N802 - autobahn's interface
+        self.prepared.append(message)
+
+
+def test_a_text_frame_is_written_as_autobahn_frames_it_once_for_every_socket():
+    text = '{"type":"scoreboard.top","rows":[{"name":"张三"}]}'
+    sockets = [OpenSocket(), OpenSocket()]
+    for sock in sockets:
+        assert live_server.send_text_now(sock, text) is True
+    payload = text.encode()
+    frame = bytes([0x81, len(payload)]) + payload  # FIN + text, unmasked, length under 126
+    assert [s.transport.written for s in sockets] == [[frame], [frame]]
+    assert sockets[0].transport.written[0] is sockets[1].transport.written[0]  # built once
+    assert sockets[0].trafficStats.outgoingOctetsWireLevel == len(frame)
+
+
+def test_a_socket_with_frames_queued_or_compression_goes_through_autobahn():
+    queued, compressed = OpenSocket(), OpenSocket()
+    queued.send_queue.append((b"earlier", False))
+    compressed._perMessageCompress = object()
+    for sock in (queued, compressed):
+        assert live_server.send_text_now(sock, '{"type":"pong"}') is True
+        assert sock.transport.written == [] and len(sock.prepared) == 1
+
+
+def test_nothing_is_written_to_a_socket_that_is_not_open():
+    sock = OpenSocket()
+    sock.state = WebSocketProtocol.STATE_CLOSING
+    assert live_server.send_text_now(sock, '{"type":"pong"}') is False
+    assert sock.transport.written == [] and sock.prepared == []

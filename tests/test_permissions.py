@@ -246,6 +246,7 @@ def world(
     )
     objects |= training["objects"]
     objects["figure"] = "enrolments"  # stats: /stats/api/<figure>.json
+    objects["month"] = "2026-03"  # stats: /stats/report/<month>.pdf
     by_namespace |= training["pk"]
     people |= training["people"]
     return {"objects": objects, "pk": by_namespace, "people": people, "course_page": course.page.url}

@@ -139,6 +139,7 @@ REDIS_URL = E.str_("REDIS_URL", default="")
 LIVE_WRITE_THROUGH = E.bool_("LIVE_WRITE_THROUGH", default=True)
 LIVE_GC_TUNING = E.bool_("LIVE_GC_TUNING", default=True)
 LIVE_PROFILE = E.str_("LIVE_PROFILE", default="")  # a pstats path: profile the Daphne process (yappi)
+LIVE_QUERY_COUNT = E.str_("LIVE_QUERY_COUNT", default="")  # a path: count statements, written on SIGUSR1 (bench)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -338,3 +339,11 @@ STUDY_VIDEO_COMPLETION_PERCENT = E.int_("STUDY_VIDEO_COMPLETION_PERCENT", defaul
 # Minimum time of a text lesson: its characters at this reading speed, at least the floor.
 STUDY_READING_CHARS_PER_MINUTE = E.int_("STUDY_READING_CHARS_PER_MINUTE", default=300)
 STUDY_TEXT_MIN_SECONDS_FLOOR = E.int_("STUDY_TEXT_MIN_SECONDS_FLOOR", default=60)
+
+# --- Talent statistics (stats, docs/statistics.md) ---------------------------
+# The public page of headline figures (/stats/public/) for the programme's site; off: it is a 404.
+STATS_PUBLIC_PAGE = E.bool_("STATS_PUBLIC_PAGE", default=False)
+# How long the public figures are kept in the cache before the rollup cells are read again.
+STATS_PUBLIC_CACHE_SECONDS = E.int_("STATS_PUBLIC_CACHE_SECONDS", default=600)
+if STATS_PUBLIC_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("Environment variable STATS_PUBLIC_CACHE_SECONDS is invalid: expected 0 or more")

@@ -20,6 +20,19 @@ A row that only moved into view because others dropped changed earlier, out of s
 from that earlier moment measured how long the others took to drop, up to seconds. To keep the load process
 light, every viewer records (seq, time received) from the frame's first bytes, and a few viewers
 parse frames fully to learn which rows are new in each seq; the two are joined at the end.
+
+Several servers (`--url` repeated, `bench_round --servers K`): contestant i and viewer j use server
+i mod K and j mod K; sequence numbers are the round's (stored), so frames from any server join.
+Staleness is also split by where the change came from: `staleness_cross_*` counts a row whose
+contestant is on another server than the viewer (its change travelled through the channel layer).
+With several --server-pid, CPU figures are summed, and given per server in `*_each`.
+
+`--resend` makes contestants behave as contest-console.js does when a service fails: a `retry` or
+`rate_limited` reply resends the same client id after 0.5 s, and a closed socket is reopened and
+every unacknowledged save sent again. `--phase-file` names a JSON file this process writes when the
+answers phase starts and ends (wall clock), for `bench_round --fault` to time its outage; the
+outage it then writes beside it (`<phase-file>.fault`: down, up, the board's sequence at up) is read
+at the end to count answers acknowledged during it and each viewer's time to converge after it.
 """
 
 import argparse
@@ -31,16 +44,20 @@ import os
 import random
 import re
 import resource
+import signal
 import time
 import uuid
 from pathlib import Path
 
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 SEQ = re.compile(r'"type":"scoreboard\.top","view":"top","seq":(\d+)')
 PARSERS = 10  # viewers that parse every frame
 TOP_ROWS = 20
 CONNECT_CONCURRENCY = 50
+RESENT_CODES = ("retry", "rate_limited")  # with --resend: sent again, as the console does
+RESEND_AFTER = 0.5
 
 
 def _ts(iso: str) -> float:
@@ -61,6 +78,20 @@ def _cpu_seconds(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _queries(pid: int | None, path: str | None) -> int | None:
+    """The statements the server has sent so far (config.live_server.count_queries), or None."""
+    if not pid or not path:
+        return None
+    target = Path(path)
+    before = target.stat().st_mtime_ns if target.exists() else None
+    os.kill(pid, signal.SIGUSR1)
+    for _attempt in range(100):
+        if target.exists() and target.stat().st_mtime_ns != before and target.read_text():
+            return int(target.read_text())
+        time.sleep(0.02)
+    return None
+
+
 def _cores(cpu_before: float | None, cpu_after: float | None, wall: float) -> float | None:
     if cpu_before is None or cpu_after is None or wall <= 0:
         return None
@@ -76,51 +107,106 @@ class Stats:
         self.rejected: dict[str, str] = {}
         self.errors = 0
         self.frames: list[list[tuple[int, float]]] = []  # per viewer: (seq, received)
-        self.new_rows: dict[int, list[float]] = {}  # seq -> reached_at of rows new in it
+        # (server, seq) -> (reached_at, entry) of the rows new in it; per server, as a bare server numbers its own
+        self.new_rows: dict[tuple[int, int], list[tuple[float, int]]] = {}
         self.disconnects = 0
         self.last_ack = 0.0
+        self.frame_server: list[int] = []  # per viewer: the index of its server
+        self.retries = 0  # `retry` replies (with --resend, each save is sent again)
+        self.reconnects = 0
 
 
-async def contestant(url, origin, cookie, round_id, questions, stats, start, period, offset, stop, done, ready, at):
+async def _open_console(path, origin, headers):
+    ws = await connect(
+        path,
+        origin=origin,
+        additional_headers=headers,
+        compression=None,
+        proxy=None,
+        open_timeout=120,
+        max_queue=None,
+    )
+    hello = json.loads(await ws.recv())
+    if hello.get("type") != "hello" or not hello.get("paper"):
+        await ws.close()
+        raise RuntimeError(f"no paper in hello: {str(hello)[:200]}")
+    return ws
+
+
+async def contestant(
+    url, origin, cookie, round_id, questions, stats, start, period, offset, stop, done, ready, at, resend=False
+):
     headers = {"Cookie": f"sessionid={cookie}"}
     path = f"{url}/ws/rounds/{round_id}/contestant/"
     await asyncio.sleep(max(0.0, at - time.perf_counter()))  # this contestant's moment in the storm
     began = time.perf_counter()
     try:
-        ws = await connect(
-            path,
-            origin=origin,
-            additional_headers=headers,
-            compression=None,
-            proxy=None,
-            open_timeout=120,
-            max_queue=None,
-        )
-        hello = json.loads(await ws.recv())
-        if hello.get("type") != "hello" or not hello.get("paper"):
-            raise RuntimeError(f"no paper in hello: {str(hello)[:200]}")
+        ws = await _open_console(path, origin, headers)
     except Exception as exc:
         ready.set_exception(exc)
         raise
     stats.paper_ms.append((time.perf_counter() - began) * 1000)
     ready.set_result(True)
+    link = [ws]  # the open socket (with --resend, reopened when it closes)
+    pending: dict[str, str] = {}  # with --resend: client id -> frame, until acknowledged or refused
+
+    async def send(frame: str) -> None:
+        try:
+            await link[0].send(frame)
+        except ConnectionClosed:
+            if not resend:
+                raise  # with --resend the frame is pending and goes again on the new socket
+
+    async def send_later(cid: str) -> None:
+        await asyncio.sleep(RESEND_AFTER)
+        if cid in pending:
+            await send(pending[cid])
+
+    async def reopen() -> None:
+        while not done.is_set():
+            try:
+                link[0] = await _open_console(path, origin, headers)
+            except Exception:  # noqa: BLE001 - refused or no paper while a service is down: again
+                await asyncio.sleep(RESEND_AFTER)
+                continue
+            stats.reconnects += 1
+            for frame in list(pending.values()):
+                await send(frame)
+            return
+
     async with ws:
+        later: set[asyncio.Task] = set()
 
         async def receive():
-            async for raw in ws:
-                message = json.loads(raw)
-                kind = message.get("type")
-                now = time.perf_counter()
-                if kind == "answer.ack":
-                    cid = message["client_id"]
-                    if cid in stats.sent and cid not in stats.acks:
-                        stats.acks[cid] = (now - stats.sent[cid]) * 1000
-                        stats.acked_at[cid] = now
-                        stats.last_ack = now
-                elif kind == "answer.rejected":
-                    stats.rejected[message.get("client_id")] = message["code"]
-                elif kind == "error":
-                    stats.errors += 1
+            while True:
+                try:
+                    async for raw in link[0]:
+                        message = json.loads(raw)
+                        kind = message.get("type")
+                        now = time.perf_counter()
+                        if kind == "answer.ack":
+                            cid = message["client_id"]
+                            pending.pop(cid, None)
+                            if cid in stats.sent and cid not in stats.acks:
+                                stats.acks[cid] = (now - stats.sent[cid]) * 1000
+                                stats.acked_at[cid] = now
+                                stats.last_ack = now
+                        elif kind == "answer.rejected" and resend and message["code"] in RESENT_CODES:
+                            stats.retries += message["code"] == "retry"
+                            task = asyncio.create_task(send_later(message.get("client_id")))
+                            later.add(task)
+                            task.add_done_callback(later.discard)
+                        elif kind == "answer.rejected":
+                            pending.pop(message.get("client_id"), None)
+                            stats.rejected[message.get("client_id")] = message["code"]
+                        elif kind == "error":
+                            stats.errors += 1
+                except ConnectionClosed:
+                    if not resend:
+                        raise
+                if not resend or done.is_set():
+                    return
+                await reopen()
 
         receiver = asyncio.create_task(receive())
         await start.wait()
@@ -138,24 +224,30 @@ async def contestant(url, origin, cookie, round_id, questions, stats, start, per
             question = random.choice(questions)  # noqa: S311
             cid = str(uuid.uuid4())
             stats.sent[cid] = time.perf_counter()
-            await ws.send(
-                json.dumps(
-                    {
-                        "type": "answer.save",
-                        "client_id": cid,
-                        "question_id": question["id"],
-                        "answer": _answer(question),
-                    }
-                )
+            frame = json.dumps(
+                {
+                    "type": "answer.save",
+                    "client_id": cid,
+                    "question_id": question["id"],
+                    "answer": _answer(question),
+                }
             )
+            if resend:
+                pending[cid] = frame
+            await send(frame)
             n += 1
         await done.wait()  # keep the socket open for the last acknowledgements
         receiver.cancel()
+        for task in list(later):
+            task.cancel()
+        if link[0] is not ws:
+            await link[0].close()
 
 
-async def viewer(url, origin, round_id, index, stats, done):
+async def viewer(url, origin, round_id, index, stats, done, server=0):
     frames: list[tuple[int, float]] = []
     stats.frames.append(frames)
+    stats.frame_server.append(server)
     parse = index < PARSERS
     async with connect(
         f"{url}/ws/rounds/{round_id}/board/",
@@ -188,11 +280,11 @@ async def viewer(url, origin, round_id, index, stats, done):
                         key = (row["entry"], row["reached_at"])
                         own_change = row["entry"] in shown or float(row["total"]) > floor
                         if key not in seen and _ts(row["reached_at"]) > previous_at and own_change:
-                            fresh.append(_ts(row["reached_at"]))
+                            fresh.append((_ts(row["reached_at"]), row["entry"]))
                         seen.add(key)
                     previous_at = _ts(message["at"])
                     shown, floor = _view(message["rows"])
-                    stats.new_rows.setdefault(seq, fresh)
+                    stats.new_rows.setdefault((server, seq), fresh)
         except Exception:  # noqa: BLE001 - a dropped viewer is counted, not fatal
             stats.disconnects += 1
 
@@ -229,9 +321,13 @@ def _pct(values: list[float], pct: float) -> float | None:
 
 async def run(args) -> dict:
     setup = json.loads(Path(args.setup).read_text(encoding="utf-8"))
-    url, origin = args.url, args.url.replace("ws://", "http://")
+    urls = args.url if isinstance(args.url, list) else [args.url]
+    origins = [u.replace("ws://", "http://") for u in urls]
+    pids = _listed(args.server_pid)
+    resend, phase_file = getattr(args, "resend", False), getattr(args, "phase_file", None)
     round_id, questions = setup["round"], setup["questions"]
     cookies = setup["sessions"][: args.contestants]
+    entry_server = {e["entry"]: i % len(urls) for i, e in enumerate(setup["entries"][: args.contestants])}
     stats = Stats()
     start, stop, done = asyncio.Event(), asyncio.Event(), asyncio.Event()
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
@@ -242,7 +338,8 @@ async def run(args) -> dict:
 
     async def open_viewer(i):
         async with gate:
-            task = asyncio.create_task(viewer(url, origin, round_id, i, stats, done))
+            k = i % len(urls)
+            task = asyncio.create_task(viewer(urls[k], origins[k], round_id, i, stats, done, k))
             await asyncio.sleep(0.01)
             return task
 
@@ -252,18 +349,38 @@ async def run(args) -> dict:
 
     # The start storm: every contestant within `storm` seconds, nothing held back.
     contestants, readies = [], []
-    cpu_storm = _cpu_seconds(args.server_pid)
+    query_pid = pids[0] if len(pids) == 1 else None  # one server's statements are counted
+    queries_storm = _queries(query_pid, getattr(args, "queries", None))
+    cpu_storm = _cpu_all(pids)
     t_storm = time.perf_counter()
     for i, cookie in enumerate(cookies):
         ready = asyncio.get_running_loop().create_future()
         readies.append(ready)
         at = t_storm + i * args.storm / len(cookies)
         offset = i * period / len(cookies)  # answers evenly staggered
-        task = contestant(url, origin, cookie, round_id, questions, stats, start, period, offset, stop, done, ready, at)
+        k = i % len(urls)
+        task = contestant(
+            urls[k],
+            origins[k],
+            cookie,
+            round_id,
+            questions,
+            stats,
+            start,
+            period,
+            offset,
+            stop,
+            done,
+            ready,
+            at,
+            resend,
+        )
         contestants.append(asyncio.create_task(task))
     await asyncio.wait(readies, timeout=300)
     storm_s = time.perf_counter() - t_storm
-    storm_cpu = _cores(cpu_storm, _cpu_seconds(args.server_pid), storm_s)
+    cpu_stormed = _cpu_all(pids)
+    queries_stormed = _queries(query_pid, getattr(args, "queries", None))
+    storm_cpu_each = _cores_each(cpu_storm, cpu_stormed, storm_s)
     connected = sum(1 for r in readies if r.done() and not r.exception())
     storm_failures = [repr(r.exception()) for r in readies if r.done() and r.exception()]
     await asyncio.sleep(2)  # let the board settle after the connection burst
@@ -273,39 +390,42 @@ async def run(args) -> dict:
     gc.freeze()
     pauses = _gc_pauses()
 
-    cpu0, load_cpu0 = _cpu_seconds(args.server_pid), time.process_time()
+    cpu0, load_cpu0 = _cpu_all(pids), time.process_time()
     t0 = time.perf_counter()
     start.set()
+    _phase(phase_file, answers_start=time.time())
     await asyncio.sleep(args.duration)
     stop.set()
+    _phase(phase_file, answers_end=time.time())
     steady_s = time.perf_counter() - t0
-    server_cpu_cores = _cores(cpu0, _cpu_seconds(args.server_pid), steady_s)
+    cpu_each = _cores_each(cpu0, _cpu_all(pids), steady_s)
     load_cpu_cores = round((time.process_time() - load_cpu0) / steady_s, 3)
     deadline = time.perf_counter() + args.grace
     while len(stats.acks) + len(stats.rejected) < len(stats.sent) and time.perf_counter() < deadline:
         await asyncio.sleep(0.2)
-    cpu_drained = _cpu_seconds(args.server_pid)  # every answer of the phase handled
+    cpu_drained = _cpu_all(pids)  # every answer of the phase handled
     await asyncio.sleep(1.0)  # the last board messages
     done.set()
     outcomes = await asyncio.gather(*contestants, *viewers, return_exceptions=True)
     failures = [repr(o) for o in outcomes if isinstance(o, BaseException)]
     gc.callbacks.remove(pauses.callback)
 
-    staleness = [
-        (received - reached) * 1000
-        for frames in stats.frames
-        for seq, received in frames
-        for reached in stats.new_rows.get(seq, ())
-    ]
+    staleness, cross, same = [], [], []
+    for v, frames in enumerate(stats.frames):
+        for seq, received in frames:
+            for reached, entry in stats.new_rows.get((stats.frame_server[v], seq), ()):
+                ms = (received - reached) * 1000
+                staleness.append(ms)
+                (cross if entry_server.get(entry) != stats.frame_server[v] else same).append(ms)
     acks = list(stats.acks.values())
     timeline: dict[int, list[float]] = {}  # second of the steady phase -> ack latencies sent then
     for cid, latency in stats.acks.items():
         timeline.setdefault(int(stats.sent[cid] - t0), []).append(latency)
     stale_timeline: dict[int, list[float]] = {}  # second of the steady phase -> staleness seen then
     wall0 = time.time() - (time.perf_counter() - t0)
-    for frames in stats.frames:
+    for v, frames in enumerate(stats.frames):
         for seq, received in frames:
-            for reached in stats.new_rows.get(seq, ()):
+            for reached, _entry in stats.new_rows.get((stats.frame_server[v], seq), ()):
                 stale_timeline.setdefault(int(received - wall0), []).append((received - reached) * 1000)
     return {
         "connected": connected,
@@ -317,10 +437,18 @@ async def run(args) -> dict:
         "storm_paper_max_ms": round(max(stats.paper_ms), 1) if stats.paper_ms else None,
         "storm_refused": len(cookies) - len(stats.paper_ms),
         "storm_first_refusal": storm_failures[0][:300] if storm_failures else None,
-        "storm_server_cpu_cores": storm_cpu,
-        "server_cpu_cores": server_cpu_cores,
+        "storm_server_cpu_cores": _total(storm_cpu_each),
+        "server_cpu_ms_per_connect": (
+            round((sum(cpu_stormed) - sum(cpu_storm)) * 1000 / connected, 3) if cpu_storm and connected else None
+        ),
+        "server_cpu_cores": _total(cpu_each),
         "server_cpu_per_answer_ms": (
-            round((cpu_drained - cpu0) * 1000 / len(stats.sent), 3) if cpu0 is not None and stats.sent else None
+            round((sum(cpu_drained) - sum(cpu0)) * 1000 / len(stats.sent), 3) if cpu0 and stats.sent else None
+        ),
+        "queries_per_connect": (
+            round((queries_stormed - queries_storm) / connected, 2)
+            if queries_storm is not None and queries_stormed is not None and connected
+            else None
         ),
         "load_cpu_cores": load_cpu_cores,
         "steady_s": round(steady_s, 1),
@@ -346,9 +474,76 @@ async def run(args) -> dict:
         "staleness_timeline": {
             s: [len(v), _pct(v, 50), _pct(v, 99), round(max(v), 1)] for s, v in sorted(stale_timeline.items())
         },
+        "servers": len(urls),
+        "storm_server_cpu_cores_each": storm_cpu_each,
+        "server_cpu_cores_each": cpu_each,
+        "staleness_same_p50_ms": _pct(same, 50),
+        "staleness_same_p99_ms": _pct(same, 99),
+        "staleness_cross_p50_ms": _pct(cross, 50),
+        "staleness_cross_p99_ms": _pct(cross, 99),
+        "staleness_cross_samples": len(cross),
+        "retries": stats.retries,
+        "reconnects": stats.reconnects,
+        **_outage(phase_file, stats, t0, wall0),
         "sent_ids": list(stats.sent),
         "rejected_ids": [c for c in stats.rejected if c],
         "acked_ids": list(stats.acks),
+    }
+
+
+def _listed(value) -> list:
+    """An option given once, several times (append) or not at all, as a list."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _cpu_all(pids: list[int]) -> list[float] | None:
+    return [_cpu_seconds(p) for p in pids] if pids else None
+
+
+def _cores_each(before: list[float] | None, after: list[float] | None, wall: float) -> list[float] | None:
+    if not before or not after:
+        return None
+    return [_cores(b, a, wall) for b, a in zip(before, after, strict=True)]
+
+
+def _total(each: list[float] | None) -> float | None:
+    return round(sum(each), 3) if each else None
+
+
+def _phase(path: str | None, **marks: float) -> None:
+    """Add wall-clock marks to the phase file (bench_round --fault times its outage by them)."""
+    if not path:
+        return
+    target = Path(path)
+    current = json.loads(target.read_text()) if target.exists() else {}
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps(current | marks))
+    tmp.replace(target)
+
+
+def _outage(phase_file: str | None, stats: Stats, t0: float, wall0: float) -> dict:
+    """With an outage written beside the phase file: answers acknowledged while the service was down,
+    and how long after it returned each viewer first got a board newer than the database held then
+    (`board_converged_s`: the slowest viewer; `viewers_not_converged`: those that never did)."""
+    path = Path(f"{phase_file}.fault") if phase_file else None
+    if path is None or not path.exists():
+        return {}
+    fault = json.loads(path.read_text())
+    down, up, seq_up = fault["down"], fault["up"], fault["seq_up"]
+    acked_during = sum(1 for at in stats.acked_at.values() if down <= wall0 + (at - t0) <= up)
+    waits = []
+    for frames in stats.frames:
+        first = next((received for seq, received in frames if received >= up and seq > seq_up), None)
+        waits.append(None if first is None else first - up)
+    converged = [w for w in waits if w is not None]
+    return {
+        "outage_s": round(up - down, 2),
+        "acked_during_outage": acked_during,
+        "board_converged_s": round(max(converged), 2) if converged else None,
+        "board_converged_p50_s": round(sorted(converged)[len(converged) // 2], 2) if converged else None,
+        "viewers_not_converged": len(waits) - len(converged),
     }
 
 
@@ -362,14 +557,19 @@ def _open_files_limit() -> None:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--setup", required=True)
-    parser.add_argument("--url", required=True)
+    parser.add_argument("--url", required=True, action="append", help="a server; repeated: several")
     parser.add_argument("--contestants", type=int, required=True)
     parser.add_argument("--viewers", type=int, required=True)
     parser.add_argument("--duration", type=float, required=True)
     parser.add_argument("--rate", type=float, required=True)
     parser.add_argument("--grace", type=float, default=120, help="seconds to wait for the last acks")
     parser.add_argument("--storm", type=float, default=1.0, help="seconds over which all contestants connect")
-    parser.add_argument("--server-pid", type=int, default=None, help="the server's pid, for its CPU time")
+    parser.add_argument(
+        "--server-pid", type=int, action="append", help="a server's pid, for its CPU time (repeated: several)"
+    )
+    parser.add_argument("--resend", action="store_true", help="resend on retry and reopen closed sockets")
+    parser.add_argument("--phase-file", default=None, help="write the answers phase's start and end here")
+    parser.add_argument("--queries", default=None, help="the server's statement count file (SIGUSR1 writes it)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     _open_files_limit()

@@ -27,6 +27,7 @@ from .answers import (
     AnswerRejected,
     AnswerSave,
     answer_save_check,
+    entries_connect,
     entry_connect,
     is_db_id,
     theory_answers_save,
@@ -40,7 +41,7 @@ from .integrity import (
 )
 from .judging import judge_assign, judge_score_confirm, judge_score_submit, judge_unassign
 from .papers import paper_fixed_message, paper_question_add, paper_question_change, paper_question_remove
-from .presence import entry_disconnect
+from .presence import entries_disconnect, entry_disconnect
 from .registration import (
     invitation_accept,
     invitation_decline,
@@ -91,7 +92,9 @@ __all__ = [
     "entries_check_in",
     "entry_check_in_undo",
     "can_answer_reviews",
+    "entries_connect",
     "entry_connect",
+    "entries_disconnect",
     "entry_disconnect",
     "invitation_accept",
     "invitation_decline",

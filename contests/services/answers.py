@@ -6,6 +6,7 @@ statement per table. Each save's outcome is exactly what it would have got alone
 before it, and the board rows move by each question's score difference (contests.services.board).
 """
 
+import copy
 import datetime as dt
 import uuid
 from dataclasses import dataclass
@@ -68,20 +69,55 @@ class AnswerAck:
 def entry_connect(*, entry: Entry, device=None, now: dt.datetime | None = None) -> Entry:
     """A console connected: it becomes the entry's session (`session_epoch`); older ones are told to close.
     In a one-device round a console on another device is refused first (ContestError, nothing changes)."""
+    (outcome,) = entries_connect(connects=[(entry, device)], now=now)
+    if isinstance(outcome, ContestError):
+        raise outcome
+    return outcome
+
+
+@transaction.atomic
+def entries_connect(*, connects: list[tuple[Entry, object]], now: dt.datetime | None = None) -> list:
+    """`entry_connect` for many consoles at once (a round's start): (entry, device) pairs in, the fresh
+    entry or the ContestError that refused it out, in order. Three statements for all of them (the
+    rounds' one-device setting, one UPDATE, the new epochs); a one-device round adds its device check
+    per entry. An entry named twice connects twice, in
+    order: the later console gets the higher epoch and takes over."""
     now = now or timezone.now()
-    entry_device_check(entry=entry, device=device, now=now)
-    Entry.objects.filter(pk=entry.pk).update(
-        session_epoch=F("session_epoch") + 1, last_seen_at=now, joined_at=Coalesce("joined_at", Value(now))
-    )
-    # The entry's own row again; its round and registration were read with it a moment ago (at a
-    # start storm every console connects within a second: one statement fewer each).
-    fresh = Entry.objects.get(pk=entry.pk)
-    if Entry.round.is_cached(entry):
-        fresh.round = entry.round
-    if Entry.registration.is_cached(entry):
-        fresh.registration = entry.registration
-    transaction.on_commit(partial(events.session_taken_over, fresh.pk, fresh.session_epoch))
-    return fresh
+    outcomes: list = [None] * len(connects)
+    rounds = {entry.round_id for entry, _device in connects}  # as stored now, not as the callers last read them
+    one_device = set(Round.objects.filter(pk__in=rounds, one_device=True).values_list("pk", flat=True))
+    pending = list(enumerate(connects))
+    while pending:
+        this, later, seen = [], [], set()
+        for item in pending:
+            (later if item[1][0].pk in seen else this).append(item)
+            seen.add(item[1][0].pk)
+        admitted = []
+        for index, (entry, device) in this:
+            if entry.round_id not in one_device:
+                admitted.append((index, entry))
+                continue
+            try:
+                entry_device_check(entry=entry, device=device, now=now)
+            except ContestError as refused:
+                outcomes[index] = refused
+            else:
+                admitted.append((index, entry))
+        pks = [entry.pk for _index, entry in admitted]
+        Entry.objects.filter(pk__in=pks).update(
+            session_epoch=F("session_epoch") + 1, last_seen_at=now, joined_at=Coalesce("joined_at", Value(now))
+        )
+        # The entries' new epochs (the rest of each row was read a moment ago, and is set here as the
+        # UPDATE set it): one light read for them all.
+        epochs = dict(Entry.objects.filter(pk__in=pks).values_list("pk", "session_epoch"))
+        for index, entry in admitted:
+            row = copy.copy(entry)  # an entry named twice: each console its own
+            row.session_epoch, row.last_seen_at, row.joined_at = epochs[entry.pk], now, entry.joined_at or now
+            outcomes[index] = row
+            if row.session_epoch > 1:  # the first console of an entry has no older one to close
+                transaction.on_commit(partial(events.session_taken_over, row.pk, row.session_epoch))
+        pending = later
+    return outcomes
 
 
 def _reject(code: str, message: str) -> AnswerRejected:

@@ -49,7 +49,9 @@ def device_check_record(
     }
     check, created = DeviceCheck.objects.get_or_create(round=rnd, user=user, defaults=values)
     if not created and interrupted == checks.CLOSED and check.passed:
-        # Closing the page half-way says nothing new about the device: an earlier pass stands.
+        # Closing the page half-way says nothing new about the device: an earlier pass stands, the run counts.
+        DeviceCheck.objects.filter(pk=check.pk).update(runs=F("runs") + 1)
+        check.refresh_from_db()
         return check, verdict
     if not created:
         DeviceCheck.objects.filter(pk=check.pk).update(runs=F("runs") + 1, **values)

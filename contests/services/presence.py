@@ -11,3 +11,8 @@ from ..models import Entry
 
 def entry_disconnect(*, entry_id: int, now: dt.datetime | None = None) -> None:
     Entry.objects.filter(pk=entry_id).update(last_seen_at=now or timezone.now())
+
+
+def entries_disconnect(*, entry_ids: list[int], now: dt.datetime | None = None) -> None:
+    """`entry_disconnect` for many consoles at once, in one statement."""
+    Entry.objects.filter(pk__in=entry_ids).update(last_seen_at=now or timezone.now())

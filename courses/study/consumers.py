@@ -1,6 +1,6 @@
 """`ws/study/<lesson_id>/`: the socket a lesson page keeps open to send heartbeats. Thin.
 
-At connect: the session's user (AuthMiddlewareStack), then `services.study_open` checks enrolment and
+At connect: the session's user (config.socket_auth, as channels' AuthMiddlewareStack finds it), then `services.study_open` checks enrolment and
 unlock and hands out the page's session. Each frame is counted against the socket's rate limit before
 it is read, checked by `wire`, and a beat is stored through the group-commit writer before it is
 acknowledged. No ORM writes and no crediting rules here.

@@ -233,12 +233,12 @@ def test_whatever_ends_a_socket_its_subscriptions_and_the_rounds_loops_are_relea
     async def scenario():
         gate = asyncio.Event()
 
-        async def hello(entry_id):
+        async def hello(entry_id, round_id):
             if ending == "error in connect":
                 raise RuntimeError("the hello could not be read")
             if ending == "closed during connect":
                 await gate.wait()
-            return await real_hello(entry_id)
+            return await real_hello(entry_id, round_id)
 
         monkeypatch.setattr(console, "console_hello", hello)
         screen = board(running_round.pk)

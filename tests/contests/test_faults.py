@@ -1,7 +1,7 @@
 """Faults under load: Redis, then PostgreSQL, restarted in the middle of a round (docs/deployment.md).
 
 Two Daphne processes serve contestants and viewers spread over both. Each fault is a private server
-(tests/contests/faults.py) stopped for a few seconds while answers are in flight, then started again
+(contests/benchmark/faults.py) stopped for a few seconds while answers are in flight, then started again
 on the same port, so the rest of the suite, sharing 127.0.0.1:5432 and :6379, is never disturbed.
 
 - Redis: the database is the record, the channel layer fan-out only. No server exits, answers keep
@@ -27,7 +27,7 @@ from websockets.exceptions import ConnectionClosed, WebSocketException
 from django.conf import settings
 
 from contests import services
-from tests.contests.faults import PrivatePostgres, PrivateRedis
+from contests.benchmark.faults import PrivatePostgres, PrivateRedis
 from tests.contests.helpers import right, wrong
 from tests.contests.live import _wagtail_roots_after_module, session_cookie, wagtail_roots  # noqa: F401
 from tests.contests.processes import Viewer, connect, contestants, receive_until

@@ -67,3 +67,30 @@ def test_the_relay_stops_when_cancelled_even_if_the_layer_turns_the_cancel_into_
 
     stopped, reads = asyncio.run(scenario())
     assert stopped and reads == 1
+
+
+def test_a_broadcast_is_written_at_once_where_a_socket_can_and_sent_in_order_elsewhere():
+    class Socket(hub_module.Subscriber):
+        def __init__(self, writes_now: bool):
+            self.writes_now, self.written, self.sent = writes_now, [], []
+
+        def send_text_nowait(self, text):
+            if self.writes_now:
+                self.written.append(text)
+            return self.writes_now
+
+        async def send_text(self, text):
+            self.sent.append(text)
+
+    async def scenario():
+        hub = Hub(asyncio.get_running_loop())
+        ready, waiting = Socket(True), Socket(False)
+        await hub.subscribe("round.1.board.public.top", ready)
+        await hub.subscribe("round.1.board.public.top", waiting)
+        for text in ('{"seq":1}', '{"seq":2}'):
+            assert await hub.send_text("round.1.board.public.top", text) == 2
+        return ready, waiting
+
+    ready, waiting = asyncio.run(scenario())
+    assert (ready.written, ready.sent) == (['{"seq":1}', '{"seq":2}'], [])
+    assert (waiting.written, waiting.sent) == ([], ['{"seq":1}', '{"seq":2}'])

@@ -1,5 +1,6 @@
 """The batch statements store exactly what the ORM would, on SQLite and on PostgreSQL (.ci/run)."""
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 
@@ -63,3 +64,16 @@ def test_filter_pairs_matches_exact_pairs_only(entry, other_entry, paper):
     assert not sql.filter_pairs(TheoryAnswerLog, "entry", "client_id", []).exists()
     with pytest.raises(ValueError, match="at most"):
         sql.filter_pairs(TheoryAnswerLog, "entry", "client_id", [(n, uuid.uuid4()) for n in range(sql.MAX_PAIRS + 1)])
+
+
+def test_one_time_object_shared_by_rows_and_distinct_times_are_each_stored_as_given(entry, paper):
+    shared, later = timezone.now(), timezone.now() + dt.timedelta(seconds=1, microseconds=7)
+    equal_but_other = shared.astimezone(dt.timezone(dt.timedelta(hours=8)))  # the same instant, another object
+    times = [shared, later, shared, equal_but_other]
+    logs = [
+        TheoryAnswerLog(entry_id=entry.pk, question_id=paper[0].pk, client_id=uuid.uuid4(), revision=i, created_at=t)
+        for i, t in enumerate(times, start=1)
+    ]
+    sql.insert_each(logs)
+    stored = dict(TheoryAnswerLog.objects.filter(entry=entry).values_list("revision", "created_at"))
+    assert stored == {1: shared, 2: later, 3: shared, 4: shared}

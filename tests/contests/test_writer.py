@@ -1,6 +1,7 @@
 """The per-process answer writer: saves that arrive together share a transaction; nothing waits forever."""
 
 import asyncio
+import time
 import uuid
 
 import pytest
@@ -181,3 +182,34 @@ def test_a_save_with_an_id_no_database_holds_is_refused_before_any_query(running
     assert TheoryAnswerLog.objects.count() == 6
     (biggest,) = writer.store([AnswerSave(entry_id=entry.pk, question_id=2**63 - 1, client_id=cid(), answer=True)])
     assert biggest.code == "unknown_question"
+
+
+def test_under_load_batches_are_spaced_and_a_lone_answer_is_stored_at_once(
+    running_round, entry, other_entry, paper, settings, monkeypatch
+):
+    settings.CONTEST_ANSWER_GATHER_SECONDS = 0.5
+    started = []
+    real = services.theory_answers_save
+
+    def recording(*, saves, now=None):
+        started.append((len(saves), time.monotonic()))
+        return real(saves=saves, now=now)
+
+    monkeypatch.setattr(services, "theory_answers_save", recording)
+    first, *rest = saves_for([entry, other_entry], paper)
+
+    async def scenario():
+        w = writer.AnswerWriter.get()
+        asked = time.monotonic()
+        pending = [asyncio.ensure_future(w.save(first))]
+        for save in rest:  # arriving one by one while the first is stored and the gap runs
+            await asyncio.sleep(0.02)
+            pending.append(asyncio.ensure_future(w.save(save)))
+        return asked, await asyncio.gather(*pending)
+
+    asked, outcomes = run(scenario)
+    assert all(isinstance(o, AnswerAck) for o in outcomes)
+    sizes = [size for size, _at in started]
+    assert sizes == [1, 5]  # the lone first one, then everything that arrived during the gap
+    assert started[0][1] - asked < 0.5  # not held back
+    assert started[1][1] - started[0][1] >= 0.5 - 0.01

@@ -15,6 +15,10 @@ load against a bare `websockets` server, for comparison.
    neither stored nor explicitly rejected; `duplicated` counts stored rows beyond one per client id.
 4. `contests.benchmark.bare` takes the same load the same way.
 
+With --servers K (K > 1) or --fault redis|postgres the round runs on PostgreSQL and Redis instead,
+served by K Daphne processes with the load spread over them (contests.benchmark.scaled: scratch
+database and Redis keys, private servers for the faults, the extra figures).
+
 The last line printed is one JSON object; docs/PERFORMANCE.md records runs.
 """
 
@@ -29,9 +33,10 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from config.bench import free_port, peak_rss_mb, ratio, stop, wait_port
+from config.bench import free_port, peak_rss_mb, stop, wait_port
+from contests.benchmark.figures import stored_counts, summary
 
 PYTHON = sys.executable
 DAPHNE = str(Path(sys.executable).with_name("daphne"))
@@ -56,6 +61,22 @@ class Command(BaseCommand):
         parser.add_argument("--rate", type=float, default=None, help="answers per second in total (default N/2)")
         parser.add_argument("--storm", type=float, default=1.0, help="seconds over which all contestants connect")
         parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+        parser.add_argument("--servers", type=int, default=1, help="Daphne processes on PostgreSQL and Redis")
+        parser.add_argument("--fault", choices=("redis", "postgres"), help="restart a private one mid-answers")
+        parser.add_argument("--fault-at", type=float, default=None, help="seconds into the answers (default 1/3)")
+        parser.add_argument("--fault-down", type=float, default=5.0, help="seconds the service stays down")
+        parser.add_argument("--skip-bare", action="store_true", help="with --servers: no bare-server comparison")
+        parser.add_argument(
+            "--on-postgres", action="store_true", help="PostgreSQL and Redis even with one server (as --servers K)"
+        )
+        parser.add_argument(
+            "--postgres-url",
+            default=os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres",
+            help="the PostgreSQL server to make the scratch database on (its database name is not used)",
+        )
+        parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+        parser.add_argument("--redis-db", type=int, default=13, help="the scratch Redis database number")
+        parser.add_argument("--private-redis", action="store_true", help="a redis-server of its own (clean counts)")
         parser.add_argument("--prepare", metavar="DIR", help=argparse.SUPPRESS)
 
     def handle(self, *args, **options):
@@ -66,6 +87,24 @@ class Command(BaseCommand):
             return
         n, m = options["contestants"], options["viewers"]
         rate = options["rate"] or n / 2
+        if options["servers"] < 1 or n < 1 or options["duration"] <= 0 or options["fault_down"] < 0:
+            raise CommandError("--servers, --contestants and --duration must be positive")
+        if options["servers"] > 1 or options["fault"] or options["on_postgres"]:
+            from contests.benchmark import scaled
+
+            fault_at = options["fault_at"] if options["fault_at"] is not None else options["duration"] / 3
+            result = scaled.bench(
+                self,
+                **{"n": n, "m": m, "rate": rate, "duration": options["duration"], "storm": options["storm"]},
+                servers=options["servers"],
+                fault=options["fault"],
+                fault_at=fault_at,
+                fault_down=options["fault_down"],
+                skip_bare=options["skip_bare"],
+                options=options,
+            )
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+            return
         scratch = Path(tempfile.mkdtemp(prefix="bench_round-"))
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
         env |= {
@@ -75,6 +114,7 @@ class Command(BaseCommand):
             "DJANGO_DEBUG": "false",
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(settings.BASE_DIR),
+            "LIVE_QUERY_COUNT": str(scratch / "queries.txt"),  # Daphne's statements (queries_per_connect)
         }
         try:
             result = self.bench(scratch, env, n=n, m=m, rate=rate, duration=options["duration"], storm=options["storm"])
@@ -103,8 +143,19 @@ class Command(BaseCommand):
             out = scratch / f"load-{name}.json"
             try:
                 wait_port(port, [server])
+                counts = ["--queries", env["LIVE_QUERY_COUNT"]] if name == "daphne" else []  # the bare one has no count
                 _run(
-                    [*load, "--url", f"ws://127.0.0.1:{port}", "--server-pid", str(server.pid), "--out", str(out)], env
+                    [
+                        *load,
+                        "--url",
+                        f"ws://127.0.0.1:{port}",
+                        "--server-pid",
+                        str(server.pid),
+                        "--out",
+                        str(out),
+                        *counts,
+                    ],
+                    env,
                 )
                 peak = peak_rss_mb(server.pid)
             finally:
@@ -120,56 +171,12 @@ class Command(BaseCommand):
         bare_cmd = [PYTHON, "-m", "contests.benchmark.bare", "--setup", str(setup), "--stored", str(stored_file)]
         bare, bare_peak = drive("bare", lambda port: [*bare_cmd, "--port", port])
         stored = set(json.loads(stored_file.read_text())) if stored_file.exists() else set()
-        bare_lost = len(set(bare["sent_ids"]) - set(bare["rejected_ids"]) - stored)
-
-        keys = ("answers_per_s", "served_per_s", "ack_p50_ms", "ack_p99_ms", "staleness_p50_ms", "staleness_p99_ms")
-        keys += ("server_cpu_cores", "storm_paper_p50_ms", "storm_paper_p99_ms", "storm_paper_max_ms", "storm_refused")
-        keys += ("storm_s", "storm_server_cpu_cores", "load_cpu_cores", "server_cpu_per_answer_ms")
-        return {
-            "contestants": n,
-            "viewers": m,
-            "duration_s": duration,
-            "target_answers_per_s": rate,
-            "storm_window_s": storm,
-            **{k: daphne[k] for k in keys},
-            "storm_first_refusal": daphne["storm_first_refusal"],
-            "lost": daphne["lost"],
-            "acked_not_stored": daphne["acked_not_stored"],
-            "unacked": daphne["unacked"],
-            "duplicated": daphne["duplicated"],
-            "peak_rss_mb": peak,
-            "sent": daphne["sent"],
-            "acked": daphne["acked"],
-            "rejected": daphne["rejected"],
-            "rejected_codes": daphne["rejected_codes"],
-            "connected": daphne["connected"],
-            "viewers_connect_s": daphne["viewers_connect_s"],
-            "board_frames": daphne["board_frames"],
-            "staleness_samples": daphne["staleness_samples"],
-            "socket_failures": daphne["socket_failures"],
-            "bare": {
-                **{k: bare[k] for k in keys},
-                "lost": bare_lost,
-                "unacked": bare["unacked"],
-                "connected": bare["connected"],
-                "peak_rss_mb": bare_peak,
-                "board_frames": bare["board_frames"],
-                "staleness_samples": bare["staleness_samples"],
-            },
-            "ratio_ack_p99": ratio(daphne["ack_p99_ms"], bare["ack_p99_ms"]),
-            "ratio_staleness_p99": ratio(daphne["staleness_p99_ms"], bare["staleness_p99_ms"]),
-            "ratio_storm_paper_p99": ratio(daphne["storm_paper_p99_ms"], bare["storm_paper_p99_ms"]),
-            "ratio_server_cpu": ratio(daphne["server_cpu_cores"], bare["server_cpu_cores"]),
-        }
+        bare["lost"] = len(set(bare["sent_ids"]) - set(bare["rejected_ids"]) - stored)
+        sizes = {"n": n, "m": m, "rate": rate, "duration": duration, "storm": storm}
+        return summary(**sizes, daphne=daphne, peak=peak, bare=bare, bare_peak=bare_peak)
 
     def verify(self, db: Path, load: dict) -> dict:
         """Read the stored answers back: lost = sent − rejected − stored; duplicated = extra rows per id."""
         with sqlite3.connect(db) as conn:
-            rows = [r[0] for r in conn.execute("SELECT client_id FROM contests_theoryanswerlog")]
-        stored = {str(r).replace("-", "") for r in rows}
-        norm = lambda ids: {i.replace("-", "") for i in ids}  # noqa: E731
-        return {
-            "lost": len(norm(load["sent_ids"]) - norm(load["rejected_ids"]) - stored),
-            "acked_not_stored": len(norm(load["acked_ids"]) - stored),
-            "duplicated": len(rows) - len(stored),
-        }
+            rows = [str(r[0]) for r in conn.execute("SELECT client_id FROM contests_theoryanswerlog")]
+        return stored_counts(rows, load)

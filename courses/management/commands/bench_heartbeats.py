@@ -22,7 +22,6 @@ import json
 import math
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -33,10 +32,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from config.bench import cpu_seconds, peak_rss_mb, ratio, stop, wait_port
+from config.bench import cpu_seconds, listening_socket, peak_rss_mb, ratio, spawn_daphnes, stop, wait_port
 
 PYTHON = sys.executable
-DAPHNE = str(Path(sys.executable).with_name("daphne"))
 SOCKETS_PER_PART = 10_000  # load processes: each stays well under the descriptor limit
 
 
@@ -128,30 +126,20 @@ class Command(BaseCommand):
     def drive(self, name: str, scratch: Path, env: dict, server_cmd: list[str], *, n, duration, interval, servers):
         """Start `servers` Daphne processes on one socket, run the load against them, stop them; the
         load's merged figures and the servers' CPU seconds and peak RSS."""
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(4096)
+        listener = listening_socket()
         port = listener.getsockname()[1]
-        fd = listener.fileno()
         self.log(f"{name}: {servers} server(s) on {port}")
         run_dir = scratch / name
         run_dir.mkdir()
         procs = []
         try:
-            for k in range(servers):
-                with open(run_dir / f"server-{k}.log", "w") as out:
-                    procs.append(
-                        subprocess.Popen(  # noqa: S603 - our own interpreter and scripts
-                            [*self.profiler(run_dir / f"server-{k}.prof"), DAPHNE, "--fd", str(fd), *server_cmd],
-                            env=env,
-                            cwd=settings.BASE_DIR,
-                            stdout=out,
-                            stderr=subprocess.STDOUT,
-                            pass_fds=(fd,),
-                            preexec_fn=_raise_fd_limit,  # noqa: PLW1509 - before exec, no threads yet
-                        )
-                    )
+            procs = spawn_daphnes(
+                [listener] * servers,
+                server_cmd,
+                env,
+                run_dir,
+                prefix=lambda k: self.profiler(run_dir / f"server-{k}.prof"),
+            )
             listener.close()  # the servers hold it
             wait_port(port, procs)
             cpu0 = [cpu_seconds(p.pid) for p in procs]
@@ -303,11 +291,3 @@ def _sum_counts(dicts) -> dict:
         for k, v in d.items():
             total[k] = total.get(k, 0) + v
     return total
-
-
-def _raise_fd_limit() -> None:
-    import resource
-
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))

@@ -1,5 +1,7 @@
-"""Private Redis and PostgreSQL servers a fault test can stop and start, so restarting them never
-disturbs the rest of the suite (which shares 127.0.0.1:5432 and :6379 across xdist workers).
+"""Private Redis and PostgreSQL servers that can be stopped and started under load, so restarting
+them never disturbs anything else on the machine (the test suite shares 127.0.0.1:5432 and :6379
+across xdist workers). Used by the fault tests (tests/contests/test_faults.py) and by
+`bench_round --fault` at full size.
 
 Both listen on a free port of 127.0.0.1 and keep nothing on disk that outlives `destroy()`. Run as
 root, PostgreSQL's tools run as the `postgres` user (initdb refuses root) in a directory it owns.
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tests.contests.servers import free_port
+from config.bench import free_port
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -72,14 +74,15 @@ class PrivateRedis:
 
 
 class PrivatePostgres:
-    """A throw-away PostgreSQL 15 cluster (trust auth, fsync off) holding a copy of the test database."""
+    """A throw-away PostgreSQL 15 cluster (trust auth, fsync off) with one database, `name` (by default
+    the test database's, to hold a copy of it)."""
 
-    def __init__(self):
+    def __init__(self, name: str | None = None):
         self.root = os.geteuid() == 0
         self.dir = Path(tempfile.mkdtemp(prefix="skills-pgfault-"))
         self.data = self.dir / "data"
         self.port = free_port()
-        self.name = settings.DATABASES["default"]["NAME"]
+        self.name = name or settings.DATABASES["default"]["NAME"]
         if self.root:
             shutil.chown(self.dir, "postgres", "postgres")
 
