@@ -24,7 +24,6 @@ from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 
@@ -33,7 +32,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.live_server import daphne_protocol, send_text_now
-from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_TAKEN_OVER, CLOSE_UNAUTHENTICATED, TokenBucket
+from config.sockets import (
+    CLOSE_FORBIDDEN,
+    CLOSE_NOT_FOUND,
+    CLOSE_TAKEN_OVER,
+    CLOSE_UNAUTHENTICATED,
+    TokenBucket,
+    read_frames,
+)
 
 from . import blind, console, events, fanout, frames, integrity, panel, services
 from .events import PUBLIC, STAFF
@@ -73,15 +79,8 @@ class LiveConsumer(AsyncWebsocketConsumer, Subscriber):
             await self.release()
 
     async def serve(self, scope, receive, send) -> None:
-        """Channels' loop, for a socket without a channel: it waits on the socket and the channel at
-        once, with a new task and an `asyncio.wait` for every frame (some 7 µs of CPU a frame); with
-        only the socket to read, frames are read and dispatched in turn, as there."""
-        self.scope, self.channel_layer, self.base_send = scope, None, send
-        try:
-            while True:
-                await self.dispatch(await receive())
-        except StopConsumer:
-            pass
+        """Channels' loop, for a socket without a channel (config.sockets.read_frames)."""
+        await read_frames(self, scope, receive, send)
 
     async def release(self) -> None:
         if self.joined:

@@ -14,12 +14,18 @@ import time
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from django.utils.translation import gettext as _
 
-from config.sockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_TAKEN_OVER, CLOSE_UNAUTHENTICATED, TokenBucket
+from config.sockets import (
+    CLOSE_FORBIDDEN,
+    CLOSE_NOT_FOUND,
+    CLOSE_TAKEN_OVER,
+    CLOSE_UNAUTHENTICATED,
+    TokenBucket,
+    read_frames,
+)
 
 from . import services, wire
 from .services import StudyBeat, StudyRefused
@@ -40,14 +46,8 @@ class StudyConsumer(AsyncWebsocketConsumer):
         self.writer: StudyWriter | None = None
 
     async def __call__(self, scope, receive, send):
-        # With no channel layer there is one source of messages: read it in a plain loop instead of
-        # Channels' `await_many_dispatch`, which makes a task and an `asyncio.wait` per frame.
-        self.scope, self.channel_layer, self.base_send = scope, None, send
-        try:
-            while True:
-                await self.dispatch(await receive())
-        except StopConsumer:
-            pass
+        # With no channel layer there is one source of messages: read it in a plain loop.
+        await read_frames(self, scope, receive, send)
 
     async def dispatch(self, message):
         # As in contests: skip Channels' per-frame hop to a thread to close stale connections; our

@@ -68,16 +68,7 @@ STUDY_READ = (
     "enrolment_id",
     "lesson_id",
     "session",
-    "position",
-    "furthest",
-    "watched",
-    "watched_seconds",
-    "effective_seconds",
-    "carry",
-    "last_beat_at",
-    "last_seq",
-    "idle_check_due_at",
-    "idle_check_token",
+    *STUDY_FIELDS,
 )
 
 
