@@ -13,7 +13,8 @@ from django.template import Context, Template
 from django.templatetags.static import static
 
 ROOT = Path(settings.BASE_DIR)
-SKIP_DIRS = {".venv", ".git", "node_modules", "staticfiles", "media", "test-results", "screenshots"}
+# `vendor`: third-party builds committed as published (static/vendor/README.md), not our markup
+SKIP_DIRS = {".venv", ".git", "node_modules", "staticfiles", "media", "test-results", "screenshots", "vendor"}
 SUFFIXES = {".html", ".txt", ".js", ".css", ".svg", ".xml", ".json"}
 # Pictographs: Misc Symbols and Dingbats (☀ ★ ✓ ✗ ✅ ❌ …), the emoji planes (🔒 📄 🔔 ⭐ …), the few
 # emoji elsewhere (⌚ ⏰ ⏳ ▶ ◀ ⬆ ⭐ ⭕) and the selector that asks for the emoji form of a character.
