@@ -79,6 +79,19 @@ def _courses(key: str, providers: int, per_provider: int) -> list[tuple[int, int
 
 
 @transaction.atomic
+def contest_tracks(key: str, year: int) -> tuple:
+    """Five contests of four tracks each, for the registrations of either builder: their organiser
+    and their track ids."""
+    organiser = get_user_model().objects.create(username=f"s{key}-organiser", password="!")  # noqa: S106 - unusable
+    tracks = []
+    for c in range(5):
+        contest = Contest.objects.create(
+            name=f"基准{key}大赛{c}", slug=f"bench-{key}-{c}", year=year, organiser=organiser
+        )
+        tracks += [Track.objects.create(contest=contest, name=f"赛项{t}", slug=f"t{t}").pk for t in range(4)]
+    return organiser, tracks
+
+
 def stats_generate(*, key: str, enrolments: int, seed: int = 15) -> dict:
     """Scratch records of realistic shape with `enrolments` enrolments; returns counts and ids."""
     rng, now = random.Random(seed), timezone.now()  # noqa: S311 - scratch data, not secrets
@@ -146,13 +159,7 @@ def stats_generate(*, key: str, enrolments: int, seed: int = 15) -> dict:
         for n, (e, u, c, t) in enumerate(done[: enrolments // 20])
     ]
     insert(Certificate, certificates)
-    organiser = user_model.objects.create(username=f"s{key}-organiser", password="!")  # noqa: S106 - unusable
-    tracks = []
-    for c in range(5):
-        contest = Contest.objects.create(
-            name=f"基准{key}大赛{c}", slug=f"bench-{key}-{c}", year=now.year, organiser=organiser
-        )
-        tracks += [Track.objects.create(contest=contest, name=f"赛项{t}", slug=f"t{t}").pk for t in range(4)]
+    organiser, tracks = contest_tracks(key, now.year)
     entrants = rng.sample(users, min(len(users), enrolments // 40))
     registrations = [
         {

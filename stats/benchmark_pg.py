@@ -19,11 +19,11 @@ from django.db.models import Count
 from django.utils import timezone
 
 from certificates.models import Certificate
-from contests.models import Contest, Registration, Track
+from contests.models import Registration
 from courses.models import CreditedHours, Enrolment, Lesson, StudyDay
 from organisations.models import Employment
 
-from .benchmark import MONTHS, _courses, _organisations
+from .benchmark import MONTHS, _courses, _organisations, contest_tracks
 
 DAYS = round(MONTHS * 30.4, 1)
 
@@ -172,13 +172,7 @@ def stats_generate_pg(*, key: str, enrolments: int, seed: int = 15) -> dict:
         f"FROM (SELECT e.*, row_number() OVER (ORDER BY e.id) - 1 AS n {done} ORDER BY e.id LIMIT %s) d",
         [per_kind],
     )
-    organiser = user_model.objects.create(username=f"s{key}-organiser", password="!")  # noqa: S106 - unusable
-    tracks = []
-    for c in range(5):
-        contest = Contest.objects.create(
-            name=f"基准{key}大赛{c}", slug=f"bench-{key}-{c}", year=now.year, organiser=organiser
-        )
-        tracks += [Track.objects.create(contest=contest, name=f"赛项{t}", slug=f"t{t}").pk for t in range(4)]
+    organiser, tracks = contest_tracks(key, now.year)
     registrations = insert_select(
         Registration,
         {

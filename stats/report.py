@@ -18,7 +18,7 @@ from .dimensions import BREAKDOWN_LABELS, COLUMNS, METRICS, grain_for
 from .filters import Query
 from .models import SnapshotCell, StatSnapshot
 from .permissions import Scope
-from .selectors import _label, _names, _previous, applicable_metrics, cells, complements, present
+from .selectors import applicable_metrics, cells, complements, label_of, months_before, names_of, present
 
 TREND_MONTHS = 12
 # The columns of the breakdown tables, and the charted one (the first that applies).
@@ -66,14 +66,14 @@ def _query(request: ReportRequest, start: dt.date) -> Query:
 
 
 def _months(request: ReportRequest) -> list[dt.date]:
-    return [_previous(request.month, n) for n in range(TREND_MONTHS - 1, -1, -1)]
+    return [months_before(request.month, n) for n in range(TREND_MONTHS - 1, -1, -1)]
 
 
 def headline_and_trend(request: ReportRequest) -> dict:
     """The month's figures against 上月 and 去年同月, and the twelve months to the report month — all
     from snapshots (a month without one shows "—"). Two queries."""
     months = _months(request)
-    year_ago = _previous(request.month, 12)
+    year_ago = months_before(request.month, 12)
     taken = dict(StatSnapshot.objects.filter(month__in=[*months, year_ago]).values_list("month", "pk"))
     grain = grain_for(scope_kind=request.scope.kind, wanted=set(request.filters) | {"month"})
     query = _query(request, year_ago)
@@ -90,7 +90,7 @@ def headline_and_trend(request: ReportRequest) -> dict:
     def shown(month, code):
         return present(*sums[month][code], metric=code, suppress=suppress) if month in sums else None
 
-    previous = _previous(request.month, 1)
+    previous = months_before(request.month, 1)
     headline = []
     for code in metrics:
         now, before, last_year = (_main(shown(m, code)) for m in (request.month, previous, year_ago))
@@ -151,7 +151,7 @@ def breakdown(request: ReportRequest, snapshot: StatSnapshot, *, by: str, column
     keys = _ordered(by, found)
     section["truncated"] = len(keys) > MAX_ROWS
     keys = keys[:MAX_ROWS]
-    names = _names(by, keys)
+    names = names_of(by, keys)
     suppress = request.scope.suppresses_small_cells
     totals = {code: tuple(sum(v.get(code, (0, 0))[i] for v in found.values()) for i in (0, 1)) for code in metrics}
     # complementary suppression per column, as on the dashboard: no "<5" can be worked out from the total
@@ -162,7 +162,7 @@ def breakdown(request: ReportRequest, snapshot: StatSnapshot, *, by: str, column
     }
     rows = [
         {
-            "label": _label(by, key, names),
+            "label": label_of(by, key, names),
             "cells": [
                 _main(
                     present(

@@ -100,7 +100,7 @@ def _metric_cells(query: Query, grain: str, scope: Scope, metric: str, *, model=
 # ------------------------------------------------------------------ labels
 
 
-def _names(by: str, keys: list) -> dict:
+def names_of(by: str, keys: list) -> dict:
     """The label of each key of a breakdown (one query for the kinds that need one)."""
     ids = [k for k in keys if k]
     if by == "province":
@@ -133,7 +133,7 @@ def _names(by: str, keys: list) -> dict:
     return {}
 
 
-def _label(by: str, key, names: dict) -> str:
+def label_of(by: str, key, names: dict) -> str:
     if by == "month":
         return f"{key:%Y-%m}"
     if key in ("", 0, None) and by != "level":
@@ -164,13 +164,13 @@ def figure_table(metric: str, query: Query, grain: str, scope: Scope) -> dict:
     if METRICS[metric].point_in_time:
         totals = totals.filter(month=query.end)
     total = totals.aggregate(n=Sum("count"), s=Sum("amount"))
-    names = _names(query.by, [row[column] for row in found])
+    names = names_of(query.by, [row[column] for row in found])
     suppress = scope.suppresses_small_cells
     hidden, hide_total = complements([row["n"] or 0 for row in found]) if suppress else (set(), False)
     rows = [
         {
             "key": _key(query.by, row[column]),
-            "label": _label(query.by, row[column], names),
+            "label": label_of(query.by, row[column], names),
             **present(row["n"] or 0, row["s"] or 0, metric=metric, suppress=suppress, complement=i in hidden),
         }
         for i, row in enumerate(found)
@@ -212,7 +212,7 @@ def _totals(qs, metrics: list[str], end: dt.date) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _previous(month: dt.date, months: int) -> dt.date:
+def months_before(month: dt.date, months: int) -> dt.date:
     index = month.year * 12 + month.month - 1 - months
     return dt.date(index // 12, index % 12 + 1, 1)
 
@@ -222,7 +222,7 @@ def overview(query: Query, grain: str, scope: Scope) -> dict:
     the same month a year before, read from the monthly snapshots (null where none was taken)."""
     metrics = applicable_metrics(query, grain)
     live = _totals(cells(query, grain, scope), metrics, query.end)
-    report, before, year_ago = query.end, _previous(query.end, 1), _previous(query.end, 12)
+    report, before, year_ago = query.end, months_before(query.end, 1), months_before(query.end, 12)
     months = (report, before, year_ago)
     taken = set(StatSnapshot.objects.filter(month__in=months).values_list("month", flat=True))
     compared = {month: (dict.fromkeys(metrics, (0, 0)) if month in taken else None) for month in months}

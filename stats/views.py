@@ -244,7 +244,7 @@ def _report_labels(scope, filters: dict) -> tuple[str, str]:
         scope_label = _("本单位职工：%(names)s") % {"names": "、".join(names[:20])}
     shown = []
     for dim, value in filters.items():
-        label = selectors._label(dim, value, selectors._names(dim, [value]))
+        label = selectors.label_of(dim, value, selectors.names_of(dim, [value]))
         shown.append(f"{BREAKDOWN_LABELS[dim]} {label}")
     return scope_label, "；".join(shown) or _("无")
 
