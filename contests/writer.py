@@ -46,7 +46,7 @@ MAX_BATCH = 200  # within sql.MAX_PAIRS
 def gather_seconds() -> float:
     """Under load, at least this long between the starts of two batches (at most this much added to an
     acknowledgement's wait)."""
-    return getattr(settings, "CONTEST_ANSWER_GATHER_SECONDS", 0.02)
+    return settings.CONTEST_ANSWER_GATHER_MS / 1000
 
 
 def _retry() -> AnswerRejected:

@@ -140,6 +140,10 @@ LIVE_WRITE_THROUGH = E.bool_("LIVE_WRITE_THROUGH", default=True)
 LIVE_GC_TUNING = E.bool_("LIVE_GC_TUNING", default=True)
 LIVE_PROFILE = E.str_("LIVE_PROFILE", default="")  # a pstats path: profile the Daphne process (yappi)
 LIVE_QUERY_COUNT = E.str_("LIVE_QUERY_COUNT", default="")  # a path: count statements, written on SIGUSR1 (bench)
+# Under load, at least this long between two batches of stored answers (contests/writer.py).
+CONTEST_ANSWER_GATHER_MS = E.int_("CONTEST_ANSWER_GATHER_MS", default=20)
+if not 0 <= CONTEST_ANSWER_GATHER_MS <= 1000:
+    raise ImproperlyConfigured("Environment variable CONTEST_ANSWER_GATHER_MS is invalid: expected 0 to 1000")
 if REDIS_URL:
     CACHES = {
         "default": {

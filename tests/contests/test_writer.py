@@ -187,7 +187,7 @@ def test_a_save_with_an_id_no_database_holds_is_refused_before_any_query(running
 def test_under_load_batches_are_spaced_and_a_lone_answer_is_stored_at_once(
     running_round, entry, other_entry, paper, settings, monkeypatch
 ):
-    settings.CONTEST_ANSWER_GATHER_SECONDS = 0.5
+    settings.CONTEST_ANSWER_GATHER_MS = 500
     started = []
     real = services.theory_answers_save
 
