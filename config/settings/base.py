@@ -144,6 +144,10 @@ LIVE_QUERY_COUNT = E.str_("LIVE_QUERY_COUNT", default="")  # a path: count state
 CONTEST_ANSWER_GATHER_MS = E.int_("CONTEST_ANSWER_GATHER_MS", default=20)
 if not 0 <= CONTEST_ANSWER_GATHER_MS <= 1000:
     raise ImproperlyConfigured("Environment variable CONTEST_ANSWER_GATHER_MS is invalid: expected 0 to 1000")
+# Reads on the channel layer wait longer than channels_redis's 5-second BZPOPMIN: at redis-py's
+# default of 5 s an idle receive timed out client-side every 5 s (taken for an outage by the
+# contests relay), and a message Redis popped in that instant was lost.
+CHANNEL_LAYER_SOCKET_TIMEOUT = 10
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -155,7 +159,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": E.str_("CACHE_KEY_PREFIX", default="skills")},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT}],
+                "prefix": E.str_("CACHE_KEY_PREFIX", default="skills"),
+            },
         }
     }
 else:
