@@ -32,6 +32,13 @@ log = logging.getLogger(__name__)
 # Tags messages this process put on the layer, so its own relay skips them.
 ORIGIN = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
+# The relay's receive retries while the channel layer is unreachable: the spacing doubles from the
+# first to the last and stays there, so the relay is back in its groups within about a second of
+# Redis's return however long it was away (a longer cap left the groups unjoined for seconds more,
+# and takeovers sent meanwhile never reached this process).
+RELAY_RETRY_FIRST = 0.1
+RELAY_RETRY_MAX = 1.0
+
 # A plain dict: each hub holds its loop, so weak keys would never be freed. Hubs of closed loops (one
 # per test run; a server has a single loop) are dropped when the next hub is made.
 _hubs: dict[asyncio.AbstractEventLoop, "Hub"] = {}
@@ -232,17 +239,19 @@ class Hub:
 
     async def _relay(self) -> None:
         """Relay what the layer brings until cancelled. The layer going away (Redis restarted) is not
-        fatal: receive is retried with a backoff, and once it works again the relay first joins its
-        groups again, because a Redis restarted without persistence has forgotten them (docs/deployment.md)."""
-        backoff = 0.1
-        rejoin = False
+        fatal: receive is retried every RELAY_RETRY_MAX seconds at most, and as soon as the layer
+        answers again the relay first joins its groups again, because a Redis restarted without
+        persistence has forgotten them (docs/deployment.md). What other processes sent to the groups
+        before that is lost to this one (boards catch up by their safety re-read)."""
+        backoff = RELAY_RETRY_FIRST
+        down_since: float | None = None
         while True:
             try:
-                if rejoin:
-                    await self._rejoin()
-                    rejoin = False
+                if down_since is not None:
+                    await self._rejoin(self.loop.time() - down_since)
+                    down_since, backoff = None, RELAY_RETRY_FIRST
                 message = await self.layer.receive(self.channel)
-                backoff = 0.1
+                backoff = RELAY_RETRY_FIRST
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -250,10 +259,13 @@ class Hub:
                 # then would swallow the cancel and keep the loop's shutdown waiting forever.
                 if asyncio.current_task().cancelling():
                     raise asyncio.CancelledError from None
-                log.warning("channel layer receive failed; retrying", exc_info=True)
-                rejoin = True
+                if down_since is None:
+                    down_since = self.loop.time()
+                    log.warning("channel layer receive failed; retrying", exc_info=True)
+                else:  # one warning per outage, not one per retry
+                    log.debug("channel layer still unreachable", exc_info=True)
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5)
+                backoff = min(backoff * 2, RELAY_RETRY_MAX)
                 continue
             if message.get("origin") == ORIGIN:
                 continue
@@ -262,11 +274,11 @@ class Hub:
             except Exception:
                 log.exception("relayed %s failed", message.get("type"))
 
-    async def _rejoin(self) -> None:
+    async def _rejoin(self, outage: float) -> None:
         """Join every group this process's sockets need again (a no-op for groups it is still in)."""
         for layer_group in list(self.layer_groups):
             await self.layer.group_add(layer_group, self.channel)
-        log.warning("channel layer back: rejoined %d groups", len(self.layer_groups))
+        log.warning("channel layer back after %.1f s: rejoined %d groups", outage, len(self.layer_groups))
 
 
 def handle_with(handler: Callable[[Hub, dict], Awaitable[None]]) -> None:
