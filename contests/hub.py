@@ -38,6 +38,8 @@ ORIGIN = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 # and takeovers sent meanwhile never reached this process).
 RELAY_RETRY_FIRST = 0.1
 RELAY_RETRY_MAX = 1.0
+# The one message the hub makes itself: the relay is in its groups again after the layer was away.
+REJOINED = "layer.rejoined"
 
 # A plain dict: each hub holds its loop, so weak keys would never be freed. Hubs of closed loops (one
 # per test run; a server has a single loop) are dropped when the next hub is made.
@@ -242,7 +244,7 @@ class Hub:
         fatal: receive is retried every RELAY_RETRY_MAX seconds at most, and as soon as the layer
         answers again the relay first joins its groups again, because a Redis restarted without
         persistence has forgotten them (docs/deployment.md). What other processes sent to the groups
-        before that is lost to this one (boards catch up by their safety re-read)."""
+        before that is lost to this one, so the handler is then told (REJOINED) and catches up."""
         backoff = RELAY_RETRY_FIRST
         down_since: float | None = None
         while True:
@@ -250,6 +252,8 @@ class Hub:
                 if down_since is not None:
                     await self._rejoin(self.loop.time() - down_since)
                     down_since, backoff = None, RELAY_RETRY_FIRST
+                    # what the groups carried meanwhile never reached this process: the handler resyncs
+                    self.spawn(self.receive({"type": REJOINED}))
                 message = await self.layer.receive(self.channel)
                 backoff = RELAY_RETRY_FIRST
             except asyncio.CancelledError:

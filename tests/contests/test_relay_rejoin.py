@@ -1,7 +1,7 @@
 """A process's relay on a real Redis: back in its groups within about a second of a Redis restart, and
-an idle receive is not taken for an outage.
+an idle receive is not taken for an outage; once back, the takeovers it missed reach its consoles.
 
-The tests run a private redis-server on a free port (contests/benchmark/faults.py), so restarting it
+The Redis tests run a private redis-server on a free port (contests/benchmark/faults.py), so restarting it
 never disturbs the rest of the suite; it needs the redis-server binary, not REDIS_URL.
 """
 
@@ -13,9 +13,13 @@ import pytest
 from channels_redis.core import RedisChannelLayer
 
 from django.conf import settings
+from django.db.models import F
 
+from contests import fanout
 from contests.benchmark.faults import PrivateRedis
-from contests.hub import Hub, Subscriber
+from contests.events import entry_group
+from contests.hub import REJOINED, Hub, Subscriber
+from contests.models import Entry
 
 # Redis's return to the first message relayed again. The relay retries at most every second (the
 # 5-second cap it had before left it out of its groups for up to 5 s); the rest is slack for a busy CI.
@@ -46,7 +50,7 @@ class Quiet(Subscriber):
 
 async def relaying_hub(redis, got: list) -> Hub:
     async def handler(hub, message):
-        if "n" in message:  # the other process's messages
+        if "n" in message:  # not the hub's own REJOINED
             got.append((time.monotonic(), message["n"]))
 
     Hub.handler = handler
@@ -128,3 +132,32 @@ def test_an_idle_relay_does_not_take_the_quiet_for_an_outage(redis, monkeypatch,
         sent_at = asyncio.run(scenario())
     assert got and got[0][0] - sent_at < 1
     assert not [r for r in caplog.records if "channel layer" in r.getMessage()]
+
+
+class Console(Subscriber):
+    """What ContestantConsumer does with a takeover: only a newer session than its own counts."""
+
+    def __init__(self, epoch: int):
+        self.epoch, self.taken_over = epoch, 0
+
+    async def on_event(self, message: dict) -> None:
+        if message["type"] == "session.taken_over" and message["epoch"] > self.epoch:
+            self.taken_over += 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_rejoin_only_the_consoles_superseded_meanwhile_are_taken_over(entry, other_entry):
+    """A takeover published while this process was out of the groups never arrives; the fan-out asks the
+    database instead when the relay says it is back."""
+    Entry.objects.filter(pk__in=[entry.pk, other_entry.pk]).update(session_epoch=3)
+    Entry.objects.filter(pk=entry.pk).update(session_epoch=F("session_epoch") + 1)  # taken over elsewhere
+    stale, current = Console(epoch=3), Console(epoch=3)
+
+    async def scenario():
+        hub = Hub(asyncio.get_running_loop())
+        await hub.subscribe(entry_group(entry.pk), stale)
+        await hub.subscribe(entry_group(other_entry.pk), current)
+        await fanout.receive(hub, {"type": REJOINED})
+
+    asyncio.run(scenario())
+    assert (stale.taken_over, current.taken_over) == (1, 0)
