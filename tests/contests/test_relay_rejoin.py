@@ -13,13 +13,11 @@ import pytest
 from channels_redis.core import RedisChannelLayer
 
 from django.conf import settings
-from django.db.models import F
 
-from contests import fanout
+from contests import fanout, services
 from contests.benchmark.faults import PrivateRedis
-from contests.events import entry_group
 from contests.hub import REJOINED, Hub, Subscriber
-from contests.models import Entry
+from tests.contests.live import _wagtail_roots_after_module, contestant, db, run, session_cookie, wagtail_roots  # noqa: F401
 
 # Redis's return to the first message relayed again. The relay retries at most every second (the
 # 5-second cap it had before left it out of its groups for up to 5 s); the rest is slack for a busy CI.
@@ -134,30 +132,27 @@ def test_an_idle_relay_does_not_take_the_quiet_for_an_outage(redis, monkeypatch,
     assert not [r for r in caplog.records if "channel layer" in r.getMessage()]
 
 
-class Console(Subscriber):
-    """What ContestantConsumer does with a takeover: only a newer session than its own counts."""
-
-    def __init__(self, epoch: int):
-        self.epoch, self.taken_over = epoch, 0
-
-    async def on_event(self, message: dict) -> None:
-        if message["type"] == "session.taken_over" and message["epoch"] > self.epoch:
-            self.taken_over += 1
-
 
 @pytest.mark.django_db(transaction=True)
-def test_after_a_rejoin_only_the_consoles_superseded_meanwhile_are_taken_over(entry, other_entry):
-    """A takeover published while this process was out of the groups never arrives; the fan-out asks the
-    database instead when the relay says it is back."""
-    Entry.objects.filter(pk__in=[entry.pk, other_entry.pk]).update(session_epoch=3)
-    Entry.objects.filter(pk=entry.pk).update(session_epoch=F("session_epoch") + 1)  # taken over elsewhere
-    stale, current = Console(epoch=3), Console(epoch=3)
+@pytest.mark.usefixtures("wagtail_roots")
+def test_after_a_rejoin_a_console_superseded_meanwhile_is_taken_over_once(running_round, entry, learner, monkeypatch):
+    """A takeover published while this process was out of the groups never arrives; when the relay says
+    it is back, the fan-out asks the database instead. Told twice, the console still closes once."""
+    monkeypatch.setattr("contests.events.session_taken_over", lambda *args: None)  # the lost message
+    session = session_cookie(learner)
 
     async def scenario():
-        hub = Hub(asyncio.get_running_loop())
-        await hub.subscribe(entry_group(entry.pk), stale)
-        await hub.subscribe(entry_group(other_entry.pk), current)
-        await fanout.receive(hub, {"type": REJOINED})
+        first = contestant(running_round.pk, session)
+        assert await first.connect()
+        await first.receive()
+        await fanout.receive(Hub.get(), {"type": REJOINED})
+        assert await first.nothing()  # still the newest session
+        await db(services.entry_connect, entry=entry)  # a newer console on another process
+        await fanout.receive(Hub.get(), {"type": REJOINED})
+        await fanout.receive(Hub.get(), {"type": REJOINED})
+        assert (await first.receive())["type"] == "session.taken_over"
+        assert await first.closed_with() == 4009
+        assert await first.nothing()
+        await first.close()
 
-    asyncio.run(scenario())
-    assert (stale.taken_over, current.taken_over) == (1, 0)
+    run(scenario)
