@@ -132,7 +132,6 @@ def test_an_idle_relay_does_not_take_the_quiet_for_an_outage(redis, monkeypatch,
     assert not [r for r in caplog.records if "channel layer" in r.getMessage()]
 
 
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("wagtail_roots")
 def test_after_a_rejoin_a_console_superseded_meanwhile_is_taken_over_once(running_round, entry, learner, monkeypatch):
