@@ -111,4 +111,6 @@ def test_the_public_page_and_the_chart_speak_english(client, people, refreshed):
     response = client.get("/stats/", {"figure": "completions", "by": "course", "period": "2026-03"})
     _assert_english(response, "Unit: ", "its exact number is not shown", data=["A1 工业机器人运维", "甲培训中心"])
     response = client.get("/stats/", {"figure": "enrolments", "by": "province", "period": "2026-03"})
-    _assert_english(response, "click a province to see its cities", data=["江苏省", "浙江省", "甲培训中心"])
+    _assert_english(
+        response, "click a province to see its cities", "Schematic map", data=["江苏省", "浙江省", "甲培训中心"]
+    )
