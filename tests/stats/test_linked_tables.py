@@ -7,9 +7,11 @@ the overview's exact figures for the report month, the month before and the same
 """
 
 import datetime as dt
+import io
 import itertools
 
 import pytest
+from openpyxl import load_workbook
 
 from courses.models import Enrolment
 from stats.selectors import COMPLEMENT, SUPPRESSED, complements
@@ -113,6 +115,9 @@ def test_the_total_is_never_the_only_thing_hidden(client, people, stats_world, c
     assert next(f for f in overview["figures"] if f["figure"] == "enrolments")["period"]["count"] == 6
     table = client.get("/stats/api/enrolments.json", {**params, "by": "level"}).json()
     assert table["withheld"] is True and table["rows"] == [] and table["total"]["count"] == 6
+    sheet = load_workbook(io.BytesIO(client.get("/stats/export/enrolments.xlsx", {**params, "by": "level"}).content))
+    lines = [[c for c in row if c is not None] for row in sheet.active.iter_rows(values_only=True)]
+    assert lines[4][0] == "合计" and lines[4][-1] == 6 and "本表不分组列出" in lines[5][0]
     client.force_login(people["organiser"])  # the organiser's own view is not suppressed
     rows = client.get("/stats/api/enrolments.json", {**params, "by": "level"}).json()["rows"]
     assert [row["count"] for row in rows] == [2, 7]  # every learner's, not only 江苏's
