@@ -115,7 +115,9 @@ def body(scope: Scope, figure: str, params, refreshed_at, stamp: str) -> dict:
     overview_query, overview_grain = parse_query(filters_only, scope=scope, metric=None)
     query, grain = parse_query(params, scope=scope, metric=figure)
     # every parameter has passed now, so the keys are those of valid requests only
-    name = f"page:{figure}:{refreshed_at}:" + urlencode(sorted(params.items()))
+    # the default period and the report link follow today's month, so the key holds the resolved period
+    name = f"page:{figure}:{refreshed_at}:{query.start}..{query.end}:{timezone.localdate():%Y-%m}:"
+    name += urlencode(sorted(params.items()))
 
     def render() -> dict:
         context = _base_context(scope, figure, params, refreshed_at, stamp)
