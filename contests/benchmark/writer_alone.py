@@ -4,8 +4,8 @@ size, on a scratch SQLite database of its own (no server, no sockets; docs/PERFO
     python -m contests.benchmark.writer_alone --scratch /tmp/answers-alone --batch 20 [--profile FILE]
 
 The scratch directory gets the same round as `manage.py bench_round` (made once, kept for the next
-run); each batch holds answers of different contestants to random questions, as at 1,000 answers a
-second, and a fifth of them change an answer given before.
+run); each batch holds answers of different contestants to random questions of the 20-question
+paper, as at 1,000 answers a second (by the end about one in eight replaces an answer given before).
 """
 
 import argparse
