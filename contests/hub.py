@@ -27,6 +27,8 @@ from typing import ClassVar
 from asgiref.sync import SyncToAsync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
+from django.conf import settings
+
 log = logging.getLogger(__name__)
 
 # Tags messages this process put on the layer, so its own relay skips them.
@@ -63,6 +65,11 @@ def event_loop() -> asyncio.AbstractEventLoop | None:
 def call_soon(loop: asyncio.AbstractEventLoop, callback, *args) -> None:
     """Schedule `callback(*args)` on `loop` from any thread, in a fresh context (see `Hub.spawn`)."""
     loop.call_soon_threadsafe(callback, *args, context=contextvars.Context())
+
+
+def broadcast_slice() -> int:
+    """Sockets written by one broadcast between two turns of the event loop (0: all at once)."""
+    return settings.LIVE_BROADCAST_SLICE
 
 
 def cross_process() -> bool:
@@ -164,16 +171,33 @@ class Hub:
     # ------------------------------------------------------------ delivery
 
     async def send_text(self, key: str, text: str) -> int:
-        """Write one serialised message to every local socket under `key`."""
+        """Write one serialised message to every local socket under `key`.
+
+        A broadcast to thousands of sockets hands the event loop back every `broadcast_slice()`
+        sockets, so the answers and acknowledgements that arrived meanwhile are not held up behind
+        it (docs/PERFORMANCE.md); the key's lock keeps broadcasts to one key in order."""
         subs = list(self.subscribers.get(key, ()))
-        for sub in subs:
+        step = broadcast_slice()
+        lock = self.locks.get(f"send.{key}")
+        if step and len(subs) > step:
+            lock = self.lock(f"send.{key}")
+        if lock is None:
+            await self._write(subs, text, 0)
+        else:
+            async with lock:
+                await self._write(subs, text, step)
+        return len(subs)
+
+    async def _write(self, subs: list[Subscriber], text: str, step: int) -> None:
+        for i, sub in enumerate(subs):
+            if step and i and not i % step:
+                await asyncio.sleep(0)
             try:
                 nowait = getattr(sub, "send_text_nowait", None)
                 if nowait is None or not nowait(text):
                     await sub.send_text(text)
             except Exception:  # a socket closing under us must not stop the others
-                log.debug("send to %s failed", key, exc_info=True)
-        return len(subs)
+                log.debug("a broadcast to one socket failed", exc_info=True)
 
     async def send_event(self, key: str, message: dict) -> None:
         for sub in list(self.subscribers.get(key, ())):
