@@ -138,7 +138,6 @@ REDIS_URL = E.str_("REDIS_URL", default="")
 # garbage collection that does not stop a server holding thousands of sockets every few seconds.
 LIVE_WRITE_THROUGH = E.bool_("LIVE_WRITE_THROUGH", default=True)
 LIVE_GC_TUNING = E.bool_("LIVE_GC_TUNING", default=True)
-LIVE_GIL_SWITCH_US = E.int_("LIVE_GIL_SWITCH_US", default=5000)  # Python's own default: 5 ms
 LIVE_BROADCAST_SLICE = E.int_("LIVE_BROADCAST_SLICE", default=256)
 LIVE_PROFILE = E.str_("LIVE_PROFILE", default="")  # a pstats path: profile the Daphne process (yappi)
 LIVE_QUERY_COUNT = E.str_("LIVE_QUERY_COUNT", default="")  # a path: count statements, written on SIGUSR1 (bench)
