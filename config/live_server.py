@@ -145,7 +145,8 @@ def _write(self, data: bytes) -> None:
     _buffered_write(self, data)
 
 
-def install(*, write_through: bool = True, gc_tuning: bool = True) -> None:
+def install(*, write_through: bool = True, gc_tuning: bool = True, gil_switch_us: int = 5000) -> None:
+    sys.setswitchinterval(gil_switch_us / 1_000_000)
     if write_through:
         tcp.Connection.write = _write
     if gc_tuning:
@@ -258,7 +259,11 @@ def tuned(app):
         if not checked:
             checked = True
             if served_by_twisted():
-                install(write_through=settings.LIVE_WRITE_THROUGH, gc_tuning=settings.LIVE_GC_TUNING)
+                install(
+                    write_through=settings.LIVE_WRITE_THROUGH,
+                    gc_tuning=settings.LIVE_GC_TUNING,
+                    gil_switch_us=settings.LIVE_GIL_SWITCH_US,
+                )
                 if settings.LIVE_PROFILE:
                     profile(settings.LIVE_PROFILE)
         return await app(scope, receive, send)

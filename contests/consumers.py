@@ -349,6 +349,9 @@ class ContestantConsumer(LiveConsumer):
             await self.taken_over()
 
     async def taken_over(self) -> None:
+        if getattr(self, "superseded", False):  # told twice (a save refused, a relay that rejoined)
+            return
+        self.superseded = True
         await self.release()
         await self.send(text_data=events.taken_over())
         await self.close(code=CLOSE_TAKEN_OVER)

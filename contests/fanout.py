@@ -39,9 +39,9 @@ from .events import (
     round_group,
     state_message,
 )
-from .hub import Hub
+from .hub import REJOINED, Hub
 from .liveboard import LiveBoard
-from .models import Round
+from .models import Entry, Round
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,23 @@ async def receive(hub: Hub, message: dict) -> None:
         await hub.send_event(entry_group(message["entry"]), message)
     elif kind == "console.presence":  # another process's open consoles, for the organiser's panel
         panel.remote_presence(hub, message)
+    elif kind == REJOINED:
+        await missed_takeovers(hub)
+
+
+async def missed_takeovers(hub: Hub) -> None:
+    """The relay was out of its groups (Redis restarted): a takeover sent meanwhile never came, so each
+    local console whose entry has a newer session now is told, from one query. A console of the
+    newest session ignores it (the consumer compares epochs). Boards catch up by their safety re-read."""
+    prefix = entry_group(0)[:-1]  # "entry."
+    ids = [int(key[len(prefix) :]) for key in hub.keys(prefix) if key[len(prefix) :].isdigit()]
+    if not ids:
+        return
+    epochs = await database_sync_to_async(
+        lambda: list(Entry.objects.filter(pk__in=ids).values_list("pk", "session_epoch"))
+    )()
+    for entry_id, epoch in epochs:
+        await hub.send_event(entry_group(entry_id), {"type": "session.taken_over", "entry": entry_id, "epoch": epoch})
 
 
 # ------------------------------------------------------------------ per-loop state

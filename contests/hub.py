@@ -27,10 +27,21 @@ from typing import ClassVar
 from asgiref.sync import SyncToAsync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
+from django.conf import settings
+
 log = logging.getLogger(__name__)
 
 # Tags messages this process put on the layer, so its own relay skips them.
 ORIGIN = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+# The relay's receive retries while the channel layer is unreachable: the spacing doubles from the
+# first to the last and stays there, so the relay is back in its groups within about a second of
+# Redis's return however long it was away (a longer cap left the groups unjoined for seconds more,
+# and takeovers sent meanwhile never reached this process).
+RELAY_RETRY_FIRST = 0.1
+RELAY_RETRY_MAX = 1.0
+# The one message the hub makes itself: the relay is in its groups again after the layer was away.
+REJOINED = "layer.rejoined"
 
 # A plain dict: each hub holds its loop, so weak keys would never be freed. Hubs of closed loops (one
 # per test run; a server has a single loop) are dropped when the next hub is made.
@@ -54,6 +65,11 @@ def event_loop() -> asyncio.AbstractEventLoop | None:
 def call_soon(loop: asyncio.AbstractEventLoop, callback, *args) -> None:
     """Schedule `callback(*args)` on `loop` from any thread, in a fresh context (see `Hub.spawn`)."""
     loop.call_soon_threadsafe(callback, *args, context=contextvars.Context())
+
+
+def broadcast_slice() -> int:
+    """Sockets written by one broadcast between two turns of the event loop (0: all at once)."""
+    return settings.LIVE_BROADCAST_SLICE
 
 
 def cross_process() -> bool:
@@ -155,16 +171,33 @@ class Hub:
     # ------------------------------------------------------------ delivery
 
     async def send_text(self, key: str, text: str) -> int:
-        """Write one serialised message to every local socket under `key`."""
+        """Write one serialised message to every local socket under `key`.
+
+        A broadcast to thousands of sockets hands the event loop back every `broadcast_slice()`
+        sockets, so the answers and acknowledgements that arrived meanwhile are not held up behind
+        it (docs/PERFORMANCE.md); the key's lock keeps broadcasts to one key in order."""
         subs = list(self.subscribers.get(key, ()))
-        for sub in subs:
+        step = broadcast_slice()
+        lock = self.locks.get(f"send.{key}")
+        if step and len(subs) > step:
+            lock = self.lock(f"send.{key}")
+        if lock is None:
+            await self._write(subs, text, 0)
+        else:
+            async with lock:
+                await self._write(subs, text, step)
+        return len(subs)
+
+    async def _write(self, subs: list[Subscriber], text: str, step: int) -> None:
+        for i, sub in enumerate(subs):
+            if step and i and not i % step:
+                await asyncio.sleep(0)
             try:
                 nowait = getattr(sub, "send_text_nowait", None)
                 if nowait is None or not nowait(text):
                     await sub.send_text(text)
             except Exception:  # a socket closing under us must not stop the others
-                log.debug("send to %s failed", key, exc_info=True)
-        return len(subs)
+                log.debug("a broadcast to one socket failed", exc_info=True)
 
     async def send_event(self, key: str, message: dict) -> None:
         for sub in list(self.subscribers.get(key, ())):
@@ -232,17 +265,21 @@ class Hub:
 
     async def _relay(self) -> None:
         """Relay what the layer brings until cancelled. The layer going away (Redis restarted) is not
-        fatal: receive is retried with a backoff, and once it works again the relay first joins its
-        groups again, because a Redis restarted without persistence has forgotten them (docs/deployment.md)."""
-        backoff = 0.1
-        rejoin = False
+        fatal: receive is retried every RELAY_RETRY_MAX seconds at most, and as soon as the layer
+        answers again the relay first joins its groups again, because a Redis restarted without
+        persistence has forgotten them (docs/deployment.md). What other processes sent to the groups
+        before that is lost to this one, so the handler is then told (REJOINED) and catches up."""
+        backoff = RELAY_RETRY_FIRST
+        down_since: float | None = None
         while True:
             try:
-                if rejoin:
-                    await self._rejoin()
-                    rejoin = False
+                if down_since is not None:
+                    await self._rejoin(self.loop.time() - down_since)
+                    down_since, backoff = None, RELAY_RETRY_FIRST
+                    # what the groups carried meanwhile never reached this process: the handler resyncs
+                    self.spawn(self.receive({"type": REJOINED}))
                 message = await self.layer.receive(self.channel)
-                backoff = 0.1
+                backoff = RELAY_RETRY_FIRST
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -250,10 +287,13 @@ class Hub:
                 # then would swallow the cancel and keep the loop's shutdown waiting forever.
                 if asyncio.current_task().cancelling():
                     raise asyncio.CancelledError from None
-                log.warning("channel layer receive failed; retrying", exc_info=True)
-                rejoin = True
+                if down_since is None:
+                    down_since = self.loop.time()
+                    log.warning("channel layer receive failed; retrying", exc_info=True)
+                else:  # one warning per outage, not one per retry
+                    log.debug("channel layer still unreachable", exc_info=True)
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5)
+                backoff = min(backoff * 2, RELAY_RETRY_MAX)
                 continue
             if message.get("origin") == ORIGIN:
                 continue
@@ -262,11 +302,11 @@ class Hub:
             except Exception:
                 log.exception("relayed %s failed", message.get("type"))
 
-    async def _rejoin(self) -> None:
+    async def _rejoin(self, outage: float) -> None:
         """Join every group this process's sockets need again (a no-op for groups it is still in)."""
         for layer_group in list(self.layer_groups):
             await self.layer.group_add(layer_group, self.channel)
-        log.warning("channel layer back: rejoined %d groups", len(self.layer_groups))
+        log.warning("channel layer back after %.1f s: rejoined %d groups", outage, len(self.layer_groups))
 
 
 def handle_with(handler: Callable[[Hub, dict], Awaitable[None]]) -> None:

@@ -20,6 +20,7 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
+from config import rows
 from courses.kinds import OPTION_LABELS, QuestionKind
 
 from .models import RoundQuestion, RoundStatus
@@ -93,6 +94,33 @@ def paper_lines(round_ids: Iterable[int], question_ids: Iterable[int] | None = N
             if rq.snapshot is None:
                 rq.question = bank[rq.pk]
     return [paper_question(rq) for rq in lines]
+
+
+def paper_lines_copied(round_ids: Iterable[int], question_ids: Iterable[int]) -> list[PaperQuestion]:
+    """`paper_lines(round_ids, question_ids)` as plain rows (config.rows) for the answer writer, which
+    asks for a few lines of a running round's copied paper in every batch; the bank is read, as there,
+    only when a line has no copy yet."""
+    found = rows.select_rows(
+        RoundQuestion,
+        ("round_id", "question_id", "order", "score", "snapshot"),
+        where={"round_id": sorted(set(round_ids)), "question_id": sorted(set(question_ids))},
+        order=("order", "id"),
+    )
+    if any(snapshot is None for *_line, snapshot in found):
+        return paper_lines(round_ids, question_ids)
+    return [
+        PaperQuestion(
+            pk=question_id,
+            kind=values["kind"],
+            stem=values["stem"],
+            options=list(values["options"] or []),
+            answer=values["answer"],
+            score=score,
+            order=order,
+            round_id=round_id,
+        )
+        for round_id, question_id, order, score, values in found
+    ]
 
 
 def round_paper(rnd) -> list[PaperQuestion]:

@@ -1,4 +1,4 @@
-"""Batch statements the ORM makes slow: INSERTs and per-row UPDATEs of many objects, a lookup by pairs.
+"""Batch statements the ORM makes slow: INSERTs and per-row UPDATEs of many objects (reads: config.rows).
 
 `QuerySet.bulk_update` builds one CASE expression per field with a WHEN per object and resolves each
 one through the expression machinery — for a batch of 200 answers that took longer than storing them.
@@ -16,10 +16,6 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
-
-MAX_PAIRS = 400
 
 
 def update_each(objs: Iterable[models.Model], fields: list[str]) -> None:
@@ -76,22 +72,3 @@ class _Prepare:
             else:
                 out.append(prep(value, connection))
         return out
-
-
-def filter_pairs(model: type[models.Model], first: str, second: str, pairs: Iterable[tuple]) -> models.QuerySet:
-    """`model` rows whose (`first`, `second`) match one of `pairs`, each pair one probe of a two-column index.
-
-    Written as ORed pairs because SQLite scans the whole index for `(a, b) IN (VALUES ...)` and probes
-    every combination for `a IN (...) AND b IN (...)`; both databases turn the ORs into index lookups.
-    """
-    pairs = sorted(set(pairs))
-    connection = connections[DEFAULT_DB_ALIAS]
-    if len(pairs) > MAX_PAIRS:  # SQLite limits an expression's depth
-        raise ValueError(f"at most {MAX_PAIRS} pairs in one lookup")
-    if not pairs:
-        return model.objects.none()
-    meta, qn = model._meta, connection.ops.quote_name
-    a, b = meta.get_field(first), meta.get_field(second)
-    match = " OR ".join([f"({qn(a.column)} = %s AND {qn(b.column)} = %s)"] * len(pairs))
-    params = [p for x, y in pairs for p in (a.get_db_prep_value(x, connection), b.get_db_prep_value(y, connection))]
-    return model.objects.filter(RawSQL(f"({match})", params, BooleanField()))  # noqa: S611 - placeholders only

@@ -40,7 +40,7 @@ from .services import AnswerAck, AnswerRejected, AnswerSave
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 200  # within sql.MAX_PAIRS
+MAX_BATCH = 200  # within config.rows.MAX_PAIRS
 
 
 def gather_seconds() -> float:

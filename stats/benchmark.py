@@ -243,7 +243,9 @@ def naive_overview(start: dt.date, end: dt.date, *, province="", industry="", le
 
 
 def naive_table(page: str, start: dt.date, end: dt.date, *, province="", industry="", level=0, provider=0) -> list:
-    """The page's table straight from the raw tables."""
+    """The page's table straight from the raw tables: every column it shows (the row's label, which
+    the page reads too, and the count; these figures have no hours column) and the total (the
+    overview's figure of the same metric, from `naive_overview`)."""
     lo, hi = _period(start, end)
     if page == "industry_level":
         certs = Certificate.objects.filter(
@@ -256,7 +258,9 @@ def naive_table(page: str, start: dt.date, end: dt.date, *, province="", industr
     enrolled = Enrolment.objects.filter(enrolled_at__gte=lo, enrolled_at__lt=hi)
     if page == "region":
         enrolled = enrolled.filter(learner__employment__organisation__province_id=province)
-        return list(enrolled.values("learner__employment__organisation__city_id").annotate(n=Count("id")))
+        city = "learner__employment__organisation__city"
+        return list(enrolled.values(f"{city}_id", f"{city}__name").annotate(n=Count("id")))
     if page == "drilldown":
-        return list(enrolled.filter(course__provider_id=provider).values("course_id").annotate(n=Count("id")))
+        by_course = enrolled.filter(course__provider_id=provider).values("course_id", "course__code", "course__title")
+        return list(by_course.annotate(n=Count("id")))
     return list(enrolled.values("enrolled_at__year", "enrolled_at__month").annotate(n=Count("id")))

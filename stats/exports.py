@@ -24,6 +24,8 @@ def table_xlsx(table: dict, *, period: str, filters: dict, refreshed_at) -> byte
         sheet.append([neutralise(v) for v in line])
     total = [_("合计"), "", table["total"]["count"]] + ([table["total"]["hours"]] if has_hours else [])
     sheet.append(total)
+    if table.get("withheld"):
+        sheet.append([_("各组人次过少：为免由合计推算出少于 5 人次的单元，本表不分组列出，只显示合计。")])
     if table["truncated"]:
         sheet.append([_("仅列出前 %(n)d 行") % {"n": len(table["rows"])}])
     return workbook_bytes(book)

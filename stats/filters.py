@@ -85,23 +85,48 @@ def _positive_int(name: str, text: str) -> int:
     return int(text)
 
 
+def _city(code: str, province: str | None) -> str:
+    """A city filter's code as stored in a cell: a prefecture-level city (4 digits, "3205") or a
+    county-level unit that stands in for one in the registry (6 digits: a municipality's district
+    "110105", a directly administered city "429004"). Other county codes are not counted separately."""
+    if not re.fullmatch(r"\d{4}|\d{6}", code):
+        raise FilterError(
+            _("城市代码应为 4 位（地市）或 6 位（直辖市的区、省直辖县级市）行政区划代码：%(code)s")
+            % {"code": code[:10]}
+        )
+    if not Region.objects.filter(code=code, level="city").exists():
+        if len(code) == 6 and (
+            name := Region.objects.filter(code=code[:4], level="city").values_list("name", flat=True).first()
+        ):
+            raise FilterError(
+                _("统计按地市汇总，区县代码 %(code)s 不单独统计；请改用所属地市代码 %(city)s（%(name)s）")
+                % {"code": code, "city": code[:4], "name": name}
+            )
+        if len(code) == 4 and (
+            unit := Region.objects.filter(code__startswith=code, level="city").values_list("code", flat=True).first()
+        ):
+            raise FilterError(
+                _("%(code)s 在区划登记中按区县级单位统计，请使用 6 位代码，例如 %(unit)s")
+                % {"code": code, "unit": unit}
+            )
+        raise FilterError(_("未知的城市代码：%(code)s") % {"code": code})
+    if province not in (None, code[:2]):
+        raise FilterError(_("城市不在所选省份内"))
+    return code
+
+
 def _geo_filters(params, filters: dict) -> None:
     if (province := params.get("province")) is not None:
         if province == UNKNOWN_CODE:
             filters["province"] = ""
         elif province in Province.values:
             filters["province"] = province
+        elif re.fullmatch(r"\d{4}|\d{6}", province):
+            raise FilterError(_("省份代码为 2 位数字；地市或区县代码请用 city 参数：%(code)s") % {"code": province})
         else:
             raise FilterError(_("未知的省份代码：%(code)s") % {"code": province[:10]})
     if (city := params.get("city")) is not None:
-        if city == UNKNOWN_CODE:
-            filters["city"] = ""
-        elif not (re.fullmatch(r"\d{4}", city) and Region.objects.filter(code=city, level="city").exists()):
-            raise FilterError(_("未知的城市代码：%(code)s") % {"code": city[:10]})
-        elif filters.get("province") not in (None, city[:2]):
-            raise FilterError(_("城市不在所选省份内"))
-        else:
-            filters["city"] = city
+        filters["city"] = "" if city == UNKNOWN_CODE else _city(city, filters.get("province"))
     if (industry := params.get("industry")) is not None:
         if industry == UNKNOWN_CODE:
             filters["industry"] = ""

@@ -63,13 +63,15 @@ def _recoverable(counts: list[int], small: set[int], hidden: set[int]) -> bool:
     return high <= low
 
 
-def complements(counts: list[int]) -> tuple[set[int], bool]:
+def complements(counts: list[int], published: frozenset | set = frozenset()) -> tuple[set[int], bool]:
     """Complementary suppression: the rows (indices) of 5 or more to hide as well, smallest first,
     until no "<5" row can be recovered by subtracting the shown rows from the total; and whether the
-    total must be hidden too (every row hidden and still recoverable)."""
+    total must be hidden too (every row that may be hidden is, and still recoverable). `published`:
+    rows whose figure the same page shows elsewhere (the overview's months), never taken as
+    complements since hiding them here would hide nothing."""
     small = {i for i, n in enumerate(counts) if 0 < n < SMALL_CELL}
     hidden = set(small)
-    candidates = sorted((n, i) for i, n in enumerate(counts) if n >= SMALL_CELL)
+    candidates = sorted((n, i) for i, n in enumerate(counts) if n >= SMALL_CELL and i not in published)
     while _recoverable(counts, small, hidden):
         if not candidates:
             return hidden - small, True
@@ -166,7 +168,15 @@ def figure_table(metric: str, query: Query, grain: str, scope: Scope) -> dict:
     total = totals.aggregate(n=Sum("count"), s=Sum("amount"))
     names = names_of(query.by, [row[column] for row in found])
     suppress = scope.suppresses_small_cells
-    hidden, hide_total = complements([row["n"] or 0 for row in found]) if suppress else (set(), False)
+    hidden, hide_total = (
+        complements([row["n"] or 0 for row in found], _published(query, found)) if suppress else (set(), False)
+    )
+    # The total is the overview's figure too (and every other breakdown's total), so hiding it here
+    # would protect nothing: when every row that may be hidden is and a "<5" could still be worked
+    # out from the total, the table lists no rows at all.
+    withheld = hide_total and (total["n"] or 0) >= SMALL_CELL
+    if withheld:
+        found = []
     rows = [
         {
             "key": _key(query.by, row[column]),
@@ -180,9 +190,19 @@ def figure_table(metric: str, query: Query, grain: str, scope: Scope) -> dict:
         "label": str(METRICS[metric].label),
         "by": query.by,
         "rows": rows,
-        "total": present(total["n"] or 0, total["s"] or 0, metric=metric, suppress=suppress, complement=hide_total),
+        "total": present(total["n"] or 0, total["s"] or 0, metric=metric, suppress=suppress),
         "truncated": truncated,
+        "withheld": withheld,
     }
+
+
+def _published(query: Query, found: list[dict]) -> set[int]:
+    """The rows of a table by month whose figure the overview beside it shows (the report month, the
+    month before, the same month a year before): linked cells, never a complement."""
+    if query.by != "month":
+        return set()
+    months = {query.end, months_before(query.end, 1), months_before(query.end, 12)}
+    return {i for i, row in enumerate(found) if row["month"] in months}
 
 
 # ------------------------------------------------------------------ the overview

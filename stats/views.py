@@ -5,33 +5,27 @@ GET only. Who sees what: stats/permissions.py; filters: stats/filters.py; number
 The URL scheme is documented in docs/statistics.md.
 """
 
-import copy
 import datetime as dt
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from contests.models import Contest, Province
 from courses.models import Provider
 from organisations.models import Organisation
 
-from . import report, selectors
-from .charts import chart_spec
-from .dimensions import BREAKDOWN_LABELS, BREAKDOWNS, DRILLDOWN, LEVEL_LABELS, METRICS
+from . import pages, report, selectors
+from .dimensions import BREAKDOWN_LABELS, METRICS
 from .exports import table_xlsx
 from .filters import MONTH, FilterError, parse_query
 from .permissions import scope_for
 from .report_pdf import report_pdf as report_pdf_render
-
-INDUSTRY_CHOICES = "ABCDEFGHIJKLMNOPQRST"
 
 
 def _error(message: str, status: int) -> JsonResponse:
@@ -40,16 +34,6 @@ def _error(message: str, status: int) -> JsonResponse:
 
 def _period(query) -> str:
     return f"{query.start:%Y-%m}..{query.end:%Y-%m}"
-
-
-def _table(figure: str, query, grain: str, scope, stamp: str) -> dict:
-    return selectors.cached(
-        stamp, scope, query, grain, f"table:{figure}", lambda: selectors.figure_table(figure, query, grain, scope)
-    )
-
-
-def _overview(query, grain: str, scope, stamp: str) -> dict:
-    return selectors.cached(stamp, scope, query, grain, "overview", lambda: selectors.overview(query, grain, scope))
 
 
 def _figure(request, figure: str):
@@ -61,7 +45,7 @@ def _figure(request, figure: str):
         raise FilterError(_("没有这项统计：%(name)s") % {"name": figure[:30]}, status=404)
     query, grain = parse_query(request.GET, scope=scope, metric=figure)
     refreshed_at, stamp = selectors.refresh_state()
-    return query, _table(figure, query, grain, scope, stamp), refreshed_at
+    return query, pages.table(figure, query, grain, scope, stamp), refreshed_at
 
 
 @require_GET
@@ -90,7 +74,7 @@ def overview_json(request):
         return _error(error.message, error.status)
     refreshed_at, stamp = selectors.refresh_state()
     payload = {
-        **_overview(query, grain, scope, stamp),
+        **pages.overview(query, grain, scope, stamp),
         "period": _period(query),
         "filters": query.filters,
         "refreshed_at": refreshed_at,
@@ -111,51 +95,6 @@ def figure_xlsx(request, figure: str):
     return response
 
 
-def _lists(scope) -> dict:
-    providers = Provider.objects.order_by("name")
-    if scope.kind == "provider":
-        providers = providers.filter(pk__in=scope.provider_ids)
-    return {
-        "providers": list(providers.values_list("pk", "name")[:500]) if scope.kind != "manager" else [],
-        "contests": list(Contest.objects.order_by("-year", "name").values_list("pk", "name")[:200])
-        if scope.kind != "provider"
-        else [],
-    }
-
-
-def _choices(scope, stamp: str) -> dict:
-    # the filter lists are kept with the figures: a provider added since has no figures before the
-    # next refresh either
-    return {
-        "provinces": Province.choices,
-        "industries": INDUSTRY_CHOICES,
-        "levels": [(k, v) for k, v in LEVEL_LABELS.items() if k],
-        **selectors.cached(stamp, scope, None, "", "choices", lambda: _lists(scope)),
-        "figures": [(code, m.label) for code, m in METRICS.items()],
-        "breakdowns": [(b, BREAKDOWN_LABELS[b]) for b in BREAKDOWNS],
-    }
-
-
-def _add_links(table: dict, params, *, figure: str, by: str) -> None:
-    """Each row's drill-down link (province → city, provider → course, contest → track)."""
-    drill = DRILLDOWN.get(by)
-    for row in table["rows"]:
-        if drill and row["key"] not in ("", 0):
-            link = params.copy()
-            link[by] = str(row["key"])
-            link["by"] = drill
-            link["figure"] = figure
-            row["drill_url"] = "?" + link.urlencode()
-
-
-def _report_link(query, params) -> tuple[str, str]:
-    """The monthly report of the period's last closed month, with the filters a report takes."""
-    month = min(query.end, (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1))
-    kept = {name: params[name] for name in sorted(REPORT_PARAMS) if params.get(name)}
-    url = reverse("stats:report_pdf", args=[f"{month:%Y-%m}"])
-    return f"{month:%Y-%m}", url + ("?" + urlencode(kept) if kept else "")
-
-
 @login_required
 @require_GET
 def dashboard(request):
@@ -165,48 +104,38 @@ def dashboard(request):
     figure = request.GET.get("figure") or "enrolments"
     params = request.GET.copy()
     params.pop("figure", None)
-    refreshed_at, stamp = selectors.refresh_state()
     # The filter form sends an empty select as "all"; its script leaves those out of the address,
     # and without the script (or before it has loaded) the page drops them here. The JSON stays strict.
     for name in [n for n, values in params.lists() if values == [""]]:
         del params[name]
-    context = {"scope": scope, "figure": figure, "params": request.GET, "error": "", **_choices(scope, stamp)}
-    context["refreshed_at"] = refreshed_at
-    status = 200
+    refreshed_at, stamp = selectors.refresh_state()
     try:
-        if figure not in METRICS:
-            raise FilterError(_("没有这项统计：%(name)s") % {"name": figure[:30]})
-        filters_only = params.copy()
-        filters_only.pop("by", None)
-        query, grain = parse_query(filters_only, scope=scope, metric=None)
-        context["overview"] = _overview(query, grain, scope, stamp)
-        context["report_month"], context["report_url"] = _report_link(query, filters_only)
-        query, grain = parse_query(params, scope=scope, metric=figure)
-        context["table"] = copy.deepcopy(_table(figure, query, grain, scope, stamp))  # links are added below
-        context["period"] = _period(query)
-        context["by_label"] = BREAKDOWN_LABELS[query.by]
-        context["query_string"] = params.urlencode()
-        _add_links(context["table"], params, figure=figure, by=query.by)
-        context["chart"] = chart_spec(context["table"], unit_hours=_("小时"), unit_count=_("数量"))
+        part = pages.body(scope, figure, params, refreshed_at, stamp)
     except FilterError as error:
-        context["error"] = error.message
+        html = pages.error_body(scope, figure, params, refreshed_at, stamp, error.message)
         status = error.status if error.status != 404 else 400
-    return render(request, "stats/dashboard.html", context, status=status)
+        return render(request, "stats/dashboard.html", {"body": mark_safe(html), "chart": False}, status=status)  # noqa: S308 - our own template's output
+    # the statistics part was rendered from our own template (now or at an earlier request)
+    return render(request, "stats/dashboard.html", {"body": mark_safe(part["html"]), "chart": part["chart"]})  # noqa: S308
 
 
-PUBLIC_CACHE_KEY = "stats:public:v1:{year}"
+PUBLIC_CACHE_KEY = "stats:public:v2:{year}:{stamp}"
 
 
 @require_GET
 def public(request):
-    """The public headline figures (STATS_PUBLIC_PAGE, off by default: then there is no such page)."""
+    """The public headline figures (STATS_PUBLIC_PAGE, off by default: then there is no such page).
+
+    Kept under the refresh's stamp, so a refresh shows its figures at once; STATS_PUBLIC_CACHE_SECONDS
+    only bounds how long an unchanged answer stays in the cache."""
     if not settings.STATS_PUBLIC_PAGE:
         raise Http404
     today = timezone.localdate()
-    key = PUBLIC_CACHE_KEY.format(year=today.year)
+    refreshed_at, stamp = selectors.refresh_state()
+    key = PUBLIC_CACHE_KEY.format(year=today.year, stamp=stamp or "none")
     numbers = cache.get(key)
     if numbers is None:
-        numbers = {**selectors.public_figures(today), "refreshed_at": selectors.refreshed_at()}
+        numbers = {**selectors.public_figures(today), "refreshed_at": refreshed_at}
         cache.set(key, numbers, settings.STATS_PUBLIC_CACHE_SECONDS)
     figures = [{**f, "label": METRICS[f["figure"]].label} for f in numbers["figures"]]
     context = {"year": numbers["year"], "figures": figures, "refreshed_at": numbers["refreshed_at"]}
@@ -215,7 +144,7 @@ def public(request):
 
 # ------------------------------------------------------------------ the monthly report (PDF)
 
-REPORT_PARAMS = {"province", "industry", "level", "provider"}
+REPORT_PARAMS = pages.REPORT_PARAMS
 
 
 def _report_month(text: str):

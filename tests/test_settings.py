@@ -14,6 +14,7 @@ import threading
 from functools import cache
 
 import pytest
+from channels_redis.core import RedisChannelLayer
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
@@ -25,7 +26,7 @@ import importlib, json, sys
 import environ
 environ.Env.read_env = classmethod(lambda cls, *args, **kwargs: None)
 module = importlib.import_module(sys.argv[1])
-names = ["DEBUG", "SECRET_KEY", "DATABASES", "CACHES", "CHANNEL_LAYERS", "ALLOWED_HOSTS", "CERTIFICATE_BASE_URL",
+names = ["DEBUG", "SECRET_KEY", "DATABASES", "CACHES", "CHANNEL_LAYERS", "CHANNEL_LAYER_SOCKET_TIMEOUT", "ALLOWED_HOSTS", "CERTIFICATE_BASE_URL",
          "WAGTAILADMIN_BASE_URL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE"]
 names = [n for n in names if hasattr(module, n)]
 print(json.dumps({name: getattr(module, name) for name in names}, default=str))
@@ -136,7 +137,11 @@ def test_redis_url_selects_channels_redis_and_the_redis_cache(module):
 
     layer = settings["CHANNEL_LAYERS"]["default"]
     assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
-    assert layer["CONFIG"]["hosts"] == [REDIS_URL]
+    assert layer["CONFIG"]["hosts"] == [
+        {"address": REDIS_URL, "socket_timeout": settings["CHANNEL_LAYER_SOCKET_TIMEOUT"]}
+    ]
+    # longer than channels_redis's BZPOPMIN wait, or idle receives time out client-side
+    assert settings["CHANNEL_LAYER_SOCKET_TIMEOUT"] > RedisChannelLayer.brpop_timeout
     cache_ = settings["CACHES"]["default"]
     assert cache_["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert cache_["LOCATION"] == REDIS_URL

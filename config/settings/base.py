@@ -138,12 +138,18 @@ REDIS_URL = E.str_("REDIS_URL", default="")
 # garbage collection that does not stop a server holding thousands of sockets every few seconds.
 LIVE_WRITE_THROUGH = E.bool_("LIVE_WRITE_THROUGH", default=True)
 LIVE_GC_TUNING = E.bool_("LIVE_GC_TUNING", default=True)
+LIVE_GIL_SWITCH_US = E.int_("LIVE_GIL_SWITCH_US", default=5000)  # Python's own default: 5 ms
+LIVE_BROADCAST_SLICE = E.int_("LIVE_BROADCAST_SLICE", default=256)
 LIVE_PROFILE = E.str_("LIVE_PROFILE", default="")  # a pstats path: profile the Daphne process (yappi)
 LIVE_QUERY_COUNT = E.str_("LIVE_QUERY_COUNT", default="")  # a path: count statements, written on SIGUSR1 (bench)
 # Under load, at least this long between two batches of stored answers (contests/writer.py).
 CONTEST_ANSWER_GATHER_MS = E.int_("CONTEST_ANSWER_GATHER_MS", default=20)
 if not 0 <= CONTEST_ANSWER_GATHER_MS <= 1000:
     raise ImproperlyConfigured("Environment variable CONTEST_ANSWER_GATHER_MS is invalid: expected 0 to 1000")
+# Reads on the channel layer wait longer than channels_redis's 5-second BZPOPMIN: at redis-py's
+# default of 5 s an idle receive timed out client-side every 5 s (taken for an outage by the
+# contests relay), and a message Redis popped in that instant was lost.
+CHANNEL_LAYER_SOCKET_TIMEOUT = 10
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -155,7 +161,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": E.str_("CACHE_KEY_PREFIX", default="skills")},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT}],
+                "prefix": E.str_("CACHE_KEY_PREFIX", default="skills"),
+            },
         }
     }
 else:

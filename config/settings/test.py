@@ -37,4 +37,4 @@ if REDIS_URL and _WORKER.startswith("gw"):  # noqa: F405
     _parts = urlsplit(REDIS_URL)  # noqa: F405
     REDIS_URL = urlunsplit(_parts._replace(path=f"/{int(_WORKER[2:]) + 1}"))
     CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
-    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [REDIS_URL]  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = REDIS_URL  # noqa: F405

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import rows
 from courses import grading
 
 from .. import events, papers, scoring, selectors, sql
@@ -31,6 +32,7 @@ from ..models import (
     ScoreboardRow,
     TheoryAnswer,
     TheoryAnswerLog,
+    Track,
 )
 from ..models.rounds import LIVE_STATUSES
 from .board import ROW_FIELDS, row_apply
@@ -186,6 +188,10 @@ def _client_uuid(client_id) -> uuid.UUID | None:
         return None
 
 
+# What a batch reads of an answer it may replace, in the model's field order (not the answer itself).
+_ANSWER_READ = ("id", "entry_id", "question_id", "client_id", "score", "correct", "revision", "saved_at", "updated_at")
+
+
 @dataclass(frozen=True)
 class _EntryState:
     pk: int
@@ -203,24 +209,41 @@ class _AnswerBatch:
         entry_ids = sorted({s.entry_id for s in saves})
         # Locked in entry order, so two processes' batches cannot deadlock on PostgreSQL. Whole rows are
         # read later, only for entries whose score changed.
-        locked = ScoreboardRow.objects.select_for_update().filter(entry_id__in=entry_ids).order_by("entry_id")
-        self.theory_before = dict(locked.values_list("entry_id", "theory_score"))
-        fields = ("pk", "round_id", "session_epoch", "extra_seconds", "handed_in_at")
-        self.entries = {e[0]: _EntryState(*e) for e in Entry.objects.filter(pk__in=entry_ids).values_list(*fields)}
+        # Plain rows (config.rows): building these queries through the ORM cost more than running them.
+        self.theory_before = dict(
+            rows.select_rows(
+                ScoreboardRow, ("entry", "theory_score"), where={"entry": entry_ids}, order=("entry",), lock=True
+            )
+        )
+        fields = ("pk", "round", "session_epoch", "extra_seconds", "handed_in_at")
+        self.entries = {e[0]: _EntryState(*e) for e in rows.select_rows(Entry, fields, where={"pk": entry_ids})}
         round_ids = {e.round_id for e in self.entries.values()}
-        self.rounds = Round.objects.select_related("track").in_bulk(round_ids)
+        self.rounds = {r.pk: r for r in rows.select_objects(Round, where={"pk": sorted(round_ids)})}
+        tracks = {t.pk: t for t in rows.select_objects(Track, where={"pk": [r.track_id for r in self.rounds.values()]})}
+        for rnd in self.rounds.values():
+            rnd.track = tracks[rnd.track_id]
         pairs = {(s.entry_id, s.question_id) for s in saves if is_db_id(s.question_id)}
         # The answer itself is replaced, never read: leave its JSON in the database.
-        answers = sql.filter_pairs(TheoryAnswer, "entry", "question", pairs).defer("answer")
-        self.current = {(a.entry_id, a.question_id): a for a in answers}
+        self.current = {
+            (a.entry_id, a.question_id): a
+            for a in (
+                TheoryAnswer.from_db(connection.alias, _ANSWER_READ, row)
+                for row in rows.select_pairs(TheoryAnswer, _ANSWER_READ, "entry", "question", pairs)
+            )
+        }
         used = {(s.entry_id, u) for s in saves if (u := _client_uuid(s.client_id)) is not None}
-        logged = sql.filter_pairs(TheoryAnswerLog, "entry", "client_id", used)
         self.logged = {
-            (log["entry_id"], log["client_id"]): (log["question_id"], log["revision"], log["created_at"])
-            for log in logged.values("entry_id", "client_id", "question_id", "revision", "created_at")
+            (entry, client): (question, revision, created)
+            for entry, client, question, revision, created in rows.select_pairs(
+                TheoryAnswerLog,
+                ("entry", "client_id", "question", "revision", "created_at"),
+                "entry",
+                "client_id",
+                used,
+            )
         }
         # The round's own copy of each question (taken when its lobby opened), never the bank's.
-        lines = papers.paper_lines(round_ids, {q for _e, q in pairs})
+        lines = papers.paper_lines_copied(round_ids, {q for _e, q in pairs})
         self.papers = {(line.round_id, line.pk): line for line in lines}
         self.created: dict[tuple[int, int], TheoryAnswer] = {}
         self.changed: dict[tuple[int, int], TheoryAnswer] = {}
@@ -315,13 +338,13 @@ class _AnswerBatch:
         # Changed back within the batch: nothing to show.
         moved = [e for e, theory in self.theory.items() if theory != self.theory_before[e]]
         by_round: dict[int, list[ScoreboardRow]] = {}
-        for row in ScoreboardRow.objects.filter(entry_id__in=moved).order_by("entry_id"):
+        for row in rows.select_objects(ScoreboardRow, where={"entry": moved}, order=("entry",)):
             by_round.setdefault(row.round_id, []).append(row)
-        for round_id, rows in sorted(by_round.items()):
+        for round_id, board_rows in sorted(by_round.items()):
             rnd = self.rounds[round_id]
-            seqs = next_seqs(round_id, len(rows))
+            seqs = next_seqs(round_id, len(board_rows))
             feed = []
-            for row, seq in zip(rows, seqs, strict=True):
+            for row, seq in zip(board_rows, seqs, strict=True):
                 public = row_apply(row, rnd, now=self.now, theory=self.theory[row.entry_id])
                 row.seq = seq
                 payload = selectors.row_payload(row)
@@ -336,5 +359,5 @@ class _AnswerBatch:
                     )
                 )
             sql.insert_each(feed)
-            sql.update_each(rows, ROW_FIELDS)
+            sql.update_each(board_rows, ROW_FIELDS)
             transaction.on_commit(partial(events.scoreboard_changed, round_id, seqs[-1]))

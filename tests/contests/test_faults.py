@@ -202,8 +202,7 @@ def test_redis_restarted_mid_round(private_redis, live_round, organiser, paper, 
             await go.wait()
             async with connect(urls[1], f"/ws/rounds/{rnd.pk}/contestant/", sentinel) as second:
                 await receive_until(second, "hello", timeout=20)
-                # its server regroups after Redis returns, which takes longer while another worker is busy
-                return await receive_until(first, "session.taken_over", timeout=30)
+                return await receive_until(first, "session.taken_over", timeout=15)
 
     async def scenario():
         stop, first_open, go = asyncio.Event(), asyncio.Event(), asyncio.Event()

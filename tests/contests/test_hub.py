@@ -94,3 +94,58 @@ def test_a_broadcast_is_written_at_once_where_a_socket_can_and_sent_in_order_els
     ready, waiting = asyncio.run(scenario())
     assert (ready.written, ready.sent) == (['{"seq":1}', '{"seq":2}'], [])
     assert (waiting.written, waiting.sent) == ([], ['{"seq":1}', '{"seq":2}'])
+
+
+def test_a_large_broadcast_lets_other_work_run_between_slices_and_keeps_each_sockets_order(settings):
+    """At 2,000 viewers a board frame written to every socket in one go held up the answers and
+    acknowledgements behind it; the hub hands the loop back every LIVE_BROADCAST_SLICE sockets, and a
+    second broadcast to the same key waits, so no socket sees seq 2 before seq 1."""
+    settings.LIVE_BROADCAST_SLICE = 10
+
+    class Socket(hub_module.Subscriber):
+        def __init__(self, log):
+            self.log, self.got = log, []
+
+        def send_text_nowait(self, text):
+            self.got.append(text)
+            self.log.append(("sent", text))
+            return True
+
+    async def scenario():
+        hub, log = Hub(asyncio.get_running_loop()), []
+        sockets = [Socket(log) for _ in range(35)]
+        for socket in sockets:
+            await hub.subscribe("round.1.board.public.top", socket)
+
+        async def meanwhile():
+            log.append(("other work", None))
+
+        first = asyncio.ensure_future(hub.send_text("round.1.board.public.top", "1"))
+        await asyncio.sleep(0)  # the first broadcast has written its first slice and yielded
+        second = asyncio.ensure_future(hub.send_text("round.1.board.public.top", "2"))
+        other = asyncio.ensure_future(meanwhile())
+        assert await asyncio.gather(first, second, other) == [35, 35, None]
+        return sockets, log
+
+    sockets, log = asyncio.run(scenario())
+    assert all(socket.got == ["1", "2"] for socket in sockets)
+    position = log.index(("other work", None))
+    assert 0 < position < 35  # ran while the first broadcast was still being written
+    assert [text for kind, text in log if kind == "sent"] == ["1"] * 35 + ["2"] * 35
+
+
+def test_a_small_broadcast_is_written_in_one_go(settings):
+    settings.LIVE_BROADCAST_SLICE = 10
+
+    class Socket(hub_module.Subscriber):
+        def send_text_nowait(self, text):
+            return True
+
+    async def scenario():
+        hub = Hub(asyncio.get_running_loop())
+        for _ in range(10):
+            await hub.subscribe("round.1.console", Socket())
+        await hub.send_text("round.1.console", "x")
+        return hub
+
+    assert "send.round.1.console" not in asyncio.run(scenario()).locks  # no lock taken, no yield

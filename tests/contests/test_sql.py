@@ -49,23 +49,6 @@ def test_insert_and_update_each_round_trip_uuids_json_decimals_and_times(entry, 
     assert TheoryAnswer.objects.get(pk=stored[tf.pk].pk).answer is False  # the others untouched
 
 
-def test_filter_pairs_matches_exact_pairs_only(entry, other_entry, paper):
-    now = timezone.now()
-    logs = [
-        TheoryAnswerLog(entry_id=e.pk, question_id=q.pk, client_id=uuid.uuid4(), revision=1, created_at=now)
-        for e in (entry, other_entry)
-        for q in paper
-    ]
-    TheoryAnswerLog.objects.bulk_create(logs)
-    wanted = {(logs[0].entry_id, logs[0].client_id), (logs[4].entry_id, logs[4].client_id)}
-    crossed = {(logs[0].entry_id, logs[4].client_id)}  # a real entry with another entry's id
-    found = sql.filter_pairs(TheoryAnswerLog, "entry", "client_id", wanted | crossed)
-    assert {(log.entry_id, log.client_id) for log in found} == wanted
-    assert not sql.filter_pairs(TheoryAnswerLog, "entry", "client_id", []).exists()
-    with pytest.raises(ValueError, match="at most"):
-        sql.filter_pairs(TheoryAnswerLog, "entry", "client_id", [(n, uuid.uuid4()) for n in range(sql.MAX_PAIRS + 1)])
-
-
 def test_one_time_object_shared_by_rows_and_distinct_times_are_each_stored_as_given(entry, paper):
     shared, later = timezone.now(), timezone.now() + dt.timedelta(seconds=1, microseconds=7)
     equal_but_other = shared.astimezone(dt.timezone(dt.timedelta(hours=8)))  # the same instant, another object

@@ -69,3 +69,41 @@ def test_the_unknown_bucket_can_be_asked_for(client, organiser):
     client.force_login(organiser)
     response = client.get("/stats/api/enrolments.json", {"period": "2026-03", "province": "unknown"})
     assert response.json()["total"] == {"count": 1}
+
+
+@pytest.mark.parametrize(
+    ("params", "said"),
+    [
+        ({"city": "32050"}, "4 位"),  # neither 4 nor 6 digits
+        ({"city": "苏州"}, "4 位"),
+        ({"city": "320505"}, "3205"),  # a county under a prefecture city: counted in its city
+        ({"city": "1101"}, "6 位"),  # 北京 is registered by district
+        ({"city": "999999"}, "未知的城市代码"),
+        ({"province": "3205"}, "city"),  # a city code in the province filter
+        ({"province": "320505"}, "city"),
+        ({"city": "110105", "province": "32"}, "城市不在所选省份内"),
+    ],
+)
+def test_region_codes_get_a_message_that_says_what_to_use(client, organiser, params, said):
+    client.force_login(organiser)
+    response = client.get("/stats/api/enrolments.json", params)
+    assert response.status_code == 400
+    assert said in response.json()["error"]
+    page = client.get("/stats/", {"figure": "enrolments", **params})
+    assert page.status_code == 400 and said in page.content.decode()
+
+
+def test_a_district_that_stands_in_for_a_city_filters(client, organiser, refreshed):
+    from stats.services import stats_refresh
+    from tests.stats.conftest import MARCH, _enrol, _learner, _organisation
+
+    beijing = _organisation("北京朝阳单位", "110105", "38")
+    for n in range(3):
+        _enrol(_learner(f"BJ{n}", beijing), refreshed["a1"])
+    stats_refresh(months=[MARCH])
+    client.force_login(organiser)
+    params = {"period": "2026-03", "by": "city", "province": "11"}
+    rows = client.get("/stats/api/enrolments.json", params).json()["rows"]
+    assert [(r["key"], r["count"]) for r in rows] == [("110105", 3)]
+    one = client.get("/stats/api/enrolments.json", {"period": "2026-03", "city": "110105"}).json()
+    assert one["total"]["count"] == 3 and one["filters"] == {"city": "110105"}

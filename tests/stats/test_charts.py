@@ -115,6 +115,12 @@ def test_the_page_loads_the_chart_from_our_own_static_files_only(client, organis
     assert "cdn" not in html.lower() and "//unpkg" not in html and "jsdelivr" not in html
 
 
+def test_the_map_says_it_is_a_schematic(client, organiser):
+    client.force_login(organiser)
+    assert "示意图，不作为国界、省界的依据" in client.get("/stats/", {"by": "province"}).content.decode()
+    assert "stats-map-note" not in client.get("/stats/", {"by": "month"}).content.decode()  # no map, no note
+
+
 def test_a_label_from_the_database_travels_as_json_not_html(client, organiser, refreshed):
     from courses.models import Provider
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from stats.pages import warm_organiser_pages
 from stats.services import months_mark_all_dirty, stats_refresh
 
 
@@ -26,4 +27,5 @@ class Command(BaseCommand):
         elif options["all"]:
             months_mark_all_dirty()
         done = stats_refresh(months=months)
+        warm_organiser_pages()  # the first viewer after a refresh reads the page from the cache
         self.stdout.write(f"已刷新 {len(done)} 个月：" + ", ".join(f"{m:%Y-%m}" for m in done))

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from stats.pages import warm_organiser_pages
 from stats.services import StatsError, snapshot_take, snapshot_take_due
 
 
@@ -28,4 +29,5 @@ class Command(BaseCommand):
         if snapshot is None:
             self.stdout.write("上月的快照已存在")
         else:
+            warm_organiser_pages()
             self.stdout.write(f"已生成 {snapshot.month:%Y-%m} 的统计快照（{snapshot.cell_count} 个单元）")
