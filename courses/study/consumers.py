@@ -1,9 +1,10 @@
 """`ws/study/<lesson_id>/`: the socket a lesson page keeps open to send heartbeats. Thin.
 
-At connect: the session's user (config.socket_auth, as channels' AuthMiddlewareStack finds it), then `services.study_open` checks enrolment and
-unlock and hands out the page's session. Each frame is counted against the socket's rate limit before
-it is read, checked by `wire`, and a beat is stored through the group-commit writer before it is
-acknowledged. No ORM writes and no crediting rules here.
+At connect: the session's user (config.socket_auth, as channels' AuthMiddlewareStack finds it), then
+`services.study_open` (on the writers' turn, `turns`) checks enrolment and unlock and hands out the
+page's session. Each frame is counted against the socket's rate limit before it is read, checked by
+`wire`, and a beat is stored through the group-commit writer before it is acknowledged. No ORM
+writes and no crediting rules here.
 
 Close codes (docs/study.md): 4401 not logged in, 4403 not enrolled or lesson locked, 4404 no such
 lesson, 4009 superseded by a newer page of the same lesson. Clients do not reconnect after these.
@@ -29,6 +30,7 @@ from config.sockets import (
 
 from . import services, wire
 from .services import StudyBeat, StudyRefused
+from .turns import taking_turns
 from .writer import StudyWriter
 
 log = logging.getLogger(__name__)
@@ -70,7 +72,9 @@ class StudyConsumer(AsyncWebsocketConsumer):
             return
         lesson_id = int(self.scope["url_route"]["kwargs"]["lesson_id"])
         try:
-            self.opened = await database_sync_to_async(services.study_open)(learner=user, lesson_id=lesson_id)
+            # On the writers' turn: in a connect storm the opens would wait in SQLite's busy handler.
+            open_ = taking_turns(services.study_open)
+            self.opened = await database_sync_to_async(open_)(learner=user, lesson_id=lesson_id)
         except StudyRefused as refused:
             close = CLOSE_NOT_FOUND if refused.code == "not_found" else CLOSE_FORBIDDEN
             await self.refuse(refused.code, refused.message, close)
@@ -106,7 +110,7 @@ class StudyConsumer(AsyncWebsocketConsumer):
         if kind == "beat":
             await self.beat(message)
         elif kind == "idle.answer":
-            ok = await database_sync_to_async(services.study_idle_answer)(
+            ok = await database_sync_to_async(taking_turns(services.study_idle_answer))(
                 study_id=self.opened.study_id, learner_id=self.opened.learner_id, token=message.get("token")
             )
             if ok:

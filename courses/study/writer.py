@@ -4,7 +4,8 @@ Every study socket's beat is queued here; while one batch is being stored, the n
 at a thousand beats a second a few transactions carry them all, and an idle server stores a lone
 beat at once. Each beat's result is handed back only after its batch has committed: an ack still
 means "stored" (and credited). The batches run in the writer's own thread, never on the event loop,
-and the writers of one SQLite file (one per server process) take turns on a file lock (`TakeTurns`).
+and the writers of one SQLite file (one per server process) take turns on a file lock, with WAL
+checkpoints in a thread of their own (`turns`).
 
 A failing batch is rolled back and stored in halves until the failure is down to the one beat that
 causes it (as contests/writer.py does for answers): that beat is answered "retry" after a database
@@ -13,19 +14,17 @@ ranges and active time of a beat that was not acknowledged and sends them again 
 """
 
 import asyncio
-import contextlib
 import contextvars
-import fcntl
 import logging
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import DatabaseError, close_old_connections
 from django.utils.translation import gettext as _
 
 from . import services
 from .services import BeatResult, StudyBeat
+from .turns import on_turn
 
 log = logging.getLogger(__name__)
 
@@ -53,53 +52,13 @@ def store(beats: list[StudyBeat]) -> list[BeatResult]:
     return store(beats[:middle]) + store(beats[middle:])
 
 
-class TakeTurns:
-    """The writers of one SQLite file (one per server process) take turns on an `flock` of a file
-    beside it. Without it, a writer that finds the database locked waits in SQLite's busy handler,
-    which sleeps 1, 2, 5, ... up to 100 ms between tries however soon the lock is free: with two
-    processes committing a few hundred batches a second, those sleeps made the acknowledgements' tail
-    (docs/PERFORMANCE.md). A blocked `flock` wakes as soon as the other lets go. Other writers (a
-    socket's connect, a page) still meet the busy handler, as before; PostgreSQL needs no turns."""
-
-    def __init__(self):
-        self.fd: int | None = None
-        self.path: str | None = None
-
-    def _file(self) -> int | None:
-        if connection.vendor != "sqlite" or connection.is_in_memory_db():
-            return None
-        path = f"{connection.settings_dict['NAME']}.writer-turns"
-        if self.path != path:
-            if self.fd is not None:
-                os.close(self.fd)
-            self.fd, self.path = os.open(path, os.O_RDWR | os.O_CREAT, 0o600), path
-        return self.fd
-
-    @contextlib.contextmanager
-    def turn(self):
-        fd = self._file()
-        if fd is None:
-            yield
-            return
-        fcntl.flock(fd, fcntl.LOCK_EX)  # lets go of the interpreter's lock while it waits
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-
-
-_turns = threading.local()
-
-
 def store_in_thread(beats: list[StudyBeat]) -> list[BeatResult]:
-    """`store` in the writer's own thread, on its turn, with its own connection kept as
-    `database_sync_to_async` keeps one (closed when broken or past CONN_MAX_AGE)."""
+    """`store` in the writer's own thread, on its turn (`turns.on_turn`: no checkpoint in its commit),
+    with its own connection kept as `database_sync_to_async` keeps one (closed when broken or past
+    CONN_MAX_AGE)."""
     close_old_connections()
-    turns = getattr(_turns, "value", None)
-    if turns is None:
-        turns = _turns.value = TakeTurns()
     try:
-        with turns.turn():
+        with on_turn():
             return store(beats)
     finally:
         close_old_connections()

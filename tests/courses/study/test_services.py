@@ -138,45 +138,6 @@ def test_an_arrival_time_before_what_is_stored_cannot_reopen_credited_time(two_c
     assert sum(StudyDay.objects.values_list("seconds", flat=True)) == 15
 
 
-def test_writers_of_one_sqlite_file_take_turns(tmp_path, monkeypatch):
-    """Two writers (two processes in production; here two lock files open twice) never hold a turn
-    at once, and the second gets it as soon as the first lets go."""
-    import threading
-    import time
-    from types import SimpleNamespace
-
-    from courses.study import writer
-
-    fake = SimpleNamespace(
-        vendor="sqlite", is_in_memory_db=lambda: False, settings_dict={"NAME": str(tmp_path / "db.sqlite3")}
-    )
-    monkeypatch.setattr(writer, "connection", fake)
-    first, second = writer.TakeTurns(), writer.TakeTurns()
-    order = []
-
-    def later():
-        with second.turn():
-            order.append("second")
-
-    with first.turn():
-        thread = threading.Thread(target=later)
-        thread.start()
-        time.sleep(0.2)
-        order.append("first done")
-    thread.join(5)
-    assert order == ["first done", "second"]
-
-
-def test_an_in_memory_database_needs_no_turns(monkeypatch):
-    from types import SimpleNamespace
-
-    from courses.study import writer
-
-    monkeypatch.setattr(writer, "connection", SimpleNamespace(vendor="sqlite", is_in_memory_db=lambda: True))
-    with writer.TakeTurns().turn():
-        pass
-
-
 def test_two_beats_of_one_page_in_one_batch_share_its_wall_clock(two_courses, learner):
     """The second beat of a batch starts from the first one's state, not from the stored row."""
     start = timezone.now() - dt.timedelta(seconds=60)
