@@ -66,15 +66,20 @@ def question_copy(question) -> dict:
 def paper_question(rq: RoundQuestion) -> PaperQuestion:
     """The line's question from its copy; from the bank (a query unless selected with it) before the lobby."""
     values = rq.snapshot if rq.snapshot is not None else question_copy(rq.question)
+    return _line(values, pk=rq.question_id, score=rq.score, order=rq.order, round_id=rq.round_id)
+
+
+def _line(values: dict, *, pk: int, score, order: int, round_id: int) -> PaperQuestion:
+    """A paper line from a question's copy (as `question_copy` makes it) and the line's own fields."""
     return PaperQuestion(
-        pk=rq.question_id,
+        pk=pk,
         kind=values["kind"],
         stem=values["stem"],
         options=list(values["options"] or []),
         answer=values["answer"],
-        score=rq.score,
-        order=rq.order,
-        round_id=rq.round_id,
+        score=score,
+        order=order,
+        round_id=round_id,
     )
 
 
@@ -109,16 +114,7 @@ def paper_lines_copied(round_ids: Iterable[int], question_ids: Iterable[int]) ->
     if any(snapshot is None for *_line, snapshot in found):
         return paper_lines(round_ids, question_ids)
     return [
-        PaperQuestion(
-            pk=question_id,
-            kind=values["kind"],
-            stem=values["stem"],
-            options=list(values["options"] or []),
-            answer=values["answer"],
-            score=score,
-            order=order,
-            round_id=round_id,
-        )
+        _line(values, pk=question_id, score=score, order=order, round_id=round_id)
         for round_id, question_id, order, score, values in found
     ]
 
@@ -145,19 +141,7 @@ def round_paper_keyed(rnd) -> tuple[tuple | None, list[PaperQuestion]]:
     if lines is None:
         lines = []
         for _id, question_id, order, score, text in rows:
-            values = json.loads(text)
-            lines.append(
-                PaperQuestion(
-                    pk=question_id,
-                    kind=values["kind"],
-                    stem=values["stem"],
-                    options=list(values["options"] or []),
-                    answer=values["answer"],
-                    score=score,
-                    order=order,
-                    round_id=rnd.pk,
-                )
-            )
+            lines.append(_line(json.loads(text), pk=question_id, score=score, order=order, round_id=rnd.pk))
         with _parsed_lock:
             _parsed[key] = lines
             while len(_parsed) > PARSED_PAPERS:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from django.db import connection, models
 
+from config import rows
 from courses.models import StudyDay
 
 ROWS_PER_STATEMENT = 500  # well under SQLite's 32,766 parameters with a dozen columns
@@ -31,38 +32,8 @@ def _placeholder(field) -> str:
 
 def select_rows(model: type[models.Model], fields: tuple[str, ...], *, key: str, ids: list) -> list[tuple]:
     """`model.objects.select_for_update().filter(<key>__in=ids).order_by(key).values_list(*fields)`
-    without building the query through the ORM per batch: the same statement and the same converters
-    (each field's own, as the ORM applies them), in key order."""
-    if not ids:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(_select_sql(connection.vendor, model, fields, key, len(ids)), list(ids))
-        rows = cursor.fetchall()
-    converters = _converters(model, fields)
-    if not converters:
-        return [tuple(row) for row in rows]
-    converted = []
-    for row in rows:
-        row = list(row)
-        for i, functions, col in converters:
-            for convert in functions:
-                row[i] = convert(row[i], col, connection)
-        converted.append(tuple(row))
-    return converted
-
-
-# The statements are built once per shape (vendor, model, fields, rows): a batch only lists values.
-@functools.lru_cache(maxsize=1024)
-def _select_sql(vendor: str, model, fields: tuple[str, ...], key: str, n: int) -> str:
-    meta, qn = model._meta, connection.ops.quote_name
-    columns = [meta.pk if name == "pk" else meta.get_field(name) for name in fields]
-    key_column = qn((meta.pk if key == "pk" else meta.get_field(key)).column)
-    table = qn(meta.db_table)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    return (
-        f"SELECT {', '.join(f'{table}.{qn(f.column)}' for f in columns)} FROM {table} "  # noqa: S608 - names from _meta
-        f"WHERE {table}.{key_column} IN ({', '.join(['%s'] * n)}) ORDER BY {table}.{key_column}{lock}"
-    )
+    as plain rows (config.rows: the statement built once per shape, the fields' own converters)."""
+    return rows.select_rows(model, fields, where={key: list(ids)}, order=(key,), lock=True)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -94,25 +65,6 @@ def _ledger_sql(vendor: str, n: int) -> str:
         f"ON CONFLICT ({qn(learner.column)}, {qn(lesson.column)}, {qn(day_f.column)}) "
         f"DO UPDATE SET {s} = {table}.{s} + excluded.{s}"
     )
-
-
-_converter_cache: dict = {}
-
-
-def _converters(model, fields) -> list:
-    """[(index, converters, column expression)] for the fields that have any (the compiler's rule)."""
-    cache_key = (connection.vendor, model, fields)
-    found = _converter_cache.get(cache_key)
-    if found is None:
-        meta, found = model._meta, []
-        for i, name in enumerate(fields):
-            field = meta.pk if name == "pk" else meta.get_field(name)
-            col = field.get_col(meta.db_table)
-            functions = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
-            if functions:
-                found.append((i, functions, col))
-        _converter_cache[cache_key] = found
-    return found
 
 
 def update_each(objs: Iterable[models.Model], fields: list[str]) -> None:
