@@ -73,7 +73,10 @@ def users_for_sessions(keys: list[str | None]) -> list:
     users: dict[tuple[str, object], object] = {}
     for backend_path, ids in wanted.items():
         backend = load_backend(backend_path)
-        if type(backend).get_user is ModelBackend.get_user:  # the default manager by primary key: all at once
+        if hasattr(backend, "users_in_bulk"):  # accounts.backends: all at once, its own way
+            for user_id, user in backend.users_in_bulk(ids).items():
+                users[(backend_path, user_id)] = user
+        elif type(backend).get_user is ModelBackend.get_user:  # the default manager by primary key: all at once
             found = get_user_model()._default_manager.in_bulk(list(ids))
             for user_id, user in found.items():
                 if backend.user_can_authenticate(user):

@@ -1,5 +1,6 @@
-"""The bell in the site header: the signed-in person's unread count, counted only when a template
-shows it, and once per request however many templates do."""
+"""The bell in the site header: the signed-in person's unread count, once per request however many
+templates show it. It comes with the signed-in user's own query (notifications.apps adds the column);
+a user loaded otherwise (a view's own, a test's) is counted when a template shows it."""
 
 from functools import cached_property
 
@@ -18,6 +19,8 @@ class Bell:
         if user is None or not user.is_authenticated:
             return 0
         cached = getattr(self.request, "_notifications_unread", None)
+        if cached is None:  # read with the user at the start of the request (accounts.backends)
+            cached = getattr(user, "_unread_notifications", None)
         if cached is None:
             cached = self.request._notifications_unread = selectors.unread_count(user)
         return cached

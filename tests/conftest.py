@@ -37,6 +37,19 @@ def _source_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _site_cache():
+    """The request's Site and SiteSettings are cached (cms/sites.py); a test's rows are rolled back
+    without a signal, so each test starts without an earlier test's."""
+    from django.core.cache import cache
+
+    from cms.sites import CACHE_KEY
+
+    cache.delete(CACHE_KEY)
+    yield
+    cache.delete(CACHE_KEY)
+
+
 @pytest.fixture
 def site(db):
     return services.catalogue_page_ensure()

@@ -154,3 +154,25 @@ def test_a_user_without_email_is_told_on_the_settings_page(client):
     user = UserFactory(email="")
     client.force_login(user)
     assert "还没有填写邮箱" in client.get("/notifications/settings/").content.decode()
+
+
+def test_the_count_comes_with_the_signed_in_users_own_query(client, learner):
+    _notify(learner)
+    client.force_login(learner)
+    client.get("/learn/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/learn/")
+    counts = [q["sql"] for q in queries.captured_queries if "notifications_notification" in q["sql"]]
+    assert len(counts) == 1 and 'FROM "accounts_user"' in counts[0]
+
+
+def test_a_new_notification_shows_in_the_bell_on_the_next_request(client, learner):
+    client.force_login(learner)
+    assert "bell-count" not in client.get("/learn/").content.decode()
+    _notify(learner)
+    assert '<span class="bell-count">1<span class="visually-hidden">' in client.get("/learn/").content.decode()
+    _notify(learner, title="二")
+    assert '<span class="bell-count">2<span class="visually-hidden">' in client.get("/learn/").content.decode()
+    notification = Notification.objects.filter(recipient=learner).first()
+    client.post(f"/notifications/{notification.pk}/open/")
+    assert '<span class="bell-count">1<span class="visually-hidden">' in client.get("/learn/").content.decode()
