@@ -45,3 +45,21 @@ class SiteSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("站点设置")
+
+    @classmethod
+    def for_request(cls, request):
+        """Wagtail's, with the request's Site and these settings from the cache (cms/sites.py)."""
+        from .sites import site_and_settings
+
+        attr = cls.get_cache_attr_name()
+        if hasattr(request, attr):
+            return getattr(request, attr)
+        found = site_and_settings(request, cls)
+        if found is None or found[1] is None:
+            return super().for_request(request)
+        site, settings = found
+        if not hasattr(request, "_wagtail_site"):
+            request._wagtail_site = site
+        settings._request = request  # as Wagtail's: page links in the settings resolve for this request
+        setattr(request, attr, settings)
+        return settings

@@ -2,9 +2,11 @@
 
 Wagtail finds a request's Site with a query of its own (hostname, port, default site) and
 `settings.cms.SiteSettings` reads the settings row with another: two queries on every page of the
-site for rows that change only when someone edits them in the admin. `SiteMiddleware` answers both
-from one cache entry, (hostname, port) → (site, settings), which `forget` drops whenever a Site or
-SiteSettings is saved or deleted (connected in cms.apps), so the next request reads them again.
+site for rows that change only when someone edits them in the admin. `SiteSettings.for_request`
+(cms.models) answers both from one cache entry, (hostname, port) → (site, settings), when a page
+first asks for the settings, which `forget` drops whenever a Site or SiteSettings is saved or deleted
+(connected in cms.apps), so the next request reads them again. A request that shows no page (a
+redirect, JSON) asks nothing.
 
 The cache is the default one: shared by every process with REDIS_URL (production's several Daphne
 processes); without it, the in-process cache of the single process that also takes the admin's edit.
@@ -24,15 +26,13 @@ TIMEOUT = 300
 MAX_HOSTS = 50  # the Host header is the client's: a flood of made-up names must not grow the entry
 
 
-def _lookup(hostname: str, port: int) -> tuple:
+def _lookup(model, hostname: str, port: int) -> tuple:
     """(site, settings) as Wagtail finds them, (None, None) without a site for the host."""
-    from .models import SiteSettings
-
     site = _site_for(hostname, port)
     if site is None:
         return None, None
     site._state.fields_cache.pop("root_page", None)  # kept out: pages are edited without a Site save
-    settings = SiteSettings.for_site(site)
+    settings = model.for_site(site)
     settings._state.fields_cache["site"] = site
     return site, settings
 
@@ -46,8 +46,8 @@ def _site_for(hostname: str, port: int):
         return None
 
 
-def site_and_settings(request) -> tuple | None:
-    """(Site, SiteSettings) of `request`, from the cache when it holds the request's host; None for a
+def site_and_settings(request, model) -> tuple | None:
+    """(Site, `model`: the SiteSettings) of `request`, from the cache when it holds the request's host; None for a
     host the site does not serve (left to Django's ALLOWED_HOSTS answer, nothing cached)."""
     hostname = split_domain_port(request._get_raw_host())[0]
     if not validate_host(hostname, django_settings.ALLOWED_HOSTS):
@@ -56,7 +56,7 @@ def site_and_settings(request) -> tuple | None:
     known = cache.get(CACHE_KEY) or {}
     if where in known:
         return known[where]
-    found = _lookup(*where)
+    found = _lookup(model, *where)
     if len(known) < MAX_HOSTS:
         cache.set(CACHE_KEY, {**known, where: found}, TIMEOUT)
     return found
@@ -67,25 +67,3 @@ def forget(**kwargs) -> None:
     after the commit, so a request that read the old rows meanwhile does not keep them."""
     cache.delete(CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(CACHE_KEY))
-
-
-class SiteMiddleware:
-    """Puts the request's Site and SiteSettings where Wagtail looks for them first
-    (`Site.find_for_request`, `BaseSiteSetting.for_request`)."""
-
-    def __init__(self, get_response):
-        from .models import SiteSettings
-
-        self.get_response = get_response
-        self.settings_attr = SiteSettings.get_cache_attr_name()
-
-    def __call__(self, request):
-        found = site_and_settings(request)
-        if found is None:
-            return self.get_response(request)
-        site, settings = found
-        request._wagtail_site = site
-        if settings is not None:
-            settings._request = request  # as for_request does: page links in the settings resolve for this request
-            setattr(request, self.settings_attr, settings)
-        return self.get_response(request)

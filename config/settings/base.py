@@ -67,8 +67,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # The request's Wagtail Site and SiteSettings from the cache (cms/sites.py).
-    "cms.sites.SiteMiddleware",
     # Another provider's page in the admin is not found (404), like its records.
     "cms.middleware.AdminPageScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
