@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils.translation import gettext as _
 
-from courses.study.turns import on_turn
+from config.write_turns import on_turn
 
 from . import services
 from .hub import Hub

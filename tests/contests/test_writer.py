@@ -216,7 +216,7 @@ def test_under_load_batches_are_spaced_and_a_lone_answer_is_stored_at_once(
 
 
 def test_each_batch_is_stored_and_committed_on_the_writers_turn(running_round, entry, paper, monkeypatch):
-    """On SQLite the turn keeps the commit from checkpointing the WAL (courses/study/turns.py): the batch's
+    """On SQLite the turn keeps the commit from checkpointing the WAL (config/write_turns.py): the batch's
     transaction must begin and commit inside it."""
     import contextlib
 
