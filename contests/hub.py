@@ -40,6 +40,8 @@ ORIGIN = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 # and takeovers sent meanwhile never reached this process).
 RELAY_RETRY_FIRST = 0.1
 RELAY_RETRY_MAX = 1.0
+# A cancelled receive is cancelled again this often until it ends (`Hub._receive`).
+RECEIVE_CANCEL_AGAIN = 0.5
 # The one message the hub makes itself: the relay is in its groups again after the layer was away.
 REJOINED = "layer.rejoined"
 
@@ -278,7 +280,7 @@ class Hub:
                     down_since, backoff = None, RELAY_RETRY_FIRST
                     # what the groups carried meanwhile never reached this process: the handler resyncs
                     self.spawn(self.receive({"type": REJOINED}))
-                message = await self.layer.receive(self.channel)
+                message = await self._receive()
                 backoff = RELAY_RETRY_FIRST
             except asyncio.CancelledError:
                 raise
@@ -301,6 +303,22 @@ class Hub:
                 await self.receive(message)
             except Exception:
                 log.exception("relayed %s failed", message.get("type"))
+
+    async def _receive(self) -> dict:
+        """The layer's receive, in a task of its own that the relay's cancellation always reaches. On
+        Python 3.11, `asyncio.wait_for` returns instead of raising when the cancellation lands just as
+        what it waits for finishes; redis-py wraps each command's send in one, so a cancel that lands
+        as BZPOPMIN is sent is lost and channels_redis waits on BZPOPMIN again, for ever: the relay
+        (and a test's event loop, or a server's shutdown) never ended. Here the relay ends at once and
+        the receive is cancelled again until it ends."""
+        receiving = self.loop.create_task(self.layer.receive(self.channel))
+        try:
+            return await asyncio.shield(receiving)
+        except asyncio.CancelledError:
+            while not receiving.done():
+                receiving.cancel()
+                await asyncio.wait([receiving], timeout=RECEIVE_CANCEL_AGAIN)
+            raise
 
     async def _rejoin(self, outage: float) -> None:
         """Join every group this process's sockets need again (a no-op for groups it is still in)."""

@@ -27,10 +27,10 @@ from config.sockets import (
     TokenBucket,
     read_frames,
 )
+from config.write_turns import taking_turns
 
 from . import services, wire
 from .services import StudyBeat, StudyRefused
-from .turns import taking_turns
 from .writer import StudyWriter
 
 log = logging.getLogger(__name__)

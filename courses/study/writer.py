@@ -22,9 +22,10 @@ from concurrent.futures import ThreadPoolExecutor
 from django.db import DatabaseError, close_old_connections
 from django.utils.translation import gettext as _
 
+from config.write_turns import on_turn
+
 from . import services
 from .services import BeatResult, StudyBeat
-from .turns import on_turn
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def store(beats: list[StudyBeat]) -> list[BeatResult]:
 
 
 def store_in_thread(beats: list[StudyBeat]) -> list[BeatResult]:
-    """`store` in the writer's own thread, on its turn (`turns.on_turn`: no checkpoint in its commit),
+    """`store` in the writer's own thread, on its turn (`config.write_turns.on_turn`: no checkpoint in its commit),
     with its own connection kept as `database_sync_to_async` keeps one (closed when broken or past
     CONN_MAX_AGE)."""
     close_old_connections()

@@ -69,6 +69,39 @@ def test_the_relay_stops_when_cancelled_even_if_the_layer_turns_the_cancel_into_
     assert stopped and reads == 1
 
 
+def test_the_relay_stops_when_cancelled_even_if_the_layer_swallows_the_cancel():
+    """Python 3.11's asyncio.wait_for (redis-py's send) returns instead of raising when a cancellation
+    lands as the send finishes, and channels_redis then waits on BZPOPMIN again: the relay and the
+    receive must both end anyway (this hung a test's event loop on PostgreSQL + Redis)."""
+
+    class Layer:
+        swallowed = 0
+
+        async def receive(self, channel):
+            while True:
+                try:
+                    await asyncio.sleep(0.01)
+                except asyncio.CancelledError:
+                    if self.swallowed:
+                        raise
+                    self.swallowed += 1  # the cancel lost, as in wait_for; the next one is not
+
+    async def scenario():
+        hub = Hub(asyncio.get_running_loop())
+        hub.layer, hub.channel = Layer(), "specific.test!1"
+        task = asyncio.create_task(hub._relay())
+        await asyncio.sleep(0.05)
+        task.cancel()
+        done, _pending = await asyncio.wait([task], timeout=2)
+        await asyncio.sleep(hub_module.RECEIVE_CANCEL_AGAIN * 2)
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
+        return task in done and task.cancelled(), hub.layer.swallowed, others
+
+    stopped, swallowed, still_running = asyncio.run(scenario())
+    assert stopped and swallowed == 1
+    assert still_running == []  # the receive too: cancelled again
+
+
 def test_a_broadcast_is_written_at_once_where_a_socket_can_and_sent_in_order_elsewhere():
     class Socket(hub_module.Subscriber):
         def __init__(self, writes_now: bool):

@@ -213,3 +213,34 @@ def test_under_load_batches_are_spaced_and_a_lone_answer_is_stored_at_once(
     assert sizes == [1, 5]  # the lone first one, then everything that arrived during the gap
     assert started[0][1] - asked < 0.5  # not held back
     assert started[1][1] - started[0][1] >= 0.5 - 0.01
+
+
+def test_each_batch_is_stored_and_committed_on_the_writers_turn(running_round, entry, paper, monkeypatch):
+    """On SQLite the turn keeps the commit from checkpointing the WAL (config/write_turns.py): the batch's
+    transaction must begin and commit inside it."""
+    import contextlib
+
+    seen = []
+
+    @contextlib.contextmanager
+    def recording_turn():
+        seen.append("turn")
+        yield
+        seen.append("turn over" if not connection.in_atomic_block else "turn over inside the transaction")
+
+    real = services.theory_answers_save
+
+    def recording(*, saves, now=None):
+        seen.append("store")
+        return real(saves=saves, now=now)
+
+    monkeypatch.setattr(writer, "on_turn", recording_turn)
+    monkeypatch.setattr(services, "theory_answers_save", recording)
+    save = saves_for([entry], paper[:1])[0]
+
+    async def scenario():
+        return await writer.AnswerWriter.get().save(save)
+
+    outcome = run(scenario)
+    assert isinstance(outcome, AnswerAck)
+    assert seen == ["turn", "store", "turn over"]

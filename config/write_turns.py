@@ -1,13 +1,14 @@
-"""The study socket's writes on one SQLite file: turns between processes, checkpoints off the acks.
+"""Writes that must not wait on one SQLite file: turns between processes, checkpoints off the commits.
 
-`on_turn()` wraps every write of the study sockets (the writer's batches, a socket's `study_open`,
-an idle answer). It takes this process's turn on the file (`TakeTurns`) and turns SQLite's automatic
-checkpoint off on the connection: that checkpoint runs inside the commit that crosses 1,000 WAL
-pages, while the turn is held, so a batch's acks (and the other process's writers) waited for it.
-`Checkpoints` runs `PRAGMA wal_checkpoint(PASSIVE)` instead, in a thread of its own and on a
-connection of its own, at most every `CHECKPOINT_SECONDS` while there are writes: a passive checkpoint
-neither takes the write lock nor waits for one, so writers commit beside it and the WAL stays bounded.
-Nothing changes on PostgreSQL or an in-memory database (tests).
+`on_turn()` wraps the writes whose acknowledgements wait for them: the study sockets' heartbeat
+batches, a study socket's `study_open` and idle answer (courses/study), and the contest answer
+writer's batches (contests/writer.py). It takes this process's turn on the file (`TakeTurns`) and
+turns SQLite's automatic checkpoint off on the connection: that checkpoint runs inside the commit that
+crosses 1,000 WAL pages, while the turn is held, so a batch's acks (and the other process's writers)
+waited for it. `Checkpoints` runs `PRAGMA wal_checkpoint(PASSIVE)` instead, in a thread of its own and
+on a connection of its own, at most every `CHECKPOINT_SECONDS` while there are writes: a passive
+checkpoint neither takes the write lock nor waits for one, so writers commit beside it and the WAL
+stays bounded. Nothing changes on PostgreSQL or an in-memory database (tests).
 """
 
 import contextlib
@@ -74,7 +75,7 @@ class Checkpoints:
         self.path, self.every = path, every
         self.wanted, self.stopped = threading.Event(), threading.Event()
         self.runs = 0
-        self.thread = threading.Thread(target=self._run, name="study-checkpoints", daemon=True)
+        self.thread = threading.Thread(target=self._run, name="sqlite-checkpoints", daemon=True)
         self.thread.start()
 
     def written(self) -> None:

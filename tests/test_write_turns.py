@@ -1,4 +1,4 @@
-"""The study writes' turns on one SQLite file and the WAL checkpoints kept off their commits."""
+"""Writes on one SQLite file taking turns, and the WAL checkpoints kept off their commits (config/write_turns.py)."""
 
 import fcntl
 import os
@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from courses.study import turns
+from config import write_turns as turns
 
 
 @pytest.fixture
