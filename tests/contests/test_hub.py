@@ -42,6 +42,24 @@ def test_a_delivered_message_reaches_the_handler_on_the_loop(monkeypatch):
     assert got == [(hub, {"type": "board.changed", "round": 1})]
 
 
+def relay_cancelled(layer, settle: float = 0.0) -> tuple[bool, list]:
+    """Start a hub's relay on `layer`, cancel it, and return whether it ended cancelled within 2 s and
+    the tasks still running `settle` seconds later."""
+
+    async def scenario():
+        hub = Hub(asyncio.get_running_loop())
+        hub.layer, hub.channel = layer, "specific.test!1"
+        task = asyncio.create_task(hub._relay())
+        await asyncio.sleep(0.05)
+        task.cancel()
+        done, _pending = await asyncio.wait([task], timeout=2)
+        await asyncio.sleep(settle)
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
+        return task in done and task.cancelled(), others
+
+    return asyncio.run(scenario())
+
+
 def test_the_relay_stops_when_cancelled_even_if_the_layer_turns_the_cancel_into_an_error():
     """redis-py raises TimeoutError when a cancellation lands mid-read; the relay must still stop,
     or the loop's shutdown (asyncio.run cancelling its tasks) waits for it forever."""
@@ -56,17 +74,9 @@ def test_the_relay_stops_when_cancelled_even_if_the_layer_turns_the_cancel_into_
             except asyncio.CancelledError:
                 raise TimeoutError("Timeout reading from 127.0.0.1:6379") from None
 
-    async def scenario():
-        hub = Hub(asyncio.get_running_loop())
-        hub.layer, hub.channel = Layer(), "specific.test!1"
-        task = asyncio.create_task(hub._relay())
-        await asyncio.sleep(0.05)
-        task.cancel()
-        done, _pending = await asyncio.wait([task], timeout=2)
-        return task in done and task.cancelled(), hub.layer.reads
-
-    stopped, reads = asyncio.run(scenario())
-    assert stopped and reads == 1
+    layer = Layer()
+    stopped, _still_running = relay_cancelled(layer)
+    assert stopped and layer.reads == 1
 
 
 def test_the_relay_stops_when_cancelled_even_if_the_layer_swallows_the_cancel():
@@ -86,19 +96,9 @@ def test_the_relay_stops_when_cancelled_even_if_the_layer_swallows_the_cancel():
                         raise
                     self.swallowed += 1  # the cancel lost, as in wait_for; the next one is not
 
-    async def scenario():
-        hub = Hub(asyncio.get_running_loop())
-        hub.layer, hub.channel = Layer(), "specific.test!1"
-        task = asyncio.create_task(hub._relay())
-        await asyncio.sleep(0.05)
-        task.cancel()
-        done, _pending = await asyncio.wait([task], timeout=2)
-        await asyncio.sleep(hub_module.RECEIVE_CANCEL_AGAIN * 2)
-        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
-        return task in done and task.cancelled(), hub.layer.swallowed, others
-
-    stopped, swallowed, still_running = asyncio.run(scenario())
-    assert stopped and swallowed == 1
+    layer = Layer()
+    stopped, still_running = relay_cancelled(layer, settle=hub_module.RECEIVE_CANCEL_AGAIN * 2)
+    assert stopped and layer.swallowed == 1
     assert still_running == []  # the receive too: cancelled again
 
 
