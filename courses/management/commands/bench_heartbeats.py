@@ -69,6 +69,19 @@ class Command(BaseCommand):
             help="video lessons, or text lessons with a minimum time",
         )
         parser.add_argument("--skip-bare", action="store_true", help="measure Daphne only")
+        parser.add_argument(
+            "--connect-timeout",
+            type=int,
+            default=None,
+            help="Daphne's --websocket_connect_timeout in seconds (its default 5); a small one forces refused connects",
+        )
+        parser.add_argument(
+            "--drain",
+            type=float,
+            default=120,
+            help="seconds each learner waits for its last acknowledgements before closing (0: beats in flight "
+            "are stored without the learner seeing their acknowledgement)",
+        )
         parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
         parser.add_argument(
             "--profile", action="store_true", help="run the servers under cProfile (server-K.prof, with --keep)"
@@ -105,7 +118,10 @@ class Command(BaseCommand):
             result = self.bench(
                 scratch,
                 env,
-                **{k: options[k] for k in ("duration", "interval", "courses", "servers", "kind")},
+                **{
+                    k: options[k]
+                    for k in ("duration", "interval", "courses", "servers", "kind", "connect_timeout", "drain")
+                },
                 n=n,
                 skip_bare=options["skip_bare"],
             )
@@ -123,7 +139,9 @@ class Command(BaseCommand):
     def log(self, message: str) -> None:
         self.stderr.write(f"[bench_heartbeats] {message}")
 
-    def drive(self, name: str, scratch: Path, env: dict, server_cmd: list[str], *, n, duration, interval, servers):
+    def drive(
+        self, name: str, scratch: Path, env: dict, server_cmd: list[str], *, n, duration, interval, servers, drain
+    ):
         """Start `servers` Daphne processes on one socket, run the load against them, stop them; the
         load's merged figures and the servers' CPU seconds and peak RSS."""
         listener = listening_socket()
@@ -149,7 +167,7 @@ class Command(BaseCommand):
             for part in range(parts):
                 cmd = [PYTHON, "-m", "courses.study.benchmark.load", "--setup", str(scratch / "setup.json")]
                 cmd += ["--url", f"ws://127.0.0.1:{port}", "--learners", str(n), "--duration", str(duration)]
-                cmd += ["--interval", str(interval), "--part", str(part), "--parts", str(parts)]
+                cmd += ["--interval", str(interval), "--part", str(part), "--parts", str(parts), "--drain", str(drain)]
                 cmd += ["--slot0", repr(slot0), "--scratch", str(run_dir), "--out", str(run_dir / f"load-{part}.json")]
                 loads.append(subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR))  # noqa: S603
             samples = []  # (time.perf_counter(), the servers' CPU seconds): the steady phase's share
@@ -199,14 +217,29 @@ class Command(BaseCommand):
             merged["peak_rss_mb_each"] = peaks
         return merged, [lr for r in results for lr in r["per_learner"]]
 
-    def bench(self, scratch: Path, env: dict, *, n, duration, interval, courses, servers, kind, skip_bare) -> dict:
+    def bench(
+        self,
+        scratch: Path,
+        env: dict,
+        *,
+        n,
+        duration,
+        interval,
+        courses,
+        servers,
+        kind,
+        connect_timeout,
+        drain,
+        skip_bare,
+    ) -> dict:
         manage = str(settings.BASE_DIR / "manage.py")
         self.log(f"preparing {n} learners on {courses} courses in {scratch}")
         prepare = [PYTHON, manage, "bench_heartbeats", "--prepare", str(scratch), "--learners", str(n)]
         subprocess.run([*prepare, "--courses", str(courses), "--kind", kind], env=env, check=True)  # noqa: S603
         setup = json.loads((scratch / "setup.json").read_text())
-        sizes = {"n": n, "duration": duration, "interval": interval, "servers": servers}
-        daphne, learners = self.drive("daphne", scratch, env, ["config.asgi:application"], **sizes)
+        sizes = {"n": n, "duration": duration, "interval": interval, "servers": servers, "drain": drain}
+        timeout = ["--websocket_connect_timeout", str(connect_timeout)] if connect_timeout is not None else []
+        daphne, learners = self.drive("daphne", scratch, env, [*timeout, "config.asgi:application"], **sizes)
         ledger = self.verify(scratch / "db.sqlite3", learners, tolerance=setup["tolerance"])
         result = {
             "learners": n,
@@ -224,7 +257,8 @@ class Command(BaseCommand):
         }
         if not skip_bare:
             bare_env = env | {"BENCH_HEARTBEATS_SETUP": str(scratch / "setup.json")}
-            bare, _ = self.drive("bare", scratch, bare_env, ["courses.study.benchmark.bare:application"], **sizes)
+            bare_app = [*timeout, "courses.study.benchmark.bare:application"]
+            bare, _ = self.drive("bare", scratch, bare_env, bare_app, **sizes)
             keys = ("heartbeats_per_s", "ack_p50_ms", "ack_p99_ms", "ack_max_ms", "peak_rss_mb", "server_cpu_s")
             keys += ("server_cpu_steady_s", "server_cpu_per_beat_ms")
             keys += ("connected", "refused", "connect_s", "errors", "socket_failures")
@@ -241,28 +275,49 @@ class Command(BaseCommand):
         expected = floor(sent - s0). The server credits by its own clock, from the moment it opened
         the session (after the connect began, c0, and before the hello) to the moment it stored the
         last beat (before its ack came, acked_at), never more: allowed = floor(acked_at - c0).
+
+        A beat can be stored without its acknowledgement reaching the learner: the learner stopped
+        waiting (`--drain`) or its socket was closed (a keep-alive timeout under overload). The server
+        stored it and credited it, as it must (a page gives the time of an unacknowledged beat back
+        and sends it again, and the server's clock then refuses the same wall-clock time twice).
+        Which beats were stored the study's `last_seq` says; each of those after the last
+        acknowledged one may credit at most its `active` seconds plus the tolerance (the rules'
+        own bound: nothing tells the learner when the server received it). So
+        allowed = floor(acked_at - c0 + Σ (active + tolerance)) over those beats, and a learner
+        with no acknowledged beat may have at most that sum. Without this, every stored and
+        unacknowledged beat counted as over-credited (docs/PERFORMANCE.md, issue 11).
+
         lost = expected - credited where credited is below expected; over-credited = credited -
         allowed where credited is above it. `credited_minus_expected_s` is the latency the rules
         credit legitimately (the server's clock started before the hello and stopped after the beat
-        was sent), at most the gap between allowed and expected."""
+        was sent) plus the beats stored without an acknowledgement seen."""
         with sqlite3.connect(db) as conn:
             days = dict(conn.execute("SELECT learner_id, SUM(seconds) FROM courses_studyday GROUP BY learner_id"))
-            studies = dict(
-                conn.execute("SELECT learner_id, SUM(effective_seconds) FROM courses_lessonstudy GROUP BY learner_id")
+            studies, stored_seq = {}, {}
+            query = (
+                "SELECT learner_id, SUM(effective_seconds), MAX(last_seq) FROM courses_lessonstudy GROUP BY learner_id"
             )
+            for learner, seconds, last_seq in conn.execute(query):
+                studies[learner], stored_seq[learner] = seconds, last_seq or 0
         expected = credited = lost = over = gap = 0
         lost_learners = over_learners = 0
-        acked_credit = 0
+        acked_credit = unacked_stored = unacked_learners = 0
         for lr in learners:
             got = days.get(lr["learner"], 0) or 0
             credited += got
             acked_credit += lr["credited"]
+            last_stored = stored_seq.get(lr["learner"], 0)
+            stored = [active for seq, active in lr.get("unacked", ()) if seq <= last_stored]
+            unacked_stored += len(stored)
+            unacked_learners += bool(stored)
+            extra = sum(active + tolerance for active in stored)
             if lr["s0"] is None or lr["acked_sent"] is None:
-                over += got  # nothing acknowledged: nothing may be credited
-                over_learners += bool(got)
+                allowed = math.floor(extra)  # nothing acknowledged: only what was stored may be credited
+                over += max(0, got - allowed)
+                over_learners += got > allowed
                 continue
             want = math.floor(lr["acked_sent"] - lr["s0"])
-            allowed = math.floor(lr["acked_at"] - lr["c0"])
+            allowed = math.floor(lr["acked_at"] - lr["c0"] + extra)
             expected += want
             gap += allowed - want
             if got < want:
@@ -282,6 +337,8 @@ class Command(BaseCommand):
             "allowed_minus_expected_s": gap,
             "lesson_study_s": sum(v or 0 for v in studies.values()),
             "acked_credited_s": acked_credit,
+            "stored_unacked_beats": unacked_stored,
+            "stored_unacked_learners": unacked_learners,
         }
 
 

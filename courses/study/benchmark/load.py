@@ -15,7 +15,9 @@ The steady phase starts once every learner of every part has its hello (the part
 barrier in the scratch directory) and lasts `--duration` seconds; the rate and the acknowledgement
 times are measured over the beats sent in it. Per learner the output keeps the times the bench needs
 to say what it watched (see `manage.py bench_heartbeats`): when the connect began, when the hello
-came, when its last acknowledged beat was sent and when that acknowledgement came.
+came, when its last acknowledged beat was sent and when that acknowledgement came, and the active
+seconds of the beats sent after it (the server may have stored them without the learner seeing the
+acknowledgement: it stops waiting after `--drain` seconds, or its socket was closed).
 """
 
 import argparse
@@ -40,16 +42,34 @@ def raise_fd_limit() -> int:
 
 
 class Learner:
-    __slots__ = ("entry", "index", "c0", "s0", "sent", "acked_sent", "acked_at", "acks", "errors", "credited")
+    __slots__ = (
+        "entry",
+        "index",
+        "c0",
+        "s0",
+        "sent",
+        "active",
+        "acked_sent",
+        "acked_at",
+        "acked_seq",
+        "acks",
+        "errors",
+        "errored",
+        "credited",
+        "ended",
+    )
 
     def __init__(self, entry: dict, index: int):
         self.entry, self.index = entry, index
         self.c0 = self.s0 = None
         self.sent: dict[int, float] = {}  # seq -> when sent
-        self.acked_sent = self.acked_at = None  # the last acknowledged beat: sent, acknowledged
+        self.active: dict[int, float] = {}  # seq -> the active seconds it claimed (carried ones included)
+        self.acked_sent = self.acked_at = self.acked_seq = None  # the last acknowledged beat
         self.acks = 0
         self.errors = 0
+        self.errored: list[int] = []  # beats answered with an error: not stored, carried into the next
         self.credited = 0
+        self.ended = None  # when the socket was closed (or found closed)
 
 
 class Stats:
@@ -63,7 +83,9 @@ class Stats:
         self.unexpected = 0
 
 
-async def run_learner(lr: Learner, url, origin, kind, duration_video, interval, slot0, steady, stats, ready, stop):
+async def run_learner(
+    lr: Learner, url, origin, kind, duration_video, interval, slot0, steady, stats, ready, stop, drain=120.0
+):
     entry = lr.entry
     lr.c0 = time.perf_counter()
     try:
@@ -100,7 +122,7 @@ async def run_learner(lr: Learner, url, origin, kind, duration_video, interval, 
                 lr.acks += 1
                 lr.credited += message.get("credited") or 0
                 if lr.acked_sent is None or sent > lr.acked_sent:
-                    lr.acked_sent, lr.acked_at = sent, now
+                    lr.acked_sent, lr.acked_at, lr.acked_seq = sent, now, seq
                 if steady[0] is not None and steady[0] <= sent:
                     stats.latencies.append((now - sent) * 1000)
                 else:
@@ -111,6 +133,8 @@ async def run_learner(lr: Learner, url, origin, kind, duration_video, interval, 
                 code = message.get("code", "?")
                 stats.error_codes[code] = stats.error_codes.get(code, 0) + 1
                 lr.errors += 1
+                if seq in lr.sent:
+                    lr.errored.append(seq)
                 if seq in pending:  # sent again with the next beat, as the page does
                     active, ranges = pending.pop(seq)
                     carried["active"] += active
@@ -152,7 +176,7 @@ async def run_learner(lr: Learner, url, origin, kind, duration_video, interval, 
                 "visible": True,
             }
             pending[seq] = (total_active, ranges)
-            lr.sent[seq] = now
+            lr.sent[seq], lr.active[seq] = now, total_active
             if steady[0] is not None and steady[0] <= now:  # due before the end (the loop's test)
                 stats.steady_sent += 1
             else:
@@ -161,11 +185,12 @@ async def run_learner(lr: Learner, url, origin, kind, duration_video, interval, 
             base = now
             k += 1
         # The last acknowledgements.
-        deadline = time.perf_counter() + 120
+        deadline = time.perf_counter() + drain
         while pending and time.perf_counter() < deadline:
             await asyncio.sleep(0.2)
     finally:
         receiver.cancel()
+        lr.ended = time.perf_counter()
         await ws.close()
 
 
@@ -204,7 +229,18 @@ async def run(args) -> dict:
         offset = lr.index * interval / n
         async with gate:
             task = run_learner(
-                lr, url, origin, kind, setup["duration"], interval, slot0 + offset, steady, stats, ready, stop
+                lr,
+                url,
+                origin,
+                kind,
+                setup["duration"],
+                interval,
+                slot0 + offset,
+                steady,
+                stats,
+                ready,
+                stop,
+                args.drain,
             )
             tasks.append(asyncio.create_task(task))
             if (j + 1) % CONNECT_CONCURRENCY == 0:
@@ -229,6 +265,7 @@ async def run(args) -> dict:
         "refused": refused,
         "connect_s": round(connect_s, 1),
         "t0": t0,
+        "wall_minus_perf": time.time() - time.perf_counter(),  # to compare with the server's records
         "steady_s": args.duration,
         "steady_sent": stats.steady_sent,
         "ramp_sent": stats.ramp_sent,
@@ -250,6 +287,15 @@ async def run(args) -> dict:
                 "acks": lr.acks,
                 "errors": lr.errors,
                 "credited": lr.credited,
+                "acked_seq": lr.acked_seq,
+                # Beats sent after the last acknowledged one and not answered with an error: the server
+                # may have stored them without the acknowledgement reaching the learner (seq, active).
+                "unacked": [
+                    [seq, round(lr.active[seq], 3)]
+                    for seq in sorted(lr.sent)
+                    if (lr.acked_seq is None or seq > lr.acked_seq) and seq not in lr.errored
+                ],
+                "ended": lr.ended,
             }
             for lr in learners
         ],
@@ -267,6 +313,7 @@ def main():
     parser.add_argument("--parts", type=int, default=1)
     parser.add_argument("--slot0", type=float, required=True, help="time.perf_counter() origin of the slots")
     parser.add_argument("--scratch", required=True)
+    parser.add_argument("--drain", type=float, default=120, help="seconds to wait for the last acknowledgements")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     raise_fd_limit()

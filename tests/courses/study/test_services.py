@@ -148,3 +148,28 @@ def test_two_beats_of_one_page_in_one_batch_share_its_wall_clock(two_courses, le
     study = LessonStudy.objects.get(pk=a.study_id)
     assert (study.effective_seconds, study.last_seq) == (15, 2)
     assert sum(StudyDay.objects.values_list("seconds", flat=True)) == 15
+
+
+def test_a_refused_connect_and_its_retry_earn_the_wall_clock_once(two_courses, learner):
+    """A connect whose open was stored but whose handshake timed out (Daphne's connect timeout) sends
+    no beat; the page's retry opens again and claims the time it counted meanwhile. Credited from the
+    first open at most, never beyond the server's clock."""
+    start = timezone.now() - dt.timedelta(seconds=120)
+    opened(learner, two_courses[0], start)  # refused: no beat ever comes on it
+    retry = opened(learner, two_courses[0], start + dt.timedelta(seconds=6))
+    (first,) = services.study_beats_store(beats=[beat_of(retry, 1, active=40)], now=start + dt.timedelta(seconds=20))
+    (second,) = services.study_beats_store(beats=[beat_of(retry, 2, active=40)], now=start + dt.timedelta(seconds=35))
+    assert (first.credited, second.credited) == (20, 15)
+    assert sum(StudyDay.objects.values_list("seconds", flat=True)) == 35  # the wall clock since the first open
+
+
+def test_a_stored_beat_whose_ack_was_lost_earns_nothing_when_sent_again(two_courses, learner):
+    """The page gives back the time of a beat it saw no acknowledgement for and sends it again after a
+    reconnect; the server already credited that wall-clock time and credits only what came after it."""
+    start = timezone.now() - dt.timedelta(seconds=120)
+    a = opened(learner, two_courses[0], start)
+    (stored,) = services.study_beats_store(beats=[beat_of(a, 1, active=15)], now=start + dt.timedelta(seconds=15))
+    b = opened(learner, two_courses[0], start + dt.timedelta(seconds=17))  # the ack never arrived: reconnect
+    (again,) = services.study_beats_store(beats=[beat_of(b, 1, active=15 + 5)], now=start + dt.timedelta(seconds=20))
+    assert (stored.credited, again.credited) == (15, 5)
+    assert sum(StudyDay.objects.values_list("seconds", flat=True)) == 20
