@@ -17,6 +17,7 @@ from contests.models import Contest, Province, Track
 from courses.models import Course, Provider
 from organisations.models import Industry, Region
 
+from . import disclosure
 from .dimensions import COLUMNS, LEVEL_LABELS, MAX_ROWS, METRICS, PROVIDER_GRAINS, SMALL_CELL
 from .filters import Query
 from .models import RefreshState, SnapshotCell, StatCell, StatSnapshot
@@ -47,7 +48,7 @@ def present(count: int, amount: int, *, metric: str, suppress: bool, complement:
     return out
 
 
-def _recoverable(counts: list[int], small: set[int], hidden: set[int]) -> bool:
+def recoverable(counts: list[int], small: set[int], hidden: set[int]) -> bool:
     """Whether a reader who knows the rule can pin down a "<5" cell from the total: the hidden cells
     sum to total − the shown ones; a "<5" lies in 1–4, a complement between 5 and the smallest count
     still shown (complements are taken smallest first)."""
@@ -72,7 +73,7 @@ def complements(counts: list[int], published: frozenset | set = frozenset()) -> 
     small = {i for i, n in enumerate(counts) if 0 < n < SMALL_CELL}
     hidden = set(small)
     candidates = sorted((n, i) for i, n in enumerate(counts) if n >= SMALL_CELL and i not in published)
-    while _recoverable(counts, small, hidden):
+    while recoverable(counts, small, hidden):
         if not candidates:
             return hidden - small, True
         hidden.add(candidates.pop(0)[1])
@@ -168,13 +169,9 @@ def figure_table(metric: str, query: Query, grain: str, scope: Scope) -> dict:
     total = totals.aggregate(n=Sum("count"), s=Sum("amount"))
     names = names_of(query.by, [row[column] for row in found])
     suppress = scope.suppresses_small_cells
-    hidden, hide_total = (
-        complements([row["n"] or 0 for row in found], _published(query, found)) if suppress else (set(), False)
+    hidden, withheld, total_hidden = (
+        _suppressed_rows(metric, query, grain, scope, found, total["n"] or 0) if suppress else (set(), False, False)
     )
-    # The total is the overview's figure too (and every other breakdown's total), so hiding it here
-    # would protect nothing: when every row that may be hidden is and a "<5" could still be worked
-    # out from the total, the table lists no rows at all.
-    withheld = hide_total and (total["n"] or 0) >= SMALL_CELL
     if withheld:
         found = []
     rows = [
@@ -190,19 +187,41 @@ def figure_table(metric: str, query: Query, grain: str, scope: Scope) -> dict:
         "label": str(METRICS[metric].label),
         "by": query.by,
         "rows": rows,
-        "total": present(total["n"] or 0, total["s"] or 0, metric=metric, suppress=suppress),
+        "total": present(total["n"] or 0, total["s"] or 0, metric=metric, suppress=suppress, complement=total_hidden),
         "truncated": truncated,
         "withheld": withheld,
     }
 
 
-def _published(query: Query, found: list[dict]) -> set[int]:
-    """The rows of a table by month whose figure the overview beside it shows (the report month, the
-    month before, the same month a year before): linked cells, never a complement."""
-    if query.by != "month":
-        return set()
-    months = {query.end, months_before(query.end, 1), months_before(query.end, 12)}
-    return {i for i, row in enumerate(found) if row["month"] in months}
+def _suppressed_rows(metric: str, query: Query, grain: str, scope: Scope, found: list[dict], total: int):
+    """(the rows hidden as "<5" or "x", whether the table lists no row, whether its total is hidden)
+    outside the organiser's view: the table's own complements, and the rules that keep it consistent
+    with every other request (stats/disclosure.py)."""
+    column = COLUMNS[query.by]
+    counts = [row["n"] or 0 for row in found]
+    verdict = disclosure.table_hidden(metric, query, grain, scope, model=StatCell)
+    if query.by == "month":
+        # each month as its year's table by month shows it, whatever the period asked
+        hidden = {i for i, row in enumerate(found) if row[column] in verdict["months"]}
+        whole = bool(verdict["whole_years"])
+    else:
+        hidden, whole = complements(counts)
+    own = hidden | {i for i, n in enumerate(counts) if 0 < n < SMALL_CELL}
+    # a row the rules hide but this table would show, or a hidden total: listing the rows would give
+    # it back by subtraction or by addition, so the table lists none
+    forced = any(
+        counts[i] and i not in own and _key(query.by, row[column]) in _keys(verdict["rows"], query.by)
+        for i, row in enumerate(found)
+    )
+    # The total is the overview's figure too (and every other breakdown's total), so hiding it here
+    # would protect nothing: when every row that may be hidden is and a "<5" could still be worked
+    # out from the total, the table lists no rows at all.
+    withheld = total >= SMALL_CELL and (whole or verdict["total"] or forced)
+    return hidden, withheld, verdict["total"]
+
+
+def _keys(keys: set, by: str) -> set:
+    return {_key(by, k) for k in keys}
 
 
 # ------------------------------------------------------------------ the overview
@@ -252,24 +271,32 @@ def overview(query: Query, grain: str, scope: Scope) -> dict:
         for row in qs.values("month", "metric").annotate(n=Sum("count"), s=Sum("amount")).order_by():
             compared[row["month"]][row["metric"]] = (row["n"] or 0, row["s"] or 0)
     suppress = scope.suppresses_small_cells
+    # outside the organiser's view, a total is hidden where a table it is a row of hides that row
+    period_hidden, month_hidden = (
+        disclosure.overview_hidden(query, grain, scope, metrics, list(months), model=StatCell)
+        if suppress and metrics
+        else (set(), set())
+    )
     figures = []
     for code, metric in METRICS.items():
         if code not in metrics:
             figures.append({"figure": code, "label": str(metric.label), "applicable": False})
             continue
 
-        def shown(values, code=code):
-            return None if values is None else present(*values[code], metric=code, suppress=suppress)
+        def shown(values, month, code=code):
+            if values is None:
+                return None
+            return present(*values[code], metric=code, suppress=suppress, complement=(code, month) in month_hidden)
 
         figures.append(
             {
                 "figure": code,
                 "label": str(metric.label),
                 "applicable": True,
-                "period": present(*live[code], metric=code, suppress=suppress),
-                "month": shown(compared[report]),
-                "previous_month": shown(compared[before]),
-                "same_month_last_year": shown(compared[year_ago]),
+                "period": present(*live[code], metric=code, suppress=suppress, complement=code in period_hidden),
+                "month": shown(compared[report], report),
+                "previous_month": shown(compared[before], before),
+                "same_month_last_year": shown(compared[year_ago], year_ago),
             }
         )
     return {
