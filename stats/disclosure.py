@@ -2,7 +2,7 @@
 
 Every number the statistics show is a figure's total under some filters over some months, and the same
 number is a row of another table: the total under `province=32` is row 32 of the table by province,
-the total of March is the March row of the table by month. `selectors.complements` keeps one table
+the total of March is the March row of the table by month. `complements` keeps one table
 from giving a "<5" away; the rules here make every other request agree with it, so that a row hidden in
 a table ("<5" or "x") is never read back as the total of a request filtered to that row
 (docs/statistics.md, "Suppression across requests"):
@@ -27,6 +27,8 @@ from django.db.models import Case, IntegerField, Sum, Value, When
 
 from .dimensions import COLUMNS, METRICS, SMALL_CELL
 from .filters import Query
+from .models import StatCell
+from .permissions import Scope
 
 PARENT = {"city": "province", "course": "provider", "track": "contest"}  # a drill-down → what it drills
 CHILD = {parent: child for child, parent in PARENT.items()}
@@ -34,16 +36,49 @@ SORTED_BY_KEY = {"month", "province", "city", "industry", "level", "kind"}
 ALL = ("all",)  # the key of a request's own total among its rows' (a row's key may be None or "")
 
 
-def _complements(counts: list[int]) -> tuple[set[int], bool]:
-    from .selectors import complements
-
-    return complements(counts)
+# ------------------------------------------------------------------ one table, and the cells a viewer reads
 
 
-def _cells(query: Query, grain: str, scope, model):
-    from .selectors import cells
+def recoverable(counts: list[int], small: set[int], hidden: set[int]) -> bool:
+    """Whether a reader who knows the rule can pin down a "<5" cell from the total: the hidden cells
+    sum to total − the shown ones; a "<5" lies in 1–4, a complement between 5 and the smallest count
+    still shown (complements are taken smallest first)."""
+    if not small:
+        return False
+    left = sum(counts[i] for i in hidden)
+    shown = [n for i, n in enumerate(counts) if i not in hidden and n > 0]
+    ceiling = min(shown) if shown else None
+    extra = len(hidden) - len(small)
+    others_min = (len(small) - 1) + SMALL_CELL * extra
+    low = 1 if ceiling is None and extra else max(1, left - (4 * (len(small) - 1) + (ceiling or 0) * extra))
+    high = min(SMALL_CELL - 1, left - others_min)
+    return high <= low
 
-    return cells(query, grain, scope, model=model)
+
+def complements(counts: list[int], published: frozenset | set = frozenset()) -> tuple[set[int], bool]:
+    """Complementary suppression: the rows (indices) of 5 or more to hide as well, smallest first,
+    until no "<5" row can be recovered by subtracting the shown rows from the total; and whether the
+    total must be hidden too (every row that may be hidden is, and still recoverable). `published`:
+    rows whose figure the same page shows elsewhere (the overview's months), never taken as
+    complements since hiding them here would hide nothing."""
+    small = {i for i, n in enumerate(counts) if 0 < n < SMALL_CELL}
+    hidden = set(small)
+    candidates = sorted((n, i) for i, n in enumerate(counts) if n >= SMALL_CELL and i not in published)
+    while recoverable(counts, small, hidden):
+        if not candidates:
+            return hidden - small, True
+        hidden.add(candidates.pop(0)[1])
+    return hidden - small, False
+
+
+def cells(query: Query, grain: str, scope: Scope, *, model=StatCell):
+    qs = model.objects.filter(grain=grain, month__gte=query.start, month__lte=query.end)
+    qs = qs.filter(**{COLUMNS[dim]: value for dim, value in query.filters.items()})
+    if scope.kind == "provider":
+        qs = qs.filter(provider_id__in=scope.provider_ids)
+    elif scope.kind == "manager":
+        qs = qs.filter(employer_id__in=scope.employer_ids)
+    return qs
 
 
 # ------------------------------------------------------------------ the period rule
@@ -68,7 +103,7 @@ def hidden_months(by_month: dict[dt.date, int], years: range, *, point: bool) ->
         if point:
             hidden |= {months[i] for i in small}
             continue
-        extra, whole = _complements(counts)
+        extra, whole = complements(counts)
         if whole:
             withheld.add(year)
             hidden |= {months[i] for i, n in enumerate(counts) if n > 0}
@@ -103,7 +138,7 @@ def _row_hidden(table: dict, value, dim: str) -> bool:
         keys = sorted(table, key=lambda k: (k is None, k))
     else:
         keys = sorted(table, key=lambda k: (-table[k], k is None, k or 0))
-    extra, whole = _complements([table[k] for k in keys])
+    extra, whole = complements([table[k] for k in keys])
     return whole or keys.index(value) in extra
 
 
@@ -118,7 +153,7 @@ def parents_hide(
     hides: dict[tuple, bool] = defaultdict(bool)
     period = [m for m in query.months() if m in months]
     span = Query(start=min(months), end=max(months), by="month", filters={})
-    base = _cells(span, grain, scope, model).filter(month__in=months, metric__in=metrics)
+    base = cells(span, grain, scope, model=model).filter(month__in=months, metric__in=metrics)
     for dim, value in query.filters.items():
         # a city's parent is the table by city of its province; a province's is the table by
         # province, without its city
@@ -162,7 +197,9 @@ def _month_counts(query: Query, grain: str, scope, metrics: list[str], months: l
     """{(metric, row key or ALL): {month: count}} over the calendar years of `months`, under every
     filter of `query` (the tables by month the period rule reads; one query)."""
     span = year_span(min(months), max(months))
-    qs = _cells(Query(span.start, span.end, "month", query.filters), grain, scope, model).filter(metric__in=metrics)
+    qs = cells(Query(span.start, span.end, "month", query.filters), grain, scope, model=model).filter(
+        metric__in=metrics
+    )
     column = COLUMNS[by] if by and by != "month" else None
     out: dict[tuple, dict] = defaultdict(lambda: defaultdict(int))
     for row in qs.values("metric", "month", *([column] if column else [])).annotate(n=Sum("count")).order_by():

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from . import charts_svg, disclosure
 from .dimensions import BREAKDOWN_LABELS, COLUMNS, METRICS, SMALL_CELL, grain_for
+from .disclosure import cells, complements, recoverable
 from .filters import Query
 from .models import SnapshotCell, StatSnapshot
 from .permissions import Scope
-from .selectors import applicable_metrics, cells, complements, label_of, months_before, names_of, present, recoverable
+from .selectors import applicable_metrics, label_of, months_before, names_of, present
 
 TREND_MONTHS = 12
 # The columns of the breakdown tables, and the charted one (the first that applies).

@@ -19,6 +19,7 @@ from organisations.models import Industry, Region
 
 from . import disclosure
 from .dimensions import COLUMNS, LEVEL_LABELS, MAX_ROWS, METRICS, PROVIDER_GRAINS, SMALL_CELL
+from .disclosure import cells, complements
 from .filters import Query
 from .models import RefreshState, SnapshotCell, StatCell, StatSnapshot
 from .permissions import Scope
@@ -48,49 +49,7 @@ def present(count: int, amount: int, *, metric: str, suppress: bool, complement:
     return out
 
 
-def recoverable(counts: list[int], small: set[int], hidden: set[int]) -> bool:
-    """Whether a reader who knows the rule can pin down a "<5" cell from the total: the hidden cells
-    sum to total − the shown ones; a "<5" lies in 1–4, a complement between 5 and the smallest count
-    still shown (complements are taken smallest first)."""
-    if not small:
-        return False
-    left = sum(counts[i] for i in hidden)
-    shown = [n for i, n in enumerate(counts) if i not in hidden and n > 0]
-    ceiling = min(shown) if shown else None
-    extra = len(hidden) - len(small)
-    others_min = (len(small) - 1) + SMALL_CELL * extra
-    low = 1 if ceiling is None and extra else max(1, left - (4 * (len(small) - 1) + (ceiling or 0) * extra))
-    high = min(SMALL_CELL - 1, left - others_min)
-    return high <= low
-
-
-def complements(counts: list[int], published: frozenset | set = frozenset()) -> tuple[set[int], bool]:
-    """Complementary suppression: the rows (indices) of 5 or more to hide as well, smallest first,
-    until no "<5" row can be recovered by subtracting the shown rows from the total; and whether the
-    total must be hidden too (every row that may be hidden is, and still recoverable). `published`:
-    rows whose figure the same page shows elsewhere (the overview's months), never taken as
-    complements since hiding them here would hide nothing."""
-    small = {i for i, n in enumerate(counts) if 0 < n < SMALL_CELL}
-    hidden = set(small)
-    candidates = sorted((n, i) for i, n in enumerate(counts) if n >= SMALL_CELL and i not in published)
-    while recoverable(counts, small, hidden):
-        if not candidates:
-            return hidden - small, True
-        hidden.add(candidates.pop(0)[1])
-    return hidden - small, False
-
-
 # ------------------------------------------------------------------ cells
-
-
-def cells(query: Query, grain: str, scope: Scope, *, model=StatCell):
-    qs = model.objects.filter(grain=grain, month__gte=query.start, month__lte=query.end)
-    qs = qs.filter(**{COLUMNS[dim]: value for dim, value in query.filters.items()})
-    if scope.kind == "provider":
-        qs = qs.filter(provider_id__in=scope.provider_ids)
-    elif scope.kind == "manager":
-        qs = qs.filter(employer_id__in=scope.employer_ids)
-    return qs
 
 
 def _metric_cells(query: Query, grain: str, scope: Scope, metric: str, *, model=StatCell):
