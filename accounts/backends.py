@@ -41,10 +41,14 @@ class UsernameOrEmailBackend(ModelBackend):
     with what the site's header shows about them, in the same query (`signed_in_users`)."""
 
     def get_user(self, user_id):
-        try:
-            user = signed_in_users().get(pk=user_id)
-        except get_user_model().DoesNotExist:
-            return None
+        from .sessions import preloaded_user
+
+        user = preloaded_user(user_id)  # read with the session, in its query (accounts/sessions.py)
+        if user is None:
+            try:
+                user = signed_in_users().get(pk=user_id)
+            except get_user_model().DoesNotExist:
+                return None
         return user if self.user_can_authenticate(user) else None
 
     def users_in_bulk(self, user_ids) -> dict:

@@ -5,6 +5,7 @@ number leaves through `present`, the one place where small cells are suppressed.
 
 import datetime as dt
 import hashlib
+import time
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -270,10 +271,30 @@ def refreshed_at():
     return RefreshState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
 
 
+# Every statistics request starts by reading the refresh's stamp; a process reuses what it read for
+# STAMP_SECONDS. A refresh drops it in its own process at once and again at its commit, so another
+# process (the task worker refreshes, the web server reads) shows a new refresh at most that late.
+STAMP_SECONDS = 2.0
+_stamp: tuple[float, tuple] = (0.0, (None, ""))
+
+
 def refresh_state() -> tuple[dt.datetime | None, str]:
-    """(when the cells were last refreshed, the stamp of that refresh) in one query."""
+    """(when the cells were last refreshed, the stamp of that refresh): one query, at most every
+    STAMP_SECONDS per process."""
+    global _stamp
+    expires, state = _stamp
+    now = time.monotonic()
+    if now < expires:
+        return state
     row = RefreshState.objects.filter(pk=1).values_list("refreshed_at", "stamp").first()
-    return row or (None, "")
+    state = row or (None, "")
+    _stamp = (now + STAMP_SECONDS, state)
+    return state
+
+
+def refresh_state_forget() -> None:
+    global _stamp
+    _stamp = (0.0, (None, ""))
 
 
 CACHE_SECONDS = 3600
