@@ -1,7 +1,7 @@
 """Database sessions that bring the signed-in user along: the session row and its user in one query.
 
 Every signed-in page reads its session, then its user (with what the header shows about them,
-`backends.signed_in_users`): two round trips to the database before the view starts. This store
+`signed_in_users`): two round trips to the database before the view starts. This store
 remembers, per process, which user each session key named at its last read (a hint, not a
 credential) and reads the session row as a column of that user's query. The user found is used only
 when the session read in that same statement names them; everything else Django checks (the
@@ -13,6 +13,7 @@ so that the backend's `get_user` can take the user the session brought (`preload
 """
 
 import datetime as dt
+from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.contrib import auth
@@ -21,7 +22,7 @@ from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.contrib.sessions.models import Session
 from django.db import connection
-from django.db.models import Subquery
+from django.db.models import Expression, Subquery
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -30,6 +31,22 @@ _hints: dict[str, str] = {}  # session key → the user id its data named at its
 
 # The session whose user is being looked up, while `auth.get_user` runs for a request.
 _signing_in: ContextVar = ContextVar("signing_in", default=None)
+
+
+# What other apps show about the signed-in person on every page, read in the user's own query:
+# attribute name → a function of the user model giving its expression. Apps add theirs in ready()
+# (the notification bell's unread count), so this base app names none of them.
+SIGNED_IN_ANNOTATIONS: dict[str, Callable[[type], Expression]] = {}
+
+
+def signed_in_users():
+    """The users as each request loads its signed-in one: with the role answers and the annotations
+    above, one query for what every page's header shows."""
+    from .roles import with_roles
+
+    model = get_user_model()
+    extra = {name: build(model) for name, build in SIGNED_IN_ANNOTATIONS.items()}
+    return with_roles(model._default_manager.all()).annotate(**extra)
 
 
 class SessionStore(DBStore):
@@ -73,8 +90,6 @@ _compiled: list = []  # [(sql, params, (key index, pk index, time index)) or Non
 
 
 def _user_and_session(key: str, pk, now: dt.datetime):
-    from .backends import signed_in_users
-
     live = Session.objects.filter(session_key=key, expire_date__gt=now)
     return signed_in_users().filter(pk=pk).annotate(_session_data=Subquery(live.values("session_data")[:1]))
 
