@@ -1,25 +1,9 @@
-from collections.abc import Callable
-
 from axes.backends import AxesStandaloneBackend
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend, ModelBackend
-from django.db.models import Expression
 
-# What other apps show about the signed-in person on every page, read in the user's own query:
-# attribute name → a function of the user model giving its expression. Apps add theirs in ready()
-# (the notification bell's unread count), so this base app names none of them.
-SIGNED_IN_ANNOTATIONS: dict[str, Callable[[type], Expression]] = {}
-
-
-def signed_in_users():
-    """The users as each request loads its signed-in one: with the role answers and the annotations
-    above, one query for what every page's header shows."""
-    from .roles import with_roles
-
-    model = get_user_model()
-    extra = {name: build(model) for name, build in SIGNED_IN_ANNOTATIONS.items()}
-    return with_roles(model._default_manager.all()).annotate(**extra)
+from .sessions import preloaded_user, signed_in_users
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -41,10 +25,12 @@ class UsernameOrEmailBackend(ModelBackend):
     with what the site's header shows about them, in the same query (`signed_in_users`)."""
 
     def get_user(self, user_id):
-        try:
-            user = signed_in_users().get(pk=user_id)
-        except get_user_model().DoesNotExist:
-            return None
+        user = preloaded_user(user_id)  # read with the session, in its query (accounts/sessions.py)
+        if user is None:
+            try:
+                user = signed_in_users().get(pk=user_id)
+            except get_user_model().DoesNotExist:
+                return None
         return user if self.user_can_authenticate(user) else None
 
     def users_in_bulk(self, user_ids) -> dict:

@@ -19,22 +19,19 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model, load_backend
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from config.gather import gathered
 
-DB_ENGINE = "django.contrib.sessions.backends.db"
-
 
 def _sessions(keys: set[str]) -> dict[str, dict]:
     """Session key → its data, for the keys that name a live session."""
     engine = import_module(settings.SESSION_ENGINE)
-    if settings.SESSION_ENGINE == DB_ENGINE:
-        from django.contrib.sessions.models import Session
-
+    if issubclass(engine.SessionStore, DBStore):
         store = engine.SessionStore()
-        rows = Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now())
+        rows = store.model.objects.filter(session_key__in=keys, expire_date__gt=timezone.now())
         return {key: store.decode(data) for key, data in rows.values_list("session_key", "session_data")}
     found = {}
     for key in keys:  # other engines (cache, signed cookies): their own load, one by one

@@ -8,7 +8,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("消息通知")
 
     def ready(self):
-        from accounts.backends import SIGNED_IN_ANNOTATIONS
+        from accounts.sessions import SIGNED_IN_ANNOTATIONS
 
         from .selectors import unread_count_column
 

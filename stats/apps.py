@@ -11,3 +11,12 @@ class StatsConfig(AppConfig):
         from . import signals
 
         signals.connect()
+
+        # The header's 统计分析 link, for those who may see statistics (cms/frame.py).
+        from cms.frame import header_link_register
+
+        from .permissions import may_see_stats
+
+        header_link_register(
+            "stats", "stats:dashboard", _("统计分析"), prefix="/stats/", visible=may_see_stats, order=20
+        )

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from . import charts_svg
-from .dimensions import BREAKDOWN_LABELS, COLUMNS, METRICS, grain_for
+from . import charts_svg, disclosure
+from .dimensions import BREAKDOWN_LABELS, COLUMNS, METRICS, SMALL_CELL, grain_for
+from .disclosure import cells, complements, recoverable
 from .filters import Query
 from .models import SnapshotCell, StatSnapshot
 from .permissions import Scope
-from .selectors import applicable_metrics, cells, complements, label_of, months_before, names_of, present
+from .selectors import applicable_metrics, label_of, months_before, names_of, present
 
 TREND_MONTHS = 12
 # The columns of the breakdown tables, and the charted one (the first that applies).
@@ -86,9 +87,17 @@ def headline_and_trend(request: ReportRequest) -> dict:
         for row in qs.values("month", "metric").annotate(n=Sum("count"), s=Sum("amount")).order_by():
             sums[row["month"]][row["metric"]] = (row["n"] or 0, row["s"] or 0)
     suppress = request.scope.suppresses_small_cells
+    # each month as its year's table by month and its parent tables show it (stats/disclosure.py)
+    _period, hidden = (
+        disclosure.overview_hidden(query, grain, request.scope, metrics, [*months, year_ago], model=SnapshotCell)
+        if suppress and metrics
+        else (set(), set())
+    )
 
     def shown(month, code):
-        return present(*sums[month][code], metric=code, suppress=suppress) if month in sums else None
+        if month not in sums:
+            return None
+        return present(*sums[month][code], metric=code, suppress=suppress, complement=(code, month) in hidden)
 
     previous = months_before(request.month, 1)
     headline = []
@@ -157,7 +166,9 @@ def breakdown(request: ReportRequest, snapshot: StatSnapshot, *, by: str, column
     # complementary suppression per column, as on the dashboard: no "<5" can be worked out from the total
     everything = _ordered(by, found)
     hidden = {
-        code: complements([found[key].get(code, (0, 0))[0] for key in everything]) if suppress else (set(), False)
+        code: _hidden(request, grain, by, code, [found[key].get(code, (0, 0))[0] for key in everything], everything)
+        if suppress
+        else (set(), False)
         for code in metrics
     }
     rows = [
@@ -188,6 +199,25 @@ def breakdown(request: ReportRequest, snapshot: StatSnapshot, *, by: str, column
         charted=_metric_label(metrics[0]),
     )
     return section
+
+
+def _hidden(request: ReportRequest, grain: str, by: str, code: str, counts: list[int], keys: list) -> tuple[set, bool]:
+    """(the rows to hide as "x", whether the total is hidden too) in one column of a section: its own
+    complements, and the rules that keep it consistent with the report under other filters and with
+    the dashboard (stats/disclosure.py), decided on the snapshot's cells. Where those rules hide the
+    total or a row this column would show, every row of it is hidden."""
+    extra, whole = complements(counts)
+    if not request.filters:
+        return extra, whole
+    query = Query(request.month, request.month, by, request.filters)
+    verdict = disclosure.table_hidden(code, query, grain, request.scope, model=SnapshotCell)
+    own = extra | {i for i, n in enumerate(counts) if 0 < n < SMALL_CELL}
+    forced = any(n and i not in own and keys[i] in verdict["rows"] for i, n in enumerate(counts))
+    if not (verdict["total"] or forced):
+        return extra, whole
+    every = {i for i, n in enumerate(counts) if n >= SMALL_CELL}
+    small = {i for i, n in enumerate(counts) if 0 < n < SMALL_CELL}
+    return every, verdict["total"] or recoverable(counts, small, small | every)
 
 
 def _ordered(by: str, found: dict) -> list:

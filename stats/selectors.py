@@ -5,6 +5,7 @@ number leaves through `present`, the one place where small cells are suppressed.
 
 import datetime as dt
 import hashlib
+import time
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -17,7 +18,9 @@ from contests.models import Contest, Province, Track
 from courses.models import Course, Provider
 from organisations.models import Industry, Region
 
+from . import disclosure
 from .dimensions import COLUMNS, LEVEL_LABELS, MAX_ROWS, METRICS, PROVIDER_GRAINS, SMALL_CELL
+from .disclosure import cells, complements
 from .filters import Query
 from .models import RefreshState, SnapshotCell, StatCell, StatSnapshot
 from .permissions import Scope
@@ -47,49 +50,7 @@ def present(count: int, amount: int, *, metric: str, suppress: bool, complement:
     return out
 
 
-def _recoverable(counts: list[int], small: set[int], hidden: set[int]) -> bool:
-    """Whether a reader who knows the rule can pin down a "<5" cell from the total: the hidden cells
-    sum to total − the shown ones; a "<5" lies in 1–4, a complement between 5 and the smallest count
-    still shown (complements are taken smallest first)."""
-    if not small:
-        return False
-    left = sum(counts[i] for i in hidden)
-    shown = [n for i, n in enumerate(counts) if i not in hidden and n > 0]
-    ceiling = min(shown) if shown else None
-    extra = len(hidden) - len(small)
-    others_min = (len(small) - 1) + SMALL_CELL * extra
-    low = 1 if ceiling is None and extra else max(1, left - (4 * (len(small) - 1) + (ceiling or 0) * extra))
-    high = min(SMALL_CELL - 1, left - others_min)
-    return high <= low
-
-
-def complements(counts: list[int], published: frozenset | set = frozenset()) -> tuple[set[int], bool]:
-    """Complementary suppression: the rows (indices) of 5 or more to hide as well, smallest first,
-    until no "<5" row can be recovered by subtracting the shown rows from the total; and whether the
-    total must be hidden too (every row that may be hidden is, and still recoverable). `published`:
-    rows whose figure the same page shows elsewhere (the overview's months), never taken as
-    complements since hiding them here would hide nothing."""
-    small = {i for i, n in enumerate(counts) if 0 < n < SMALL_CELL}
-    hidden = set(small)
-    candidates = sorted((n, i) for i, n in enumerate(counts) if n >= SMALL_CELL and i not in published)
-    while _recoverable(counts, small, hidden):
-        if not candidates:
-            return hidden - small, True
-        hidden.add(candidates.pop(0)[1])
-    return hidden - small, False
-
-
 # ------------------------------------------------------------------ cells
-
-
-def cells(query: Query, grain: str, scope: Scope, *, model=StatCell):
-    qs = model.objects.filter(grain=grain, month__gte=query.start, month__lte=query.end)
-    qs = qs.filter(**{COLUMNS[dim]: value for dim, value in query.filters.items()})
-    if scope.kind == "provider":
-        qs = qs.filter(provider_id__in=scope.provider_ids)
-    elif scope.kind == "manager":
-        qs = qs.filter(employer_id__in=scope.employer_ids)
-    return qs
 
 
 def _metric_cells(query: Query, grain: str, scope: Scope, metric: str, *, model=StatCell):
@@ -168,13 +129,9 @@ def figure_table(metric: str, query: Query, grain: str, scope: Scope) -> dict:
     total = totals.aggregate(n=Sum("count"), s=Sum("amount"))
     names = names_of(query.by, [row[column] for row in found])
     suppress = scope.suppresses_small_cells
-    hidden, hide_total = (
-        complements([row["n"] or 0 for row in found], _published(query, found)) if suppress else (set(), False)
+    hidden, withheld, total_hidden = (
+        _suppressed_rows(metric, query, grain, scope, found, total["n"] or 0) if suppress else (set(), False, False)
     )
-    # The total is the overview's figure too (and every other breakdown's total), so hiding it here
-    # would protect nothing: when every row that may be hidden is and a "<5" could still be worked
-    # out from the total, the table lists no rows at all.
-    withheld = hide_total and (total["n"] or 0) >= SMALL_CELL
     if withheld:
         found = []
     rows = [
@@ -190,19 +147,41 @@ def figure_table(metric: str, query: Query, grain: str, scope: Scope) -> dict:
         "label": str(METRICS[metric].label),
         "by": query.by,
         "rows": rows,
-        "total": present(total["n"] or 0, total["s"] or 0, metric=metric, suppress=suppress),
+        "total": present(total["n"] or 0, total["s"] or 0, metric=metric, suppress=suppress, complement=total_hidden),
         "truncated": truncated,
         "withheld": withheld,
     }
 
 
-def _published(query: Query, found: list[dict]) -> set[int]:
-    """The rows of a table by month whose figure the overview beside it shows (the report month, the
-    month before, the same month a year before): linked cells, never a complement."""
-    if query.by != "month":
-        return set()
-    months = {query.end, months_before(query.end, 1), months_before(query.end, 12)}
-    return {i for i, row in enumerate(found) if row["month"] in months}
+def _suppressed_rows(metric: str, query: Query, grain: str, scope: Scope, found: list[dict], total: int):
+    """(the rows hidden as "<5" or "x", whether the table lists no row, whether its total is hidden)
+    outside the organiser's view: the table's own complements, and the rules that keep it consistent
+    with every other request (stats/disclosure.py)."""
+    column = COLUMNS[query.by]
+    counts = [row["n"] or 0 for row in found]
+    verdict = disclosure.table_hidden(metric, query, grain, scope, model=StatCell)
+    if query.by == "month":
+        # each month as its year's table by month shows it, whatever the period asked
+        hidden = {i for i, row in enumerate(found) if row[column] in verdict["months"]}
+        whole = bool(verdict["whole_years"])
+    else:
+        hidden, whole = complements(counts)
+    own = hidden | {i for i, n in enumerate(counts) if 0 < n < SMALL_CELL}
+    # a row the rules hide but this table would show, or a hidden total: listing the rows would give
+    # it back by subtraction or by addition, so the table lists none
+    forced = any(
+        counts[i] and i not in own and _key(query.by, row[column]) in _keys(verdict["rows"], query.by)
+        for i, row in enumerate(found)
+    )
+    # The total is the overview's figure too (and every other breakdown's total), so hiding it here
+    # would protect nothing: when every row that may be hidden is and a "<5" could still be worked
+    # out from the total, the table lists no rows at all.
+    withheld = total >= SMALL_CELL and (whole or verdict["total"] or forced)
+    return hidden, withheld, verdict["total"]
+
+
+def _keys(keys: set, by: str) -> set:
+    return {_key(by, k) for k in keys}
 
 
 # ------------------------------------------------------------------ the overview
@@ -252,24 +231,32 @@ def overview(query: Query, grain: str, scope: Scope) -> dict:
         for row in qs.values("month", "metric").annotate(n=Sum("count"), s=Sum("amount")).order_by():
             compared[row["month"]][row["metric"]] = (row["n"] or 0, row["s"] or 0)
     suppress = scope.suppresses_small_cells
+    # outside the organiser's view, a total is hidden where a table it is a row of hides that row
+    period_hidden, month_hidden = (
+        disclosure.overview_hidden(query, grain, scope, metrics, list(months), model=StatCell)
+        if suppress and metrics
+        else (set(), set())
+    )
     figures = []
     for code, metric in METRICS.items():
         if code not in metrics:
             figures.append({"figure": code, "label": str(metric.label), "applicable": False})
             continue
 
-        def shown(values, code=code):
-            return None if values is None else present(*values[code], metric=code, suppress=suppress)
+        def shown(values, month, code=code):
+            if values is None:
+                return None
+            return present(*values[code], metric=code, suppress=suppress, complement=(code, month) in month_hidden)
 
         figures.append(
             {
                 "figure": code,
                 "label": str(metric.label),
                 "applicable": True,
-                "period": present(*live[code], metric=code, suppress=suppress),
-                "month": shown(compared[report]),
-                "previous_month": shown(compared[before]),
-                "same_month_last_year": shown(compared[year_ago]),
+                "period": present(*live[code], metric=code, suppress=suppress, complement=code in period_hidden),
+                "month": shown(compared[report], report),
+                "previous_month": shown(compared[before], before),
+                "same_month_last_year": shown(compared[year_ago], year_ago),
             }
         )
     return {
@@ -284,10 +271,30 @@ def refreshed_at():
     return RefreshState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
 
 
+# Every statistics request starts by reading the refresh's stamp; a process reuses what it read for
+# STAMP_SECONDS. A refresh drops it in its own process at once and again at its commit, so another
+# process (the task worker refreshes, the web server reads) shows a new refresh at most that late.
+STAMP_SECONDS = 2.0
+_stamp: tuple[float, tuple] = (0.0, (None, ""))
+
+
 def refresh_state() -> tuple[dt.datetime | None, str]:
-    """(when the cells were last refreshed, the stamp of that refresh) in one query."""
+    """(when the cells were last refreshed, the stamp of that refresh): one query, at most every
+    STAMP_SECONDS per process."""
+    global _stamp
+    expires, state = _stamp
+    now = time.monotonic()
+    if now < expires:
+        return state
     row = RefreshState.objects.filter(pk=1).values_list("refreshed_at", "stamp").first()
-    return row or (None, "")
+    state = row or (None, "")
+    _stamp = (now + STAMP_SECONDS, state)
+    return state
+
+
+def refresh_state_forget() -> None:
+    global _stamp
+    _stamp = (0.0, (None, ""))
 
 
 CACHE_SECONDS = 3600

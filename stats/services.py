@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from .models import DirtyMonth, RefreshState, SnapshotCell, StatCell, StatSnapshot
 from .rollup import DIMS, cell_sums, cells_for, month_of, span_rows
+from .selectors import refresh_state_forget
 
 BATCH = 2000
 CHUNK_MONTHS = 3  # a full rebuild goes this many months at a time, so memory stays bounded
@@ -65,6 +66,7 @@ def months_recompute(*, months: list[dt.date], now: dt.datetime) -> int:
     RefreshState.objects.get_or_create(pk=1)
     RefreshState.objects.select_for_update().get(pk=1)  # one refresh at a time: the timer and the task
     RefreshState.objects.filter(pk=1).update(stamp=uuid.uuid4().hex)  # cached answers are stale from commit
+    _stamp_changed()
     current = month_of(now)
     StatCell.objects.filter(month__in=months - {current}).exclude(metric="active").delete()
     if current in months:
@@ -104,7 +106,14 @@ def stats_refresh(*, months: list[dt.date] | None = None, now: dt.datetime | Non
         months_recompute(months=done[start : start + CHUNK_MONTHS], now=now)
     DirtyMonth.objects.filter(month__in=done, marked_at__lte=started).delete()
     RefreshState.objects.update_or_create(pk=1, defaults={"refreshed_at": timezone.now(), "months": len(done)})
+    _stamp_changed()
     return done
+
+
+def _stamp_changed() -> None:
+    """This process reads the new stamp at its next request, and again once it has committed."""
+    refresh_state_forget()
+    transaction.on_commit(refresh_state_forget)
 
 
 @transaction.atomic

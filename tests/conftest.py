@@ -50,6 +50,17 @@ def _site_cache():
     cache.delete(CACHE_KEY)
 
 
+@pytest.fixture(autouse=True)
+def _stats_stamp():
+    """The statistics' refresh stamp is kept for a moment per process (stats/selectors.py); a test's
+    rows are rolled back, so each test reads its own."""
+    from stats.selectors import refresh_state_forget
+
+    refresh_state_forget()
+    yield
+    refresh_state_forget()
+
+
 @pytest.fixture
 def site(db):
     return services.catalogue_page_ensure()

@@ -23,3 +23,12 @@ class TrainingConfig(AppConfig):
 
         destination_register(landing, order=30)
         actions_register(next_actions)
+
+        # The header's 企业培训 link, for those the console is for (cms/frame.py).
+        from cms.frame import header_link_register
+
+        from .permissions import may_use_training
+
+        header_link_register(
+            "training", "training:index", _("企业培训"), prefix="/training/", visible=may_use_training, order=10
+        )

@@ -65,7 +65,7 @@ MIDDLEWARE = [
     "cms.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.sessions.SignedInMiddleware",  # Django's, with the user read in the session's query
     "django.contrib.messages.middleware.MessageMiddleware",
     # Another provider's page in the admin is not found (404), like its records.
     "cms.middleware.AdminPageScopeMiddleware",
@@ -297,6 +297,8 @@ WAGTAILEMBEDS_FINDERS = []
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 # --- Security -------------------------------------------------------------
+# Database sessions, read together with their user in one query (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,5 +1,5 @@
 """Each request loads the signed-in user with the role answers and the bell's count in one query
-(accounts.backends.signed_in_users): nothing about the user is kept between requests, so a role
+(accounts.sessions.signed_in_users): nothing about the user is kept between requests, so a role
 given or taken, a password change and a logout all count on the very next request."""
 
 import pytest
