@@ -71,6 +71,11 @@ def is_provider_staff(user) -> bool:
     return bool(provider_ids(user))
 
 
+def uses_admin(user) -> bool:
+    """Whether the header links to the admin: staff accounts and provider staff."""
+    return bool(user and user.is_authenticated and (user.is_staff or is_provider_staff(user)))
+
+
 def can_manage_provider(user, provider_id: int | None) -> bool:
     return is_organiser(user) or (provider_id is not None and provider_id in provider_ids(user))
 

@@ -51,6 +51,7 @@ def signed_in_users():
 
 class SessionStore(DBStore):
     signed_in_user = None  # the user read with the session row, once its data has named them
+    _read_with = None  # the user read with the session row, before its data is decoded
 
     def _get_session_from_db(self):
         hint = _hints.get(self.session_key) if self.session_key else None
@@ -86,7 +87,7 @@ class SessionStore(DBStore):
 # parameters, so it is compiled once per process with marker values and the request's put in their
 # places. Should the ORM ever write a marker other than once, the queryset is used each time.
 _MARKERS = ("\x00session-key", -7_000_001, dt.datetime(2000, 1, 2, 3, 4, 5, 6, tzinfo=dt.UTC))
-_compiled: list = []  # [(sql, params, (key index, pk index, time index)) or None], once computed
+_compiled: list = []  # [(sql, params, (key, pk, time) indexes, annotation converters) or None], once computed
 
 
 def _user_and_session(key: str, pk, now: dt.datetime):

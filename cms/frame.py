@@ -26,7 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from accounts.roles import is_provider_staff
+from accounts.roles import uses_admin
 
 TEMPLATE = "includes/site_header.html"
 KEPT_MAX = 256  # header variants kept per process (languages × sections × role sets)
@@ -97,7 +97,7 @@ def _viewer(user) -> tuple[bool, tuple[str, ...], bool]:
     if not (user and user.is_authenticated):
         return False, (), False
     links = tuple(link.key for link in _links if link.visible(user))
-    return True, links, bool(user.is_staff or is_provider_staff(user))
+    return True, links, uses_admin(user)
 
 
 def _kept_header(language: str, section: str, signed_in: bool, links: tuple[str, ...], admin: bool) -> str:

@@ -22,9 +22,7 @@ import asyncio
 import logging
 from urllib.parse import parse_qs
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 
 from django.core.exceptions import PermissionDenied
@@ -37,6 +35,7 @@ from config.sockets import (
     CLOSE_NOT_FOUND,
     CLOSE_TAKEN_OVER,
     CLOSE_UNAUTHENTICATED,
+    DirectConsumer,
     TokenBucket,
     read_frames,
 )
@@ -51,7 +50,7 @@ from .writer import AnswerWriter
 log = logging.getLogger(__name__)
 
 
-class LiveConsumer(AsyncWebsocketConsumer, Subscriber):
+class LiveConsumer(DirectConsumer, Subscriber):
     """What both consumers share: no per-socket channel, rate limit, JSON in, text out."""
 
     # The process's hub is subscribed to the channel layer on behalf of its sockets (contests/hub.py),
@@ -61,7 +60,6 @@ class LiveConsumer(AsyncWebsocketConsumer, Subscriber):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.wire = None  # the Daphne connection, written to directly (config.live_server.send_text_now)
         self.bucket = TokenBucket(self.rate, self.burst)
         self.joined = False  # subscribed through the fan-out: `leave` must undo it
         self.ready = False  # the first frame (hello / snapshot) went out
@@ -95,24 +93,6 @@ class LiveConsumer(AsyncWebsocketConsumer, Subscriber):
 
     async def disconnect(self, code):
         await self.release()
-
-    async def dispatch(self, message):
-        # Channels' own dispatch first hops to a thread to close stale database connections, for
-        # every frame. Our database calls go through database_sync_to_async, which does that itself.
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
-
-    async def send(self, text_data=None, bytes_data=None, close=False):
-        # Thousands of frames a second (acks, and every board frame to every viewer): under Daphne a
-        # text frame goes straight to the open socket, built once per broadcast text.
-        if text_data is not None and bytes_data is None and not close:
-            if self.wire is None:
-                self.wire = daphne_protocol(self.base_send) or False
-            if self.wire and send_text_now(self.wire, text_data):
-                return
-        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
 
     def send_text_nowait(self, text: str) -> bool:
         # A board frame goes to thousands of sockets a few times a second: written here, in the hub's

@@ -13,18 +13,16 @@ lesson, 4009 superseded by a newer page of the same lesson. Clients do not recon
 import logging
 import time
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 
 from django.utils.translation import gettext as _
 
-from config.live_server import daphne_protocol, send_text_now
 from config.sockets import (
     CLOSE_FORBIDDEN,
     CLOSE_NOT_FOUND,
     CLOSE_TAKEN_OVER,
     CLOSE_UNAUTHENTICATED,
+    DirectConsumer,
     TokenBucket,
     read_frames,
 )
@@ -37,7 +35,7 @@ from .writer import StudyWriter
 log = logging.getLogger(__name__)
 
 
-class StudyConsumer(AsyncWebsocketConsumer):
+class StudyConsumer(DirectConsumer):
     # No channel-layer channel per socket: nothing is ever sent to this socket from elsewhere.
     channel_layer_alias = "courses.study-no-layer"
     rate, burst = 1.0, 8  # one beat every 15 s, plus pings, an idle answer and a reconnect's catch-up
@@ -47,29 +45,10 @@ class StudyConsumer(AsyncWebsocketConsumer):
         self.bucket = TokenBucket(self.rate, self.burst)
         self.opened: services.StudyOpened | None = None
         self.writer: StudyWriter | None = None
-        self.wire = None  # the Daphne connection, written to directly (config.live_server.send_text_now)
 
     async def __call__(self, scope, receive, send):
         # With no channel layer there is one source of messages: read it in a plain loop.
         await read_frames(self, scope, receive, send)
-
-    async def dispatch(self, message):
-        # As in contests: skip Channels' per-frame hop to a thread to close stale connections; our
-        # database calls go through database_sync_to_async, which does that itself.
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
-
-    async def send(self, text_data=None, bytes_data=None, close=False):
-        # An ack per beat, over a thousand a second: under Daphne a text frame goes straight to the open
-        # socket, without the session middleware's wrapper and Daphne's reply dispatch (as contests do).
-        if text_data is not None and bytes_data is None and not close:
-            if self.wire is None:
-                self.wire = daphne_protocol(self.base_send) or False
-            if self.wire and send_text_now(self.wire, text_data):
-                return
-        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
 
     async def refuse(self, code: str, message: str, close_code: int) -> None:
         """Accept, say why, close: a browser only sees the reason of a socket that was accepted."""

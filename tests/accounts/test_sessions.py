@@ -106,3 +106,16 @@ def test_the_combined_read_is_compiled_once_and_used(client, site):
     assert sessions._compiled and sessions._compiled[0] is not None
     sql, params, places, _converters = sessions._compiled[0]
     assert "django_session" in sql and len(set(places)) == 3
+
+
+def test_without_the_kept_sql_the_queryset_reads_the_same_in_one_query(client, site, monkeypatch):
+    """Were the ORM ever to write a marker twice, `_compile` gives None and the queryset is used."""
+    monkeypatch.setattr(sessions, "_compiled", [None])
+    learner = UserFactory(username="fallback", real_name="后备")
+    client.force_login(learner)
+    assert _signed_in(client) == "后备"
+    with CaptureQueriesContext(connection) as queries:
+        assert _signed_in(client) == "后备"
+    assert len([q for q in queries.captured_queries if "django_session" in q["sql"]]) == 1
+    sessions.SessionStore(client.session.session_key).delete()
+    assert _signed_in(client) == ""

@@ -151,3 +151,18 @@ def refreshed(stats_world):
 
     stats_refresh(months=[MARCH, APRIL, dt.date(2026, 5, 1)])
     return stats_world
+
+
+@pytest.fixture
+def months_enrolled(people, stats_world, clock):
+    """The 江苏 employer's workers enrol 2 times in February, 7 in March (the world), 6 in April;
+    February to May refreshed. Returns its training manager (a scoped viewer)."""
+    from stats.services import stats_refresh
+
+    ls = stats_world["learners"]
+    extra = [CourseFactory(provider=stats_world["provider_a"], code=f"X{n}") for n in range(2)]
+    for learner, month in [(ls[0], 2), (ls[1], 2)] + [(learner, 4) for learner in ls]:
+        enrolment = _enrol(learner, extra[0] if month == 2 else extra[1])
+        Enrolment.objects.filter(pk=enrolment.pk).update(enrolled_at=enrolment.enrolled_at.replace(month=month))
+    stats_refresh(months=[dt.date(2026, 2, 1), MARCH, APRIL, dt.date(2026, 5, 1)])
+    return people["manager"]

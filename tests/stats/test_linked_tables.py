@@ -6,7 +6,6 @@ The attacker knows the rule and reads, for a table by month, the table's shown r
 the overview's exact figures for the report month, the month before and the same month a year before.
 """
 
-import datetime as dt
 import io
 import itertools
 
@@ -15,11 +14,7 @@ from openpyxl import load_workbook
 
 from courses.models import Enrolment
 from stats.selectors import COMPLEMENT, SUPPRESSED, complements
-from tests.factories import CourseFactory
-from tests.stats.conftest import APRIL, MARCH, _enrol
-
-FEBRUARY = dt.date(2026, 2, 1)
-MAY = dt.date(2026, 5, 1)
+from tests.stats.conftest import APRIL, MARCH
 
 
 def _possible(rows: list, total: int, published: dict[int, int]) -> list[set[int]]:
@@ -41,19 +36,13 @@ def _possible(rows: list, total: int, published: dict[int, int]) -> list[set[int
 
 
 @pytest.fixture
-def by_month(people, stats_world, clock):
-    """The 江苏 employer's workers enrol 2 times in February, 7 in March (the fixture), 6 in April."""
-    from stats.services import snapshot_take, stats_refresh
+def by_month(months_enrolled):
+    """`months_enrolled`, with March and April snapshotted (the overview's month columns)."""
+    from stats.services import snapshot_take
 
-    ls = stats_world["learners"]
-    extra = [CourseFactory(provider=stats_world["provider_a"], code=f"X{n}") for n in range(2)]
-    for learner, month in [(ls[0], 2), (ls[1], 2)] + [(learner, 4) for learner in ls]:
-        enrolment = _enrol(learner, extra[0] if month == 2 else extra[1])
-        Enrolment.objects.filter(pk=enrolment.pk).update(enrolled_at=enrolment.enrolled_at.replace(month=month))
-    stats_refresh(months=[FEBRUARY, MARCH, APRIL, MAY])
     snapshot_take(month=MARCH)
     snapshot_take(month=APRIL)
-    return people["manager"]
+    return months_enrolled
 
 
 def test_a_month_table_cannot_be_undone_with_the_overviews_months(client, by_month):
