@@ -151,9 +151,15 @@ def study_beats_store(*, beats: list[StudyBeat], now: dt.datetime | None = None)
     second the objects cost more than the rules (docs/PERFORMANCE.md)."""
     now = now or timezone.now()
     at = now.timestamp()
-    studies, until = sql.select_studies_and_clocks(STUDY_READ, sorted({b.study_id for b in beats}))
-    rows = {row[0]: row for row in studies}
-    clocks = {learner_id: stamp(moment) for learner_id, moment in until.items()}
+    study_ids = sorted({b.study_id for b in beats})
+    rows = {row[0]: row for row in sql.select_rows(LessonStudy, STUDY_READ, key="pk", ids=study_ids)}
+    learner_ids = sorted({row[1] for row in rows.values()})
+    clocks = {
+        learner_id: stamp(until)
+        for learner_id, until in sql.select_rows(
+            StudyClock, ("learner_id", "credited_until"), key="learner_id", ids=learner_ids
+        )
+    }
     states: dict[int, crediting.State] = {}  # a study's state after the batch's earlier beats
     results, touched, ledger = [], set(), defaultdict(int)
     newly_complete: set[int] = set()

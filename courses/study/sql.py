@@ -12,13 +12,12 @@ field's own `get_db_prep_save`, as the ORM stores them; the SQL is the same on S
 
 import datetime as dt
 import functools
-import json
 from collections.abc import Iterable
 
 from django.db import connection, models
 
 from config import rows
-from courses.models import LessonStudy, StudyClock, StudyDay
+from courses.models import StudyDay
 
 ROWS_PER_STATEMENT = 500  # well under SQLite's 32,766 parameters with a dozen columns
 
@@ -35,78 +34,6 @@ def select_rows(model: type[models.Model], fields: tuple[str, ...], *, key: str,
     """`model.objects.select_for_update().filter(<key>__in=ids).order_by(key).values_list(*fields)`
     as plain rows (config.rows: the statement built once per shape, the fields' own converters)."""
     return rows.select_rows(model, fields, where={key: list(ids)}, order=(key,), lock=True)
-
-
-def select_studies_and_clocks(fields: tuple[str, ...], study_ids: list[int]) -> tuple[list[tuple], dict]:
-    """(the studies' rows of `fields` (the first two "pk" and "learner_id"), {learner_id: credited_until})
-    of a batch, locked: the studies, then their learners' clocks, each in id order.
-
-    On SQLite in one statement that returns one row: the studies joined to their clocks, aggregated
-    into one JSON array. The driver lets go of the interpreter's lock at every step of a statement,
-    once per row returned, and under a busy event loop each step waited to get it back (the
-    acknowledgements' tail, docs/PERFORMANCE.md); two reads of N rows took 2N + 2 steps, this takes
-    two. Floats travel as 17-digit text (SQLite's JSON keeps 15 digits); every value then goes through
-    its field's own converters, as the ORM's would. PostgreSQL keeps two locking reads in lock order."""
-    if not study_ids:
-        return [], {}
-    if connection.vendor != "sqlite":
-        studies = select_rows(LessonStudy, fields, key="pk", ids=study_ids)
-        learner_ids = sorted({row[1] for row in studies})
-        clocks = dict(select_rows(StudyClock, ("learner_id", "credited_until"), key="learner_id", ids=learner_ids))
-        return studies, clocks
-    with connection.cursor() as cursor:
-        cursor.execute(_joined_sql(fields, len(study_ids)), list(study_ids))
-        (text,) = cursor.fetchone()
-    floats, converters, clock_converters, clock_col = _joined_conversions(fields)
-    studies, clocks, n = [], {}, len(fields)
-    for values in json.loads(text):
-        for i in floats:
-            values[i] = float(values[i])
-        for i, functions, col in converters:
-            for convert in functions:
-                values[i] = convert(values[i], col, connection)
-        until = values[n]
-        for convert in clock_converters:
-            until = convert(until, clock_col, connection)
-        if values[n + 1]:  # the learner has a clock
-            clocks[values[1]] = until
-        studies.append(tuple(values[:n]))
-    return studies, clocks
-
-
-@functools.lru_cache(maxsize=256)
-def _joined_sql(fields: tuple[str, ...], n: int) -> str:
-    meta, qn = LessonStudy._meta, connection.ops.quote_name
-    clock_meta = StudyClock._meta
-    columns = []
-    for name in fields:
-        field = meta.pk if name == "pk" else meta.get_field(name)
-        column = f"s.{qn(field.column)}"
-        columns.append(f"printf('%!.17g', {column})" if isinstance(field, models.FloatField) else column)
-    until = qn(clock_meta.get_field("credited_until").column)
-    columns += [f"c.{until}", f"c.{qn(clock_meta.pk.column)} IS NOT NULL"]
-    learner = qn(meta.get_field("learner").column)
-    return (
-        f"SELECT json_group_array(json_array({', '.join(columns)})) "  # noqa: S608 - names from _meta
-        f"FROM {qn(meta.db_table)} s LEFT JOIN {qn(clock_meta.db_table)} c "
-        f"ON c.{qn(clock_meta.get_field('learner').column)} = s.{learner} "
-        f"WHERE s.{qn(meta.pk.column)} IN ({', '.join(['%s'] * n)})"
-    )
-
-
-@functools.lru_cache(maxsize=16)
-def _joined_conversions(fields: tuple[str, ...]):
-    meta = LessonStudy._meta
-    floats = tuple(
-        i
-        for i, name in enumerate(fields)
-        if isinstance(meta.pk if name == "pk" else meta.get_field(name), models.FloatField)
-    )
-    converters = rows._converters(connection.vendor, LessonStudy, fields)
-    until = StudyClock._meta.get_field("credited_until")
-    clock_col = until.get_col(StudyClock._meta.db_table)
-    clock_converters = connection.ops.get_db_converters(clock_col) + until.get_db_converters(connection)
-    return floats, converters, clock_converters, clock_col
 
 
 @functools.lru_cache(maxsize=1024)

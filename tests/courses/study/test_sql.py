@@ -83,30 +83,3 @@ def test_select_rows_reads_what_the_orm_reads(studies):
     assert clocks == list(
         StudyClock.objects.filter(learner_id=first.learner_id).values_list("learner_id", "credited_until")
     )
-
-
-def test_select_studies_and_clocks_reads_what_the_orm_reads(studies):
-    """The batch's one read (one JSON row on SQLite): every value as `values_list` gives it, floats to
-    the last bit, a learner without a clock left out of the clocks."""
-    from courses.study.state import STUDY_READ
-
-    first, second = studies
-    at = timezone.now().replace(microsecond=654321)
-    LessonStudy.objects.filter(pk=first.pk).update(
-        watched=[[0.1, 5.123456789012345]],
-        watched_seconds=5.023456789012345,
-        position=1 / 3,
-        carry=0.1 + 0.2,
-        last_beat_at=at,
-        idle_check_due_at=at + dt.timedelta(minutes=12),
-        idle_check_token="tok",
-        session="s1",
-        last_seq=2**53 + 1,
-    )
-    StudyClock.objects.create(learner_id=first.learner_id, credited_until=at - dt.timedelta(microseconds=1))
-    ids = [second.pk, first.pk, 10**9]
-    studies_read, clocks = sql.select_studies_and_clocks(STUDY_READ, ids)
-    expected = list(LessonStudy.objects.filter(pk__in=ids).order_by("pk").values_list(*STUDY_READ))
-    assert sorted(studies_read) == expected
-    assert clocks == {first.learner_id: at - dt.timedelta(microseconds=1)}
-    assert sql.select_studies_and_clocks(STUDY_READ, []) == ([], {})
