@@ -69,6 +69,8 @@ COLUMNS = {
 }
 
 # What a table may be broken down by (`by=`), and the drill-down each one leads to.
+# A table by these lists its rows in key order (months, codes); by the others, largest count first.
+SORTED_BY_KEY = frozenset({"month", "province", "city", "industry", "level", "kind"})
 BREAKDOWNS = ("month", "province", "city", "industry", "level", "kind", "provider", "course", "contest", "track")
 DRILLDOWN = {"province": "city", "provider": "course", "contest": "track"}
 

@@ -19,20 +19,18 @@ A fixed number of queries: one for the period rule, one per filtered dimension f
 """
 
 import datetime as dt
-import itertools
 from collections import defaultdict
-from itertools import combinations
+from itertools import combinations, product
 
 from django.db.models import Case, IntegerField, Sum, Value, When
 
-from .dimensions import COLUMNS, METRICS, SMALL_CELL
+from .dimensions import COLUMNS, METRICS, SMALL_CELL, SORTED_BY_KEY
 from .filters import Query
 from .models import StatCell
 from .permissions import Scope
 
 PARENT = {"city": "province", "course": "provider", "track": "contest"}  # a drill-down → what it drills
 CHILD = {parent: child for child, parent in PARENT.items()}
-SORTED_BY_KEY = {"month", "province", "city", "industry", "level", "kind"}
 ALL = ("all",)  # the key of a request's own total among its rows' (a row's key may be None or "")
 
 
@@ -180,7 +178,7 @@ def parents_hide(
             point = METRICS[row["metric"]].point_in_time
             in_period = month == query.end if point else month in period
             for size in range(len(on) + 1):
-                for subset, key in itertools.product(combinations(on, size), keys):
+                for subset, key in product(combinations(on, size), keys):
                     tables[(row["metric"], month, key, subset)][row[COLUMNS[dim]]] += n
                     if in_period:
                         tables[(row["metric"], None, key, subset)][row[COLUMNS[dim]]] += n

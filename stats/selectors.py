@@ -19,13 +19,12 @@ from courses.models import Course, Provider
 from organisations.models import Industry, Region
 
 from . import disclosure
-from .dimensions import COLUMNS, LEVEL_LABELS, MAX_ROWS, METRICS, PROVIDER_GRAINS, SMALL_CELL
+from .dimensions import COLUMNS, LEVEL_LABELS, MAX_ROWS, METRICS, PROVIDER_GRAINS, SMALL_CELL, SORTED_BY_KEY
 from .disclosure import cells, complements
 from .filters import Query
 from .models import RefreshState, SnapshotCell, StatCell, StatSnapshot
 from .permissions import Scope
 
-SORTED_BY_KEY = {"month", "province", "city", "industry", "level", "kind"}
 SUPPRESSED = "<5"
 COMPLEMENT = "x"  # a count of 5 or more hidden so that a "<5" beside it cannot be worked out
 
