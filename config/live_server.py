@@ -10,8 +10,8 @@ most MAX_FRAME_BYTES: autobahn reads the length in a frame's header, so a larger
 socket with 1009 (message too big) before its payload is buffered. What the server sends is not
 limited.
 
-The tuning below is installed by `tuned()` (config/asgi.py) at the first connection when the app is
-served by Twisted's reactor (Daphne), never in tests or management commands.
+The tuning below is installed by `tuned()` (config/asgi.py) when Twisted's reactor starts (Daphne), or
+at the first connection served by a reactor started earlier; never in tests or management commands.
 
 Both were measured with `manage.py bench_round` (docs/PERFORMANCE.md): 2,000 contestants answering
 1,000 times a second while 2,000 viewers watch the board, on two cores.
@@ -253,14 +253,23 @@ def tuned(app):
     if settings.LIVE_QUERY_COUNT:  # now, in the main thread, before anyone may ask for the count
         count_queries(settings.LIVE_QUERY_COUNT)
 
-    async def application(scope, receive, send):
+    def check() -> None:
         nonlocal checked
-        if not checked:
+        if not checked and served_by_twisted():  # outside a reactor (tests, commands): nothing, and ask again
             checked = True
-            if served_by_twisted():
-                install(write_through=settings.LIVE_WRITE_THROUGH, gc_tuning=settings.LIVE_GC_TUNING)
-                if settings.LIVE_PROFILE:
-                    profile(settings.LIVE_PROFILE)
+            install(write_through=settings.LIVE_WRITE_THROUGH, gc_tuning=settings.LIVE_GC_TUNING)
+            if settings.LIVE_PROFILE:
+                profile(settings.LIVE_PROFILE)
+
+    # Daphne installs its reactor before it imports the app: the tuning (a full collection of all
+    # that was loaded, 0.1 s) runs as the reactor starts, not at a start storm's first connection.
+    reactor = sys.modules.get("twisted.internet.reactor")
+    if reactor is not None and not getattr(reactor, "running", False):
+        reactor.callWhenRunning(check)
+
+    async def application(scope, receive, send):
+        if not checked:
+            check()
         return await app(scope, receive, send)
 
     return application

@@ -167,12 +167,11 @@ class LiveBoard:
         first = self.round is None
         rnd = Round.objects.select_related("track").get(pk=self.round_id)
         seq = selectors.board_last_seq(rnd)
-        for aud in AUDIENCES:
+        live_rows, public_rows = selectors.board_rows(rnd)
+        for aud, rows in ((STAFF, live_rows), (PUBLIC, public_rows)):
             ranking = self.rankings[aud]
-            rows = selectors.board_ranked(rnd, live=aud == STAFF)
             present = set()
             for row in rows:
-                row.pop("rank", None)
                 present.add(row["entry"])
                 if ranking.put(row) and not first:
                     self.changed[aud][row["entry"]] = row

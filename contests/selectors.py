@@ -219,13 +219,14 @@ def province_name(code: str, language: str | None) -> str:
     return str(Province(code).label)
 
 
-def _payload(v: dict, rank: int | None = None) -> dict:
+def _payload(v: dict, rank: int | None = None, language: str | None = None) -> dict:
+    province = v["province"]
     row = {
         "entry": v["entry_id"],
         "name": v["name"],
         "organisation": v["organisation"],
-        "province": v["province"],
-        "province_name": province_name(v["province"], get_language()) if v["province"] else "",
+        "province": province,
+        "province_name": province_name(province, language or get_language()) if province else "",
         "theory": _fixed(v["v_theory"], ONE),
         "practical": _fixed(v["v_practical"], TWO),
         "total": _fixed(v["v_total"], TWO),
@@ -275,6 +276,32 @@ def board_ranked(rnd: Round, *, live: bool) -> list[dict]:
             rank, previous = position, key
         rows.append(_payload(v, rank))
     return rows
+
+
+LIVE_COLUMNS = ("theory_score", "practical_score", "total", "reached_at", "tasks")
+FROZEN_COLUMNS = ("frozen_theory", "frozen_practical", "frozen_total", "frozen_reached_at", "frozen_tasks")
+VALUES = ("v_theory", "v_practical", "v_total", "v_reached", "v_tasks")
+
+
+def board_rows(rnd: Round) -> tuple[list[dict], list[dict]]:
+    """Every row of the board as the staff and as the public see it, without rank, in no order: what a
+    process's live board loads (contests.liveboard). One read for both, with the public's frozen values
+    taken as `_public_values` takes them, column by column; the same rows as `board_ranked`'s."""
+    staff_hide, public_hide = visibility.staff(rnd), visibility.hidden(rnd)
+    language = get_language()  # once, not once a row: a national round's board holds thousands
+    live_rows, public_rows = [], []
+    base = ("entry_id", "name", "organisation", "province")
+    columns = base + LIVE_COLUMNS + FROZEN_COLUMNS
+    for values in ScoreboardRow.objects.filter(round=rnd).order_by("entry_id").values_list(*columns):
+        v = dict(zip(base, values[:4], strict=True))
+        live, frozen = values[4:9], values[9:]
+        row = _payload({**v, **dict(zip(VALUES, live, strict=True))}, language=language)
+        live_rows.append(staff_hide.row(row))
+        if any(value is not None for value in frozen):
+            shown = [f if f is not None else x for f, x in zip(frozen, live, strict=True)]
+            row = _payload({**v, **dict(zip(VALUES, shown, strict=True))}, language=language)
+        public_rows.append(public_hide.row(dict(row)))
+    return live_rows, public_rows
 
 
 def scoreboard_rows(

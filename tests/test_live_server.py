@@ -66,20 +66,23 @@ def test_what_the_socket_does_not_take_is_buffered_and_later_writes_keep_their_o
     assert bytes(received) == big + b"tail"
 
 
-def test_the_tuning_is_installed_inside_a_running_reactor_only():
-    """Run in a fresh interpreter: the app called outside a reactor (as in tests), then inside one."""
+@pytest.mark.parametrize("imported", ["before the reactor runs", "inside the running reactor"])
+def test_the_tuning_is_installed_inside_a_running_reactor_only(imported):
+    """Run in a fresh interpreter, the app imported as Daphne does (its reactor installed, not yet
+    running) or later, inside the running reactor: the app called outside a reactor changes nothing;
+    the tuning is in place as the reactor starts, before any connection (a start storm's first
+    connection does not pay for the full collection), or at the first connection after a late import."""
     probe = """
-import gc
+import gc, sys
 import django
 django.setup()  # the daphne app's checks install Twisted's asyncio reactor, as Daphne does
 from twisted.internet import reactor, defer
 from config import live_server
-from config.asgi import application
 
 def state():
     return live_server.write_through_installed(), gc.get_threshold() == live_server.GC_THRESHOLDS
 
-async def call():
+async def call(application):
     async def receive():
         return {"type": "websocket.disconnect", "code": 1000}
     async def send(message):
@@ -90,20 +93,33 @@ async def call():
     except Exception:
         pass  # no such route: only the tuning matters here
 
-outside = live_server.served_by_twisted()
+late = sys.argv[1] == "late"
+if not late:
+    from config.asgi import application
+    import asyncio
+    asyncio.run(call(application))  # outside the reactor, as in tests
+outside = (live_server.served_by_twisted(), state())
 def inside():
-    before = state()
-    d = defer.ensureDeferred(call())
-    d.addBoth(lambda _: print(outside, before, state()) or reactor.stop())
-reactor.callWhenRunning(inside)
+    from config.asgi import application  # the late import; already imported otherwise
+    started = state()
+    d = defer.ensureDeferred(call(application))
+    d.addBoth(lambda _: print(outside, started, state()) or reactor.stop())
+reactor.callWhenRunning(lambda: reactor.callLater(0, inside))
 reactor.run()
 """
     env = {"DJANGO_SETTINGS_MODULE": "config.settings.test", "PATH": "/usr/bin:/bin"}
+    late = imported != "before the reactor runs"
     result = subprocess.run(  # noqa: S603 - our own interpreter
-        [sys.executable, "-c", probe], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", probe, "late" if late else "early"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip().splitlines()[-1] == "False (False, False) (True, True)"
+    started = "(False, False)" if late else "(True, True)"
+    assert result.stdout.strip().splitlines()[-1] == f"(False, (False, False)) {started} (True, True)"
 
 
 def test_not_installed_in_this_test_process():

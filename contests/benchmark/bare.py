@@ -39,7 +39,11 @@ def _dumps(message: dict) -> str:
 
 
 class Bare:
-    def __init__(self, setup: dict):
+    """The round's state and message handling, whatever serves the sockets: `websockets` here, Daphne
+    in contests.benchmark.bare_asgi (`broadcast(sockets, text)` writes one text to many)."""
+
+    def __init__(self, setup: dict, broadcast=broadcast):
+        self.broadcast = broadcast
         self.round = setup["round"]
         self.paper = setup["paper"]
         self.keys = {q["id"]: q["key"] for q in setup["questions"]}
@@ -112,7 +116,7 @@ class Bare:
             "revealed": [],
             **self.meta(),
         }
-        broadcast(self.viewers, _dumps(message))
+        self.broadcast(self.viewers, _dumps(message))
 
     def save(self, entry: dict, message: dict) -> dict:
         cid, qid = message.get("client_id"), message.get("question_id")
@@ -190,6 +194,10 @@ class Bare:
             await ws.close(4404)
 
 
+def stored_write(bare: Bare, path) -> None:
+    Path(path).write_text(json.dumps(list(bare.stored)), encoding="utf-8")
+
+
 async def main_async(args) -> None:
     bare = Bare(json.loads(Path(args.setup).read_text(encoding="utf-8")))
     stop = asyncio.get_running_loop().create_future()
@@ -197,7 +205,7 @@ async def main_async(args) -> None:
     # The same accept queue as Daphne's (config.live_server.LISTEN_BACKLOG), so a start storm meets the same kernel.
     async with serve(bare.handler, "127.0.0.1", args.port, compression=None, max_queue=None, backlog=4096):
         await stop
-    Path(args.stored).write_text(json.dumps(list(bare.stored)), encoding="utf-8")
+    stored_write(bare, args.stored)
 
 
 def main():

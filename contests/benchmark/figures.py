@@ -68,3 +68,22 @@ def summary(*, n, m, rate, duration, storm, daphne: dict, peak, bare: dict | Non
         "ratio_server_cpu": ratio(daphne["server_cpu_cores"], bare["server_cpu_cores"]),
         "ratio_cpu_per_connect": ratio(daphne["server_cpu_ms_per_connect"], bare["server_cpu_ms_per_connect"]),
     }
+
+
+def bare_daphne_figures(daphne: dict, on_daphne: dict, peak) -> dict:
+    """`bench_round --bare-daphne`: the bare handling served by Daphne, and the real server against it."""
+    return {
+        "bare_daphne": {
+            **{k: on_daphne[k] for k in KEYS},
+            "lost": on_daphne["lost"],
+            "unacked": on_daphne["unacked"],
+            "connected": on_daphne["connected"],
+            "peak_rss_mb": peak,
+            "board_frames": on_daphne["board_frames"],
+        },
+        "ratio_bare_daphne_ack_p99": ratio(daphne["ack_p99_ms"], on_daphne["ack_p99_ms"]),
+        "ratio_bare_daphne_storm_paper_p99": ratio(daphne["storm_paper_p99_ms"], on_daphne["storm_paper_p99_ms"]),
+        "ratio_bare_daphne_cpu_per_connect": ratio(
+            daphne["server_cpu_ms_per_connect"], on_daphne["server_cpu_ms_per_connect"]
+        ),
+    }

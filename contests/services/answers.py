@@ -9,6 +9,7 @@ before it, and the board rows move by each question's score difference (contests
 import copy
 import datetime as dt
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -89,6 +90,7 @@ def entries_connect(*, connects: list[tuple[Entry, object]], now: dt.datetime | 
     rounds = {entry.round_id for entry, _device in connects}  # as stored now, not as the callers last read them
     one_device = set(Round.objects.filter(pk__in=rounds, one_device=True).values_list("pk", flat=True))
     pending = list(enumerate(connects))
+    named = Counter(entry.pk for entry, _device in connects)
     while pending:
         this, later, seen = [], [], set()
         for item in pending:
@@ -113,7 +115,7 @@ def entries_connect(*, connects: list[tuple[Entry, object]], now: dt.datetime | 
         # UPDATE set it): one light read for them all.
         epochs = dict(Entry.objects.filter(pk__in=pks).values_list("pk", "session_epoch"))
         for index, entry in admitted:
-            row = copy.copy(entry)  # an entry named twice: each console its own
+            row = copy.copy(entry) if named[entry.pk] > 1 else entry  # an entry named twice: each console its own
             row.session_epoch, row.last_seen_at, row.joined_at = epochs[entry.pk], now, entry.joined_at or now
             outcomes[index] = row
             if row.session_epoch > 1:  # the first console of an entry has no older one to close

@@ -107,6 +107,29 @@ def test_a_contestant_sees_their_own_row_and_rank(four, running_round, paper, cl
     assert selectors.scoreboard_entry_row(running_round, four[0].pk, live=False)["rank"] == 2
 
 
+@pytest.mark.parametrize("theory_live", [True, False], ids=["theory shown", "theory hidden"])
+def test_the_live_boards_one_read_gives_both_audiences_the_rows_of_the_ranked_reads(
+    four, running_round, paper, clock, theory_live
+):
+    """A process's live board loads the staff's and the public's rows in one read (`board_rows`): the
+    rows `board_ranked` gives each audience, frozen values and hidden parts included."""
+    Round.objects.filter(pk=running_round.pk).update(theory_live=theory_live)
+    clock.move_to(T0 + minutes(10))
+    answer(four[0], paper[0])
+    clock.move_to(T0 + minutes(70))  # during the freeze
+    answer(four[0], paper[1])
+    answer(four[1], paper[0])
+    rnd = Round.objects.select_related("track").get(pk=running_round.pk)
+
+    def unranked(rows):
+        return sorted(({k: v for k, v in row.items() if k != "rank"} for row in rows), key=lambda row: row["entry"])
+
+    live, public = selectors.board_rows(rnd)
+    assert live == unranked(selectors.board_ranked(rnd, live=True))
+    assert public == unranked(selectors.board_ranked(rnd, live=False))
+    assert len(live) == 4 and public != live  # the freeze (and the hidden part) hold something back
+
+
 def test_feed_replays_missed_events_or_asks_for_a_snapshot(running_round, entry, paper, monkeypatch):
     start = selectors.board_last_seq(running_round)
     answer(entry, paper[0])

@@ -14,6 +14,9 @@ load against a bare `websockets` server, for comparison.
 3. The stored answers are read back from the scratch database: `lost` counts answers sent but
    neither stored nor explicitly rejected; `duplicated` counts stored rows beyond one per client id.
 4. `contests.benchmark.bare` takes the same load the same way.
+5. With --bare-daphne, the same bare handling as an ASGI app served by Daphne
+   (contests.benchmark.bare_asgi) takes it too (`bare_daphne`, `ratio_bare_daphne_*`): of the gap
+   to the `websockets` server, what is Daphne's and what is the platform's.
 
 With --servers K (K > 1) or --fault redis|postgres the round runs on PostgreSQL and Redis instead,
 served by K Daphne processes with the load spread over them (contests.benchmark.scaled: scratch
@@ -36,7 +39,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from config.bench import free_port, peak_rss_mb, stop, wait_port
-from contests.benchmark.figures import stored_counts, summary
+from contests.benchmark.figures import bare_daphne_figures, stored_counts, summary
 
 PYTHON = sys.executable
 DAPHNE = str(Path(sys.executable).with_name("daphne"))
@@ -44,6 +47,12 @@ DAPHNE = str(Path(sys.executable).with_name("daphne"))
 
 def _run(cmd: list[str], env: dict) -> None:
     subprocess.run(cmd, env=env, check=True)  # noqa: S603 - our own interpreter and scripts
+
+
+def _bare_lost(load: dict, stored_file: Path) -> int:
+    """A bare server's lost answers: sent − rejected − what it wrote to `stored_file` as it stopped."""
+    stored = set(json.loads(stored_file.read_text())) if stored_file.exists() else set()
+    return len(set(load["sent_ids"]) - set(load["rejected_ids"]) - stored)
 
 
 def _spawn(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
@@ -66,6 +75,11 @@ class Command(BaseCommand):
         parser.add_argument("--fault-at", type=float, default=None, help="seconds into the answers (default 1/3)")
         parser.add_argument("--fault-down", type=float, default=5.0, help="seconds the service stays down")
         parser.add_argument("--skip-bare", action="store_true", help="with --servers: no bare-server comparison")
+        parser.add_argument(
+            "--bare-daphne",
+            action="store_true",
+            help="also the bare handling served by Daphne (contests.benchmark.bare_asgi): what Daphne itself costs",
+        )
         parser.add_argument(
             "--on-postgres", action="store_true", help="PostgreSQL and Redis even with one server (as --servers K)"
         )
@@ -117,7 +131,8 @@ class Command(BaseCommand):
             "LIVE_QUERY_COUNT": str(scratch / "queries.txt"),  # Daphne's statements (queries_per_connect)
         }
         try:
-            result = self.bench(scratch, env, n=n, m=m, rate=rate, duration=options["duration"], storm=options["storm"])
+            sizes = {"n": n, "m": m, "rate": rate, "duration": options["duration"], "storm": options["storm"]}
+            result = self.bench(scratch, env, **sizes, bare_daphne=options["bare_daphne"])
         finally:
             if not options["keep"]:
                 shutil.rmtree(scratch, ignore_errors=True)
@@ -126,7 +141,9 @@ class Command(BaseCommand):
     def log(self, message: str) -> None:
         self.stderr.write(f"[bench_round] {message}")
 
-    def bench(self, scratch: Path, env: dict, *, n: int, m: int, rate: float, duration: float, storm: float) -> dict:
+    def bench(
+        self, scratch: Path, env: dict, *, n: int, m: int, rate: float, duration: float, storm: float, bare_daphne=False
+    ) -> dict:
         manage = str(settings.BASE_DIR / "manage.py")
         self.log(f"preparing {n} contestants in {scratch}")
         _run([PYTHON, manage, "bench_round", "--prepare", str(scratch), "--contestants", str(n)], env)
@@ -134,12 +151,12 @@ class Command(BaseCommand):
         load = [PYTHON, "-m", "contests.benchmark.load", "--setup", str(setup), "--contestants", str(n)]
         load += ["--viewers", str(m), "--duration", str(duration), "--rate", str(rate), "--storm", str(storm)]
 
-        def drive(name: str, server_cmd) -> tuple[dict, float]:
+        def drive(name: str, server_cmd, server_env: dict = env) -> tuple[dict, float]:
             """Start a server (`server_cmd(port)`), run the same load against it, stop it; its load
             figures and peak RSS."""
             port = free_port()
             self.log(f"{name} on {port}")
-            server = _spawn(server_cmd(str(port)), env, scratch / f"{name}.log")
+            server = _spawn(server_cmd(str(port)), server_env, scratch / f"{name}.log")
             out = scratch / f"load-{name}.json"
             try:
                 wait_port(port, [server])
@@ -170,10 +187,19 @@ class Command(BaseCommand):
         stored_file = scratch / "bare-stored.json"
         bare_cmd = [PYTHON, "-m", "contests.benchmark.bare", "--setup", str(setup), "--stored", str(stored_file)]
         bare, bare_peak = drive("bare", lambda port: [*bare_cmd, "--port", port])
-        stored = set(json.loads(stored_file.read_text())) if stored_file.exists() else set()
-        bare["lost"] = len(set(bare["sent_ids"]) - set(bare["rejected_ids"]) - stored)
+        bare["lost"] = _bare_lost(bare, stored_file)
         sizes = {"n": n, "m": m, "rate": rate, "duration": duration, "storm": storm}
-        return summary(**sizes, daphne=daphne, peak=peak, bare=bare, bare_peak=bare_peak)
+        result = summary(**sizes, daphne=daphne, peak=peak, bare=bare, bare_peak=bare_peak)
+        if bare_daphne:  # the same bare handling, served by Daphne: the server's own share of the gap
+            stored_file = scratch / "bare-daphne-stored.json"
+            bare_env = {k: v for k, v in env.items() if k not in ("LIVE_QUERY_COUNT", "LIVE_PROFILE")}
+            bare_env |= {"BENCH_ROUND_SETUP": str(setup), "BENCH_ROUND_STORED": str(stored_file)}
+            app = "contests.benchmark.bare_asgi:application"
+            cmd = lambda port: [*daphne_cmd[:3], "-p", port, *daphne_cmd[3:-1], app]  # noqa: E731
+            on_daphne, on_daphne_peak = drive("bare-daphne", cmd, bare_env)
+            on_daphne["lost"] = _bare_lost(on_daphne, stored_file)
+            result |= bare_daphne_figures(daphne, on_daphne, on_daphne_peak)
+        return result
 
     def verify(self, db: Path, load: dict) -> dict:
         """Read the stored answers back: lost = sent − rejected − stored; duplicated = extra rows per id."""
