@@ -3,10 +3,12 @@
 import argparse
 import asyncio
 import json
+import os
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -48,10 +50,19 @@ def setup_file(tmp_path):
     return path
 
 
-def test_load_against_the_bare_server_acks_everything_and_measures_staleness(setup_file, tmp_path):
+@pytest.mark.parametrize("served_by", ["websockets", "daphne"])
+def test_load_against_the_bare_server_acks_everything_and_measures_staleness(setup_file, tmp_path, served_by):
+    """The bare handling as its own `websockets` server, and as an ASGI app served by Daphne
+    (`bench_round --bare-daphne`): the same answers acknowledged and stored, the same boards."""
     port, stored = free_port(), tmp_path / "stored.json"
-    cmd = [sys.executable, "-m", "contests.benchmark.bare", "--setup", str(setup_file), "--port", str(port)]
-    server = subprocess.Popen([*cmd, "--stored", str(stored)])  # noqa: S603
+    if served_by == "websockets":
+        cmd = [sys.executable, "-m", "contests.benchmark.bare", "--setup", str(setup_file), "--port", str(port)]
+        server = subprocess.Popen([*cmd, "--stored", str(stored)])  # noqa: S603
+    else:
+        daphne = str(Path(sys.executable).with_name("daphne"))
+        env = os.environ | {"BENCH_ROUND_SETUP": str(setup_file), "BENCH_ROUND_STORED": str(stored)}
+        app = "contests.benchmark.bare_asgi:application"
+        server = subprocess.Popen([daphne, "-b", "127.0.0.1", "-p", str(port), app], env=env)  # noqa: S603
     try:
         for _ in range(100):
             with socket.socket() as s:
