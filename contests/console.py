@@ -45,7 +45,8 @@ def _admit(requests: list[tuple[object, int, object]]) -> list:
             connects.append((entry, device))
             positions.append(index)
     if connects:
-        for index, outcome in zip(positions, services.entries_connect(connects=connects), strict=True):
+        outcomes_of = services.entries_connect(connects=connects, fresh=True)  # read just now, for this batch
+        for index, outcome in zip(positions, outcomes_of, strict=True):
             outcomes[index] = outcome
     return outcomes
 

@@ -79,12 +79,16 @@ def entry_connect(*, entry: Entry, device=None, now: dt.datetime | None = None) 
 
 
 @transaction.atomic
-def entries_connect(*, connects: list[tuple[Entry, object]], now: dt.datetime | None = None) -> list:
+def entries_connect(
+    *, connects: list[tuple[Entry, object]], now: dt.datetime | None = None, fresh: bool = False
+) -> list:
     """`entry_connect` for many consoles at once (a round's start): (entry, device) pairs in, the fresh
     entry or the ContestError that refused it out, in order. Three statements for all of them (the
     rounds' one-device setting, one UPDATE, the new epochs); a one-device round adds its device check
     per entry. An entry named twice connects twice, in
-    order: the later console gets the higher epoch and takes over."""
+    order: the later console gets the higher epoch and takes over. The entries given are left as they
+    are, unless `fresh` says they were read for this call alone: then each is updated in place (a
+    copy of each at a round's start cost a sixth of the admission's time)."""
     now = now or timezone.now()
     outcomes: list = [None] * len(connects)
     rounds = {entry.round_id for entry, _device in connects}  # as stored now, not as the callers last read them
@@ -115,7 +119,8 @@ def entries_connect(*, connects: list[tuple[Entry, object]], now: dt.datetime | 
         # UPDATE set it): one light read for them all.
         epochs = dict(Entry.objects.filter(pk__in=pks).values_list("pk", "session_epoch"))
         for index, entry in admitted:
-            row = copy.copy(entry) if named[entry.pk] > 1 else entry  # an entry named twice: each console its own
+            # The caller's entry unchanged; an entry named twice: each console its own.
+            row = entry if fresh and named[entry.pk] == 1 else copy.copy(entry)
             row.session_epoch, row.last_seen_at, row.joined_at = epochs[entry.pk], now, entry.joined_at or now
             outcomes[index] = row
             if row.session_epoch > 1:  # the first console of an entry has no older one to close

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from contests import selectors, services
-from contests.models import ScoreboardEvent, ScoreboardRow, TheoryAnswer, TheoryAnswerLog
+from contests.models import Entry, ScoreboardEvent, ScoreboardRow, TheoryAnswer, TheoryAnswerLog
 from contests.services import AnswerAck, AnswerRejected, AnswerSave
 from tests.contests.conftest import minutes
 from tests.contests.factories import T0
@@ -123,6 +123,21 @@ def test_a_superseded_console_cannot_save(entry, paper):
         save(entry, paper[0], right(paper[0]), epoch=first.session_epoch)
     assert exc.value.code == "superseded"
     assert not save(entry, paper[0], right(paper[0]), epoch=second.session_epoch).duplicate
+
+
+def test_a_batch_updates_fresh_entries_in_place_and_leaves_anyone_elses_as_they_were(entry):
+    """A round start's admission reads its entries for the batch alone (`fresh`): no copies, but one
+    entry named twice still gives each console its own; without `fresh` the caller's entry is kept."""
+    twice = Entry.objects.get(pk=entry.pk)
+    first, second = services.entries_connect(connects=[(twice, None), (twice, None)], fresh=True)
+    assert first is not second and second.session_epoch == first.session_epoch + 1
+    alone = Entry.objects.get(pk=entry.pk)
+    (third,) = services.entries_connect(connects=[(alone, None)], fresh=True)
+    assert third is alone and third.session_epoch == second.session_epoch + 1
+    kept = Entry.objects.get(pk=entry.pk)
+    (fourth,) = services.entries_connect(connects=[(kept, None)])
+    assert fourth is not kept and kept.session_epoch == third.session_epoch
+    assert fourth.session_epoch == Entry.objects.get(pk=entry.pk).session_epoch == third.session_epoch + 1
 
 
 def test_a_stored_answer_announces_the_new_sequence_after_commit(
