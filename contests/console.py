@@ -92,7 +92,7 @@ def _paper_text(entry: Entry, keyed) -> str | None:
 
 
 # What a hello and a paper read of an entry: at a round's start the rest of each row (its devices,
-# signals, seats, timestamps) was a third of the hellos' time, built into model fields nobody read.
+# signals, seats, timestamps) was 40 % of the hellos' time, built into model fields nobody read.
 HELLO_FIELDS = ("id", "round_id", "shuffle_seed", "session_epoch", "extra_seconds", "handed_in_at", "used_seconds")
 
 

@@ -169,25 +169,21 @@ def theory_answers_of(entry_ids) -> dict[int, dict[int, dict]]:
 # ------------------------------------------------------------------ the board
 
 
+# A row's live columns, the frozen copies the public sees while a change is held back, and the names
+# both are read under: one pairing for the database's reads and `board_rows`' own.
+LIVE_COLUMNS = ("theory_score", "practical_score", "total", "reached_at", "tasks")
+FROZEN_COLUMNS = ("frozen_theory", "frozen_practical", "frozen_total", "frozen_reached_at", "frozen_tasks")
+VALUES = ("v_theory", "v_practical", "v_total", "v_reached", "v_tasks")
+
+
 def _public_values(qs):
     """Annotate the values the public sees: the frozen copy where a change is still hidden."""
-    return qs.annotate(
-        v_theory=Coalesce("frozen_theory", "theory_score"),
-        v_practical=Coalesce("frozen_practical", "practical_score"),
-        v_total=Coalesce("frozen_total", "total"),
-        v_reached=Coalesce("frozen_reached_at", "reached_at"),
-        v_tasks=Coalesce("frozen_tasks", "tasks"),
-    )
+    pairs = zip(VALUES, FROZEN_COLUMNS, LIVE_COLUMNS, strict=True)
+    return qs.annotate(**{name: Coalesce(frozen, live) for name, frozen, live in pairs})
 
 
 def _live_values(qs):
-    return qs.annotate(
-        v_theory=F("theory_score"),
-        v_practical=F("practical_score"),
-        v_total=F("total"),
-        v_reached=F("reached_at"),
-        v_tasks=F("tasks"),
-    )
+    return qs.annotate(**{name: F(live) for name, live in zip(VALUES, LIVE_COLUMNS, strict=True)})
 
 
 FIELDS = (
@@ -278,15 +274,10 @@ def board_ranked(rnd: Round, *, live: bool) -> list[dict]:
     return rows
 
 
-LIVE_COLUMNS = ("theory_score", "practical_score", "total", "reached_at", "tasks")
-FROZEN_COLUMNS = ("frozen_theory", "frozen_practical", "frozen_total", "frozen_reached_at", "frozen_tasks")
-VALUES = ("v_theory", "v_practical", "v_total", "v_reached", "v_tasks")
-
-
 def board_rows(rnd: Round) -> tuple[list[dict], list[dict]]:
-    """Every row of the board as the staff and as the public see it, without rank, in no order: what a
-    process's live board loads (contests.liveboard). One read for both, with the public's frozen values
-    taken as `_public_values` takes them, column by column; the same rows as `board_ranked`'s."""
+    """Every row of the board as the staff and as the public see it, without rank, in entry order: what
+    a process's live board loads (contests.liveboard). One read for both, with the public's frozen
+    values taken as `_public_values` takes them, column by column; the same rows as `board_ranked`'s."""
     staff_hide, public_hide = visibility.staff(rnd), visibility.hidden(rnd)
     language = get_language()  # once, not once a row: a national round's board holds thousands
     live_rows, public_rows = [], []
