@@ -1,6 +1,8 @@
 """The public headline figures (STATS_PUBLIC_PAGE): off by default (404), totals only, small cells
 as "<5" for everyone, cached."""
 
+import re
+
 import pytest
 
 from django.core.cache import cache
@@ -49,8 +51,10 @@ def test_when_on_anyone_sees_the_totals_with_small_cells_suppressed(client, refr
         "participants": ["0", "0"],
         "awards": ["0", "0"],
     }
+    # The CSRF token is random letters and digits: "L1" is in one page in about sixty by chance.
+    shown = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
     for name in ("L1", "苏州精工", "甲培训中心", "工业机器人运维", "江苏"):
-        assert name not in html  # no person, employer, provider, course or region
+        assert name not in shown  # no person, employer, provider, course or region
 
 
 @override_settings(STATS_PUBLIC_PAGE=True)
