@@ -96,7 +96,7 @@ def study_open(*, learner, lesson_id: int, now: dt.datetime | None = None) -> St
     lesson = Lesson.objects.select_related("course", "video").filter(pk=lesson_id).first()
     if lesson is None:
         raise StudyRefused("not_found", _("课时不存在"))
-    enrolment = Enrolment.objects.select_related("course").filter(learner=learner, course_id=lesson.course_id).first()
+    enrolment = Enrolment.objects.filter(learner=learner, course_id=lesson.course_id).first()
     if enrolment is None:
         raise StudyRefused("forbidden", _("请先报名该课程，再开始学习"))
     if not selectors.lesson_is_unlocked(enrolment, lesson):

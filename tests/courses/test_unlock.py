@@ -1,0 +1,57 @@
+"""`selectors.lesson_is_unlocked` (read by the study socket, the video's range requests, quizzes and
+completion) says what the course page's `enrolment_state` says, for every lesson and every progress."""
+
+import itertools
+
+import pytest
+
+from courses import selectors, services
+from courses.models import Lesson, LessonProgress
+from tests.conftest import build_course
+from tests.factories import ChapterFactory, LessonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def course_in_two_chapters(provider_a):
+    """Chapter 2 is created first but sorted last, and its lessons' ids are lower than chapter 1's: the
+    order is the chapters' and lessons' sort order, not ids. The second lesson is optional."""
+    course = build_course(provider_a, code="UNLOCK", lessons=0, with_quiz=False)
+    first = course.chapters.get()
+    second = ChapterFactory(course=course, title="第二章", sort_order=2)
+    LessonFactory(chapter=second, course=course, title="2-1", sort_order=1)
+    LessonFactory(chapter=second, course=course, title="2-2", sort_order=2)
+    LessonFactory(chapter=first, course=course, title="1-1", sort_order=1)
+    LessonFactory(chapter=first, course=course, title="1-2", sort_order=2, is_required=False)
+    LessonFactory(chapter=first, course=course, title="1-3", sort_order=3)
+    return course
+
+
+@pytest.mark.parametrize("sequential", [True, False])
+def test_each_lesson_is_unlocked_exactly_when_the_enrolment_state_says_so(learner, course_in_two_chapters, sequential):
+    course = course_in_two_chapters
+    course.sequential = sequential
+    course.save()
+    enrolment = services.enrolment_create(learner=learner, course=course)
+    lessons = list(Lesson.objects.filter(course=course).select_related("course"))
+    assert [lesson.title for lesson in lessons] == ["1-1", "1-2", "1-3", "2-1", "2-2"]
+    seen = set()
+    for done in itertools.chain.from_iterable(itertools.combinations(lessons, k) for k in range(len(lessons) + 1)):
+        LessonProgress.objects.filter(enrolment=enrolment).delete()
+        LessonProgress.objects.bulk_create(LessonProgress(enrolment=enrolment, lesson=lesson) for lesson in done)
+        expected = selectors.enrolment_state(enrolment).unlocked_ids
+        got = {lesson.pk for lesson in lessons if selectors.lesson_is_unlocked(enrolment, lesson)}
+        assert got == expected, [lesson.title for lesson in done]
+        seen.add(frozenset(got))
+    # Sequential: the unlocked set grows lesson by lesson (an optional lesson does not block).
+    assert len(seen) == (4 if sequential else 1)
+
+
+def test_a_lesson_of_another_course_is_never_unlocked(learner, course, provider_a):
+    other = build_course(provider_a, code="OTHER", with_quiz=False)
+    other.sequential = False
+    other.save()
+    enrolment = services.enrolment_create(learner=learner, course=course)
+    assert not selectors.lesson_is_unlocked(enrolment, other.lessons.first())
+    assert selectors.lesson_is_unlocked(enrolment, course.lessons.order_by("sort_order").first())
