@@ -126,5 +126,5 @@ clean:  ## remove caches and generated files, and the setup stamps (keeps .venv 
 	rm -rf .pytest_cache .ruff_cache staticfiles .test-media var/test-private test-results screenshots
 	rm -f $(VENV)/.stamp-*
 
-distclean: clean  ## also remove .venv, the dev database and uploaded media (public and private)
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media var/private
+distclean: clean  ## also remove .venv, the dev database, its migrated copy and uploaded media (public and private)
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media var/private var/cache

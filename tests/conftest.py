@@ -1,5 +1,7 @@
 """Shared personas and a published course, so permission tests read as a matrix."""
 
+import os
+
 import pytest
 
 from accounts.roles import organiser_group
@@ -17,6 +19,18 @@ from tests.factories import (
 )
 
 PASSWORD = "pass-1234-word"
+
+
+def pytest_collection_modifyitems(config, items):
+    """What an `@pytest.mark.embedded` test checks does not depend on the database or Redis (benchmarks
+    on their own scratch SQLite, settings read in subprocesses, the transport's tuning, the hosts and
+    layout of pages): the PostgreSQL + Redis pass of .ci/run would only repeat it."""
+    if not os.environ.get("DATABASE_URL"):
+        return
+    skip = pytest.mark.skip(reason="backend-independent: run in the embedded pass")
+    for item in items:
+        if item.get_closest_marker("embedded"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from config.bench import require_scratch, run_in_scratch
 
+pytestmark = pytest.mark.embedded  # conftest: not repeated in the PostgreSQL + Redis pass
+
 
 def test_a_failing_worker_is_reported_and_its_scratch_directory_removed():
     command = BaseCommand(stdout=StringIO())

@@ -15,6 +15,8 @@ from django.conf import settings
 
 from config import live_server
 
+pytestmark = pytest.mark.embedded  # conftest: not repeated in the PostgreSQL + Redis pass
+
 
 class Reactor:
     """Records what a connection asks of the reactor."""

@@ -20,6 +20,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from config.env import BASE_DIR
 
+pytestmark = pytest.mark.embedded  # conftest: not repeated in the PostgreSQL + Redis pass
+
 # Prints the settings a case looks at as JSON; `read_env` is disabled so a local .env cannot leak in.
 _DUMP = """
 import importlib, json, sys

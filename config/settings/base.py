@@ -131,6 +131,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Where `migrate` keeps the copy of a new SQLite database's first full migration, to fill the next empty
+# one from (cms/management/commands/migrate.py); empty: always migrate in full.
+MIGRATE_TEMPLATE_DIR = E.str_("MIGRATE_TEMPLATE_DIR", default=str(BASE_DIR / "var" / "cache" / "migrated"))
 
 # --- Cache, channel layer, background tasks -------------------------------
 REDIS_URL = E.str_("REDIS_URL", default="")

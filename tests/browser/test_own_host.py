@@ -19,7 +19,8 @@ from courses.models import CourseCatalogPage
 from tests.certificates.contest_data import published_round
 from tests.conftest import PASSWORD, build_course
 
-pytestmark = pytest.mark.browser
+# What a page asks the browser for does not depend on the database: not repeated on PostgreSQL (conftest).
+pytestmark = [pytest.mark.browser, pytest.mark.embedded]
 
 LOCAL_SCHEMES = {"data", "blob", "about"}
 

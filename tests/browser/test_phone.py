@@ -16,7 +16,8 @@ from tests.conftest import PASSWORD, build_course
 from tests.contests.factories import ContestFactory, RoundFactory, TrackFactory
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.browser
+# A page's layout does not depend on the database: not repeated on PostgreSQL (conftest).
+pytestmark = [pytest.mark.browser, pytest.mark.embedded]
 
 PHONE = {"width": 390, "height": 844}
 

@@ -14,6 +14,8 @@ import pytest
 
 from contests.benchmark import load
 
+pytestmark = pytest.mark.embedded  # conftest: not repeated in the PostgreSQL + Redis pass
+
 
 def free_port() -> int:
     with socket.socket() as s:

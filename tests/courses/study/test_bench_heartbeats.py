@@ -5,9 +5,13 @@ import json
 import sqlite3
 from io import StringIO
 
+import pytest
+
 from django.core.management import call_command
 
 from courses.management.commands.bench_heartbeats import Command
+
+pytestmark = pytest.mark.embedded  # conftest: not repeated in the PostgreSQL + Redis pass
 
 
 def _ledger(path, rows, last_seq=None):
