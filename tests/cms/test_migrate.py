@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 from contextlib import closing
+from io import StringIO
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -117,3 +118,26 @@ def test_a_saved_template_replaces_the_stale_ones_whole(tmp_path):
     migrate.Command()._save(SimpleNamespace(connection=source), folder / "new.sqlite3")
     assert sorted(p.name for p in folder.iterdir()) == ["new.sqlite3"]
     assert _rows(folder / "new.sqlite3", "SELECT x FROM t") == [(7,)]
+
+
+def test_a_template_that_cannot_be_saved_leaves_the_migration_done(tmp_path, monkeypatch, settings):
+    """A read-only checkout: the database is migrated all the same, and the command says why no copy."""
+
+    def refuse(self, connection, template):
+        raise PermissionError(13, "Permission denied", str(template))
+
+    monkeypatch.setattr(migrate.Command, "_save", refuse)
+    monkeypatch.setattr(migrate.DjangoMigrate, "handle", lambda self, *args, **options: None)
+    monkeypatch.setattr(migrate, "template_key", lambda: "k")
+    err = StringIO()
+    command = migrate.Command(stderr=err)
+    fresh = SimpleNamespace(
+        vendor="sqlite",
+        connection=sqlite3.connect(":memory:"),
+        ensure_connection=lambda: None,
+        introspection=SimpleNamespace(table_names=lambda: []),
+    )
+    monkeypatch.setattr(migrate, "connections", {"default": fresh})
+    settings.MIGRATE_TEMPLATE_DIR = str(tmp_path)
+    command.handle(database="default")
+    assert "was not saved" in err.getvalue() and "Permission denied" in err.getvalue()

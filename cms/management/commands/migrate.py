@@ -54,7 +54,10 @@ class Command(DjangoMigrate):
                     template = None
         super().handle(*args, **options)
         if template is not None:
-            self._save(connection, template)
+            try:
+                self._save(connection, template)
+            except (OSError, sqlite3.Error) as exc:  # a read-only checkout: migrated all the same
+                self.stderr.write(f"The migrated database was not saved as {template}: {exc}")
 
     def _save(self, connection, template: Path) -> None:
         """Keep this database as the template (the other keys' copies are stale: removed)."""
