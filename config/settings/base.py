@@ -148,6 +148,11 @@ LIVE_QUERY_COUNT = E.str_("LIVE_QUERY_COUNT", default="")  # a path: count state
 CONTEST_ANSWER_GATHER_MS = E.int_("CONTEST_ANSWER_GATHER_MS", default=20)
 if not 0 <= CONTEST_ANSWER_GATHER_MS <= 1000:
     raise ImproperlyConfigured("Environment variable CONTEST_ANSWER_GATHER_MS is invalid: expected 0 to 1000")
+# The same for heartbeats (courses/study/writer.py): a beat is credited as of its arrival, so the wait
+# costs a learner nothing; it halves the server's CPU per beat (docs/PERFORMANCE.md).
+STUDY_BEAT_GATHER_MS = E.int_("STUDY_BEAT_GATHER_MS", default=10)
+if not 0 <= STUDY_BEAT_GATHER_MS <= 1000:
+    raise ImproperlyConfigured("Environment variable STUDY_BEAT_GATHER_MS is invalid: expected 0 to 1000")
 # Reads on the channel layer wait longer than channels_redis's 5-second BZPOPMIN: at redis-py's
 # default of 5 s an idle receive timed out client-side every 5 s (taken for an outage by the
 # contests relay), and a message Redis popped in that instant was lost.
