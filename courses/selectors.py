@@ -265,7 +265,7 @@ def lesson_is_unlocked(enrolment, lesson) -> bool:
     study socket and every range request of a lesson's video asks."""
     if lesson.course_id != enrolment.course_id:
         return False
-    if not lesson.course.sequential:
+    if not enrolment.course.sequential:
         return True
     before = []
     for pk, required in Lesson.objects.filter(course_id=lesson.course_id).values_list("pk", "is_required"):

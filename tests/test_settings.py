@@ -287,6 +287,8 @@ def test_manage_py_in_a_bare_checkout_uses_the_development_settings():
         ("DJANGO_DEBUG", "maybe", {}),
         ("DB_POOL_MAX", "lots", {"DATABASE_URL": PG_URL}),
         ("DATABASE_URL", "not-a-database-url", {}),
+        ("CONTEST_ANSWER_GATHER_MS", "5000", {}),
+        ("STUDY_BEAT_GATHER_MS", "-1", {}),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variable, value, extra):

@@ -99,6 +99,7 @@ def study_open(*, learner, lesson_id: int, now: dt.datetime | None = None) -> St
     enrolment = Enrolment.objects.filter(learner=learner, course_id=lesson.course_id).first()
     if enrolment is None:
         raise StudyRefused("forbidden", _("请先报名该课程，再开始学习"))
+    enrolment.course = lesson.course  # read with the lesson; the unlock check asks for it
     if not selectors.lesson_is_unlocked(enrolment, lesson):
         raise StudyRefused("locked", _("请先完成前面的必修课时"))
     rules = policy.lesson_rules(lesson)

@@ -7,9 +7,9 @@ sooner than `settings.STUDY_BEAT_GATHER_MS` after the previous one was, unless M
 A batch costs about the same whatever its size; unspaced, a busy server stored a few beats at a time
 and spent twice the CPU per beat (docs/PERFORMANCE.md). Beats are credited as of their arrival, so
 the wait costs no learner any time. Each beat's result is handed back only after its batch has
-committed: an ack still means "stored" (and credited). The batches run in the writer's own thread, never on the event loop,
-and the writers of one SQLite file (one per server process) take turns on a file lock, with WAL
-checkpoints in a thread of their own (`turns`).
+committed: an ack still means "stored" (and credited). The batches run in the writer's own thread,
+never on the event loop, and the writers of one SQLite file (one per server process) take turns on
+a file lock, with WAL checkpoints in a thread of their own (`turns`).
 
 A failing batch is rolled back and stored in halves until the failure is down to the one beat that
 causes it (as contests/writer.py does for answers): that beat is answered "retry" after a database

@@ -62,10 +62,10 @@ class Command(DjangoMigrate):
     def _save(self, connection, template: Path) -> None:
         """Keep this database as the template (the other keys' copies are stale: removed)."""
         template.parent.mkdir(parents=True, exist_ok=True)
-        partial = template.with_suffix(f".{os.getpid()}.part")
-        with closing(sqlite3.connect(partial)) as target:
+        part = template.with_suffix(f".{os.getpid()}.part")
+        with closing(sqlite3.connect(part)) as target:
             connection.connection.backup(target)
-        os.replace(partial, template)  # whole or not at all: another process may be reading the directory
+        os.replace(part, template)  # whole or not at all: another process may be reading the directory
         for other in template.parent.glob("*.sqlite3"):
             if other != template:
                 other.unlink(missing_ok=True)
