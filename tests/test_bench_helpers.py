@@ -9,7 +9,7 @@ import pytest
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.bench import require_scratch, run_in_scratch
+from config.bench import require_scratch, run_in_scratch, steal_seconds
 
 pytestmark = pytest.mark.embedded  # conftest: not repeated in the PostgreSQL + Redis pass
 
@@ -30,3 +30,9 @@ def test_a_worker_refuses_a_database_that_is_not_its_scratch_file(monkeypatch):
     monkeypatch.setenv("BENCH_TEST_SCRATCH", "elsewhere.sqlite3")  # not the test database
     with pytest.raises(CommandError, match="临时 SQLite"):
         require_scratch("bench_test", "BENCH_TEST_SCRATCH")
+
+
+def test_steal_seconds_counts_up_from_the_machines_own_record():
+    first = steal_seconds()
+    assert isinstance(first, float) and first >= 0
+    assert steal_seconds() >= first

@@ -32,7 +32,16 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from config.bench import cpu_seconds, listening_socket, peak_rss_mb, ratio, spawn_daphnes, stop, wait_port
+from config.bench import (
+    cpu_seconds,
+    listening_socket,
+    peak_rss_mb,
+    ratio,
+    spawn_daphnes,
+    steal_seconds,
+    stop,
+    wait_port,
+)
 
 PYTHON = sys.executable
 SOCKETS_PER_PART = 10_000  # load processes: each stays well under the descriptor limit
@@ -45,11 +54,12 @@ def _pct(values: list[float], pct: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(pct / 100 * len(ordered)))], 1)
 
 
-def _cpu_between(samples: list[tuple[float, float]], start: float, end: float) -> float | None:
-    """CPU seconds used between two moments, from the samples nearest to them."""
+def _cpu_between(samples: list[tuple], start: float, end: float, column: int = 1) -> float | None:
+    """CPU seconds used between two moments, from the samples nearest to them (column 1: the
+    servers', 2: stolen from the machine)."""
     if not samples:
         return None
-    at = lambda t: min(samples, key=lambda s: abs(s[0] - t))[1]  # noqa: E731
+    at = lambda t: min(samples, key=lambda s: abs(s[0] - t))[column]  # noqa: E731
     return round(at(end) - at(start), 2)
 
 
@@ -170,9 +180,9 @@ class Command(BaseCommand):
                 cmd += ["--interval", str(interval), "--part", str(part), "--parts", str(parts), "--drain", str(drain)]
                 cmd += ["--slot0", repr(slot0), "--scratch", str(run_dir), "--out", str(run_dir / f"load-{part}.json")]
                 loads.append(subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR))  # noqa: S603
-            samples = []  # (time.perf_counter(), the servers' CPU seconds): the steady phase's share
+            samples = []  # (time.perf_counter(), the servers' CPU seconds, steal): the steady phase's share
             while any(proc.poll() is None for proc in loads):
-                samples.append((time.perf_counter(), sum(cpu_seconds(p.pid) for p in procs)))
+                samples.append((time.perf_counter(), sum(cpu_seconds(p.pid) for p in procs), steal_seconds()))
                 time.sleep(0.25)
             for proc in loads:
                 if proc.returncode != 0:
@@ -187,6 +197,7 @@ class Command(BaseCommand):
         ramp = [v for r in results for v in r["ramp_latencies"]]
         t0 = results[0]["t0"]
         steady_cpu = _cpu_between(samples, t0, t0 + duration)
+        steal = _cpu_between(samples, t0, t0 + duration, column=2)
         merged = {
             "connected": sum(r["connected"] for r in results),
             "refused": sum(r["refused"] for r in results),
@@ -212,6 +223,7 @@ class Command(BaseCommand):
             if latencies and steady_cpu
             else None,
             "peak_rss_mb": round(sum(p or 0 for p in peaks), 1),
+            "steal_cores_steady": round(steal / duration, 3) if steal is not None else None,
         }
         if servers > 1:
             merged["peak_rss_mb_each"] = peaks
@@ -260,7 +272,7 @@ class Command(BaseCommand):
             bare_app = [*timeout, "courses.study.benchmark.bare:application"]
             bare, _ = self.drive("bare", scratch, bare_env, bare_app, **sizes)
             keys = ("heartbeats_per_s", "ack_p50_ms", "ack_p99_ms", "ack_max_ms", "peak_rss_mb", "server_cpu_s")
-            keys += ("server_cpu_steady_s", "server_cpu_per_beat_ms")
+            keys += ("server_cpu_steady_s", "server_cpu_per_beat_ms", "steal_cores_steady")
             keys += ("connected", "refused", "connect_s", "errors", "socket_failures")
             result["bare"] = {k: bare[k] for k in keys}
             result["ratio_ack_p99"] = ratio(daphne["ack_p99_ms"], bare["ack_p99_ms"])

@@ -249,8 +249,12 @@ async def run(args) -> dict:
     connected = sum(1 for r in readies if r.done() and not r.exception())
     refused = len(readies) - connected
     connect_s = time.perf_counter() - t_connect
+    # The load must not stall while it measures: with thousands of sockets its own garbage collections
+    # took 100 ms and more (nothing to free), and acknowledgements that arrived meanwhile were timed
+    # late. So everything so far is frozen and the collector waits until the steady phase is over.
     gc.collect()
-    gc.freeze()  # thousands of sockets: keep the load's own full collections short
+    gc.freeze()
+    gc.disable()
 
     start_wall = await _barrier(Path(args.scratch), args.part, args.parts)
     t0 = time.perf_counter() + (start_wall - time.time())
@@ -258,6 +262,7 @@ async def run(args) -> dict:
     await asyncio.sleep(max(0.0, steady[1] - time.perf_counter()))
     stop.set()
     outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+    gc.enable()
     failures = [repr(o) for o in outcomes if isinstance(o, BaseException)]
     return {
         "learners": len(learners),

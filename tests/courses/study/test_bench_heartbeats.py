@@ -97,3 +97,5 @@ def test_bench_heartbeats_end_to_end_prints_the_figures_the_issue_asks_for():
     assert result["lost_s"] == 0 and result["over_credited_s"] == 0
     assert result["expected_s"] > 0 and result["credited_s"] == result["lesson_study_s"] == result["acked_credited_s"]
     assert result["bare"]["connected"] == 5
+    # Time the machine's CPUs waited for the host while the figures were taken: a disturbed run shows.
+    assert result["steal_cores_steady"] >= 0 and result["bare"]["steal_cores_steady"] >= 0
