@@ -21,6 +21,12 @@ from tests.factories import (
 PASSWORD = "pass-1234-word"
 
 
+def pytest_configure(config):
+    from tests import flush
+
+    flush.install()  # a transactional test's teardown empties only the tables it wrote to
+
+
 def pytest_collection_modifyitems(config, items):
     """What an `@pytest.mark.embedded` test checks does not depend on the database or Redis (benchmarks
     on their own scratch SQLite, settings read in subprocesses, the transport's tuning, the hosts and
