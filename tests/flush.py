@@ -30,8 +30,9 @@ _kept_state: dict[str, tuple] = {}  # database alias -> (count, max id) of each 
 def _kept(connection) -> tuple:
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(f"SELECT COUNT(*), MAX(id) FROM {qn(t)}" for t in KEPT))  # noqa: S608
-        return tuple(cursor.fetchall())
+        parts = (f"SELECT {i}, COUNT(*), MAX(id) FROM {qn(t)}" for i, t in enumerate(KEPT))  # noqa: S608
+        cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1")
+        return tuple(row[1:] for row in cursor.fetchall())
 
 
 def _tables_with_rows(connection) -> list[str]:
