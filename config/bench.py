@@ -170,10 +170,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def steal_seconds() -> float:
+def steal_seconds(stat: str | None = None) -> float:
     """CPU seconds this virtual machine's CPUs waited for the host so far, all CPUs together (the
-    `steal` column of /proc/stat): a run during which neighbours took the CPUs is not comparable."""
-    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    `steal` column of /proc/stat's first line, or of `stat`): a run during which neighbours took the
+    CPUs is not comparable."""
+    fields = (stat if stat is not None else Path("/proc/stat").read_text()).split("\n", 1)[0].split()
     return int(fields[8]) / os.sysconf("SC_CLK_TCK") if len(fields) > 8 else 0.0
 
 

@@ -13,9 +13,9 @@ pass, "failed" after anything else, which would happen again — and every other
 and every save queued behind it, is stored and acknowledged. A poisonous save in a batch of 200
 costs about 16 transactions, not 200.
 
-Under load the batches are spaced: a batch is taken no sooner than `gather_seconds()` after the
-previous one was, unless MAX_BATCH saves are waiting (an answer on a server that stored nothing in
-that time is still stored at once). A batch costs a few
+Under load the batches are spaced (`config.gather.Spacing`): a batch is taken no sooner than
+`gather_seconds()` after the previous one was, unless MAX_BATCH saves are waiting (an answer on a
+server that stored nothing in that time is still stored at once). A batch costs a few
 milliseconds of queries whatever its size, so a busy server that stored every few answers as soon as
 the previous batch ended spent most of its CPU on them; spaced, a thousand answers a second cost a
 few dozen batches (docs/PERFORMANCE.md).
@@ -34,6 +34,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils.translation import gettext as _
 
+from config.gather import Spacing
 from config.write_turns import on_turn
 
 from . import services
@@ -99,7 +100,7 @@ class AnswerWriter:
         self.hub = hub
         self.queue: list[tuple[AnswerSave, asyncio.Future]] = []
         self.running = False
-        self.last_start = float("-inf")  # when the last batch was taken (loop time)
+        self.spacing = Spacing(hub.loop, gather_seconds, MAX_BATCH)
 
     @classmethod
     def get(cls) -> "AnswerWriter":
@@ -121,11 +122,7 @@ class AnswerWriter:
         batch: list[tuple[AnswerSave, asyncio.Future]] = []
         try:
             while self.queue:
-                if len(self.queue) < MAX_BATCH:
-                    wait = self.last_start + gather_seconds() - self.hub.loop.time()
-                    if wait > 0:
-                        await asyncio.sleep(wait)
-                self.last_start = self.hub.loop.time()
+                await self.spacing.next_batch(len(self.queue))
                 batch, self.queue = self.queue[:MAX_BATCH], self.queue[MAX_BATCH:]
                 saves = [save for save, _future in batch]
                 outcomes = await database_sync_to_async(store_on_turn)(saves)

@@ -2,6 +2,7 @@
 workers refuse any database but their scratch file."""
 
 import glob
+import os
 import tempfile
 from io import StringIO
 
@@ -32,7 +33,10 @@ def test_a_worker_refuses_a_database_that_is_not_its_scratch_file(monkeypatch):
         require_scratch("bench_test", "BENCH_TEST_SCRATCH")
 
 
-def test_steal_seconds_counts_up_from_the_machines_own_record():
-    first = steal_seconds()
-    assert isinstance(first, float) and first >= 0
-    assert steal_seconds() >= first
+def test_steal_seconds_reads_the_steal_column_of_all_cpus():
+    tick = os.sysconf("SC_CLK_TCK")
+    stat = f"cpu  350453 0 40099 261847 1671 0 6394 {35 * tick} 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n"
+    assert steal_seconds(stat) == 35.0
+    assert steal_seconds("cpu  1 2 3 4\n") == 0.0  # a kernel without the column
+    first = steal_seconds()  # this machine's own record, counting up
+    assert isinstance(first, float) and 0 <= first <= steal_seconds()

@@ -2,11 +2,9 @@
 
 Every study socket's beat is queued here; while one batch is being stored, the next one gathers, so
 at a thousand beats a second a few transactions carry them all, and an idle server stores a lone
-beat at once. Under load the batches are spaced as the contest answers' are: a batch is taken no
-sooner than `settings.STUDY_BEAT_GATHER_MS` after the previous one was, unless MAX_BATCH beats wait.
-A batch costs about the same whatever its size; unspaced, a busy server stored a few beats at a time
-and spent twice the CPU per beat (docs/PERFORMANCE.md). Beats are credited as of their arrival, so
-the wait costs no learner any time. Each beat's result is handed back only after its batch has
+beat at once. Under load the batches are spaced `settings.STUDY_BEAT_GATHER_MS` apart, as the
+contest answers' are (`config.gather.Spacing`). Beats are credited as of their arrival, so the wait
+costs no learner any time. Each beat's result is handed back only after its batch has
 committed: an ack still means "stored" (and credited). The batches run in the writer's own thread,
 never on the event loop, and the writers of one SQLite file (one per server process) take turns on
 a file lock, with WAL checkpoints in a thread of their own (`turns`).
@@ -27,6 +25,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 from django.utils.translation import gettext as _
 
+from config.gather import Spacing
 from config.write_turns import on_turn
 
 from . import services
@@ -75,7 +74,7 @@ class StudyWriter:
         self.loop = loop
         self.queue: list[tuple[StudyBeat, asyncio.Future]] = []
         self.running = False
-        self.last_start = -1e9  # when the last batch was taken (loop time)
+        self.spacing = Spacing(loop, lambda: settings.STUDY_BEAT_GATHER_MS / 1000, MAX_BATCH)
         self.tasks: set[asyncio.Task] = set()
         # A thread of its own, not the one `database_sync_to_async` shares with every socket's connect:
         # during a connect storm the batches would wait behind the connects (docs/PERFORMANCE.md).
@@ -107,11 +106,7 @@ class StudyWriter:
         batch: list[tuple[StudyBeat, asyncio.Future]] = []
         try:
             while self.queue:
-                if len(self.queue) < MAX_BATCH:
-                    wait = self.last_start + settings.STUDY_BEAT_GATHER_MS / 1000 - self.loop.time()
-                    if wait > 0:
-                        await asyncio.sleep(wait)
-                self.last_start = self.loop.time()
+                await self.spacing.next_batch(len(self.queue))
                 batch, self.queue = self.queue[:MAX_BATCH], self.queue[MAX_BATCH:]
                 results = await self.loop.run_in_executor(self.executor, store_in_thread, [b for b, _f in batch])
                 for (_beat, future), result in zip(batch, results, strict=True):
