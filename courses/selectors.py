@@ -1,5 +1,6 @@
 """Reads that are more than a one-line query: catalogue, outlines, progress, figures."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
@@ -263,22 +264,47 @@ def lesson_is_unlocked(enrolment, lesson) -> bool:
     """What `enrolment_state(enrolment).unlocked_ids` says of one lesson (a lesson of the course; in a
     sequential one, every required lesson before it done), reading ids only: every lesson page's
     study socket and every range request of a lesson's video asks."""
-    if lesson.course_id != enrolment.course_id:
-        return False
-    if not enrolment.course.sequential:
-        return True
-    before = []
-    for pk, required in Lesson.objects.filter(course_id=lesson.course_id).values_list("pk", "is_required"):
-        if pk == lesson.pk:
-            break
-        if required:
-            before.append(pk)
-    else:
-        return False  # not among the course's lessons (deleted meanwhile)
-    if not before:
-        return True
-    done = LessonProgress.objects.filter(enrolment=enrolment, lesson_id__in=before).count()
-    return done == len(before)
+    return (enrolment.pk, lesson.pk) in unlocked_pairs([(enrolment, lesson)])
+
+
+def unlocked_pairs(pairs) -> set[tuple[int, int]]:
+    """(enrolment id, lesson id) of the (enrolment, lesson) `pairs` whose lesson is unlocked
+    (`lesson_is_unlocked`'s rule), with at most two statements however many pairs: a connect storm's
+    study sockets ask together (courses/study/services.study_opens). Each enrolment's course loaded."""
+    unlocked, sequential = set(), []
+    for enrolment, lesson in pairs:
+        if lesson.course_id != enrolment.course_id:
+            continue
+        if enrolment.course.sequential:
+            sequential.append((enrolment, lesson))
+        else:
+            unlocked.add((enrolment.pk, lesson.pk))
+    if not sequential:
+        return unlocked
+    lessons = defaultdict(list)  # course id → [(lesson id, required)] in the course's order
+    rows = Lesson.objects.filter(course_id__in={lesson.course_id for _e, lesson in sequential})
+    for course_id, pk, required in rows.values_list("course_id", "pk", "is_required"):
+        lessons[course_id].append((pk, required))
+    needed: dict[tuple[int, int], list[int]] = {}  # the required lessons before each pair's lesson
+    for enrolment, lesson in sequential:
+        before = []
+        for pk, required in lessons[lesson.course_id]:
+            if pk == lesson.pk:
+                needed[(enrolment.pk, lesson.pk)] = before
+                break
+            if required:
+                before.append(pk)
+        # not among the course's lessons (deleted meanwhile): locked
+    wanted = {pk for before in needed.values() for pk in before}
+    done = set()
+    if wanted:
+        done = set(
+            LessonProgress.objects.filter(enrolment_id__in={e for e, _l in needed}, lesson_id__in=wanted).values_list(
+                "enrolment_id", "lesson_id"
+            )
+        )
+    unlocked.update(key for key, before in needed.items() if all((key[0], pk) in done for pk in before))
+    return unlocked
 
 
 def lesson_video_refusal(user, lesson) -> str:

@@ -76,7 +76,7 @@ def turn_is_free(path: str) -> bool:
 
 
 def test_a_socket_write_runs_on_the_turn_without_autocheckpoint(sqlite_file):
-    """`study_open` and an idle answer (through `taking_turns`) hold the turn the batches take, and
+    """A socket's opens and idle answers (through `taking_turns`) hold the turn the batches take, and
     their connection's commits do not checkpoint."""
     path = sqlite_file.settings_dict["NAME"]
     seen = []
@@ -105,10 +105,10 @@ def test_the_consumer_opens_a_study_on_the_turn(monkeypatch):
     monkeypatch.setattr(consumers, "taking_turns", recorder)
     monkeypatch.setattr(turns, "connection", SimpleNamespace(vendor="postgresql"))
 
-    def study_open(*, learner, lesson_id):
-        raise services.StudyRefused("x", "x")
+    def study_opens(*, requests):
+        return [services.StudyRefused("x", "x") for _request in requests]
 
-    monkeypatch.setattr(services, "study_open", study_open)
+    monkeypatch.setattr(services, "study_opens", study_opens)
     consumer = consumers.StudyConsumer()
     consumer.scope = {"user": SimpleNamespace(is_authenticated=True), "url_route": {"kwargs": {"lesson_id": "5"}}}
     refused = []
@@ -120,7 +120,7 @@ def test_the_consumer_opens_a_study_on_the_turn(monkeypatch):
     from asgiref.sync import async_to_sync
 
     async_to_sync(consumer.connect)()
-    assert wrapped == [study_open] and refused == ["x"]
+    assert wrapped == [study_opens] and refused == ["x"]
 
 
 def test_no_write_waits_for_a_checkpoint(sqlite_file, monkeypatch):

@@ -1,8 +1,8 @@
 """`ws/study/<lesson_id>/`: the socket a lesson page keeps open to send heartbeats. Thin.
 
 At connect: the session's user (config.socket_auth, as channels' AuthMiddlewareStack finds it), then
-`services.study_open` (on the writers' turn, `turns`) checks enrolment and unlock and hands out the
-page's session. Each frame is counted against the socket's rate limit before it is read, checked by
+`services.study_opens` checks enrolment and unlock and hands out the page's session, for every socket
+connecting at that moment at once (config.gather) and on the writers' turn (config.write_turns). Each frame is counted against the socket's rate limit before it is read, checked by
 `wire`, and a beat is stored through the group-commit writer before it is acknowledged. No ORM
 writes and no crediting rules here.
 
@@ -17,6 +17,7 @@ from channels.db import database_sync_to_async
 
 from django.utils.translation import gettext as _
 
+from config.gather import gathered
 from config.sockets import (
     CLOSE_FORBIDDEN,
     CLOSE_NOT_FOUND,
@@ -33,6 +34,14 @@ from .services import StudyBeat, StudyRefused
 from .writer import StudyWriter
 
 log = logging.getLogger(__name__)
+
+OPEN_BATCH = 100  # opens stored in one transaction: the heartbeat writer waits for the turn meanwhile
+
+
+def _open_many(requests: list[tuple]) -> list:
+    """The open gatherer's batch, in the database thread: on the writers' turn, or a connect storm's
+    opens would wait in SQLite's busy handler, and a writer's batch behind them."""
+    return taking_turns(services.study_opens)(requests=requests)
 
 
 class StudyConsumer(DirectConsumer):
@@ -63,9 +72,7 @@ class StudyConsumer(DirectConsumer):
             return
         lesson_id = int(self.scope["url_route"]["kwargs"]["lesson_id"])
         try:
-            # On the writers' turn: in a connect storm the opens would wait in SQLite's busy handler.
-            open_ = taking_turns(services.study_open)
-            self.opened = await database_sync_to_async(open_)(learner=user, lesson_id=lesson_id)
+            self.opened = await gathered("courses.study.open", _open_many, (user, lesson_id), max_batch=OPEN_BATCH)
         except StudyRefused as refused:
             close = CLOSE_NOT_FOUND if refused.code == "not_found" else CLOSE_FORBIDDEN
             await self.refuse(refused.code, refused.message, close)

@@ -86,45 +86,119 @@ def _ledger_day(now: dt.datetime) -> dt.date:
     return now.astimezone(LEDGER_ZONE).date()
 
 
-@transaction.atomic
 def study_open(*, learner, lesson_id: int, now: dt.datetime | None = None) -> StudyOpened:
     """Open a lesson's study for a page: enrolment and unlock checked, a new session (an older page of
     the same lesson is superseded), and the clock anchored when the last beat is older than the cap."""
+    outcome = study_opens(requests=[(learner, lesson_id)], now=now)[0]
+    if isinstance(outcome, StudyRefused):
+        raise outcome
+    return outcome
+
+
+@transaction.atomic
+def study_opens(*, requests: list[tuple], now: dt.datetime | None = None) -> list[StudyOpened | StudyRefused]:
+    """`study_open` for each (learner, lesson id), in order, with one statement per table for the whole
+    batch: at a connect storm the sockets' opens are gathered (config.gather), and one by one through
+    the ORM they filled the database thread (docs/PERFORMANCE.md). A refusal takes its request's
+    place in the list instead of being raised, so it costs the others nothing; a page opened twice in
+    one batch ends with the later session, as it would one after the other."""
     now = now or timezone.now()
-    if not 0 < lesson_id <= ID_MAX:
-        raise StudyRefused("not_found", _("课时不存在"))
-    lesson = Lesson.objects.select_related("course", "video").filter(pk=lesson_id).first()
-    if lesson is None:
-        raise StudyRefused("not_found", _("课时不存在"))
-    enrolment = Enrolment.objects.filter(learner=learner, course_id=lesson.course_id).first()
-    if enrolment is None:
-        raise StudyRefused("forbidden", _("请先报名该课程，再开始学习"))
-    enrolment.course = lesson.course  # read with the lesson; the unlock check asks for it
-    if not selectors.lesson_is_unlocked(enrolment, lesson):
-        raise StudyRefused("locked", _("请先完成前面的必修课时"))
-    rules = policy.lesson_rules(lesson)
-    study, _created = LessonStudy.objects.select_for_update().get_or_create(
-        enrolment=enrolment, lesson=lesson, defaults={"learner": learner}
+    outcomes: list = [None] * len(requests)
+    ids = {lesson_id for _learner, lesson_id in requests if type(lesson_id) is int and 0 < lesson_id <= ID_MAX}
+    lessons = Lesson.objects.select_related("course", "video").in_bulk(ids) if ids else {}
+    learner_ids = {learner.pk for learner, _id in requests}
+    enrolments = {}
+    if lessons:
+        found = Enrolment.objects.filter(
+            learner_id__in=learner_ids, course_id__in={x.course_id for x in lessons.values()}
+        )
+        enrolments = {(e.learner_id, e.course_id): e for e in found}
+    candidates = []
+    for i, (learner, lesson_id) in enumerate(requests):
+        lesson = lessons.get(lesson_id)
+        enrolment = enrolments.get((learner.pk, lesson.course_id)) if lesson else None
+        if lesson is None:
+            outcomes[i] = StudyRefused("not_found", _("课时不存在"))
+        elif enrolment is None:
+            outcomes[i] = StudyRefused("forbidden", _("请先报名该课程，再开始学习"))
+        else:
+            enrolment.course = lesson.course  # read with the lesson; the unlock check asks for it
+            candidates.append((i, enrolment, lesson))
+    unlocked = selectors.unlocked_pairs([(e, lesson) for _i, e, lesson in candidates])
+    opening = []
+    for i, enrolment, lesson in candidates:
+        if (enrolment.pk, lesson.pk) in unlocked:
+            opening.append((i, enrolment, lesson))
+        else:
+            outcomes[i] = StudyRefused("locked", _("请先完成前面的必修课时"))
+    if opening:
+        _open_all(opening, outcomes, now)
+    return outcomes
+
+
+def _open_all(opening: list[tuple], outcomes: list, now: dt.datetime) -> None:
+    """The writes of `study_opens` for the requests that may open: studies and clocks made where
+    missing and locked (studies, then clocks, each in id order, as a beat batch locks them), a new
+    session each, and the sessions stored with one statement."""
+    studies = _locked(
+        LessonStudy,
+        {
+            (e.pk, lesson.pk): {"enrolment": e, "lesson": lesson, "learner_id": e.learner_id}
+            for _i, e, lesson in opening
+        },
+        ("enrolment_id", "lesson_id"),
     )
-    clock, _created = StudyClock.objects.select_for_update().get_or_create(
-        learner=learner, defaults={"credited_until": now}
+    _locked(
+        StudyClock,
+        {(e.learner_id,): {"learner_id": e.learner_id, "credited_until": now} for _i, e, _l in opening},
+        ("learner_id",),
     )
-    study.session, study.last_seq = secrets.token_hex(8), 0
-    if study.last_beat_at is None or (now - study.last_beat_at).total_seconds() > rules.cap:
-        study.last_beat_at = now
-    study.save(update_fields=["session", "last_seq", "last_beat_at", "updated_at"])
-    done = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).exists()
-    return StudyOpened(
-        study_id=study.pk,
-        learner_id=learner.pk,
-        lesson_id=lesson.pk,
-        course_id=lesson.course_id,
-        session=study.session,
-        rules=rules,
-        summary=policy.study_summary(study, rules),
-        completed=done,
-        idle_check=study.idle_check_token,
+    done = set(
+        LessonProgress.objects.filter(
+            enrolment_id__in={e.pk for _i, e, _l in opening}, lesson_id__in={lesson.pk for _i, _e, lesson in opening}
+        ).values_list("enrolment_id", "lesson_id")
     )
+    rules_of: dict[int, Rules] = {}
+    for i, enrolment, lesson in opening:
+        rules = rules_of.get(lesson.pk) or rules_of.setdefault(lesson.pk, policy.lesson_rules(lesson))
+        study = studies[(enrolment.pk, lesson.pk)]
+        study.session, study.last_seq, study.updated_at = secrets.token_hex(8), 0, now
+        if study.last_beat_at is None or (now - study.last_beat_at).total_seconds() > rules.cap:
+            study.last_beat_at = now
+        outcomes[i] = StudyOpened(
+            study_id=study.pk,
+            learner_id=enrolment.learner_id,
+            lesson_id=lesson.pk,
+            course_id=lesson.course_id,
+            session=study.session,
+            rules=rules,
+            summary=policy.study_summary(study, rules),
+            completed=(enrolment.pk, lesson.pk) in done,
+            idle_check=study.idle_check_token,
+        )
+    sql.update_each(sorted(studies.values(), key=lambda s: s.pk), ["session", "last_seq", "last_beat_at", "updated_at"])
+
+
+def _locked(model, wanted: dict[tuple, dict], key: tuple[str, ...]) -> dict:
+    """`select_for_update().get_or_create()` for many: the rows of `model` whose `key` fields are one
+    of `wanted`'s keys, made from its values where missing (a row another writer made meanwhile is
+    kept), then read locked, in id order. Key → row."""
+
+    def read() -> dict:
+        rows = (
+            model.objects.select_for_update()
+            .filter(**{f"{name}__in": {k[n] for k in wanted} for n, name in enumerate(key)})
+            .order_by("pk")
+        )
+        found = {tuple(getattr(row, name) for name in key): row for row in rows}
+        return {k: row for k, row in found.items() if k in wanted}
+
+    found = read()
+    missing = [model(**values) for k, values in wanted.items() if k not in found]
+    if missing:
+        model.objects.bulk_create(missing, ignore_conflicts=True)
+        found = read()
+    return found
 
 
 def _result(beat: StudyBeat, outcome: crediting.Outcome) -> BeatResult:

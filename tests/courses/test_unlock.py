@@ -55,3 +55,24 @@ def test_a_lesson_of_another_course_is_never_unlocked(learner, course, provider_
     enrolment = services.enrolment_create(learner=learner, course=course)
     assert not selectors.lesson_is_unlocked(enrolment, other.lessons.first())
     assert selectors.lesson_is_unlocked(enrolment, course.lessons.order_by("sort_order").first())
+
+
+def test_many_pairs_are_answered_at_once_as_each_would_be(learner, other_learner, course_in_two_chapters):
+    """`unlocked_pairs` (a connect storm's study sockets) answers each pair as `lesson_is_unlocked` does,
+    two learners at different places in one call, with two statements however many pairs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    course = course_in_two_chapters
+    course.sequential = True
+    course.save()
+    lessons = list(Lesson.objects.filter(course=course).select_related("course"))
+    mine = services.enrolment_create(learner=learner, course=course)
+    theirs = services.enrolment_create(learner=other_learner, course=course)
+    LessonProgress.objects.bulk_create(LessonProgress(enrolment=mine, lesson=lesson) for lesson in lessons[:3])
+    pairs = [(enrolment, lesson) for enrolment in (mine, theirs) for lesson in lessons]
+    with CaptureQueriesContext(connection) as queries:
+        got = selectors.unlocked_pairs(pairs)
+    assert len(queries) == 2
+    assert got == {(e.pk, lesson.pk) for e, lesson in pairs if selectors.lesson_is_unlocked(e, lesson)}
+    assert got == {(mine.pk, lesson.pk) for lesson in lessons[:4]} | {(theirs.pk, lessons[0].pk)}

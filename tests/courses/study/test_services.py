@@ -173,3 +173,62 @@ def test_a_stored_beat_whose_ack_was_lost_earns_nothing_when_sent_again(two_cour
     (again,) = services.study_beats_store(beats=[beat_of(b, 1, active=15 + 5)], now=start + dt.timedelta(seconds=20))
     assert (stored.credited, again.credited) == (15, 5)
     assert sum(StudyDay.objects.values_list("seconds", flat=True)) == 20
+
+
+def test_opens_in_one_batch_answer_each_page_as_one_by_one(two_courses, learner, other_learner, provider_a):
+    """A connect storm's opens are served together (`study_opens`): each request gets its own outcome,
+    in order, a refusal in its place; a page opened twice ends with the later session."""
+    first, second = two_courses
+    locked = Lesson.objects.filter(course=first.course).order_by("sort_order")[1]
+    stranger = build_course(provider_a, title="未报名课程", code="NOPE-1").lessons.first()
+    requests = [
+        (learner, first.pk),
+        (other_learner, first.pk),
+        (learner, 0),
+        (learner, 2**70),
+        (learner, 987654),
+        (learner, stranger.pk),
+        (learner, locked.pk),
+        (learner, second.pk),
+        (learner, first.pk),  # the same page again: this one's session is the one kept
+    ]
+    outcomes = services.study_opens(requests=requests)
+    codes = [o.code if isinstance(o, services.StudyRefused) else "ok" for o in outcomes]
+    assert codes == ["ok", "ok", "not_found", "not_found", "not_found", "forbidden", "locked", "ok", "ok"]
+    assert [o.learner_id for o, code in zip(outcomes, codes, strict=True) if code == "ok"] == [
+        learner.pk,
+        other_learner.pk,
+        learner.pk,
+        learner.pk,
+    ]
+    assert outcomes[0].study_id == outcomes[8].study_id != outcomes[1].study_id
+    assert outcomes[0].session != outcomes[8].session
+    assert LessonStudy.objects.get(pk=outcomes[8].study_id).session == outcomes[8].session
+    assert LessonStudy.objects.get(pk=outcomes[1].study_id).session == outcomes[1].session
+    assert set(StudyClock.objects.values_list("learner_id", flat=True)) == {learner.pk, other_learner.pk}
+    # The first page of the twice-opened lesson is superseded; the later one is credited.
+    at = timezone.now()
+    results = services.study_beats_store(beats=[beat_of(outcomes[0], 1), beat_of(outcomes[8], 1)], now=at)
+    assert [r.code for r in results] == ["superseded", "ok"]
+
+
+def test_a_batch_of_opens_costs_the_same_statements_as_one(provider_a):
+    """One statement per table for the whole batch: twenty learners opening cost what one does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+
+    course = build_course(provider_a, code="STORM-1", with_quiz=False)
+    lesson = Lesson.objects.filter(course=course).order_by("sort_order").first()
+    people = [User.objects.create_user(username=f"storm{i}", password="x") for i in range(21)]
+    for person in people:
+        course_services.enrolment_create(learner=person, course=course)
+    counts = []
+    for group in (people[:1], people[1:]):
+        with CaptureQueriesContext(connection) as queries:
+            outcomes = services.study_opens(requests=[(person, lesson.pk) for person in group])
+        assert all(isinstance(o, services.StudyOpened) for o in outcomes)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert LessonStudy.objects.filter(lesson=lesson).count() == 21
