@@ -254,13 +254,14 @@ def study_beats_store(*, beats: list[StudyBeat], now: dt.datetime | None = None)
             state.clock = clocks[beat.learner_id]  # another lesson's beat of this batch may have moved it
         when = min(at, beat.received_at) if beat.received_at else at
         when = max(when, state.last_beat_at or when, state.clock)  # never before what is stored
+        strict = beat.rules.strict  # only a strict course's beats set idle checks: no draws for the others
         outcome = crediting.credit(
             state,
             beat.claim,
             now=when,
             rules=beat.rules,
-            idle_delay=policy.idle_delay(),
-            new_token=secrets.token_hex(8),
+            idle_delay=policy.idle_delay() if strict else 0.0,
+            new_token=secrets.token_hex(8) if strict else "",
         )
         if outcome.refused != crediting.REPLAY:
             states[row[0]] = outcome.state

@@ -171,6 +171,49 @@ def test_who_may_not_connect_is_told_why(lessons, learner, other_learner, course
     assert not LessonStudy.objects.exists()
 
 
+def test_sockets_connecting_together_are_opened_together_each_told_its_own(
+    lessons, learner, other_learner, monkeypatch
+):
+    """A connect storm's opens are served in gathered batches (`services.study_opens`): a refused
+    socket costs the others nothing, and each socket gets its own page session."""
+    import asyncio
+
+    from courses.study import services
+
+    batches = []
+    real = services.study_opens
+
+    def recorded(*, requests):
+        batches.append(len(requests))
+        return real(requests=requests)
+
+    monkeypatch.setattr(services, "study_opens", recorded)
+    mine, theirs = session_cookie(learner), session_cookie(other_learner)
+    course_services.enrolment_create(learner=other_learner, course=lessons[0].course)
+
+    async def first_frame(lesson_id, cookie):
+        socket = study_socket(lesson_id, cookie)
+        assert await socket.connect()
+        return socket, await socket.receive()
+
+    async def scenario():
+        plan = [(lessons[0].pk, mine), (lessons[1].pk, mine), (999_999, theirs), (lessons[0].pk, theirs)] * 3
+        opened = await asyncio.gather(*(first_frame(lesson_id, cookie) for lesson_id, cookie in plan))
+        frames = [frame for _socket, frame in opened]
+        assert [f.get("code") or f["type"] for f in frames] == ["hello", "locked", "not_found", "hello"] * 3
+        sessions = [f["session"] for f in frames if f["type"] == "hello"]
+        assert len(set(sessions)) == 6
+        for socket, _frame in opened:
+            await socket.close()
+        return sessions
+
+    sessions = run(scenario)
+    assert sum(batches) == 12 and max(batches) > 1
+    # Each learner's lesson was opened three times: one session of the three is the stored one.
+    for study in LessonStudy.objects.all():
+        assert study.session[:16] in sessions
+
+
 def test_a_newer_page_supersedes_the_older(lessons, learner):
     cookie = session_cookie(learner)
 
