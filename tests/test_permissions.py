@@ -433,13 +433,15 @@ def test_wrong_people_cannot_post_anywhere(client, world):
     pages = [(url, name, allowed, rightful, forms.get((rightful, url), {})) for url, name, allowed, rightful in pages]
     before = _snapshot()  # after the GETs: opening a page may create per-user records
     by_role: dict[str, list[tuple[str, str, dict]]] = {role: [] for role in ANYONE}
+    must = MUST_TAKE_EFFECT | TRAINING_MUST_TAKE_EFFECT
     took_effect = set()
     for url, name, allowed, rightful, data in pages:
-        if rightful and _effect(client, world, rightful, url, data, before):
+        # The positive control is asserted for `must` only; a snapshot of every table per other page
+        # was most of this test's time.
+        if rightful and name in must and _effect(client, world, rightful, url, data, before):
             took_effect.add(name)
         for role in ANYONE - allowed:
             by_role[role].append((url, name, data))
-    must = MUST_TAKE_EFFECT | TRAINING_MUST_TAKE_EFFECT
     failures = sorted(f"{name}: its rightful user's POST changed nothing" for name in must - took_effect)
     for role, targets in sorted(by_role.items()):
         bad, changed = _posts(client, world, role, targets, before)
