@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -182,23 +183,29 @@ def _open_all(opening: list[tuple], outcomes: list, now: dt.datetime) -> None:
 def _locked(model, wanted: dict[tuple, dict], key: tuple[str, ...]) -> dict:
     """`select_for_update().get_or_create()` for many: the rows of `model` whose `key` fields are one
     of `wanted`'s keys, made from its values where missing (a row another writer made meanwhile is
-    kept), then read locked, in id order. Key → row."""
+    kept), then read locked. Key → row.
 
-    def read() -> dict:
-        rows = (
-            model.objects.select_for_update()
-            .filter(**{f"{name}__in": {k[n] for k in wanted} for n, name in enumerate(key)})
-            .order_by("pk")
-        )
-        found = {tuple(getattr(row, name) for name in key): row for row in rows}
-        return {k: row for k, row in found.items() if k in wanted}
-
-    found = read()
-    missing = [model(**values) for k, values in wanted.items() if k not in found]
+    The order of locks is the same in every process, so two opens and a beat batch never wait on each
+    other in a circle (PostgreSQL): the missing rows are inserted in key order (an insert that meets
+    another transaction's uncommitted row of the same key waits for it), and only then are the rows
+    read and locked, in id order, as a beat batch locks them. The first read takes no lock."""
+    matching = _matching(model, sorted(wanted), key)
+    found = set(matching.values_list(*key))
+    missing = [model(**wanted[k]) for k in sorted(wanted) if k not in found]
     if missing:
         model.objects.bulk_create(missing, ignore_conflicts=True)
-        found = read()
-    return found
+    rows = matching.select_for_update().order_by("pk")
+    return {tuple(getattr(row, name) for name in key): row for row in rows}
+
+
+def _matching(model, keys: list[tuple], key: tuple[str, ...]):
+    """The rows of `model` whose `key` fields are exactly one of `keys` (no other combination of them)."""
+    if len(key) == 1:
+        return model.objects.filter(**{f"{key[0]}__in": [k[0] for k in keys]})
+    match = Q()
+    for k in keys:
+        match |= Q(**dict(zip(key, k, strict=True)))
+    return model.objects.filter(match)
 
 
 def _result(beat: StudyBeat, outcome: crediting.Outcome) -> BeatResult:

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from courses import services as course_services
-from courses.models import Lesson, LessonStudy, StudyClock, StudyDay
+from courses.models import Enrolment, Lesson, LessonProgress, LessonStudy, StudyClock, StudyDay
 from courses.study import services
 from courses.study.crediting import Claim
 from tests.conftest import build_course
@@ -192,23 +192,32 @@ def test_opens_in_one_batch_answer_each_page_as_one_by_one(two_courses, learner,
         (learner, second.pk),
         (learner, first.pk),  # the same page again: this one's session is the one kept
     ]
-    outcomes = services.study_opens(requests=requests)
+    # The second course's lesson is done already, and studied 10 s ago (within the cap: its last
+    # beat is kept); the first course's studies are new (anchored at the open).
+    at = timezone.now()
+    opened(learner, second, at - dt.timedelta(seconds=10))
+    enrolment = Enrolment.objects.get(learner=learner, course=second.course)
+    LessonProgress.objects.create(enrolment=enrolment, lesson=second)
+    outcomes = services.study_opens(requests=requests, now=at)
     codes = [o.code if isinstance(o, services.StudyRefused) else "ok" for o in outcomes]
     assert codes == ["ok", "ok", "not_found", "not_found", "not_found", "forbidden", "locked", "ok", "ok"]
-    assert [o.learner_id for o, code in zip(outcomes, codes, strict=True) if code == "ok"] == [
-        learner.pk,
-        other_learner.pk,
-        learner.pk,
-        learner.pk,
+    ok = [(requests[i], o) for i, o in enumerate(outcomes) if codes[i] == "ok"]
+    assert [(o.learner_id, o.lesson_id, o.course_id) for _r, o in ok] == [
+        (person.pk, lesson_id, Lesson.objects.get(pk=lesson_id).course_id) for (person, lesson_id), _o in ok
     ]
+    assert [o.completed for _r, o in ok] == [False, False, True, False]
+    stored = LessonStudy.objects.in_bulk([o.study_id for _r, o in ok])
+    assert stored[outcomes[0].study_id].last_beat_at == at  # new: anchored at the open
+    assert stored[outcomes[7].study_id].last_beat_at == at - dt.timedelta(seconds=10)  # kept
     assert outcomes[0].study_id == outcomes[8].study_id != outcomes[1].study_id
     assert outcomes[0].session != outcomes[8].session
     assert LessonStudy.objects.get(pk=outcomes[8].study_id).session == outcomes[8].session
     assert LessonStudy.objects.get(pk=outcomes[1].study_id).session == outcomes[1].session
     assert set(StudyClock.objects.values_list("learner_id", flat=True)) == {learner.pk, other_learner.pk}
     # The first page of the twice-opened lesson is superseded; the later one is credited.
-    at = timezone.now()
-    results = services.study_beats_store(beats=[beat_of(outcomes[0], 1), beat_of(outcomes[8], 1)], now=at)
+    results = services.study_beats_store(
+        beats=[beat_of(outcomes[0], 1), beat_of(outcomes[8], 1)], now=at + dt.timedelta(seconds=15)
+    )
     assert [r.code for r in results] == ["superseded", "ok"]
 
 
@@ -225,10 +234,11 @@ def test_a_batch_of_opens_costs_the_same_statements_as_one(provider_a):
     for person in people:
         course_services.enrolment_create(learner=person, course=course)
     counts = []
-    for group in (people[:1], people[1:]):
-        with CaptureQueriesContext(connection) as queries:
-            outcomes = services.study_opens(requests=[(person, lesson.pk) for person in group])
-        assert all(isinstance(o, services.StudyOpened) for o in outcomes)
-        counts.append(len(queries))
-    assert counts[0] == counts[1]
+    for _round in ("new rows", "existing rows (a reconnect)"):
+        for group in (people[:1], people[1:]):
+            with CaptureQueriesContext(connection) as queries:
+                outcomes = services.study_opens(requests=[(person, lesson.pk) for person in group])
+            assert all(isinstance(o, services.StudyOpened) for o in outcomes)
+            counts.append(len(queries))
+    assert counts[0] == counts[1] and counts[2] == counts[3]
     assert LessonStudy.objects.filter(lesson=lesson).count() == 21
