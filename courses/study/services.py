@@ -161,7 +161,9 @@ def _open_all(opening: list[tuple], outcomes: list, now: dt.datetime) -> None:
     )
     rules_of: dict[int, Rules] = {}
     for i, enrolment, lesson in opening:
-        rules = rules_of.get(lesson.pk) or rules_of.setdefault(lesson.pk, policy.lesson_rules(lesson))
+        if lesson.pk not in rules_of:
+            rules_of[lesson.pk] = policy.lesson_rules(lesson)
+        rules = rules_of[lesson.pk]
         study = studies[(enrolment.pk, lesson.pk)]
         study.session, study.last_seq, study.updated_at = secrets.token_hex(8), 0, now
         if study.last_beat_at is None or (now - study.last_beat_at).total_seconds() > rules.cap:
