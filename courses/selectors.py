@@ -241,11 +241,21 @@ class EnrolmentState:
 def enrolment_state(enrolment, lessons=None) -> EnrolmentState:
     lessons = lessons if lessons is not None else ordered_lessons(enrolment.course_id)
     done = set(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True))
+    return _state(lessons, done, sequential=enrolment.course.sequential)
+
+
+def enrolment_state_once_done(state: EnrolmentState, lessons, *, lesson_id: int, sequential: bool) -> EnrolmentState:
+    """`state` as it will be once `lesson_id` is done too: a video lesson completes itself while its
+    page is open, and the page then shows the progress and the lessons this opens without a reload."""
+    return _state(lessons, state.done_ids | {lesson_id}, sequential=sequential)
+
+
+def _state(lessons, done: set, *, sequential: bool) -> EnrolmentState:
     required = [lesson for lesson in lessons if lesson.is_required]
     unlocked, blocked = set(), False
     next_lesson = None
     for lesson in lessons:
-        if not blocked or not enrolment.course.sequential:
+        if not blocked or not sequential:
             unlocked.add(lesson.pk)
         if lesson.pk not in done and next_lesson is None:
             next_lesson = lesson

@@ -113,6 +113,11 @@ def lesson_detail(request, lesson_id: int):
         "documents": lesson.documents.all(),
         "video_embed": selectors.video_embed_html(lesson.video_url) if lesson.video_url and not lesson.video else "",
         "done": lesson.pk in state.done_ids,
+        "once_done": None
+        if lesson.pk in state.done_ids
+        else selectors.enrolment_state_once_done(
+            state, lessons, lesson_id=lesson.pk, sequential=lesson.course.sequential
+        ),
         "study": study_page_context(enrolment=enrolment, lesson=lesson),
         "best_attempt": _best_attempt(enrolment, lesson.quiz_id) if lesson.quiz_id else None,
         "quiz_state": quizzes.quiz_status(enrolment=enrolment, quiz=lesson.quiz) if lesson.quiz_id else None,

@@ -1,4 +1,4 @@
-/* Quiz pages: the countdowns and the autosave. Plain JS, no build step.
+/* Quiz pages: the countdowns, the autosave and the question before submitting with blanks. Plain JS, no build step.
  *
  * The server is the clock: each countdown starts from the seconds left that the server put in the page
  * (data-seconds-left), so a wrong clock on the learner's computer changes nothing. When an attempt's time
@@ -68,7 +68,31 @@
   form.addEventListener("input", changed);
   setInterval(save, 30000);
   document.addEventListener("visibilitychange", function () { if (document.hidden) save(); });
-  form.addEventListener("submit", function () { submitting = true; });
+  // A question is answered when something is chosen or typed in it (one blank of several is enough).
+  function unanswered() {
+    return Array.prototype.filter.call(form.querySelectorAll("fieldset.question"), function (fieldset) {
+      return !Array.prototype.some.call(fieldset.querySelectorAll("input, textarea"), function (field) {
+        if (field.type === "radio" || field.type === "checkbox") return field.checked;
+        return field.value.trim() !== "";
+      });
+    });
+  }
+  // Submitting uses one of the attempts: questions left blank are asked about first (not when time is up).
+  form.addEventListener("submit", function (event) {
+    if (!submitting) {
+      var blank = unanswered();
+      form.querySelectorAll("fieldset.question.unanswered").forEach(function (f) { f.classList.remove("unanswered"); });
+      if (blank.length && strings && !window.confirm(strings.dataset.blanks.replace("{n}", blank.length))) {
+        event.preventDefault();
+        blank.forEach(function (f) { f.classList.add("unanswered"); });
+        blank[0].scrollIntoView({ block: "center" });
+        var first = blank[0].querySelector("input, textarea");
+        if (first) first.focus({ preventScroll: true });
+        return;
+      }
+    }
+    submitting = true;
+  });
 
   countdown(document.getElementById("quiz-timer"), document.getElementById("quiz-countdown"), function () {
     if (submitting) return;

@@ -227,6 +227,9 @@ def test_a_learner_watches_a_video_lesson_under_strict_rules_and_earns_the_certi
         earlier.close()
         expect(page.locator("#study-status")).to_have_text("学习时长正在记录")
         expect(page.locator("#study-label")).to_have_text("已观看 0%")
+        nav = page.locator(".lesson-nav")
+        expect(nav.get_by_role("link", name="课时2", exact=True)).to_have_count(0)  # locked until this one is done
+        progress_before = nav.locator("p.muted").inner_text()
         video = page.locator("#lesson-video")
         video.evaluate("v => { v.muted = true; return v.play(); }")
         page.wait_for_function("() => document.getElementById('lesson-video').currentTime > 3")
@@ -300,6 +303,9 @@ def test_a_learner_watches_a_video_lesson_under_strict_rules_and_earns_the_certi
         expect(page.locator("#study-auto-complete")).to_be_hidden()
         expect(page.locator("#study-done")).to_contain_text("本课时已完成")
         expect(page.locator(".lesson-nav li[aria-current] .icon-check")).to_be_visible()
+        # The list beside it follows without a reload: the next lesson opens and the progress moves on.
+        expect(nav.get_by_role("link", name="课时2", exact=True)).to_be_visible()
+        expect(nav.locator("p.muted")).not_to_have_text(progress_before)
         _screenshots(page, results_dir, "study-lesson")
         # The learner stops the video: an idle check due now waits for the next play instead of
         # locking the finished lesson's page (one already showing is answered).

@@ -348,3 +348,21 @@ def test_a_failed_attempt_offers_another_only_once_the_delay_is_over(taker, quiz
     with time_machine.travel(attempt.submitted_at + dt.timedelta(minutes=10, seconds=1), tick=False):
         page = taker.get(url).content.decode()
     assert 'id="quiz-wait"' not in page and "再做一次" in page
+
+
+def test_only_the_passing_attempt_congratulates_on_the_completed_course(taker, quiz, lesson, learner, course):
+    """A learner whose course is already complete and who fails a later attempt is not told 恭喜."""
+    quiz.attempt_delay_minutes = 0
+    quiz.save()
+    passed = _start(taker, lesson)
+    _submit(taker, passed, correct=True)
+    Enrolment.objects.filter(learner=learner, course=course).update(completed_at=timezone.now())
+    body = taker.get(reverse("courses:attempt", args=[passed.pk])).content.decode()
+    assert "恭喜！您已完成本课程。" in body
+
+    QuizAttempt.objects.filter(pk=passed.pk).update(passed=False)  # as if the course were completed without it
+    failed = _start(taker, lesson)
+    _submit(taker, failed, correct=False)
+    body = taker.get(reverse("courses:attempt", args=[failed.pk])).content.decode()
+    assert "未通过" in body and "恭喜" not in body
+    assert "您此前已完成本课程，这次作答不改变课程的完成状态。" in body

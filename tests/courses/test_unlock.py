@@ -88,3 +88,30 @@ def test_many_pairs_are_answered_at_once_as_each_would_be(learner, other_learner
     assert got == expected
     assert (enrolments[0].pk, lessons[first.pk][3].pk) in got  # 1-2, optional, does not block 2-1
     assert not any(lesson.course_id != e.course_id for e, lesson in pairs if (e.pk, lesson.pk) in got)
+
+
+@pytest.mark.parametrize("sequential", [True, False])
+def test_the_state_once_a_lesson_is_done_is_what_the_page_shows_after_it(learner, course_in_two_chapters, sequential):
+    """`enrolment_state_once_done` (a lesson page's list after its video completes itself) equals the
+    state read back once that lesson really is done, from every progress and for every lesson."""
+    course = course_in_two_chapters
+    course.sequential = sequential
+    course.save()
+    enrolment = services.enrolment_create(learner=learner, course=course)
+    lessons = selectors.ordered_lessons(course.pk)
+    for done in itertools.chain.from_iterable(itertools.combinations(lessons, k) for k in range(len(lessons))):
+        LessonProgress.objects.filter(enrolment=enrolment).delete()
+        LessonProgress.objects.bulk_create(LessonProgress(enrolment=enrolment, lesson=lesson) for lesson in done)
+        state = selectors.enrolment_state(enrolment, lessons)
+        for lesson in lessons:
+            if lesson in done:
+                continue
+            predicted = selectors.enrolment_state_once_done(state, lessons, lesson_id=lesson.pk, sequential=sequential)
+            LessonProgress.objects.create(enrolment=enrolment, lesson=lesson)
+            real = selectors.enrolment_state(enrolment, lessons)
+            LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).delete()
+            assert (predicted.unlocked_ids, predicted.percent, predicted.done_ids) == (
+                real.unlocked_ids,
+                real.percent,
+                real.done_ids,
+            )

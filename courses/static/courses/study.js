@@ -209,6 +209,19 @@
     var item = document.querySelector(".lesson-nav li[aria-current]");
     var mark = item && item.querySelector("[data-done-mark]");
     if (mark) mark.hidden = false;
+    // The list as the server will draw it now (the page holds it: lesson.html's once_done).
+    var nav = document.querySelector(".lesson-nav");
+    if (!nav) return;
+    var after = nav.querySelector("[data-progress-once-done]");
+    var now = nav.querySelector("[data-progress-now]");
+    if (after && now) { now.hidden = true; after.hidden = false; }
+    var bar = nav.querySelector(".progress[data-percent-once-done]");
+    if (bar) {
+      bar.setAttribute("aria-valuenow", bar.dataset.percentOnceDone);
+      if (bar.firstElementChild) bar.firstElementChild.style.width = bar.dataset.percentOnceDone + "%";
+    }
+    nav.querySelectorAll("[data-locked-until-done]").forEach(function (el) { el.hidden = true; });
+    nav.querySelectorAll("[data-unlocked-once-done]").forEach(function (el) { el.hidden = false; });
   }
   function idleCheck(token) {
     if (idleToken === token) return;
