@@ -27,3 +27,13 @@ def normalise_phone(value: str) -> str:
 def is_mobile(value: str) -> bool:
     """An 11-digit mainland mobile number, as `normalise_phone` leaves it."""
     return bool(MOBILE.match(value or ""))
+
+
+def mask_phone(value: str) -> str:
+    """17171426766 → 171****6766: the first three and the last four digits, as the learner reports and
+    the expert pages show a number to anyone but its owner and platform staff."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]

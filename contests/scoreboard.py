@@ -18,6 +18,7 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from . import selectors
 from .events import (
@@ -124,9 +125,10 @@ def _version(rnd: Round, seq: int) -> tuple:
 
 def _cached(rnd: Round, name: str, seq: int, build):
     """`build()` at most once per version of the round's board, in the shared cache (one entry per
-    round and `name`, replaced when the board moves on), so a flood of identical requests costs one
-    build per change, whichever process serves them."""
-    key, version = f"contests.board.{rnd.pk}.{name}", _version(rnd, seq)
+    round, `name` and language, replaced when the board moves on), so a flood of identical requests
+    costs one build per change, whichever process serves them. The language is in the key because a
+    row carries its province's name in the language it was built in (selectors.province_name)."""
+    key, version = f"contests.board.{rnd.pk}.{name}.{get_language()}", _version(rnd, seq)
     try:
         hit = cache.get(key)
     except Exception:  # the cache (Redis) is down: it only saves work, so build without it

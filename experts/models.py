@@ -10,6 +10,7 @@ import re
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -130,6 +131,21 @@ class Expert(models.Model):
     def qualification_labels(self) -> list[str]:
         labels = dict(Qualification.choices)
         return [str(labels[c]) for c in self.qualification_codes if c in labels]
+
+    @property
+    def other_titles(self) -> str:
+        """`titles` without what a qualification badge already says (职称 “教授” beside the 教授
+        badge), so a page shows each once; the parts left are joined with 、."""
+        if not self.titles:
+            return ""
+        codes = set(self.qualification_codes)
+        with translation.override(None):  # the labels as typed in the free text: the Chinese source
+            said = {str(label) for code, label in Qualification.choices if code in codes}
+        said |= set(self.qualification_labels)  # and in the language of the page
+        parts = [part for part in re.split(r"[、,，;；\s]+", self.titles) if part]
+        if not any(part in said for part in parts):
+            return self.titles.strip()
+        return "、".join(part for part in parts if part not in said)
 
     @property
     def occupation_list(self) -> list[str]:

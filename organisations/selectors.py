@@ -1,8 +1,10 @@
 """Reads of the registry: the search-as-you-type, the proposals a reviewer sees, choices for forms."""
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.roles import is_organiser, managed_organisation_ids
+from contests.models import Province
 
 from . import creditcode, names
 from .matching import credit_code_in
@@ -33,7 +35,31 @@ def organisation_search(*, user, query: str, kind: str = "", limit: int = SEARCH
     if len(found) < limit:
         seen = [o.pk for o in found]
         found += list(rows.exclude(pk__in=seen).order_by("name")[: limit - len(found)])
+    for organisation in found:
+        organisation.label = organisation_label(organisation)
+        organisation.region_text = region_text(organisation)
     return found
+
+
+def organisation_label(organisation: Organisation) -> str:
+    """The name, with the short name in brackets when there is one."""
+    if not organisation.short_name:
+        return organisation.name
+    return _("%(name)s（%(detail)s）") % {"name": organisation.name, "detail": organisation.short_name}
+
+
+def province_label(province: Region) -> str:
+    """A province's name in the active language, as contest pages and statistics show it (the
+    registry stores the Chinese name; a prefecture-level city keeps it, it has no translation)."""
+    return str(Province(province.code).label) if province.code in Province.values else province.name
+
+
+def region_text(organisation: Organisation) -> str:
+    """「省份 城市」 of an organisation, the province translated."""
+    parts = [province_label(organisation.province)] if organisation.province is not None else []
+    if organisation.city is not None:
+        parts.append(organisation.city.name)
+    return " ".join(parts)
 
 
 def organisation_json(organisation: Organisation) -> dict:
@@ -41,8 +67,9 @@ def organisation_json(organisation: Organisation) -> dict:
         "id": organisation.pk,
         "name": organisation.name,
         "short_name": organisation.short_name,
+        "label": organisation_label(organisation),
         "kind": organisation.get_kind_display(),
-        "region": " ".join(r.name for r in (organisation.province, organisation.city) if r is not None),
+        "region": region_text(organisation),
         "pending": organisation.status == OrganisationStatus.PROPOSED,
     }
 
@@ -71,9 +98,10 @@ def region_choices() -> list[tuple[str, list[tuple[str, str]]]]:
         cities.setdefault(city.province_id, []).append(city)
     groups = []
     for province in Region.objects.filter(level=Region.Level.PROVINCE).order_by("code"):
-        options = [(province.code, f"{province.name}（不指定城市）")]
-        options += [(c.code, f"{province.name} {c.name}") for c in cities.get(province.code, [])]
-        groups.append((province.name, options))
+        name = province_label(province)
+        options = [(province.code, _("%(province)s（不指定城市）") % {"province": name})]
+        options += [(c.code, f"{name} {c.name}") for c in cities.get(province.code, [])]
+        groups.append((name, options))
     return groups
 
 

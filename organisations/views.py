@@ -4,7 +4,7 @@ reviewers' page for proposals. Organisers edit the registry in the Wagtail admin
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -89,11 +89,18 @@ def _may_review_any(user) -> bool:
     return is_organiser(user) or bool(managed_organisation_ids(user))
 
 
+def _refused(request):
+    """The 403 the other apps answer (their 「无法完成操作」 page); a raised PermissionDenied would
+    show the bare 403 page and be logged with a traceback, as if something had gone wrong."""
+    message = _("只有组织者和单位管理员可以审核单位")
+    return render(request, "organisations/error.html", {"message": message}, status=403)
+
+
 @login_required
 @require_GET
 def review_list(request):
     if not _may_review_any(request.user):
-        raise PermissionDenied
+        return _refused(request)
     proposals = selectors.proposals_for(request.user)
     return render(request, "organisations/review.html", {"proposals": proposals, "form": ReviewForm()})
 
@@ -103,7 +110,7 @@ def review_list(request):
 def review_decide(request, pk: int):
     organisation = get_object_or_404(Organisation, pk=pk, status=OrganisationStatus.PROPOSED)
     if not services.can_review(request.user, organisation):
-        raise PermissionDenied
+        return _refused(request)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择审核结果"))

@@ -361,3 +361,30 @@ def test_concurrent_writers_on_sqlite_never_see_database_is_locked(sqlite_alias)
     # No transaction was lost, and none read a value another had already consumed.
     assert total == WRITERS * TRANSACTIONS_EACH
     assert rows == distinct_seen == WRITERS * TRANSACTIONS_EACH
+
+
+# ---------------------------------------------------------------- the admin's time-zone choices
+
+
+def test_admin_time_zones_are_the_ones_a_browser_accepts(settings):
+    """The account page's script formats dates in the chosen zone; "localtime" made it throw."""
+    import shutil
+    import zoneinfo
+
+    zones = settings.WAGTAIL_USER_TIME_ZONES
+    assert {"Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Urumqi", "UTC", "Europe/London"} <= set(zones)
+    assert not {"localtime", "posixrules", "Factory"} & set(zones)
+    assert not [z for z in zones if z.startswith(("posix/", "right/"))]
+    assert zones == sorted(zones)
+    for zone in zones:
+        zoneinfo.ZoneInfo(zone)
+    node = shutil.which("node")
+    if node is None:
+        return
+    script = (
+        "const bad = JSON.parse(process.argv[1]).filter(z => {"
+        " try { new Intl.DateTimeFormat('en', {timeZone: z}); return false; } catch (e) { return true; } });"
+        " console.log(JSON.stringify(bad));"
+    )
+    refused = subprocess.run([node, "-e", script, json.dumps(zones)], capture_output=True, text=True, check=True)  # noqa: S603 - node, our own script
+    assert json.loads(refused.stdout) == []

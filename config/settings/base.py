@@ -5,6 +5,7 @@ PostgreSQL, REDIS_URL selects channels_redis and the Redis cache.
 """
 
 import datetime as dt
+import zoneinfo
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -220,6 +221,16 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# The time zones a user may pick on the admin's account page. Wagtail's default is every name the
+# system's zoneinfo holds, and Debian's holds "localtime" (and may hold "posixrules", "Factory" and
+# the "posix/…", "right/…" copies), which browsers refuse: the page's script stopped on
+# "RangeError: Invalid time zone specified: localtime".
+NOT_BROWSER_TIME_ZONES = {"localtime", "posixrules", "Factory"}
+WAGTAIL_USER_TIME_ZONES = sorted(
+    name
+    for name in zoneinfo.available_timezones()
+    if name not in NOT_BROWSER_TIME_ZONES and not name.startswith(("posix/", "right/"))
+)
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 

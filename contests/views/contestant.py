@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import eligibility, services
+from .. import eligibility, selectors, services
 from ..forms import RegistrationForm
 from ..models import Registration, RoundStatus, TeamInvitation, Track, TrackKind
 from ..permissions import approved_on_track, entry_for_user
@@ -27,6 +27,11 @@ from .public import board_strings, hidden_note
 @login_required
 def register(request, track_id: int):
     track = get_object_or_404(Track.objects.select_related("contest"), pk=track_id)
+    current = selectors.registrations_of(request.user, track.contest).get(track.pk)
+    if current is not None and current.is_active:
+        # Registered already (alone, as a team's leader or a member): say so at once, with the
+        # registration's status, and offer no form that could only be refused.
+        return render(request, "contests/register.html", {"track": track, "registration": current})
     team = track.kind == TrackKind.TEAM
     initial = {"organisation": request.user.organisation}
     form = RegistrationForm(request.POST or None, team=team, initial=initial)
@@ -114,6 +119,7 @@ def _console_strings() -> dict:
         "saved": _("已保存"),
         "unsaved": _("未作答"),
         "rejected": _("未保存"),
+        "rejected_because": _("未保存：%(message)s"),
         "waiting": _("比赛开始后题目将显示在这里。"),
         "paused": _("比赛已暂停"),
         "not_started": _("等待开始"),

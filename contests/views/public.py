@@ -21,7 +21,14 @@ from .. import results as review_results
 from ..events import PUBLIC, STAFF
 from ..models import Contest, Province, Round, RoundStatus
 from ..models.rounds import RESULT_STATUSES
-from ..permissions import can_judge_track, can_manage_contest, can_manage_track, entry_for_user, sees_staff_board
+from ..permissions import (
+    can_judge_track,
+    can_manage_contest,
+    can_manage_contests,
+    can_manage_track,
+    entry_for_user,
+    sees_staff_board,
+)
 from . import review
 from .common import error_page, round_or_404
 
@@ -55,7 +62,14 @@ def contest_detail(request, slug: str):
         }
         for t in contest.tracks.all()
     ]
-    context = {"contest": contest, "tracks": tracks, "organiser": can_manage_contest(request.user, contest)}
+    context = {
+        "contest": contest,
+        "tracks": tracks,
+        "organiser": can_manage_contest(request.user, contest),
+        # The practice bank is any provider's question bank: site organisers only, not the managers
+        # of an enterprise contest (docs/contests.md, "Practice").
+        "practice_settings": can_manage_contests(request.user),
+    }
     return render(request, "contests/contest_detail.html", context)
 
 

@@ -15,6 +15,7 @@ from contests.permissions import can_manage_track, may_run_contests
 from .. import selectors, services
 from ..forms import PoolFilterForm
 from ..models import Expert
+from ..permissions import can_manage_pool, viewable_expert_ids
 from .common import error_page, messages_from, province_choices
 
 
@@ -35,11 +36,17 @@ def track_judges(request, track_id: int):
         qualification=filters.get("qualification", ""),
         specialty=filters.get("specialty", ""),
     )
+    judges = selectors.track_judges(track)
+    candidates = selectors.pool_candidates(track, experts, available_only=bool(filters.get("available")))
+    shown = [row["expert"] for row in judges if row["expert"]] + [c.expert for c in candidates]
     context = {
         "track": track,
         "form": form,
-        "judges": selectors.track_judges(track),
-        "candidates": selectors.pool_candidates(track, experts, available_only=bool(filters.get("available"))),
+        "judges": judges,
+        "candidates": candidates,
+        # An enterprise manager runs the track but not the pool: no link to a page that refuses them.
+        "may_manage_pool": can_manage_pool(request.user),
+        "viewable": viewable_expert_ids(request.user, shown),
     }
     return render(request, "experts/track_judges.html", context)
 

@@ -3,7 +3,7 @@ accounts' code imports no domain app, as the home page shows courses through a c
 
 from django import template
 
-from organisations.selectors import employment_of
+from organisations import selectors
 
 register = template.Library()
 
@@ -11,4 +11,10 @@ register = template.Library()
 @register.inclusion_tag("organisations/includes/employer_panel.html", takes_context=True)
 def employer_panel(context):
     request = context.get("request")
-    return {"employment": employment_of(getattr(request, "user", None))}
+    return {"employment": selectors.employment_of(getattr(request, "user", None))}
+
+
+@register.filter
+def region_text(organisation) -> str:
+    """「省份 城市」 of an organisation, the province in the active language."""
+    return selectors.region_text(organisation)

@@ -287,7 +287,7 @@
     }
     delete pending[id];
     savePending();
-    mark(id, "rejected", S.rejected + "：" + m.message);
+    mark(id, "rejected", fill(S.rejected_because, { message: m.message }));
     if (m.code === "handed_in") showDone(null);
   }
 

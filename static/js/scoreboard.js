@@ -77,7 +77,9 @@
   // ------------------------------------------------------------------ rendering
 
   function cells(row) {
-    var out = [show(row.rank), row.name, row.organisation, row.province_name || config.provinces[row.province] || ""];
+    // The province by its code, in the page's language: a frame's province_name is in the language of
+    // whoever built it (one text is sent to every socket), so it is only the fallback.
+    var out = [show(row.rank), row.name, row.organisation, config.provinces[row.province] || row.province_name || ""];
     if (config.has_theory) out.push(show(row.theory));
     if (config.has_practical) {
       config.tasks.forEach(function (t) {

@@ -29,6 +29,8 @@
   var chart = echarts.init(canvas, null, { renderer: "canvas" });
   var esc = echarts.format.encodeHTML;
   var SUPPRESSED = "<5";
+  // Between a unit and its value: "：" on the Chinese page, ": " on the English one (<html lang>).
+  var COLON = /^zh/i.test(document.documentElement.lang || "zh") ? "：" : ": ";
   var BLUES = ["#e3eefb", "#9cc3ee", "#4a8fdb", "#1f6fc6", "#0b4f9c"];
   var MUTED = "#cbd2d9";
   var HATCH = { symbol: "rect", symbolSize: 1, color: "rgba(82, 96, 109, 0.45)", dashArrayX: [1, 0], dashArrayY: [2, 4], rotation: Math.PI / 4 };
@@ -39,9 +41,9 @@
   }
 
   function tooltip(point, name) {
-    if (!point) return esc(name) + "<br>" + esc(spec.unit) + "：0";
-    var html = "<strong>" + esc(point.label) + "</strong><br>" + esc(spec.unit) + "：" + esc(shown(point));
-    if (spec.field === "hours") html += "<br>" + esc(spec.count_unit) + "：" + esc(String(point.count));
+    if (!point) return esc(name) + "<br>" + esc(spec.unit) + COLON + "0";
+    var html = "<strong>" + esc(point.label) + "</strong><br>" + esc(spec.unit) + COLON + esc(shown(point));
+    if (spec.field === "hours") html += "<br>" + esc(spec.count_unit) + COLON + esc(String(point.count));
     if (point.suppressed) html += "<br>" + esc(figure.dataset.textSuppressed);
     return html;
   }

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.idcard import normalise
-from accounts.phones import is_mobile, normalise_phone
+from accounts.phones import is_mobile, mask_phone, normalise_phone
 from courses.models import ProviderMembership
 from tests.factories import UserFactory
 
@@ -100,3 +100,11 @@ def test_provider_staff_are_found_by_a_number_typed_with_spaces(client, organise
     client.force_login(organiser)
     client.post(reverse("courses_provider:staff", args=[provider_a.pk]), {"account": "+86 138 0000 0001"})
     assert list(ProviderMembership.objects.values_list("user", flat=True)) == [wang.pk]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("17171426766", "171****6766"), ("13800138000", "138****8000"), ("1234567", "*******"), ("", "")],
+)
+def test_a_masked_number_keeps_the_first_three_and_the_last_four_digits(value, shown):
+    assert mask_phone(value) == shown

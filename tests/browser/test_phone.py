@@ -13,8 +13,17 @@ from courses import services as course_services
 from courses.models import Enrolment
 from tests.browser.conftest import _reports
 from tests.conftest import PASSWORD, build_course
-from tests.contests.factories import ContestFactory, RoundFactory, TrackFactory
+from tests.contests.factories import (
+    ApprovedRegistrationFactory,
+    ContestFactory,
+    CriterionFactory,
+    RoundFactory,
+    TaskFactory,
+    TrackFactory,
+)
 from tests.factories import UserFactory
+from tests.training.conftest import entry as roster_entry
+from tests.training.conftest import id_number
 
 # A page's layout does not depend on the database: not repeated on PostgreSQL (conftest).
 pytestmark = [pytest.mark.browser, pytest.mark.embedded]
@@ -163,5 +172,68 @@ def test_the_main_pages_fit_a_phone(phone, live_server, provider_a, organiser, l
     page.goto("/courses/")
     expect(page.get_by_role("button", name="Menu")).to_be_visible()
     assert page.locator(".site-header").bounding_box()["height"] <= 72
+
+    assert problems == []
+
+
+def test_the_organiser_console_the_check_in_and_the_roster_fit_a_phone(
+    phone, organiser, manager_a, employer_a, results_dir
+):
+    """The wide pages of the back office: the round console (live board, 参赛选手 with a 延时 form per
+    row, 评分进度), the check-in page once the seats are drawn (64-character commitment and seed, the
+    复核命令) and the 职工名册 with its 标记离开 buttons and invitation links: the page never scrolls
+    sideways and every control is on the screen (a table whose rows become cards on a phone)."""
+    track = TrackFactory(contest=ContestFactory(slug="phone-console", organiser=organiser), name="工业互联网安全")
+    rnd = RoundFactory(track=track, title="工业互联网安全 决赛", has_theory=False)
+    for title in ("工业控制系统安全加固与应急响应", "工业互联网平台数据采集与边缘计算", "网络攻防渗透测试"):
+        CriterionFactory(task=TaskFactory(round=rnd, title=title), title="完成度", max_score=100)
+    for n, name in enumerate(("宋佳", "欧阳明远", "张三丰")):
+        ApprovedRegistrationFactory(
+            track=track,
+            user=UserFactory(username=f"contestant{n}", real_name=name),
+            organisation="江苏省苏州市工业园区精密机械制造股份有限公司",
+        )
+    contest_services.round_open_lobby(round=rnd, by=organiser)
+    entries = list(rnd.entries.order_by("pk").values_list("pk", flat=True))
+    contest_services.entries_check_in(round=rnd, entry_ids=entries[:2], by=organiser)
+    contest_services.seat_draw_commit(round=rnd, by=organiser)
+    contest_services.seat_draw_run(round=rnd, by=organiser)
+    contest_services.seat_draw_commit(round=rnd, by=organiser)  # the next draw, committed and waiting
+
+    problems: list[str] = []
+    page = phone(organiser)
+    for path in (f"/contests/rounds/{rnd.pk}/console/", f"/contests/rounds/{rnd.pk}/check-in/"):
+        _check(page, path, problems, results_dir)
+    codes = page.locator(".seat-draws code")  # two commitments, the seed, the 复核命令: wrapped, not cut
+    expect(codes).to_have_count(4)
+    for code in codes.all():
+        box = code.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], f"{code.inner_text()}: {box}"
+
+    for n, (name, department) in enumerate(
+        (("宋佳", "设备动力部"), ("欧阳明远", "质量管理与检验检测中心"), ("李四", "生产一部"))
+    ):
+        roster_entry(
+            employer_a,
+            name,
+            phone=f"1717142676{n}",
+            number=id_number(n + 1),
+            department=department,
+            job="数控车床操作工（高级）",
+        )
+    page = phone(manager_a)
+    path = f"/training/o/{employer_a.pk}/roster/"
+    _check(page, path, problems, results_dir)
+    rows = page.locator("#roster-table tbody tr")
+    expect(rows).to_have_count(3)
+    for row in rows.all():
+        name = row.locator("th, td").first
+        # a name is read on one line, not one character under the other
+        assert name.bounding_box()["height"] < 40, f"{name.inner_text()} is {name.bounding_box()['height']}px tall"
+        for control in (row.get_by_role("button", name="标记离开"), row.get_by_role("textbox", name="邀请链接")):
+            expect(control).to_be_visible()
+            box = control.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], f"{path}: {box} off the screen"
+    assert "1717142676" not in page.locator("main").inner_text()  # the phones are masked (171****6760)
 
     assert problems == []

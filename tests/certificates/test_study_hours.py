@@ -171,3 +171,23 @@ def test_identity_is_required_when_the_site_requires_it(credited, learner, setti
         certificate_issue_study_hours(holder=learner, start=dt.date(THIS_YEAR, 1, 1), end=timezone.localdate())
     assert CreditedHours.objects.filter(learner=learner).count() == 2  # the credits stay; only the proof waits
     assert not Certificate.objects.filter(kind=CertificateKind.STUDY_HOURS).exists()
+
+
+def test_a_field_error_shows_at_the_top_with_the_others_in_either_language(credited, learner, client, settings):
+    """A year before 2000 is a field error: it sits in the alert above the form, like every other error."""
+    login(client, learner)
+    url = reverse("certificates:study_hours")
+
+    def form(response):
+        body = response.content.decode()
+        return body[body.index('id="study-hours-form"') : body.index("</form>", body.index('id="study-hours-form"'))]
+
+    chinese = form(client.post(url, {"year": "1999"}))
+    assert chinese.index('<div class="alert" role="alert">') < chinese.index("年度：确保该值大于或等于2000。")
+    assert chinese.index("年度：确保该值大于或等于2000。") < chinese.index('type="submit"')
+    assert chinese.count('role="alert"') == 1
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = form(client.post(url, {"year": "1999"}))
+    assert english.index('<div class="alert" role="alert">') < english.index("Year: Ensure this value")
+    assert english.index("Year: Ensure this value") < english.index('type="submit"')
+    assert "：" not in english

@@ -122,6 +122,29 @@ def test_english_catalogue_keeps_placeholders_and_has_no_chinese():
     assert not problems, "\n".join(problems)
 
 
+# Chinese punctuation has no place in English text: "Scoring：…", "（100%）" read as broken.
+FULL_WIDTH = re.compile(r"[：，（）；。！？、【】《》「」『』〔〕～＂＇]")
+NAMED_MARK = re.compile(r"“.”")  # a translation may name a Chinese mark: 'separate them with “、”'
+
+
+def test_english_catalogue_has_no_full_width_punctuation():
+    problems = []
+    for e in _catalogue():
+        if not e.msgid:
+            continue
+        for n, text in e.msgstr.items():
+            found = FULL_WIDTH.findall(NAMED_MARK.sub("", text))
+            if found:
+                problems.append(f"line {e.line} msgstr[{n}] has {''.join(found)}: {text!r}")
+    assert not problems, "write ASCII punctuation in English (': ', '(', ')', ', ', '; ')\n" + "\n".join(problems)
+
+
+def test_full_width_punctuation_check_sees_what_it_must():
+    assert FULL_WIDTH.findall("Scoring：%(name)s（x）；") == ["：", "（", "）", "；"]
+    assert not FULL_WIDTH.search(NAMED_MARK.sub("", "Separate them with commas or “、”"))
+    assert FULL_WIDTH.search(NAMED_MARK.sub("", "a、b"))
+
+
 def test_po_parser_reads_plurals_flags_and_continuations():
     text = (
         'msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'

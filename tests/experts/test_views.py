@@ -177,3 +177,44 @@ def test_the_admin_track_form_refuses_a_recused_judge_as_a_form_error(client, or
     assert response.status_code == 200
     assert "须回避" in response.content.decode()
     assert not TrackJudge.objects.filter(judge=pool["sun"].user).exists()
+
+
+@pytest.fixture
+def professor(company_c):
+    """吴海燕: the 教授 badge, and 教授 typed again in the free-text 职称 beside 博士生导师."""
+    return make_expert(
+        "吴海燕", company_c, phone="13900001241", qualifications="national_judge professor", titles="教授、博士生导师"
+    )
+
+
+def _qualification_cell(page: str, expert) -> str:
+    row = page.split(f'data-expert="{expert.pk}"')[1].split("</tr>")[0]
+    return row.split("<td>")[4]  # 姓名, 工作单位, 地区, then 资格
+
+
+def test_a_qualification_is_shown_once_not_again_as_a_title(client, organiser, professor):
+    client.force_login(organiser)
+    listed = _qualification_cell(client.get(url("list")).content.decode(), professor)
+    assert listed.count("教授") == 1 and "国家级裁判" in listed and "博士生导师" in listed
+    detail = client.get(url("detail", professor.pk)).content.decode()
+    line = detail.split("资格：")[1].split("</p>")[0]
+    assert line.count("教授") == 1 and "国家级裁判" in line and "博士生导师" in line
+
+
+def test_in_english_the_badge_is_translated_and_the_typed_title_not_repeated(client, organiser, professor, settings):
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(organiser)
+    try:
+        line = client.get(url("detail", professor.pk)).content.decode().split("</h1>")[1].split("</p>")[1]
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)
+    assert "Professor" in line and "教授" not in line and "博士生导师" in line
+
+
+def test_a_title_alone_is_shown_without_a_dash(client, organiser, company_c):
+    expert = make_expert("陈默", company_c, phone="13900001242", titles="正高级工程师")
+    client.force_login(organiser)
+    line = client.get(url("detail", expert.pk)).content.decode().split("资格：")[1].split("</p>")[0]
+    assert line.strip() == "正高级工程师"

@@ -141,3 +141,36 @@ def test_admin_registry_is_for_organisers_only(client, org_a, staff_a, organiser
     assert client.get(url).status_code == 200
     listing = client.get(reverse("organisations_organisation:index"), {"province": "32", "kind": "employer"})
     assert org_a.name in listing.content.decode()
+
+
+def test_review_refuses_with_the_sites_403_page_and_logs_no_traceback(client, caplog, org_b):
+    org_b.status = OrganisationStatus.PROPOSED
+    org_b.save()
+    client.force_login(UserFactory())
+    with caplog.at_level("WARNING", logger="django.request"):
+        pages = [
+            client.get(reverse("organisations:review")),
+            client.post(reverse("organisations:review_decide", args=[org_b.pk]), {"decision": "approve"}),
+        ]
+    for response in pages:
+        body = response.content.decode()
+        assert response.status_code == 403
+        assert "<title>无法完成操作 · " in body and "只有组织者和单位管理员可以审核单位" in body
+        assert "没有权限访问此页面" not in body
+    assert [r for r in caplog.records if r.exc_info] == []
+    assert Organisation.objects.get(pk=org_b.pk).status == OrganisationStatus.PROPOSED
+
+
+def test_region_choices_and_search_name_provinces_in_english(client, org_a, settings):
+    client.force_login(UserFactory())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("organisations:employer"), {"q": "精工"}).content.decode()
+    assert '<optgroup label="Beijing">' in body and ">Beijing (any city)</option>" in body
+    assert ">Jiangsu 苏州市</option>" in body
+    assert "不指定城市" not in body and "（" not in body
+    assert "苏州精工智能装备有限公司 (精工智能)" in body and "Jiangsu 苏州市" in body
+    found = client.get(reverse(SEARCH), {"q": "精工"}).json()["results"][0]
+    assert (found["label"], found["region"]) == ("苏州精工智能装备有限公司 (精工智能)", "Jiangsu 苏州市")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    body = client.get(reverse("organisations:employer")).content.decode()
+    assert ">北京市（不指定城市）</option>" in body and ">江苏省 苏州市</option>" in body

@@ -108,6 +108,15 @@ def test_a_provider_with_the_grant_runs_a_class_and_sees_the_roster_masked(
     assert "320505199001010011" not in picker
 
 
+def test_the_manager_picks_members_by_masked_phone_numbers_too(client, manager_a, employer_a):
+    entry(employer_a, "张三", phone="13812345678", number="320505199001010011")
+    training_class = make_class(employer_a, manager_a)
+    client.force_login(manager_a)
+    picker = client.get(url("class_members", training_class.pk)).content.decode()
+    assert "张三" in picker and "138****5678" in picker
+    assert "13812345678" not in picker and "320505199001010011" not in picker
+
+
 def test_a_provider_class_needs_its_provider(client, staff_a, employer_a, granted):
     client.force_login(staff_a)
     response = client.post(url("class_create", employer_a.pk), {"name": "承办班", "provider": "", **dates()})

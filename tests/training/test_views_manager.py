@@ -48,6 +48,23 @@ def test_the_roster_filters_by_department_job_status_and_text(client, manager_a,
     assert "李四" in page(q="1390013") and "王小明" not in page(q="李")
 
 
+def test_the_roster_masks_the_phone_numbers_and_the_invitation_workbook_carries_them(client, manager_a, employer_a):
+    """PII is masked on the pages: the manager sees 171****6766, as the provider does, and still finds
+    the worker by the full number. The invitations workbook is what the manager sends the links by
+    SMS from, so it carries the number the manager uploaded (and only that manager gets it)."""
+    entry(employer_a, "宋佳", phone="17171426766", number=id_number(1), department="设备动力部")
+    entry(employer_a, "李四", phone="13900139000", status="left")
+    client.force_login(manager_a)
+    html = client.get(url("roster", employer_a.pk)).content.decode()
+    assert "171****6766" in html and "139****9000" in html
+    assert "17171426766" not in html and "13900139000" not in html and id_number(1) not in html
+    found = client.get(url("roster", employer_a.pk), {"q": "17171426766"}).content.decode()
+    assert "宋佳" in found and "171****6766" in found and "李四" not in found
+    sheet = load_workbook(io.BytesIO(client.get(url("roster_invitations", employer_a.pk)).content)).active
+    cells = [str(cell) for row in sheet.values for cell in row]
+    assert "17171426766" in cells and "13900139000" not in cells  # invited workers only, not the one who left
+
+
 def test_an_invited_worker_shows_the_link_to_copy(client, manager_a, employer_a):
     invited = entry(employer_a, "王小明", phone="13800138000")
     client.force_login(manager_a)

@@ -2,14 +2,17 @@
 bad query strings, and query counts that stay the same for 5 and for 50 workers."""
 
 import datetime as dt
+import io
 
 import pytest
+from openpyxl import load_workbook
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import build_course
+from training.models import RosterEntry
 
 from .report_data import attempt, certificate, employer, learn, make_class, training_manager, worker
 
@@ -122,6 +125,32 @@ def test_worker_page_masks_the_id_number(client, scene, manager_a):
     body = client.get(reverse("training:report_worker", args=[scene["wang"].pk])).content.decode()
     assert "110105********002X" in body and "11010519491231002X" not in body
     assert "甲机构承办班" in body and "自办班" in body
+
+
+def test_no_report_page_or_file_shows_a_phone_number(client, scene, manager_a):
+    """docs/training.md: ID numbers masked, phone numbers not shown — the roster row's nor the account's."""
+    wang = scene["wang"]
+    RosterEntry.objects.filter(pk=wang.pk).update(phone="17171426766")
+    type(wang.user).objects.filter(pk=wang.user_id).update(phone="17171426767")
+    client.force_login(manager_a)
+    org_a = scene["org_a"]
+    for name, args in (
+        ("training:report_class", [scene["own"].pk]),
+        ("training:report_worker", [wang.pk]),
+        ("training:report_year", [org_a.pk]),
+        ("training:report_class_xlsx", [scene["own"].pk]),
+        ("training:report_year_xlsx", [org_a.pk]),
+        ("training:report_enterprise_xlsx", [org_a.pk]),
+    ):
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 200, name
+        if response.streaming:
+            book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+            text = " ".join(str(cell) for sheet in book.worksheets for row in sheet.values for cell in row)
+        else:
+            text = response.content.decode()
+        assert "王一" in text, name
+        assert "1717142676" not in text, name
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.idcard import mask
+from accounts.phones import mask_phone
 
 
 class RosterStatus(models.TextChoices):
@@ -77,3 +78,8 @@ class RosterEntry(models.Model):
     @property
     def id_number_masked(self) -> str:
         return mask(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        """171****6766: what the roster pages and files show (the full number only serves the search)."""
+        return mask_phone(self.phone)

@@ -26,6 +26,7 @@ def _words(language: str) -> dict[str, str]:
         "credited": _("学时"),
         "quiz": _("测验"),
         "certificate": _("证书"),
+        "progress": _("%(done)s/%(required)s（%(percent)s%%）"),
     }
     return {key: escape(value) for key, value in words.items()}
 
@@ -47,7 +48,8 @@ def report_cell(cell):
         facts.append(f"{w['quiz']} {cell.quiz_best}{'✓' if cell.quiz_passed else ''}")
     if cell.certificate:
         facts.append(f"{w['certificate']} {escape(cell.certificate)}")
+    progress = w["progress"] % {"done": cell.done, "required": cell.course.required, "percent": cell.percent}
     # Numbers and escaped words only.
     return mark_safe(  # noqa: S308
-        f'{badge}{cell.done}/{cell.course.required}（{cell.percent}%）<br><span class="muted">{" · ".join(facts)}</span>'
+        f'{badge}{progress}<br><span class="muted">{" · ".join(facts)}</span>'
     )

@@ -1,5 +1,9 @@
 """我的证书 and the PDF download: only one's own certificates; anonymous visitors log in first."""
 
+import re
+
+from django.conf import settings
+
 from certificates import services
 from tests.certificates.helpers import login
 from tests.factories import UserFactory
@@ -26,3 +30,13 @@ def test_anonymous_visitors_are_sent_to_log_in(client, certificate):
     for url in ["/certificates/", f"/certificates/{certificate.pk}/pdf/", "/certificates/manage/"]:
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_my_certificates_name_the_type_in_the_chosen_language_as_the_organisers_list_does(client, certificate):
+    """The type column is the kind's label, not the title stored (in Chinese) on the certificate."""
+    assert certificate.snapshot["title"] == "结业证书"
+    row = re.compile(r'<tr data-number="[^"]+">\s*<td>([^<]*)</td>')
+    login(client, certificate.holder)
+    assert row.findall(client.get("/certificates/").content.decode()) == ["结业证书"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert row.findall(client.get("/certificates/").content.decode()) == ["Certificate of completion"]

@@ -72,3 +72,38 @@ def test_live_pages_in_english(english, running_round, entry, learner):
     assert "Live scoreboard" in body and "Full board" in body and "My rank" in body
     display = client.get(reverse("contests:display", args=[running_round.pk]))
     assert "Venue display" in display.content.decode()
+
+
+def test_a_registered_learner_is_told_at_once_and_offered_no_form(client, draft_round, learner):
+    """learner (张三) is approved on the track: the register page says so with the status, no form;
+    a crafted post registers nothing more; the contest page offers no 报名 link for the track."""
+    track = draft_round.track
+    url = reverse("contests:register", args=[track.pk])
+    client.force_login(learner)
+    page = client.get(url)
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "您已报名该赛项" in body and 'id="registered" data-status="approved"' in body and "已通过" in body
+    assert "提交报名" not in body and 'name="province"' not in body
+    client.post(url, {"organisation": "甲公司", "province": "32"})
+    assert Registration.objects.filter(track=track, user=learner).count() == 1
+    contest_page = client.get(reverse("contests:detail", args=[track.contest.slug])).content.decode()
+    assert f'href="{url}"' not in contest_page
+
+
+def test_a_pending_registration_shows_its_status_and_the_withdraw_button(client, draft_round):
+    registration = RegistrationFactory(track=draft_round.track, user__username="waiting")
+    client.force_login(registration.user)
+    body = client.get(reverse("contests:register", args=[draft_round.track.pk])).content.decode()
+    assert 'data-status="pending"' in body and "待审核" in body and "提交报名" not in body
+    assert reverse("contests:withdraw", args=[registration.pk]) in body
+
+
+def test_after_withdrawing_the_form_is_back(client, draft_round):
+    registration = RegistrationFactory(track=draft_round.track, user__username="waiting")
+    client.force_login(registration.user)
+    client.post(reverse("contests:withdraw", args=[registration.pk]))
+    registration.refresh_from_db()
+    assert registration.status == "withdrawn"
+    body = client.get(reverse("contests:register", args=[draft_round.track.pk])).content.decode()
+    assert "提交报名" in body and 'id="registered"' not in body

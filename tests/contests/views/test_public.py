@@ -120,6 +120,25 @@ def test_scoreboard_page_filters_by_province_and_organisation_keeping_overall_ra
     assert rendered(client.get(url + "?province=11").content.decode()) == []
 
 
+def test_the_public_board_names_provinces_in_the_viewers_language_whoever_built_it_first(
+    client, running_round, entry, other_entry, paper
+):
+    """The board is cached per change: a Chinese visitor's board must not give English ones 江苏省."""
+    answer(entry, paper[0])
+    page = reverse("contests:scoreboard", args=[running_round.pk])
+    snapshot = reverse("contests:scoreboard_json", args=[running_round.pk])
+    chinese = client.get(page + "?view=all").content.decode()
+    assert "<td>江苏省</td>" in chinese and "<td>广东省</td>" in chinese
+    assert {r["province_name"] for r in client.get(snapshot).json()["rows"]} == {"江苏省", "广东省"}
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(page + "?view=all")
+    body = english.content.decode()
+    assert "<td>Jiangsu</td>" in body and "<td>Guangdong</td>" in body and "江苏省" not in body
+    assert config(english)["provinces"]["32"] == "Jiangsu"  # what scoreboard.js shows for a row's code
+    assert {r["province_name"] for r in client.get(snapshot).json()["rows"]} == {"Jiangsu", "Guangdong"}
+
+
 def test_the_public_page_shows_the_frozen_board_and_organisers_the_live_one(
     client, running_round, entry, other_entry, paper, organiser, judge, clock
 ):

@@ -20,7 +20,7 @@
       radio.name = "organisation";
       radio.value = String(org.id);
       label.appendChild(radio);
-      label.appendChild(document.createTextNode(" " + org.name + (org.short_name ? "（" + org.short_name + "）" : "") + " "));
+      label.appendChild(document.createTextNode(" " + (org.label || org.name) + " "));
       var meta = document.createElement("span");
       meta.className = "muted";
       meta.textContent = org.kind + (org.region ? " · " + org.region : "");
