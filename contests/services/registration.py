@@ -56,6 +56,19 @@ def _taken(track: Track, user_ids, *, exclude: int | None = None) -> bool:
     return active.filter(Q(user__in=user_ids) | Q(team_members__user__in=user_ids)).exists()
 
 
+def registration_refusal(track: Track, user) -> str:
+    """Why `user` may not register for `track` whatever they fill in, or "": an enterprise 技术比武 is
+    for its host's workers only, and a judge of the track cannot take part in it (回避). The register
+    page says it before the form, and `registration_submit` refuses with the same words."""
+    try:
+        enterprise.require_host_workers(track, [user.pk])
+    except ValidationError as exc:
+        return exc.messages[0]
+    if _judging(track, user):
+        return _("您是该赛项的评委，不能报名参赛")
+    return ""
+
+
 def _judging(track: Track, user) -> bool:
     """A judge of the track cannot take part in it (回避)."""
     return TrackJudge.objects.filter(track=track, judge=user).exists()
@@ -98,9 +111,9 @@ def registration_submit(
     elif team_name or names:
         raise ValidationError({"team_name": _("个人赛不能组队报名")})
     _lock_people([user.pk])
-    enterprise.require_host_workers(track, [user.pk])  # an enterprise 技术比武: its workers only
-    if _judging(track, user):
-        raise ValidationError(_("您是该赛项的评委，不能报名参赛"))
+    refusal = registration_refusal(track, user)
+    if refusal:
+        raise ValidationError(refusal)
     if _taken(track, [user.pk]):
         raise ValidationError(_("您已报名该赛项"))
     problems = eligibility.submit_problems(track, user, occupation)

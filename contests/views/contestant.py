@@ -32,6 +32,9 @@ def register(request, track_id: int):
         # Registered already (alone, as a team's leader or a member): say so at once, with the
         # registration's status, and offer no form that could only be refused.
         return render(request, "contests/register.html", {"track": track, "registration": current})
+    refusal = services.registration_refusal(track, request.user)
+    if refusal:  # not a host's worker, or a judge of the track: no form that could only be refused
+        return render(request, "contests/register.html", {"track": track, "refusal": refusal}, status=403)
     team = track.kind == TrackKind.TEAM
     initial = {"organisation": request.user.organisation}
     form = RegistrationForm(request.POST or None, team=team, initial=initial)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import assessment_results, scoreboard, scoring, selectors, services, visibility
+from .. import assessment_results, enterprise, scoreboard, scoring, selectors, services, visibility
 from .. import results as review_results
 from ..events import PUBLIC, STAFF
 from ..models import Contest, Province, Round, RoundStatus
@@ -52,16 +52,27 @@ def contest_detail(request, slug: str):
     invitations: dict[int, list] = {}
     for invitation in selectors.invitations_waiting(request.user, contest):
         invitations.setdefault(invitation.registration.track_id, []).append(invitation)
-    tracks = [
-        {
-            "track": t,
-            "registration": mine.get(t.pk),
-            "invitations": invitations.get(t.pk, []),
-            "judging": can_judge_track(request.user, t.pk),
-            "rounds": list(t.rounds.all()),
-        }
-        for t in contest.tracks.all()
-    ]
+    all_tracks = list(contest.tracks.all())
+    # Why this visitor may not register, whatever they fill in: the page says so instead of a link.
+    # A 技术比武's outsiders are refused contest-wide (asked once); judges track by track.
+    outsider = (
+        services.registration_refusal(all_tracks[0], request.user)
+        if all_tracks and request.user.is_authenticated and enterprise.is_hosted(contest)
+        else ""
+    )
+    tracks = []
+    for t in all_tracks:
+        judging = can_judge_track(request.user, t.pk)
+        tracks.append(
+            {
+                "track": t,
+                "registration": mine.get(t.pk),
+                "invitations": invitations.get(t.pk, []),
+                "judging": judging,
+                "refusal": outsider or (services.registration_refusal(t, request.user) if judging else ""),
+                "rounds": list(t.rounds.all()),
+            }
+        )
     context = {
         "contest": contest,
         "tracks": tracks,

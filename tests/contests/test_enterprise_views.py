@@ -183,8 +183,19 @@ def test_a_worker_of_another_organisation_cannot_register_through_the_page(clien
     outsider = worker_of(employer_b, "wx-reg")
     client.force_login(outsider)
     track = world["a"]["track"]
-    client.post(reverse("contests:register", args=[track.pk]), {"organisation": "乙公司", "province": "32"})
+    response = client.post(reverse("contests:register", args=[track.pk]), {"organisation": "乙公司", "province": "32"})
     assert not Registration.objects.filter(track=track, user=outsider).exists()
+    assert response.status_code == 403 and "本次技术比武仅限主办企业在册职工参加" in response.content.decode()
+    # Told before any form, and the contest page offers no 报名 link to them, only the reason.
+    page = client.get(reverse("contests:register", args=[track.pk]))
+    assert page.status_code == 403 and 'id="refusal"' in page.content.decode()
+    assert "提交报名" not in page.content.decode()
+    detail = client.get(reverse("contests:detail", args=[track.contest.slug])).content.decode()
+    assert reverse("contests:register", args=[track.pk]) not in detail
+    assert "本次技术比武仅限主办企业在册职工参加" in detail
+    insider = worker_of(world["a"]["contest"].host_organisation, "wx-in")
+    client.force_login(insider)
+    assert "提交报名" in client.get(reverse("contests:register", args=[track.pk])).content.decode()
 
 
 def test_a_user_with_no_organisation_gets_no_contest_admin(client, world, learner):

@@ -107,3 +107,22 @@ def test_after_withdrawing_the_form_is_back(client, draft_round):
     assert registration.status == "withdrawn"
     body = client.get(reverse("contests:register", args=[draft_round.track.pk])).content.decode()
     assert "提交报名" in body and 'id="registered"' not in body
+
+
+def test_a_judge_of_the_track_is_told_before_any_form(client, draft_round):
+    """回避: a judge of the track cannot register; the register page and the contest page say so
+    instead of offering a form or a link, and a crafted post registers nothing."""
+    from contests.models import TrackJudge
+
+    track = draft_round.track
+    judge = UserFactory(username="judge-r")
+    TrackJudge.objects.create(track=track, judge=judge)
+    client.force_login(judge)
+    url = reverse("contests:register", args=[track.pk])
+    page = client.get(url)
+    body = page.content.decode()
+    assert page.status_code == 403 and "您是该赛项的评委，不能报名参赛" in body and "提交报名" not in body
+    client.post(url, {"organisation": "甲公司", "province": "32"})
+    assert not Registration.objects.filter(track=track, user=judge).exists()
+    detail = client.get(reverse("contests:detail", args=[track.contest.slug])).content.decode()
+    assert f'href="{url}"' not in detail and "您是该赛项的评委，不能报名参赛" in detail
