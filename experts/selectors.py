@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from accounts.phones import mask_phone
 from contests.models import JudgeScore, Round, Track, TrackJudge
 
 from .models import Expert
@@ -13,10 +14,6 @@ from .recusal import Conflict, judge_profile, track_conflicts, track_parties
 
 QUERY_MAX = 50
 CANDIDATES_MAX = 100
-
-
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else ("****" if phone else "")
 
 
 def mask_email(email: str) -> str:

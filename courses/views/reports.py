@@ -19,17 +19,11 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
 from accounts.idcard import mask
+from accounts.phones import mask_phone
 from accounts.roles import is_organiser, is_provider_staff
 from cms.spreadsheets import NeutralisedExportMixin
 from courses import ledger
 from courses.models import Enrolment
-
-
-def mask_phone(value: str) -> str:
-    """138****5678: the first three and the last four digits."""
-    if not value:
-        return ""
-    return value[:3] + "*" * max(0, len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
 
 
 def _date(value) -> str:

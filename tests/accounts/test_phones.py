@@ -104,7 +104,7 @@ def test_provider_staff_are_found_by_a_number_typed_with_spaces(client, organise
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [("17171426766", "171****6766"), ("13800138000", "138****8000"), ("1234567", "*******"), ("", "")],
+    [("17171426766", "171****6766"), ("13800138000", "138****8000"), ("1234567", "*******"), ("123", "***"), ("", "")],
 )
 def test_a_masked_number_keeps_the_first_three_and_the_last_four_digits(value, shown):
     assert mask_phone(value) == shown
