@@ -35,9 +35,6 @@ def organisation_search(*, user, query: str, kind: str = "", limit: int = SEARCH
     if len(found) < limit:
         seen = [o.pk for o in found]
         found += list(rows.exclude(pk__in=seen).order_by("name")[: limit - len(found)])
-    for organisation in found:
-        organisation.label = organisation_label(organisation)
-        organisation.region_text = region_text(organisation)
     return found
 
 

@@ -18,3 +18,9 @@ def employer_panel(context):
 def region_text(organisation) -> str:
     """「省份 城市」 of an organisation, the province in the active language."""
     return selectors.region_text(organisation)
+
+
+@register.filter
+def organisation_label(organisation) -> str:
+    """The name, with the short name in brackets when there is one."""
+    return selectors.organisation_label(organisation)

@@ -18,7 +18,8 @@ def course(provider_a):
     return build_course(provider_a, title="工业互联网平台应用", code="IIOT-101", lessons=1)
 
 
-def test_blank_questions_are_asked_about_before_the_attempt_is_submitted(page, course, learner):
+def _open_attempt(page, course, learner) -> QuizAttempt:
+    """Logged in, the final quiz started: the attempt on the page."""
     ready(learner, course)
     lesson = course.lessons.get(quiz__isnull=False)
     page.goto(f"/accounts/login/?next=/learn/lessons/{lesson.pk}/quiz/")
@@ -26,9 +27,12 @@ def test_blank_questions_are_asked_about_before_the_attempt_is_submitted(page, c
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main form").get_by_role("button", name="登录").click()
     page.get_by_role("button", name="开始测验").click()
-    questions = page.locator("#quiz-form fieldset.question")
-    expect(questions).to_have_count(2)
-    attempt = QuizAttempt.objects.get(learner=learner, submitted_at__isnull=True)
+    expect(page.locator("#quiz-form fieldset.question")).to_have_count(2)
+    return QuizAttempt.objects.get(learner=learner, submitted_at__isnull=True)
+
+
+def test_blank_questions_are_asked_about_before_the_attempt_is_submitted(page, course, learner):
+    attempt = _open_attempt(page, course, learner)
     values = _correct_values(attempt)
     first_id, second_id = list(values)
     page.locator(f'#question-{first_id} input[value="{values[first_id]}"]').check()
@@ -55,14 +59,7 @@ def test_blank_questions_are_asked_about_before_the_attempt_is_submitted(page, c
 
 
 def test_a_complete_sheet_is_submitted_without_a_question(page, course, learner):
-    ready(learner, course)
-    lesson = course.lessons.get(quiz__isnull=False)
-    page.goto(f"/accounts/login/?next=/learn/lessons/{lesson.pk}/quiz/")
-    page.locator("#id_username").fill(learner.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form").get_by_role("button", name="登录").click()
-    page.get_by_role("button", name="开始测验").click()
-    attempt = QuizAttempt.objects.get(learner=learner, submitted_at__isnull=True)
+    attempt = _open_attempt(page, course, learner)
     for question_id, value in _correct_values(attempt).items():
         page.locator(f'#question-{question_id} input[value="{value}"]').check()
     page.on("dialog", lambda dialog: pytest.fail(f"unexpected dialog: {dialog.message}"))
